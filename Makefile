@@ -1,0 +1,49 @@
+# Thin wrapper over CMake (in the style of neovim's): configure once, then build.
+# `make demo` and `make test` first install any missing Debian packages.
+
+BUILD      ?= build
+BUILD_SAN  ?= build-san
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+DEMO_DIR   ?= $(BUILD)/demo
+DEBIAN_PKGS = cmake make gcc pkg-config sqlite3 libsqlite3-dev libgsl-dev \
+              libsodium-dev libcsv-dev libutf8proc-dev
+
+.PHONY: all deps build demo test test-san bench clean
+
+all: build
+
+# Install only what is missing, so a machine that has everything is not touched.
+deps:
+	@missing=""; for p in $(DEBIAN_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "need root to install:$$missing" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DKASANE_WERROR=ON
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@bash datasets/demo/run-demo.sh $(BUILD) $(DEMO_DIR)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) test-san
+
+test-san: deps
+	cmake -S . -B $(BUILD_SAN) -DKASANE_WERROR=ON -DKASANE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+	cmake --build $(BUILD_SAN) -j $(JOBS)
+	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) -E 'bench'
+
+bench: build
+	bash bench/import.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN)

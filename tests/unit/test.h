@@ -1,0 +1,63 @@
+/* test.h: a tiny unit-test harness.  Each check prints the failing location and
+ * the values; main() returns ks_test_report(), non-zero when anything failed. */
+#ifndef KASANE_TEST_H
+#define KASANE_TEST_H
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static int ks_test_checks;
+static int ks_test_failures;
+
+#define KS_CHECK(cond)                                                              \
+    do {                                                                            \
+        ks_test_checks++;                                                           \
+        if (!(cond)) {                                                              \
+            ks_test_failures++;                                                     \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                           \
+    } while (0)
+
+#define KS_CHECK_INT(got, want)                                                     \
+    do {                                                                            \
+        long long g_ = (long long)(got), w_ = (long long)(want);                    \
+        ks_test_checks++;                                                           \
+        if (g_ != w_) {                                                             \
+            ks_test_failures++;                                                     \
+            fprintf(stderr, "%s:%d: %s = %lld, want %lld\n", __FILE__, __LINE__,    \
+                    #got, g_, w_);                                                  \
+        }                                                                           \
+    } while (0)
+
+#define KS_CHECK_STR(got, want)                                                     \
+    do {                                                                            \
+        const char *g_ = (got), *w_ = (want);                                       \
+        ks_test_checks++;                                                           \
+        if (!g_ || !w_ || strcmp(g_, w_) != 0) {                                    \
+            ks_test_failures++;                                                     \
+            fprintf(stderr, "%s:%d: %s = \"%s\", want \"%s\"\n", __FILE__,          \
+                    __LINE__, #got, g_ ? g_ : "(null)", w_ ? w_ : "(null)");        \
+        }                                                                           \
+    } while (0)
+
+/* Relative tolerance, falling back to absolute near zero. */
+#define KS_CHECK_DBL(got, want, tol)                                                \
+    do {                                                                            \
+        double g_ = (got), w_ = (want);                                             \
+        double s_ = fabs(w_) > 1.0 ? fabs(w_) : 1.0;                                \
+        ks_test_checks++;                                                           \
+        if (!(fabs(g_ - w_) <= (tol) * s_)) {                                       \
+            ks_test_failures++;                                                     \
+            fprintf(stderr, "%s:%d: %s = %.12g, want %.12g (tol %g)\n", __FILE__,   \
+                    __LINE__, #got, g_, w_, (double)(tol));                         \
+        }                                                                           \
+    } while (0)
+
+static inline int ks_test_report(void)
+{
+    fprintf(stderr, "%d checks, %d failed\n", ks_test_checks, ks_test_failures);
+    return ks_test_failures != 0;
+}
+
+#endif
