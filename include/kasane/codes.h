@@ -50,6 +50,8 @@ const ks_code *ks_code_by_id(ks_code_kind kind, int id);
 
 /* Ids the engine relies on (the contract's meaning, not free choice). */
 enum { KS_CONSENT_YES = 1, KS_CONSENT_NO = 2 };
+enum { KS_FIELD_CARE = 1, KS_FIELD_DISABILITY = 2, KS_FIELD_CHILD = 3, KS_FIELD_POVERTY = 4, KS_FIELD_OTHER = 5 };
+enum { KS_PKIND_CITY_WINDOW = 1, KS_PKIND_AGENCY = 2, KS_PKIND_ORGANISATION = 3 };
 enum { KS_STATUS_ONGOING = 1, KS_STATUS_CLOSED = 2, KS_STATUS_SUSPENDED = 3 };
 
 #endif

@@ -1,0 +1,50 @@
+/* csvread.h: a streaming RFC 4180 reader built on libcsv.
+ *
+ * Memory does not grow with the file: input is read in fixed blocks and only
+ * the current record is held.  Each record is handed over with the physical
+ * line number on which it starts (1-based, counting CRLF, LF and lone CR ends,
+ * and line breaks inside quoted fields), so errors can say file:line:column.
+ * Blank lines are skipped.  Fields are raw bytes in the file's encoding (see
+ * encoding.h): decoding happens per field, later. */
+#ifndef KASANE_CSVREAD_H
+#define KASANE_CSVREAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kasane/util.h"
+
+typedef struct ks_csv_field {
+    const char *data; /* raw bytes, NUL-terminated (may also contain NULs: use len) */
+    size_t len;       /* byte length */
+} ks_csv_field;
+
+typedef struct ks_csv_record {
+    const ks_csv_field *fields; /* borrowed; valid until the next ks_csv_next */
+    size_t nfields;             /* number of fields in this record */
+    uint64_t line;              /* physical line the record starts on, 1-based */
+    uint64_t end_offset;        /* byte offset just past this record (for progress) */
+} ks_csv_record;
+
+typedef struct ks_csv_reader ks_csv_reader;
+
+/* Reads from an open stream that the caller keeps owning.  `name` is used in
+ * messages.  `max_field` bounds a single field's size (a field longer than it
+ * makes that record an error, reported once, and is skipped without being held
+ * in memory). */
+ks_csv_reader *ks_csv_reader_new(FILE *in, const char *name, size_t max_field, ks_error *err);
+void ks_csv_reader_free(ks_csv_reader *r);
+
+/* Fetches the next record.  Returns 1 when a record was read, 0 at end of
+ * input, -KS_EDATA for a malformed record that cannot be recovered (e.g. an
+ * unterminated quote at end of file) and -KS_EIO for a read error; err then
+ * says "name:line: ...".  A record with an oversize field is returned with
+ * *oversize_field set to that field's 1-based index (0 when none) and the field
+ * empty.  A UTF-8 byte-order mark at the very start of the input is skipped. */
+int ks_csv_next(ks_csv_reader *r, ks_csv_record *rec, size_t *oversize_field, ks_error *err);
+
+/* Bytes consumed so far (for progress and ETA). */
+uint64_t ks_csv_offset(const ks_csv_reader *r);
+
+#endif

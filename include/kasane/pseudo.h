@@ -1,0 +1,58 @@
+/* pseudo.h: the pseudonymisation key and keyed pseudonyms (libsodium).
+ *
+ * A key file holds exactly 32 random bytes (crypto_kdf_KEYBYTES) and must not be
+ * readable by group or others.  In memory the key and its subkeys live in
+ * sodium_malloc'd, mlock'd (where the system allows) memory that is wiped on free.
+ *
+ * Pseudonym of an identifier = crypto_generichash (BLAKE2b), 16 bytes, of the
+ * normalised identifier, keyed with a subkey derived by crypto_kdf_derive_from_key
+ * under context "kasane01" and a subkey id per identifier kind, so the same string
+ * as a record number and as a resident number gives unrelated pseudonyms.
+ *
+ * Fingerprint = first 16 bytes of BLAKE2b("kasane key fingerprint v1" keyed by the
+ * key), shown as 32 hex digits.  It identifies the key without revealing it. */
+#ifndef KASANE_PSEUDO_H
+#define KASANE_PSEUDO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kasane/util.h"
+
+enum { KS_KEY_BYTES = 32, KS_PSEUDO_BYTES = 16, KS_FINGERPRINT_HEX = 33 };
+
+typedef enum ks_id_kind {
+    KS_ID_CASE = 1,      /* record_id -> case key */
+    KS_ID_PERSON = 2,    /* resident_id, or normalised name + birth date */
+    KS_ID_HOUSEHOLD = 3, /* household_id */
+} ks_id_kind;
+
+typedef struct ks_key ks_key;
+
+/* Initialises libsodium (idempotent).  Returns 0 or -KS_EIO. */
+int ks_crypto_init(ks_error *err);
+
+/* Creates a new key file with mode 0600 (refuses to overwrite an existing file).
+ * Writes the fingerprint (hex, NUL-terminated) to fp_hex. */
+int ks_key_generate(const char *path, char fp_hex[KS_FINGERPRINT_HEX], ks_error *err);
+
+/* Loads a key file.  Refuses (-KS_ESAFETY) a file that group or others can
+ * read or write, or that is not a regular file, or whose size is not 32 bytes,
+ * with a message that says how to fix it.  NULL on failure. */
+ks_key *ks_key_load(const char *path, ks_error *err);
+void ks_key_free(ks_key *k); /* wipes and frees; NULL is fine */
+
+const char *ks_key_fingerprint(const ks_key *k); /* 32 hex digits */
+
+/* out = keyed BLAKE2b-128 of id[0..n) under the subkey for `kind`.  Thread-safe
+ * for concurrent readers of one key. */
+void ks_pseudo(const ks_key *k, ks_id_kind kind, const void *id, size_t n,
+               uint8_t out[KS_PSEUDO_BYTES]);
+
+/* The first 8 bytes of a pseudonym as a signed 64-bit integer (little endian):
+ * used as the INTEGER PRIMARY KEY of cases, persons and households so that
+ * lookups are B-tree rowid seeks.  The full 16 bytes are stored beside it to
+ * detect the (2^-64 per pair) collision of the short form. */
+int64_t ks_pseudo_rowid(const uint8_t p[KS_PSEUDO_BYTES]);
+
+#endif
