@@ -1,3 +1,51 @@
-/* placeholder main; replaced by the dispatcher */
+/* main.c: the dispatcher.  It only finds the subcommand in the table and
+ * runs it; everything else lives in src/cmd_*.c and the core library. */
 #include <stdio.h>
-int main(void) { puts("kasane " KASANE_VERSION); return 0; }
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "kasane/cli.h"
+
+static const ks_cmd commands[] = {
+    {"keygen", cmd_keygen, "create a new pseudonymisation key file"},
+    {"import", cmd_import, "import case-record CSV files into a pseudonymised database"},
+    {"validate", cmd_validate, "check case-record CSV files without writing anything"},
+    {"query", cmd_query, "run library or ad-hoc SQL queries with disclosure control"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: kasane <command> [options] [args]\n"
+                 "       kasane --version | --help\n\n"
+                 "kasane turns welfare coordinators' case records into anonymised evidence.\n\n"
+                 "Commands:\n");
+    for (size_t i = 0; i < KS_ARRAY_LEN(commands); i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nRun 'kasane <command> --help' for a command's options.\n\n%s", ks_cli_exit_help);
+}
+
+int main(int argc, char **argv)
+{
+    /* Every file kasane creates (database, -wal, -shm, reports, keys) is
+     * private to its owner from the first byte. */
+    umask(077);
+    if (argc < 2) {
+        usage(stderr);
+        return KS_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        usage(stdout);
+        return KS_EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        printf("kasane %s\n", KASANE_VERSION);
+        return KS_EXIT_OK;
+    }
+    for (size_t i = 0; i < KS_ARRAY_LEN(commands); i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "kasane: '%s' is not a kasane command; see 'kasane --help'\n", name);
+    return KS_EXIT_USAGE;
+}

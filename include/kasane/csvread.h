@@ -5,7 +5,14 @@
  * line number on which it starts (1-based, counting CRLF, LF and lone CR ends,
  * and line breaks inside quoted fields), so errors can say file:line:column.
  * Blank lines are skipped.  Fields are raw bytes in the file's encoding (see
- * encoding.h): decoding happens per field, later. */
+ * encoding.h): decoding happens per field, later.
+ *
+ * libcsv's lenient rules apply: spaces and tabs around an unquoted field and
+ * outside the quotes of a quoted one are dropped (those inside quotes are kept),
+ * a line holding only spaces and tabs counts as blank, and a stray quote inside
+ * an unquoted field is an ordinary character.  Only a quote still open at the
+ * end of the input is an error.  This works for UTF-8 and CP932 alike: no CP932
+ * trail byte is a space, tab, comma, quote, CR or LF. */
 #ifndef KASANE_CSVREAD_H
 #define KASANE_CSVREAD_H
 

@@ -5,6 +5,9 @@
  *   R7.4.1  H30.12.3  S45.1.2  (also lower case r/h/s, and "R7/4/1", "R07.04.01")
  *   令和7年4月1日  平成30年12月3日  昭和45年1月2日  令和元年5月1日 (元年 = 1)
  *   2025年4月1日
+ * Also accepted, as real exports contain them: the Taisho era (T14.3.1,
+ * 大正15年12月24日; 1912-07-30..1926-12-24) and an Excel time of day after a
+ * numeric Gregorian date ("2025/4/1 0:00", "2025-04-01 00:00:00"), ignored.
  * Era bounds are checked: Reiwa from 2019-05-01, Heisei 1989-01-08..2019-04-30,
  * Showa 1926-12-25..1989-01-07.  Years outside 1900..2100 are rejected. */
 #ifndef KASANE_DATE_H

@@ -19,7 +19,8 @@ typedef enum ks_encoding {
     KS_ENC_CP932,
 } ks_encoding;
 
-/* Parses "utf-8", "utf8", "cp932", "shift_jis", "sjis", "auto" (case-insensitive).
+/* Parses "utf-8", "utf8", "cp932", "shift_jis", "sjis", "auto" (case-insensitive;
+ * also "shift-jis", "windows-31j" and "ms932", all meaning CP932).
  * Returns 0 or -KS_EUSAGE. */
 int ks_encoding_parse(const char *name, ks_encoding *out, ks_error *err);
 const char *ks_encoding_name(ks_encoding enc); /* "utf-8" or "cp932" */

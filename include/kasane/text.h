@@ -11,6 +11,8 @@
  *    ASCII control white space), so 山田　太郎, 山田 太郎 and 山田太郎 are one person.
  *  - labels (header names and code values) are NFKC-casefolded, so `Sex`, `SEX`
  *    and `ｓｅｘ` match, and internal white space is removed as for keys.
+ *    As in Unicode's NFKC_Casefold, default-ignorable characters (U+200B zero
+ *    width space, a stray U+FEFF BOM) are dropped from labels.
  * Nothing else is changed: kanji variants (髙/高, 﨑/崎) are NOT folded, since
  * NFKC keeps them apart and guessing would merge different people.
  *

@@ -1,0 +1,55 @@
+/* db.h: the analytic SQLite database — opening it safely, its schema, its
+ * metadata.  The schema is documented in README.md ("The database").
+ *
+ * Files: the database, its -wal and -shm are created with mode 0600 (the
+ * process umask is 077, set in main), and opening a database for writing that
+ * group or others can read tightens it to 0600 with a warning. */
+#ifndef KASANE_DB_H
+#define KASANE_DB_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "kasane/profile.h"
+#include "kasane/util.h"
+
+enum { KS_SCHEMA_VERSION = 1, KS_DEFAULT_THRESHOLD = 5 };
+
+typedef enum ks_db_mode {
+    KS_DB_READ,   /* read-only; the file must exist */
+    KS_DB_WRITE,  /* read-write; the file must exist and be a kasane database */
+    KS_DB_CREATE, /* read-write; created (with the schema) when missing */
+} ks_db_mode;
+
+/* Opens `path`, sets WAL mode and the pragmas kasane relies on, and checks
+ * the schema version.  *out is NULL on failure. */
+int ks_db_open(const char *path, ks_db_mode mode, sqlite3 **out, ks_error *err);
+void ks_db_close(sqlite3 *db);
+
+/* Creates the schema and fills the code tables; a no-op on an existing one. */
+int ks_db_create_schema(sqlite3 *db, ks_error *err);
+
+/* Binds the database to a municipality profile: on first use writes its
+ * districts and partners; afterwards refuses a different profile, or one whose
+ * partner or district list no longer matches what the database holds (the ids
+ * stored in cases would change meaning). */
+int ks_db_bind_profile(sqlite3 *db, const ks_profile *p, ks_error *err);
+
+/* Metadata (table meta).  get returns 1 and fills out when the key exists, 0
+ * when it does not, negative on error. */
+int ks_db_meta_get(sqlite3 *db, const char *key, ks_buf *out, ks_error *err);
+int ks_db_meta_set(sqlite3 *db, const char *key, const char *value, ks_error *err);
+
+/* Runs SQL with no result rows; the message carries SQLite's. */
+int ks_db_exec(sqlite3 *db, const char *sql, ks_error *err);
+/* Prepares or records SQLite's message in err. */
+int ks_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, ks_error *err);
+
+/* Secondary indexes: dropped before a bulk load into an empty database, built after. */
+int ks_db_drop_indexes(sqlite3 *db, ks_error *err);
+int ks_db_build_indexes(sqlite3 *db, ks_error *err);
+
+/* The suppression threshold k stored in the database (default 5). */
+int ks_db_threshold(sqlite3 *db, int *k, ks_error *err);
+
+#endif

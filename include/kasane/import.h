@@ -1,0 +1,157 @@
+/* import.h: the import pipeline.
+ *
+ *   read (csvread) -> decode (encoding) -> normalise + pseudonymise (row)
+ *        -> load (load, SQLite)
+ *
+ * Data flows one way.  Reading, decoding, normalising and hashing run on one
+ * thread and loading into SQLite on another, handing over fixed-size batches
+ * of ks_record; no identifying value crosses to the loading side.  One import
+ * (all input files of one invocation) is one SQLite transaction. */
+#ifndef KASANE_IMPORT_H
+#define KASANE_IMPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "kasane/csvread.h"
+#include "kasane/encoding.h"
+#include "kasane/profile.h"
+#include "kasane/pseudo.h"
+#include "kasane/record.h"
+#include "kasane/util.h"
+
+/* The contract's fields, in contract order. */
+typedef enum ks_field {
+    KS_F_RECORD_ID, KS_F_RESIDENT_ID, KS_F_NAME, KS_F_NAME_KANA, KS_F_BIRTH_DATE,
+    KS_F_ADDRESS, KS_F_PHONE, KS_F_HOUSEHOLD_ID, KS_F_SEX, KS_F_HOUSEHOLD_TYPE,
+    KS_F_DISTRICT, KS_F_CONSULT_DATE, KS_F_CLOSED_DATE, KS_F_INTAKE_ROUTE,
+    KS_F_INTAKE_AGENCY, KS_F_PROBLEMS, KS_F_SUPPORTS, KS_F_PARTNERS, KS_F_CONSENT,
+    KS_F_MEETING, KS_F_STATUS, KS_F_OUTCOME, KS_F_NOTES,
+    KS_F_COUNT
+} ks_field;
+
+const char *ks_field_name(ks_field f); /* "record_id" ... */
+
+/* Why a row was rejected.  The code names are stable: rejects reports and
+ * tests use them. */
+typedef enum ks_reason {
+    KS_R_COLUMN_COUNT,        /* column_count */
+    KS_R_ENCODING,            /* invalid_encoding */
+    KS_R_NUL_BYTE,            /* nul_byte */
+    KS_R_FIELD_TOO_LONG,      /* field_too_long */
+    KS_R_MISSING,             /* missing_required */
+    KS_R_DATE_FORMAT,         /* bad_date_format */
+    KS_R_DATE_IMPOSSIBLE,     /* impossible_date */
+    KS_R_DATE_ERA,            /* era_out_of_range */
+    KS_R_DATE_YEAR,           /* year_out_of_range */
+    KS_R_CLOSED_BEFORE_OPENED,/* closed_before_opened */
+    KS_R_BORN_AFTER_CONSULTED,/* born_after_consulted */
+    KS_R_AGE_IMPLAUSIBLE,     /* implausible_age */
+    KS_R_UNKNOWN_CODE,        /* unknown_code */
+    KS_R_UNKNOWN_DISTRICT,    /* unknown_district */
+    KS_R_TOO_MANY_VALUES,     /* too_many_values */
+    KS_R_NO_PERSON_KEY,       /* missing_person_key */
+    KS_R_DUPLICATE_RECORD,    /* duplicate_record */
+    KS_R_COUNT
+} ks_reason;
+
+const char *ks_reason_code(ks_reason r);
+const char *ks_reason_message(ks_reason r);
+
+typedef struct ks_reject {
+    uint64_t line;   /* physical line of the record */
+    int column;      /* 1-based column, 0 when the whole row is meant */
+    int field;       /* ks_field, or -1 */
+    ks_reason reason;
+} ks_reject;
+
+/* ---- header ---- */
+
+/* A city's own header names: a CSV file of "their header,field" lines. */
+typedef struct ks_mapping ks_mapping;
+ks_mapping *ks_mapping_load(const char *path, ks_error *err);
+void ks_mapping_free(ks_mapping *m);
+
+typedef struct ks_header {
+    int col[KS_F_COUNT];  /* 0-based column of each field, -1 when absent */
+    size_t ncols;         /* columns in the header row */
+    char **unknown;       /* header names matching no field (NUL-terminated list) */
+    size_t nunknown;      /* entries in unknown */
+} ks_header;
+
+/* Matches a decoded header row against the aliases (and the mapping, if any).
+ * File-level errors (-KS_EDATA): duplicate header, missing required column,
+ * neither resident_id nor name present. */
+int ks_header_parse(const ks_csv_record *rec, ks_decoder *dec, const ks_mapping *map,
+                    const char *file, ks_header *out, ks_error *err);
+void ks_header_release(ks_header *h);
+
+/* ---- normalisation ---- */
+
+/* Per-field data-quality counters over accepted rows. */
+typedef struct ks_quality {
+    uint64_t empty[KS_F_COUNT];   /* value empty */
+    uint64_t unknown[KS_F_COUNT]; /* value was 不明/unknown */
+} ks_quality;
+
+typedef struct ks_normaliser ks_normaliser;
+
+/* key may be NULL (validation only: pseudonyms are left zero). */
+ks_normaliser *ks_normaliser_new(const ks_header *h, ks_decoder *dec, const ks_key *key,
+                                 const ks_profile *prof);
+void ks_normaliser_free(ks_normaliser *n);
+
+/* Returns 0 and fills *out, or 1 and fills *rej. */
+int ks_normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_field,
+                 ks_record *out, ks_reject *rej);
+
+const ks_quality *ks_normaliser_quality(const ks_normaliser *n);
+/* Occurrences of partner names not in the profile, and how many distinct. */
+uint64_t ks_normaliser_unlisted(const ks_normaliser *n, uint64_t *distinct);
+
+/* ---- the whole import ---- */
+
+typedef struct ks_import_opts {
+    const char *db_path;       /* NULL for validation only */
+    const ks_key *key;         /* NULL for validation only */
+    const ks_profile *profile;
+    ks_encoding encoding;      /* KS_ENC_AUTO to detect */
+    const ks_mapping *mapping; /* may be NULL */
+    bool strict;               /* any rejected row aborts the whole import */
+    const char *rejects_path;  /* rejects report (CSV, mode 0600); NULL: none */
+    bool progress;             /* progress line on stderr */
+    size_t max_field;          /* bytes; 0 = default (1 MiB) */
+} ks_import_opts;
+
+typedef struct ks_import_stats {
+    uint64_t rows_read;                  /* data rows (header excluded) */
+    uint64_t inserted, updated, unchanged, rejected;
+    uint64_t by_reason[KS_R_COUNT];      /* rejected rows per reason */
+    uint64_t persons, households;        /* distinct, among accepted rows */
+    uint64_t unlisted, unlisted_distinct;/* partner values not in the profile */
+    uint64_t notes_rows;                 /* rows whose notes column held text (not stored) */
+    size_t nunknown_columns;             /* header names ignored, over all files */
+    char **unknown_columns;              /* their names (NUL-terminated list) */
+    ks_quality quality;                  /* over accepted rows */
+    ks_reject first[20];                 /* the first rejects, for the terminal */
+    const char *first_file[20];          /* their files (borrowed from the caller's list) */
+    size_t nfirst;                       /* used entries of first */
+    int64_t batch_id;                    /* import_batch row, 0 when validating */
+    char encoding[16];                   /* of the last file */
+    bool committed;                      /* the transaction was committed */
+} ks_import_stats;
+
+void ks_import_stats_release(ks_import_stats *s);
+
+/* Imports (or validates, when opts->db_path is NULL) the files.  Returns 0
+ * when it committed (rows may still have been rejected: see stats), negative
+ * on failure — in which case the database is exactly as it was. */
+int ks_import(const ks_import_opts *opts, const char *const *files, size_t nfiles,
+              ks_import_stats *stats, ks_error *err);
+
+/* Human-readable summary (stdout) and the first rejects (stderr). */
+void ks_import_print_summary(FILE *out, const ks_import_stats *st, int validating);
+void ks_import_print_rejects(FILE *out, const ks_import_stats *st);
+
+#endif

@@ -1,0 +1,17 @@
+-- title: 主たる課題別・地区別の相談件数
+-- title_en: Cases by main problem and district
+-- description: cases by their first-listed (main) problem and district, with totals; optional fiscal-year filter
+-- param: fy int 0 (fiscal year April-March; 0 = all years)
+-- pivot: problem, district, n
+-- totals: yes
+-- column: problem | 主たる課題 | main problem
+SELECT label(p.label_ja, p.label_en) AS problem,
+       label(d.label_ja, d.label_en) AS district,
+       count(*) AS n
+FROM case_record c
+JOIN case_problem cp ON cp.case_id = c.case_id AND cp.is_main = 1
+JOIN problem p ON p.problem_id = cp.problem_id
+JOIN district d ON d.district_id = c.district_id
+WHERE :fy = 0 OR c.fiscal_year = :fy
+GROUP BY p.problem_id, d.district_id
+ORDER BY p.problem_id, d.district_id;

@@ -1,0 +1,337 @@
+/* db.c: opening the analysis database, creating its schema, metadata. */
+#include "kasane/db.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "kasane/codes.h"
+#include "kasane/date.h"
+#include "schema.sql.h"
+
+int ks_db_exec(sqlite3 *db, const char *sql, ks_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = ks_error_set(err, KS_EIO, "database: %s", msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        return rc;
+    }
+    return 0;
+}
+
+int ks_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, ks_error *err)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+        return ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
+    return 0;
+}
+
+int ks_db_meta_get(sqlite3 *db, const char *key, ks_buf *out, ks_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = ks_db_prepare(db, "SELECT value FROM meta WHERE key = ?1", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        ks_buf_reset(out);
+        ks_buf_adds(out, (const char *)sqlite3_column_text(st, 0));
+        rc = 1;
+    } else if (step == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ks_db_meta_set(sqlite3 *db, const char *key, const char *value, ks_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = ks_db_prepare(db, "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+                               "ON CONFLICT(key) DO UPDATE SET value = excluded.value", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ks_db_threshold(sqlite3 *db, int *k, ks_error *err)
+{
+    ks_buf v;
+    ks_buf_init(&v);
+    int rc = ks_db_meta_get(db, "threshold", &v, err);
+    *k = KS_DEFAULT_THRESHOLD;
+    if (rc == 1) {
+        long x = strtol(v.buf, NULL, 10);
+        /* a threshold below 2 would publish single cases: never honour it */
+        *k = x >= 2 && x <= 1000 ? (int)x : KS_DEFAULT_THRESHOLD;
+        rc = 0;
+    }
+    ks_buf_release(&v);
+    return rc;
+}
+
+static int fill_codes(sqlite3 *db, ks_code_kind kind, ks_error *err)
+{
+    char sql[256];
+    const char *table = ks_code_kind_table(kind);
+    if (kind == KS_CODE_PROBLEM)
+        snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO %s VALUES(?1, ?2, ?3, ?4, ?5)", table);
+    else
+        snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO %s VALUES(?1, ?2, ?3, ?4)", table);
+    sqlite3_stmt *st = NULL;
+    int rc = ks_db_prepare(db, sql, &st, err);
+    if (rc)
+        return rc;
+    size_t n;
+    const ks_code *c = ks_codes(kind, &n);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        sqlite3_bind_int(st, 1, c[i].id);
+        sqlite3_bind_text(st, 2, c[i].code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, c[i].label_ja, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, c[i].label_en, -1, SQLITE_STATIC);
+        if (kind == KS_CODE_PROBLEM)
+            sqlite3_bind_int(st, 5, c[i].field);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int fill_age_bands(sqlite3 *db, ks_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = ks_db_prepare(db, "INSERT OR REPLACE INTO age_band VALUES(?1, ?2, ?3, ?4, ?5, ?6)", &st, err);
+    for (int b = 0; rc == 0 && b < KS_AGE_BANDS; b++) {
+        const char *label = ks_age_band_label(b);
+        char ja[32];
+        int lo = b * 5;
+        if (b == KS_AGE_BANDS - 1)
+            snprintf(ja, sizeof ja, "%d歳以上", lo);
+        else
+            snprintf(ja, sizeof ja, "%d〜%d歳", lo, lo + 4);
+        sqlite3_bind_int(st, 1, b + 1); /* 1-based like every other code table */
+        sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, ja, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, label, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 5, lo);
+        if (b == KS_AGE_BANDS - 1)
+            sqlite3_bind_null(st, 6);
+        else
+            sqlite3_bind_int(st, 6, lo + 4);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ks_db_create_schema(sqlite3 *db, ks_error *err)
+{
+    int rc = ks_db_exec(db, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    rc = ks_db_exec(db, ks_schema_sql, err);
+    if (!rc)
+        rc = ks_db_exec(db, ks_index_sql, err);
+    if (!rc)
+        rc = ks_db_exec(db, ks_view_sql, err);
+    for (int k = 0; !rc && k < KS_CODE_KIND_COUNT; k++)
+        rc = fill_codes(db, (ks_code_kind)k, err);
+    if (!rc)
+        rc = fill_age_bands(db, err);
+    if (!rc) {
+        ks_buf v;
+        ks_buf_init(&v);
+        rc = ks_db_meta_get(db, "schema_version", &v, err);
+        if (rc == 0) {
+            char num[16];
+            snprintf(num, sizeof num, "%d", KS_SCHEMA_VERSION);
+            rc = ks_db_meta_set(db, "schema_version", num, err);
+            if (!rc)
+                rc = ks_db_meta_set(db, "threshold", "5", err);
+        } else if (rc == 1) {
+            rc = 0;
+        }
+        ks_buf_release(&v);
+    }
+    if (!rc)
+        rc = ks_db_exec(db, "COMMIT", err);
+    else
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int ks_db_drop_indexes(sqlite3 *db, ks_error *err) { return ks_db_exec(db, ks_drop_index_sql, err); }
+int ks_db_build_indexes(sqlite3 *db, ks_error *err) { return ks_db_exec(db, ks_index_sql, err); }
+
+/* Compares one profile table row by row with what the database holds; fills
+ * it when empty. */
+static int bind_rows(sqlite3 *db, const char *table, const char *id_col, int id, const char *code,
+                     const char *ja, const char *en, int field, int kind, int listed, ks_error *err)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT code FROM %s WHERE %s = ?1", table, id_col);
+    sqlite3_stmt *st = NULL;
+    int rc = ks_db_prepare(db, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        if (strcmp((const char *)sqlite3_column_text(st, 0), code) != 0)
+            rc = ks_error_set(err, KS_ESAFETY,
+                              "the database's %s %d is '%s' but the profile now says '%s'; "
+                              "a profile may only gain entries at its end",
+                              table, id, (const char *)sqlite3_column_text(st, 0), code);
+        sqlite3_finalize(st);
+        return rc;
+    }
+    sqlite3_finalize(st);
+    if (strcmp(table, "partner") == 0)
+        snprintf(sql, sizeof sql, "INSERT INTO partner VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    else
+        snprintf(sql, sizeof sql, "INSERT INTO %s VALUES(?1, ?2, ?3, ?4)", table);
+    rc = ks_db_prepare(db, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int(st, 1, id);
+    sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, ja, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, en, -1, SQLITE_STATIC);
+    if (strcmp(table, "partner") == 0) {
+        if (field)
+            sqlite3_bind_int(st, 5, field);
+        if (kind)
+            sqlite3_bind_int(st, 6, kind);
+        sqlite3_bind_int(st, 7, listed);
+    }
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int ks_db_bind_profile(sqlite3 *db, const ks_profile *p, ks_error *err)
+{
+    ks_buf v;
+    ks_buf_init(&v);
+    int rc = ks_db_meta_get(db, "profile", &v, err);
+    if (rc == 1 && strcmp(v.buf, ks_profile_name(p)) != 0) {
+        rc = ks_error_set(err, KS_ESAFETY, "this database holds '%s' data; it cannot take an import "
+                          "with profile '%s'", v.buf, ks_profile_name(p));
+        goto done;
+    }
+    if (rc == 0)
+        rc = ks_db_meta_set(db, "profile", ks_profile_name(p), err);
+    if (rc < 0)
+        goto done;
+    rc = 0;
+    size_t nd, np;
+    const ks_district *d = ks_profile_districts(p, &nd);
+    for (size_t i = 0; i < nd && !rc; i++)
+        rc = bind_rows(db, "district", "district_id", d[i].id, d[i].name_en, d[i].name_ja,
+                       d[i].name_en, 0, 0, 1, err);
+    if (!rc)
+        rc = bind_rows(db, "partner", "partner_id", 0, "unlisted", "未登録の連携先",
+                       "unlisted partner", 0, 0, 0, err);
+    const ks_partner *pt = ks_profile_partners(p, &np);
+    if (np > 62) /* partner ids are bits of case_record.partner_mask (bit 0 = unlisted) */
+        rc = ks_error_set(err, KS_EUSAGE, "profile '%s' lists %zu partners; at most 62 are supported",
+                          ks_profile_name(p), np);
+    for (size_t i = 0; i < np && !rc; i++)
+        rc = bind_rows(db, "partner", "partner_id", pt[i].id, pt[i].code, pt[i].name_ja,
+                       pt[i].name_en, pt[i].field, pt[i].kind, 1, err);
+done:
+    ks_buf_release(&v);
+    return rc;
+}
+
+/* A database readable by others defeats every other protection: tighten it. */
+static void tighten_mode(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && (sb.st_mode & 077)) {
+        ks_warn("database '%s' was readable by group or others; setting mode 0600", path);
+        chmod(path, 0600);
+    }
+}
+
+int ks_db_open(const char *path, ks_db_mode mode, sqlite3 **out, ks_error *err)
+{
+    *out = NULL;
+    struct stat sb;
+    int exists = stat(path, &sb) == 0;
+    if (!exists && mode != KS_DB_CREATE)
+        return ks_error_set(err, KS_EUSAGE, "database '%s' does not exist; create it with 'kasane import'",
+                            path);
+    int flags = mode == KS_DB_READ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if (mode == KS_DB_CREATE)
+        flags |= SQLITE_OPEN_CREATE;
+    sqlite3 *db = NULL;
+    int rc = 0;
+    if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        rc = ks_error_set(err, KS_EIO, "cannot open database '%s': %s", path,
+                          db ? sqlite3_errmsg(db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_extended_result_codes(db, 1);
+    if (mode != KS_DB_READ) {
+        tighten_mode(path);
+        /* WAL lets analysts read while an import runs; secure_delete zeroes
+         * freed pages so that a deleted value leaves no trace in the file. */
+        rc = ks_db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                            "PRAGMA secure_delete = ON; PRAGMA foreign_keys = OFF;", err);
+        if (rc)
+            goto fail;
+    }
+    /* temp tables and sort spill stay in memory: nothing derived from a case
+     * ever lands in an unnamed temporary file */
+    rc = ks_db_exec(db, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -131072;", err);
+    if (rc)
+        goto fail;
+    if (mode == KS_DB_CREATE && !exists) {
+        rc = ks_db_create_schema(db, err);
+        if (rc)
+            goto fail;
+    }
+    ks_buf v;
+    ks_buf_init(&v);
+    rc = ks_db_meta_get(db, "schema_version", &v, NULL);
+    if (rc != 1) {
+        ks_buf_release(&v);
+        rc = ks_error_set(err, KS_EUSAGE, "'%s' is not a kasane database", path);
+        goto fail;
+    }
+    if (atoi(v.buf) != KS_SCHEMA_VERSION) {
+        rc = ks_error_set(err, KS_EUSAGE, "database '%s' has schema version %s; this kasane reads %d",
+                          path, v.buf, KS_SCHEMA_VERSION);
+        ks_buf_release(&v);
+        goto fail;
+    }
+    ks_buf_release(&v);
+    *out = db;
+    return 0;
+fail:
+    sqlite3_close(db);
+    return rc;
+}
+
+void ks_db_close(sqlite3 *db)
+{
+    if (db)
+        sqlite3_close(db);
+}

@@ -1,0 +1,615 @@
+/* import.c: the import driver — files in, one transaction out.
+ *
+ * Two threads share the work, because two cores is what the target machines
+ * have: the reader thread reads, decodes, normalises and pseudonymises
+ * (CPU-bound: iconv, NFKC, BLAKE2b, SHA-256 of the input); the calling thread
+ * writes into SQLite.  They exchange fixed-size batches through a small ring,
+ * so memory stays flat whatever the file size. */
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kasane/db.h"
+#include "kasane/import.h"
+#include "kasane/load.h"
+
+enum { BATCH_ROWS = 1024, RING = 4, SAMPLE = 64 * 1024 };
+
+typedef struct item {
+    ks_record rec;      /* the normalised row */
+    uint8_t hash[16];   /* BLAKE2b of rec: detects unchanged re-imports */
+    uint64_t line;      /* physical line, for duplicate reports */
+} item;
+
+typedef struct batch {
+    item items[BATCH_ROWS];      /* accepted rows */
+    size_t n;                    /* used items */
+    ks_reject rejects[BATCH_ROWS]; /* rows the reader rejected */
+    size_t nrej;                 /* used rejects */
+    uint64_t rows;               /* data rows read into this batch */
+    uint64_t offset;             /* bytes of input consumed at its end */
+    int last;                    /* the reader is done after this batch */
+} batch;
+
+/* State shared by the two threads of one file. */
+typedef struct pipe_state {
+    pthread_mutex_t mu;          /* guards the fields below */
+    pthread_cond_t cv;           /* signalled on every change */
+    batch *ring[RING];           /* RING batches, reused */
+    size_t head, tail;           /* produced, consumed counters */
+    int stop;                    /* the loader failed: reader must quit */
+    /* reader side, read-only for the loader until `last` is seen */
+    ks_csv_reader *csv;          /* the file's records */
+    ks_normaliser *norm;         /* row -> record */
+    size_t max_field;            /* bytes */
+    ks_error err;                /* the reader's failure, if any */
+    int rc;                      /* the reader's result */
+} pipe_state;
+
+/* ---- SHA-256 of the input, computed as the reader reads it ---- */
+
+typedef struct hashing_file {
+    FILE *raw;                              /* the real file */
+    crypto_hash_sha256_state sha;           /* running digest */
+} hashing_file;
+
+static ssize_t hashing_read(void *cookie, char *buf, size_t size)
+{
+    hashing_file *h = cookie;
+    size_t n = fread(buf, 1, size, h->raw);
+    if (n == 0 && ferror(h->raw))
+        return -1;
+    crypto_hash_sha256_update(&h->sha, (const unsigned char *)buf, n);
+    return (ssize_t)n;
+}
+
+/* ---- reader thread ---- */
+
+static void hash_record(const ks_record *r, uint8_t out[16])
+{
+    crypto_generichash(out, 16, (const unsigned char *)r, sizeof *r, NULL, 0);
+}
+
+static void *reader_main(void *arg)
+{
+    pipe_state *p = arg;
+    int done = 0;
+    while (!done) {
+        pthread_mutex_lock(&p->mu);
+        while (p->head - p->tail == RING && !p->stop)
+            pthread_cond_wait(&p->cv, &p->mu);
+        int stop = p->stop;
+        batch *b = p->ring[p->head % RING];
+        pthread_mutex_unlock(&p->mu);
+        if (stop)
+            break;
+        b->n = b->nrej = 0;
+        b->rows = 0;
+        b->last = 0;
+        while (b->n < BATCH_ROWS && b->nrej < BATCH_ROWS) {
+            ks_csv_record rec;
+            size_t oversize = 0;
+            int r = ks_csv_next(p->csv, &rec, &oversize, &p->err);
+            if (r <= 0) {
+                p->rc = r;
+                done = 1;
+                break;
+            }
+            b->rows++;
+            item *it = &b->items[b->n];
+            if (ks_normalise(p->norm, &rec, oversize, &it->rec, &b->rejects[b->nrej])) {
+                b->nrej++;
+                continue;
+            }
+            it->line = rec.line;
+            hash_record(&it->rec, it->hash);
+            b->n++;
+        }
+        b->offset = ks_csv_offset(p->csv);
+        b->last = done;
+        pthread_mutex_lock(&p->mu);
+        p->head++;
+        pthread_cond_signal(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+    return NULL;
+}
+
+/* ---- progress ---- */
+
+typedef struct progress {
+    int on;            /* print at all */
+    struct timespec t0;/* start of this file */
+    double last;       /* seconds at the last print */
+    off_t size;        /* file size, for percent and ETA */
+} progress;
+
+static double elapsed(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void progress_show(progress *pg, uint64_t rows, uint64_t offset, int final)
+{
+    if (!pg->on)
+        return;
+    double t = elapsed(&pg->t0);
+    if (!final && t - pg->last < 0.25)
+        return;
+    pg->last = t;
+    double rate = t > 0 ? (double)rows / t : 0;
+    double frac = pg->size > 0 ? (double)offset / (double)pg->size : 0;
+    double eta = frac > 0.01 ? t / frac - t : 0;
+    fprintf(stderr, "\r  %llu rows  %.0f rows/s  %3.0f%%  ETA %d:%02d ", (unsigned long long)rows, rate,
+            frac * 100, (int)eta / 60, (int)eta % 60);
+    if (final)
+        fputc('\n', stderr);
+}
+
+/* ---- rejects ---- */
+
+typedef struct reject_list {
+    ks_reject *v;      /* all rejects, in file order per file */
+    const char **file; /* file name of each */
+    size_t n, cap;     /* used, allocated */
+} reject_list;
+
+static void rejects_add(reject_list *l, const ks_reject *r, const char *file)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 256;
+        l->v = ks_realloc(l->v, ks_mul(l->cap, sizeof *l->v));
+        l->file = ks_realloc(l->file, ks_mul(l->cap, sizeof *l->file));
+    }
+    l->v[l->n] = *r;
+    l->file[l->n++] = file;
+}
+
+/* The report names positions and reasons, never a value from the input. */
+static int rejects_write(const reject_list *l, const char *path, ks_error *err)
+{
+    ks_buf out;
+    ks_buf_init(&out);
+    ks_buf_adds(&out, "file,line,column,field,reason,message\n");
+    for (size_t i = 0; i < l->n; i++) {
+        const ks_reject *r = &l->v[i];
+        const char *base = strrchr(l->file[i], '/');
+        ks_buf_addf(&out, "\"%s\",%llu,%d,%s,%s,\"%s\"\n", base ? base + 1 : l->file[i],
+                    (unsigned long long)r->line, r->column,
+                    r->field >= 0 ? ks_field_name((ks_field)r->field) : "", ks_reason_code(r->reason),
+                    ks_reason_message(r->reason));
+    }
+    int rc = ks_write_file_atomic(path, out.buf, out.len, 0600, err);
+    ks_buf_release(&out);
+    return rc;
+}
+
+/* ---- one file ---- */
+
+typedef struct run_ctx {
+    const ks_import_opts *o;  /* options */
+    sqlite3 *db;              /* NULL when validating */
+    ks_loader *loader;        /* NULL when validating */
+    ks_import_stats *st;      /* running totals */
+    reject_list *rej;         /* collected rejects */
+} run_ctx;
+
+static void utc_now(char buf[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int batch_begin(run_ctx *c, const char *file, const char *enc, int64_t *id, ks_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = ks_db_prepare(c->db, "INSERT INTO import_batch(started_at, input_name, input_sha256, encoding, "
+                                  "key_fingerprint, engine_version, profile) VALUES(?1, ?2, '', ?3, ?4, ?5, ?6)",
+                           &s, err);
+    if (rc)
+        return rc;
+    char now[32];
+    utc_now(now);
+    const char *base = strrchr(file, '/');
+    sqlite3_bind_text(s, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, base ? base + 1 : file, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, enc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, ks_key_fingerprint(c->o->key), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, KASANE_VERSION, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, ks_profile_name(c->o->profile), -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(c->db));
+    sqlite3_finalize(s);
+    *id = sqlite3_last_insert_rowid(c->db);
+    return rc;
+}
+
+static int batch_end(run_ctx *c, int64_t id, const char *sha_hex, const uint64_t counts[5], ks_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = ks_db_prepare(c->db, "UPDATE import_batch SET finished_at = ?1, input_sha256 = ?2, rows_read = ?3, "
+                                  "rows_inserted = ?4, rows_updated = ?5, rows_unchanged = ?6, rows_rejected = ?7 "
+                                  "WHERE batch_id = ?8", &s, err);
+    if (rc)
+        return rc;
+    char now[32];
+    utc_now(now);
+    sqlite3_bind_text(s, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, sha_hex, -1, SQLITE_TRANSIENT);
+    for (int i = 0; i < 5; i++)
+        sqlite3_bind_int64(s, 3 + i, (sqlite3_int64)counts[i]);
+    sqlite3_bind_int64(s, 8, id);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(c->db));
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static ks_encoding detect(FILE *f, ks_encoding forced)
+{
+    if (forced != KS_ENC_AUTO)
+        return forced;
+    unsigned char *buf = ks_malloc(SAMPLE);
+    size_t n = fread(buf, 1, SAMPLE, f);
+    int eof = n < SAMPLE;
+    ks_encoding e = ks_encoding_bom_len(buf, n) ? KS_ENC_UTF8 : ks_encoding_detect(buf, n, eof);
+    free(buf);
+    rewind(f);
+    return e;
+}
+
+static void add_unknown_columns(ks_import_stats *st, const ks_header *h)
+{
+    for (size_t i = 0; i < h->nunknown; i++) {
+        int dup = 0;
+        for (size_t j = 0; j < st->nunknown_columns; j++)
+            dup |= strcmp(st->unknown_columns[j], h->unknown[i]) == 0;
+        if (dup)
+            continue;
+        st->unknown_columns = ks_realloc(st->unknown_columns, ks_mul(st->nunknown_columns + 2, sizeof(char *)));
+        st->unknown_columns[st->nunknown_columns++] = ks_strdup(h->unknown[i]);
+        st->unknown_columns[st->nunknown_columns] = NULL;
+    }
+}
+
+static int import_file(run_ctx *c, const char *path, ks_error *err)
+{
+    const ks_import_opts *o = c->o;
+    int rc = 0;
+    FILE *raw = NULL, *in = NULL;
+    ks_decoder *dec = NULL;
+    ks_normaliser *norm = NULL;
+    ks_header hdr = {0};
+    int have_hdr = 0;
+    pipe_state p;
+    memset(&p, 0, sizeof p);
+    int threaded = 0;
+    hashing_file hf;
+    memset(&hf, 0, sizeof hf);
+
+    raw = fopen(path, "rb");
+    if (!raw) {
+        rc = ks_error_set(err, KS_EUSAGE, "cannot open '%s': %s", path, strerror(errno));
+        goto done;
+    }
+    struct stat sb;
+    if (fstat(fileno(raw), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        rc = ks_error_set(err, KS_EUSAGE, "'%s' is not a regular file", path);
+        goto done;
+    }
+    ks_encoding enc = detect(raw, o->encoding);
+    snprintf(c->st->encoding, sizeof c->st->encoding, "%s", ks_encoding_name(enc));
+    hf.raw = raw;
+    crypto_hash_sha256_init(&hf.sha);
+    in = fopencookie(&hf, "rb", (cookie_io_functions_t){.read = hashing_read});
+    if (!in) {
+        rc = ks_error_set(err, KS_EIO, "cannot read '%s'", path);
+        goto done;
+    }
+    dec = ks_decoder_new(enc, err);
+    if (!dec) {
+        rc = -KS_EIO;
+        goto done;
+    }
+    p.max_field = o->max_field ? o->max_field : (size_t)1 << 20;
+    p.csv = ks_csv_reader_new(in, path, p.max_field, err);
+    if (!p.csv) {
+        rc = -KS_EIO;
+        goto done;
+    }
+    ks_csv_record rec;
+    size_t oversize = 0;
+    int r = ks_csv_next(p.csv, &rec, &oversize, err);
+    if (r < 0) {
+        rc = r;
+        goto done;
+    }
+    if (r == 0) {
+        rc = ks_error_set(err, KS_EDATA, "%s: empty file: no header row", path);
+        goto done;
+    }
+    if ((rc = ks_header_parse(&rec, dec, o->mapping, path, &hdr, err)))
+        goto done;
+    have_hdr = 1;
+    add_unknown_columns(c->st, &hdr);
+    norm = ks_normaliser_new(&hdr, dec, o->key, o->profile);
+    p.norm = norm;
+
+    int64_t batch_id = 0;
+    if (c->db && (rc = batch_begin(c, path, ks_encoding_name(enc), &batch_id, err)))
+        goto done;
+    if (c->loader)
+        ks_loader_set_batch(c->loader, batch_id);
+    c->st->batch_id = batch_id;
+
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    for (int i = 0; i < RING; i++)
+        p.ring[i] = ks_malloc(sizeof(batch));
+    pthread_t tid;
+    if (pthread_create(&tid, NULL, reader_main, &p) != 0) {
+        rc = ks_error_set(err, KS_EIO, "cannot start the reader thread");
+        goto done;
+    }
+    threaded = 1;
+    pthread_setname_np(tid, "kasane-reader"); /* tells the threads apart in top and perf */
+
+    progress pg = {.on = o->progress, .size = sb.st_size};
+    clock_gettime(CLOCK_MONOTONIC, &pg.t0);
+    uint64_t counts[5] = {0}; /* read, inserted, updated, unchanged, rejected */
+    int last = 0;
+    while (!last && rc == 0) {
+        pthread_mutex_lock(&p.mu);
+        while (p.head == p.tail)
+            pthread_cond_wait(&p.cv, &p.mu);
+        batch *b = p.ring[p.tail % RING];
+        pthread_mutex_unlock(&p.mu);
+
+        counts[0] += b->rows;
+        for (size_t i = 0; i < b->nrej; i++) {
+            rejects_add(c->rej, &b->rejects[i], path);
+            c->st->by_reason[b->rejects[i].reason]++;
+            counts[4]++;
+        }
+        for (size_t i = 0; i < b->n && rc == 0; i++) {
+            int res = KS_LOAD_INSERTED;
+            if (c->loader) {
+                res = ks_loader_put(c->loader, &b->items[i].rec, b->items[i].hash, err);
+                if (res < 0) {
+                    rc = res;
+                    break;
+                }
+            }
+            if (res == KS_LOAD_DUPLICATE) {
+                ks_reject dup = {.line = b->items[i].line, .column = hdr.col[KS_F_RECORD_ID] + 1,
+                                 .field = KS_F_RECORD_ID, .reason = KS_R_DUPLICATE_RECORD};
+                rejects_add(c->rej, &dup, path);
+                c->st->by_reason[KS_R_DUPLICATE_RECORD]++;
+                counts[4]++;
+                continue;
+            }
+            if (b->items[i].rec.notes_present)
+                c->st->notes_rows++;
+            counts[1 + res]++;
+        }
+        last = b->last;
+        progress_show(&pg, counts[0], b->offset, 0);
+        pthread_mutex_lock(&p.mu);
+        p.tail++;
+        if (rc)
+            p.stop = 1;
+        pthread_cond_signal(&p.cv);
+        pthread_mutex_unlock(&p.mu);
+    }
+    pthread_join(tid, NULL);
+    threaded = 0;
+    progress_show(&pg, counts[0], (uint64_t)sb.st_size, 1);
+    if (rc == 0 && p.rc < 0) {
+        rc = p.rc;
+        *err = p.err;
+    }
+    if (rc)
+        goto done;
+
+    c->st->rows_read += counts[0];
+    c->st->inserted += counts[1];
+    c->st->updated += counts[2];
+    c->st->unchanged += counts[3];
+    c->st->rejected += counts[4];
+    const ks_quality *q = ks_normaliser_quality(norm);
+    for (int f = 0; f < KS_F_COUNT; f++) {
+        c->st->quality.empty[f] += q->empty[f];
+        c->st->quality.unknown[f] += q->unknown[f];
+    }
+    uint64_t distinct;
+    c->st->unlisted += ks_normaliser_unlisted(norm, &distinct);
+    c->st->unlisted_distinct += distinct;
+
+    if (c->db) {
+        unsigned char digest[crypto_hash_sha256_BYTES];
+        char hex[crypto_hash_sha256_BYTES * 2 + 1];
+        crypto_hash_sha256_final(&hf.sha, digest);
+        sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+        rc = batch_end(c, batch_id, hex, counts, err);
+    }
+done:
+    if (threaded) {
+        pthread_mutex_lock(&p.mu);
+        p.stop = 1;
+        pthread_cond_broadcast(&p.cv);
+        pthread_mutex_unlock(&p.mu);
+    }
+    if (p.ring[0]) {
+        pthread_mutex_destroy(&p.mu);
+        pthread_cond_destroy(&p.cv);
+        for (int i = 0; i < RING; i++) {
+            if (p.ring[i])
+                sodium_memzero(p.ring[i], sizeof(batch));
+            free(p.ring[i]);
+        }
+    }
+    ks_normaliser_free(norm);
+    if (have_hdr)
+        ks_header_release(&hdr);
+    ks_csv_reader_free(p.csv);
+    ks_decoder_free(dec);
+    if (in)
+        fclose(in);
+    if (raw)
+        fclose(raw);
+    return rc;
+}
+
+/* ---- the whole import ---- */
+
+/* With KASANE_TIMING set, phase times go to stderr (bench/ uses them). */
+static void phase(const ks_import_opts *o, const char *what)
+{
+    (void)o;
+    static const char *const env = "KASANE_TIMING";
+    if (!getenv(env))
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    fprintf(stderr, "timing: %-22s %.3f\n", what, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+}
+
+void ks_import_stats_release(ks_import_stats *s)
+{
+    for (size_t i = 0; i < s->nunknown_columns; i++)
+        free(s->unknown_columns[i]);
+    free(s->unknown_columns);
+    s->unknown_columns = NULL;
+    s->nunknown_columns = 0;
+}
+
+/* Binds the database to this key: the first import records the fingerprint,
+ * every later one must match it.  Runs before anything is written. */
+static int check_key(sqlite3 *db, const ks_key *key, int *fresh, ks_error *err)
+{
+    ks_buf v;
+    ks_buf_init(&v);
+    int rc = ks_db_meta_get(db, "key_fingerprint", &v, err);
+    *fresh = rc == 0;
+    if (rc == 1) {
+        rc = 0;
+        if (strcmp(v.buf, ks_key_fingerprint(key)) != 0)
+            rc = ks_error_set(err, KS_ESAFETY, "this database was built with the key %s but the key given is %s; "
+                              "importing with another key would split every person in two, so nothing was written",
+                              v.buf, ks_key_fingerprint(key));
+    }
+    ks_buf_release(&v);
+    return rc;
+}
+
+static int count_cases(sqlite3 *db, int64_t *n)
+{
+    sqlite3_stmt *s = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM case_record", -1, &s, NULL) != SQLITE_OK)
+        return -KS_EIO;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return 0;
+}
+
+int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, ks_import_stats *st,
+              ks_error *err)
+{
+    memset(st, 0, sizeof *st);
+    reject_list rej = {0};
+    sqlite3 *db = NULL;
+    ks_loader *loader = NULL;
+    int rc = 0, in_tx = 0, fresh_key = 0;
+
+    phase(o, "start");
+    if (o->db_path) {
+        if ((rc = ks_db_open(o->db_path, KS_DB_CREATE, &db, err)))
+            goto done;
+        if ((rc = check_key(db, o->key, &fresh_key, err)))
+            goto done;
+        if ((rc = ks_db_exec(db, "BEGIN IMMEDIATE", err)))
+            goto done;
+        in_tx = 1;
+        if (fresh_key && (rc = ks_db_meta_set(db, "key_fingerprint", ks_key_fingerprint(o->key), err)))
+            goto done;
+        if ((rc = ks_db_bind_profile(db, o->profile, err)))
+            goto done;
+        int64_t existing;
+        count_cases(db, &existing);
+        /* Into an empty database, build the secondary indexes once at the end. */
+        if (existing == 0 && (rc = ks_db_drop_indexes(db, err)))
+            goto done;
+        loader = ks_loader_new(db, existing == 0, err);
+        if (!loader) {
+            rc = -KS_EIO;
+            goto done;
+        }
+    }
+    run_ctx c = {.o = o, .db = db, .loader = loader, .st = st, .rej = &rej};
+    for (size_t i = 0; i < nfiles && rc == 0; i++)
+        rc = import_file(&c, files[i], err);
+    if (rc)
+        goto done;
+    if (loader)
+        ks_loader_seen(loader, &st->persons, &st->households);
+    if (o->strict && st->rejected > 0) {
+        rc = ks_error_set(err, KS_EDATA, "%llu row(s) rejected and --strict given: nothing was imported",
+                          (unsigned long long)st->rejected);
+        goto done;
+    }
+    if (db) {
+        if (st->inserted + st->updated > 0) {
+            /* "last import" in every output footer: only moves when the data
+             * changed, so an identical re-import leaves query results identical */
+            char now[32];
+            utc_now(now);
+            if ((rc = ks_db_meta_set(db, "last_import", now, err)))
+                goto done;
+        }
+        phase(o, "rows read");
+        if ((rc = ks_loader_finish(loader, err)))
+            goto done;
+        phase(o, "rows loaded");
+        if ((rc = ks_db_build_indexes(db, err)))
+            goto done;
+        phase(o, "indexes built");
+        ks_loader_free(loader);
+        loader = NULL;
+        if ((rc = ks_db_exec(db, "COMMIT", err)))
+            goto done;
+        in_tx = 0;
+        st->committed = 1;
+        phase(o, "committed");
+        /* fold the WAL back so the main file is complete on its own */
+        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        phase(o, "checkpointed");
+    }
+done:
+    ks_loader_free(loader);
+    if (in_tx)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    ks_db_close(db);
+    if (o->rejects_path && (rc == 0 || rc == -KS_EDATA) && rej.n > 0) {
+        ks_error werr = {0};
+        if (rejects_write(&rej, o->rejects_path, &werr) < 0 && rc == 0)
+            rc = ks_error_set(err, KS_EIO, "%s", werr.msg);
+    }
+    for (size_t i = 0; i < rej.n && st->nfirst < KS_ARRAY_LEN(st->first); i++) {
+        st->first[st->nfirst] = rej.v[i];
+        st->first_file[st->nfirst++] = rej.file[i];
+    }
+    free(rej.v);
+    free(rej.file);
+    return rc;
+}

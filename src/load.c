@@ -1,0 +1,447 @@
+/* load.c: ks_record -> case_record, person, household; then, once per
+ * import, the child tables case_problem, case_support and case_partner.
+ *
+ * Why it is shaped this way (1M rows must load in seconds):
+ *  - New cases get the next case_id, so the wide case rows and their child
+ *    rows (keyed case_id, code) append to their B-trees; only the narrow
+ *    person and household tables take inserts at random (pseudonym) keys.
+ *  - Into an empty database the case_key index is built once at the end (by
+ *    a sort) instead of row by row; duplicates within the import are caught
+ *    by a C hash set of 8-byte keys meanwhile.
+ *  - What this import has seen (record ids, distinct persons and households)
+ *    is kept in those C hash sets, not in SQLite. */
+#include "kasane/load.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kasane/codes.h"
+#include "kasane/db.h"
+#include "kasane/pseudo.h"
+
+/* ---- a set of nonzero-hashed 64-bit keys (open addressing) ---- */
+
+typedef struct u64set {
+    uint64_t *slot;   /* 0 = empty; keys are stored as key ^ SALT (never 0 in practice) */
+    size_t cap;       /* power of two */
+    size_t n;         /* keys held */
+    int has_zero;     /* the key whose stored form would be 0 */
+} u64set;
+
+#define U64SET_SALT 0x9e3779b97f4a7c15ULL
+
+static void u64set_release(u64set *s)
+{
+    free(s->slot);
+    memset(s, 0, sizeof *s);
+}
+
+static size_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+/* Adds key; returns 1 when it was not there before. */
+static int u64set_add(u64set *s, uint64_t key)
+{
+    uint64_t v = key ^ U64SET_SALT;
+    if (v == 0) {
+        int fresh = !s->has_zero;
+        s->has_zero = 1;
+        s->n += (size_t)fresh;
+        return fresh;
+    }
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        uint64_t *t = ks_calloc(cap, sizeof *t);
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->slot[i])
+                continue;
+            size_t j = mix(s->slot[i]) & (cap - 1);
+            while (t[j])
+                j = (j + 1) & (cap - 1);
+            t[j] = s->slot[i];
+        }
+        free(s->slot);
+        s->slot = t;
+        s->cap = cap;
+    }
+    size_t j = mix(v) & (s->cap - 1);
+    while (s->slot[j]) {
+        if (s->slot[j] == v)
+            return 0;
+        j = (j + 1) & (s->cap - 1);
+    }
+    s->slot[j] = v;
+    s->n++;
+    return 1;
+}
+
+/* ---- pseudonyms of new entities, inserted in key order at the end ---- */
+
+typedef struct pslist {
+    uint8_t (*v)[KS_PSEUDO_BYTES]; /* pseudonyms */
+    size_t n, cap;                 /* used, allocated */
+} pslist;
+
+static void pslist_add(pslist *l, const uint8_t ps[KS_PSEUDO_BYTES])
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 1024;
+        l->v = ks_realloc(l->v, ks_mul(l->cap, sizeof *l->v));
+    }
+    memcpy(l->v[l->n++], ps, KS_PSEUDO_BYTES);
+}
+
+static int by_rowid(const void *a, const void *b)
+{
+    int64_t x = ks_pseudo_rowid(a), y = ks_pseudo_rowid(b);
+    return (x > y) - (x < y);
+}
+
+/* ---- child rows, written CHILD_BATCH at a time by one multi-row INSERT ---- */
+
+enum { CHILD_BATCH = 64 };
+
+typedef struct childbuf {
+    int64_t case_id[CHILD_BATCH]; /* pending rows */
+    int code[CHILD_BATCH];
+    int is_main[CHILD_BATCH];     /* problems only */
+    int n;                        /* pending count */
+} childbuf;
+
+/* ---- statements ---- */
+
+enum {
+    ST_SEL_CASE, ST_PUT_CASE, ST_INS_PERSON, ST_SEL_PERSON, ST_INS_HOUSEHOLD, ST_SEL_HOUSEHOLD,
+    ST_INS_PROBLEM, ST_INS_SUPPORT, ST_INS_PARTNER, ST_DEL_PROBLEMS, ST_DEL_SUPPORTS, ST_DEL_PARTNERS,
+    ST_MANY_PROBLEM, ST_MANY_SUPPORT, ST_MANY_PARTNER,
+    ST_COUNT
+};
+
+static const char *const sql[ST_COUNT] = {
+    [ST_SEL_CASE] = "SELECT pseudonym, row_hash, case_id FROM case_record WHERE case_key = ?1",
+    [ST_PUT_CASE] = "INSERT OR REPLACE INTO case_record(case_id, case_key, pseudonym, person_id, household_id, "
+                    "age_band_id, age_years, sex_id, household_type_id, district_id, consult_date, "
+                    "consult_month, fiscal_year, closed_date, duration_days, intake_route_id, "
+                    "intake_agency_id, consent_id, meeting_type_id, status_id, outcome_id, main_problem_id, "
+                    "problem_mask, support_mask, partner_mask, problem_count, support_count, partner_count, "
+                    "field_count, notes_present, row_hash, batch_id) VALUES(?32, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, "
+                    "?28, ?29, ?30, ?31)",
+    [ST_INS_PERSON] = "INSERT OR IGNORE INTO person(person_id, pseudonym) VALUES(?1, ?2)",
+    [ST_SEL_PERSON] = "SELECT pseudonym FROM person WHERE person_id = ?1",
+    [ST_INS_HOUSEHOLD] = "INSERT OR IGNORE INTO household(household_id, pseudonym) VALUES(?1, ?2)",
+    [ST_SEL_HOUSEHOLD] = "SELECT pseudonym FROM household WHERE household_id = ?1",
+    [ST_INS_PROBLEM] = "INSERT INTO case_problem(case_id, problem_id, is_main) VALUES(?1, ?2, ?3)",
+    [ST_INS_SUPPORT] = "INSERT INTO case_support(case_id, support_id) VALUES(?1, ?2)",
+    [ST_INS_PARTNER] = "INSERT INTO case_partner(case_id, partner_id) VALUES(?1, ?2)",
+    [ST_DEL_PROBLEMS] = "DELETE FROM case_problem WHERE case_id = ?1",
+    [ST_DEL_SUPPORTS] = "DELETE FROM case_support WHERE case_id = ?1",
+    [ST_DEL_PARTNERS] = "DELETE FROM case_partner WHERE case_id = ?1",
+};
+
+struct ks_loader {
+    sqlite3 *db;                /* borrowed */
+    sqlite3_stmt *st[ST_COUNT]; /* prepared once */
+    int64_t batch_id;           /* import_batch of the current file */
+    int fresh;                  /* the database held no case when the import began */
+    u64set seen_case;           /* case ids put by this import (duplicates) */
+    u64set seen_person;         /* distinct persons in this import */
+    u64set seen_household;      /* distinct households in this import */
+    pslist persons;             /* their pseudonyms, inserted sorted at the end */
+    pslist households;          /* likewise */
+    childbuf kids[3];           /* pending child rows: problems, supports, partners */
+};
+
+void ks_loader_free(ks_loader *l)
+{
+    if (!l)
+        return;
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(l->st[i]);
+    u64set_release(&l->seen_case);
+    u64set_release(&l->seen_person);
+    u64set_release(&l->seen_household);
+    free(l->persons.v);
+    free(l->households.v);
+    free(l);
+}
+
+ks_loader *ks_loader_new(sqlite3 *db, int fresh, ks_error *err)
+{
+    ks_loader *l = ks_calloc(1, sizeof *l);
+    l->db = db;
+    l->fresh = fresh;
+    ks_buf many;
+    ks_buf_init(&many);
+    for (int i = 0; i < ST_COUNT; i++) {
+        const char *q = sql[i];
+        if (i >= ST_MANY_PROBLEM) { /* the single-row INSERT, with CHILD_BATCH tuples */
+            const char *one = sql[ST_INS_PROBLEM + (i - ST_MANY_PROBLEM)];
+            const char *values = strstr(one, "VALUES");
+            ks_buf_reset(&many);
+            ks_buf_add(&many, one, (size_t)(values - one) + 6);
+            for (int k = 0; k < CHILD_BATCH; k++)
+                ks_buf_adds(&many, i == ST_MANY_PROBLEM ? (k ? ",(?,?,?)" : "(?,?,?)") : (k ? ",(?,?)" : "(?,?)"));
+            q = many.buf;
+        }
+        if (ks_db_prepare(db, q, &l->st[i], err)) {
+            ks_buf_release(&many);
+            ks_loader_free(l);
+            return NULL;
+        }
+    }
+    ks_buf_release(&many);
+    return l;
+}
+
+void ks_loader_set_batch(ks_loader *l, int64_t batch_id)
+{
+    l->batch_id = batch_id;
+}
+
+/* Steps a statement that returns no row, then resets it. */
+static int run(ks_loader *l, int which, ks_error *err)
+{
+    sqlite3_stmt *s = l->st[which];
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(l->db));
+    return 0;
+}
+
+static int collision(ks_error *err)
+{
+    return ks_error_set(err, KS_EIO, "two pseudonyms share their first 64 bits (a 1 in 2^64 event); "
+                        "please report this — the import was rolled back");
+}
+
+/* Makes sure the person or household row exists.  INSERT OR IGNORE is one
+ * B-tree operation; only when the row was already there (a person from an
+ * earlier import) is it read back to rule out a prefix collision. */
+static int ensure_entity(ks_loader *l, int ins, int sel, const uint8_t ps[KS_PSEUDO_BYTES], ks_error *err)
+{
+    int64_t id = ks_pseudo_rowid(ps);
+    sqlite3_bind_int64(l->st[ins], 1, id);
+    sqlite3_bind_blob(l->st[ins], 2, ps, KS_PSEUDO_BYTES, SQLITE_STATIC);
+    int rc = run(l, ins, err);
+    if (rc || sqlite3_changes(l->db) > 0)
+        return rc;
+    sqlite3_stmt *s = l->st[sel];
+    sqlite3_bind_int64(s, 1, id);
+    int same = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == KS_PSEUDO_BYTES &&
+               memcmp(sqlite3_column_blob(s, 0), ps, KS_PSEUDO_BYTES) == 0;
+    sqlite3_reset(s);
+    return same ? 0 : collision(err);
+}
+
+static void bind_opt(sqlite3_stmt *s, int i, int v)
+{
+    if (v)
+        sqlite3_bind_int(s, i, v);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static int64_t mask8(const uint8_t *ids, int n)
+{
+    uint64_t m = 0;
+    for (int i = 0; i < n; i++)
+        m |= 1ULL << ids[i];
+    return (int64_t)m;
+}
+
+/* case_id 0: a new case, numbered by SQLite (max + 1). */
+static int put_case(ks_loader *l, int64_t case_key, int64_t case_id, const ks_record *r, const uint8_t hash[16],
+                    ks_error *err)
+{
+    sqlite3_stmt *s = l->st[ST_PUT_CASE];
+    char consult[11], closed[11];
+    ks_date_format(r->consult, consult);
+    uint64_t pmask = 0;
+    for (int i = 0; i < r->n_partners; i++)
+        pmask |= 1ULL << r->partners[i];
+    sqlite3_bind_int64(s, 1, case_key);
+    if (case_id)
+        sqlite3_bind_int64(s, 32, case_id);
+    else
+        sqlite3_bind_null(s, 32);
+    sqlite3_bind_blob(s, 2, r->case_ps, KS_PSEUDO_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, ks_pseudo_rowid(r->person_ps));
+    if (r->has_household)
+        sqlite3_bind_int64(s, 4, ks_pseudo_rowid(r->household_ps));
+    else
+        sqlite3_bind_null(s, 4);
+    sqlite3_bind_int(s, 5, r->age_band);
+    sqlite3_bind_int(s, 6, r->age_years);
+    bind_opt(s, 7, r->sex);
+    bind_opt(s, 8, r->household_type);
+    sqlite3_bind_int(s, 9, r->district);
+    sqlite3_bind_text(s, 10, consult, 10, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 11, consult, 7, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 12, ks_fiscal_year(r->consult));
+    if (r->has_closed) {
+        ks_date_format(r->closed, closed);
+        sqlite3_bind_text(s, 13, closed, 10, SQLITE_TRANSIENT);
+        sqlite3_bind_int(s, 14, ks_date_days(r->closed) - ks_date_days(r->consult));
+    } else {
+        sqlite3_bind_null(s, 13);
+        sqlite3_bind_null(s, 14);
+    }
+    bind_opt(s, 15, r->intake_route);
+    if (r->has_intake_agency)
+        sqlite3_bind_int(s, 16, r->intake_agency);
+    else
+        sqlite3_bind_null(s, 16);
+    sqlite3_bind_int(s, 17, r->consent);
+    bind_opt(s, 18, r->meeting);
+    sqlite3_bind_int(s, 19, r->status);
+    bind_opt(s, 20, r->outcome);
+    sqlite3_bind_int(s, 21, r->problems[0]);
+    sqlite3_bind_int64(s, 22, mask8(r->problems, r->n_problems));
+    sqlite3_bind_int64(s, 23, mask8(r->supports, r->n_supports));
+    sqlite3_bind_int64(s, 24, (int64_t)pmask);
+    sqlite3_bind_int(s, 25, r->n_problems);
+    sqlite3_bind_int(s, 26, r->n_supports);
+    sqlite3_bind_int(s, 27, r->n_partners);
+    sqlite3_bind_int(s, 28, r->n_fields);
+    sqlite3_bind_int(s, 29, r->notes_present);
+    sqlite3_bind_blob(s, 30, hash, 16, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 31, l->batch_id);
+    return run(l, ST_PUT_CASE, err);
+}
+
+/* Writes the pending rows of one child table: full batches with the
+ * multi-row statement, a remainder (at the end) row by row. */
+static int flush_kids(ks_loader *l, int t, ks_error *err)
+{
+    childbuf *b = &l->kids[t];
+    int cols = t == 0 ? 3 : 2;
+    int rc = 0;
+    if (b->n == CHILD_BATCH) {
+        sqlite3_stmt *s = l->st[ST_MANY_PROBLEM + t];
+        for (int k = 0; k < b->n; k++) {
+            sqlite3_bind_int64(s, k * cols + 1, b->case_id[k]);
+            sqlite3_bind_int(s, k * cols + 2, b->code[k]);
+            if (t == 0)
+                sqlite3_bind_int(s, k * cols + 3, b->is_main[k]);
+        }
+        rc = run(l, ST_MANY_PROBLEM + t, err);
+    } else {
+        for (int k = 0; k < b->n && !rc; k++) {
+            sqlite3_stmt *s = l->st[ST_INS_PROBLEM + t];
+            sqlite3_bind_int64(s, 1, b->case_id[k]);
+            sqlite3_bind_int(s, 2, b->code[k]);
+            if (t == 0)
+                sqlite3_bind_int(s, 3, b->is_main[k]);
+            rc = run(l, ST_INS_PROBLEM + t, err);
+        }
+    }
+    b->n = 0;
+    return rc;
+}
+
+static int add_kid(ks_loader *l, int t, int64_t case_id, int code, int is_main, ks_error *err)
+{
+    childbuf *b = &l->kids[t];
+    b->case_id[b->n] = case_id;
+    b->code[b->n] = code;
+    b->is_main[b->n] = is_main;
+    return ++b->n == CHILD_BATCH ? flush_kids(l, t, err) : 0;
+}
+
+static int put_children(ks_loader *l, int64_t case_id, const ks_record *r, ks_error *err)
+{
+    int rc = 0;
+    for (int i = 0; i < r->n_problems && !rc; i++)
+        rc = add_kid(l, 0, case_id, r->problems[i], i == 0, err);
+    for (int i = 0; i < r->n_supports && !rc; i++)
+        rc = add_kid(l, 1, case_id, r->supports[i], 0, err);
+    for (int i = 0; i < r->n_partners && !rc; i++)
+        rc = add_kid(l, 2, case_id, r->partners[i], 0, err);
+    return rc;
+}
+
+int ks_loader_put(ks_loader *l, const ks_record *r, const uint8_t row_hash[16], ks_error *err)
+{
+    int64_t case_key = ks_pseudo_rowid(r->case_ps);
+    if (!u64set_add(&l->seen_case, (uint64_t)case_key))
+        return KS_LOAD_DUPLICATE;
+    int rc;
+    if (u64set_add(&l->seen_person, (uint64_t)ks_pseudo_rowid(r->person_ps)))
+        pslist_add(&l->persons, r->person_ps);
+    if (r->has_household && u64set_add(&l->seen_household, (uint64_t)ks_pseudo_rowid(r->household_ps)))
+        pslist_add(&l->households, r->household_ps);
+
+    int result = KS_LOAD_INSERTED;
+    int64_t case_id = 0;
+    if (!l->fresh) {
+        sqlite3_stmt *s = l->st[ST_SEL_CASE];
+        sqlite3_bind_int64(s, 1, case_key);
+        int step = sqlite3_step(s);
+        if (step == SQLITE_ROW) {
+            int same_ps = sqlite3_column_bytes(s, 0) == KS_PSEUDO_BYTES &&
+                          memcmp(sqlite3_column_blob(s, 0), r->case_ps, KS_PSEUDO_BYTES) == 0;
+            int same_row = sqlite3_column_bytes(s, 1) == 16 && memcmp(sqlite3_column_blob(s, 1), row_hash, 16) == 0;
+            case_id = sqlite3_column_int64(s, 2);
+            sqlite3_reset(s);
+            if (!same_ps)
+                return collision(err);
+            if (same_row)
+                return KS_LOAD_UNCHANGED;
+            result = KS_LOAD_UPDATED;
+            static const int dels[] = {ST_DEL_PROBLEMS, ST_DEL_SUPPORTS, ST_DEL_PARTNERS};
+            for (size_t i = 0; i < KS_ARRAY_LEN(dels); i++) {
+                sqlite3_bind_int64(l->st[dels[i]], 1, case_id);
+                if ((rc = run(l, dels[i], err)))
+                    return rc;
+            }
+        } else {
+            sqlite3_reset(s);
+            if (step != SQLITE_DONE)
+                return ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(l->db));
+        }
+    }
+    /* an update keeps its case_id: REPLACE rewrites the row in place */
+    if ((rc = put_case(l, case_key, case_id, r, row_hash, err)))
+        return rc;
+    if (!case_id)
+        case_id = sqlite3_last_insert_rowid(l->db);
+    if ((rc = put_children(l, case_id, r, err)))
+        return rc;
+    return result;
+}
+
+/* Persons and households go in sorted by key: appending, not seeking. */
+static int put_entities(ks_loader *l, pslist *list, int ins, int sel, ks_error *err)
+{
+    if (list->n)
+        qsort(list->v, list->n, sizeof *list->v, by_rowid);
+    int rc = 0;
+    for (size_t i = 0; i < list->n && !rc; i++)
+        rc = ensure_entity(l, ins, sel, list->v[i], err);
+    return rc;
+}
+
+int ks_loader_finish(ks_loader *l, ks_error *err)
+{
+    int rc = 0;
+    for (int t = 0; t < 3 && !rc; t++)
+        rc = flush_kids(l, t, err);
+    if (!rc)
+        rc = put_entities(l, &l->persons, ST_INS_PERSON, ST_SEL_PERSON, err);
+    if (!rc)
+        rc = put_entities(l, &l->households, ST_INS_HOUSEHOLD, ST_SEL_HOUSEHOLD, err);
+    return rc;
+}
+
+void ks_loader_seen(ks_loader *l, uint64_t *persons, uint64_t *households)
+{
+    *persons = l->seen_person.n;
+    *households = l->seen_household.n;
+}

@@ -1,0 +1,158 @@
+/* schema.sql.h: the analytic schema (included by db.c only).
+ *
+ * Design: every person and household is keyed by the first 8 bytes of its
+ * keyed pseudonym (ks_pseudo_rowid) as INTEGER PRIMARY KEY, and every case
+ * has that prefix as case_key (unique index); the full 16-byte pseudonym sits
+ * beside it to detect a collision of the short form.  Cases themselves are
+ * numbered in load order (case_id), so that loading a million of them, and
+ * their child rows keyed (case_id, code), appends to the B-trees instead of
+ * seeking a random page for every row.  Codes are small integers joined to code
+ * tables holding Japanese and English labels.  No identifying value has a
+ * column: names, kana, addresses, phones, birth dates, resident, household and
+ * record numbers exist only as pseudonyms or (birth date) as an age band. */
+static const char ks_schema_sql[] =
+"CREATE TABLE IF NOT EXISTS meta(\n"
+"  key   TEXT PRIMARY KEY,\n"
+"  value TEXT NOT NULL\n"
+") WITHOUT ROWID;\n"
+/* code tables: one per kind, same shape */
+"CREATE TABLE IF NOT EXISTS sex(sex_id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, label_ja TEXT NOT NULL, label_en TEXT NOT NULL);\n"
+"CREATE TABLE IF NOT EXISTS household_type(household_type_id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, label_ja TEXT NOT NULL, label_en TEXT NOT NULL);\n"
+"CREATE TABLE IF NOT EXISTS intake_route(intake_route_id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, label_ja TEXT NOT NULL, label_en TEXT NOT NULL);\n"
+"CREATE TABLE IF NOT EXISTS consent(consent_id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, label_ja TEXT NOT NULL, label_en TEXT NOT NULL);\n"
+"CREATE TABLE IF NOT EXISTS meeting_type(meeting_type_id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, label_ja TEXT NOT NULL, label_en TEXT NOT NULL);\n"
+"CREATE TABLE IF NOT EXISTS status(status_id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, label_ja TEXT NOT NULL, label_en TEXT NOT NULL);\n"
+"CREATE TABLE IF NOT EXISTS outcome(outcome_id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, label_ja TEXT NOT NULL, label_en TEXT NOT NULL);\n"
+"CREATE TABLE IF NOT EXISTS field(field_id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, label_ja TEXT NOT NULL, label_en TEXT NOT NULL);\n"
+"CREATE TABLE IF NOT EXISTS partner_kind(partner_kind_id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, label_ja TEXT NOT NULL, label_en TEXT NOT NULL);\n"
+"CREATE TABLE IF NOT EXISTS problem(problem_id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, label_ja TEXT NOT NULL, label_en TEXT NOT NULL,\n"
+"  field_id INTEGER NOT NULL REFERENCES field);\n"
+"CREATE TABLE IF NOT EXISTS support(support_id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, label_ja TEXT NOT NULL, label_en TEXT NOT NULL);\n"
+"CREATE TABLE IF NOT EXISTS age_band(age_band_id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, label_ja TEXT NOT NULL, label_en TEXT NOT NULL,\n"
+"  age_min INTEGER NOT NULL, age_max INTEGER);\n"
+/* municipality profile */
+"CREATE TABLE IF NOT EXISTS district(district_id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, label_ja TEXT NOT NULL, label_en TEXT NOT NULL);\n"
+"CREATE TABLE IF NOT EXISTS partner(partner_id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, label_ja TEXT NOT NULL, label_en TEXT NOT NULL,\n"
+"  field_id INTEGER REFERENCES field, partner_kind_id INTEGER REFERENCES partner_kind,\n"
+"  listed INTEGER NOT NULL DEFAULT 1  -- 0 for the single 'unlisted' partner (id 0)\n"
+");\n"
+/* entities */
+"CREATE TABLE IF NOT EXISTS person(\n"
+"  person_id INTEGER PRIMARY KEY,  -- first 8 bytes of the person pseudonym\n"
+"  pseudonym BLOB NOT NULL         -- keyed BLAKE2b-128 of resident number, or name + birth date\n"
+");\n"
+"CREATE TABLE IF NOT EXISTS household(\n"
+"  household_id INTEGER PRIMARY KEY,\n"
+"  pseudonym BLOB NOT NULL\n"
+");\n"
+"CREATE TABLE IF NOT EXISTS import_batch(\n"
+"  batch_id INTEGER PRIMARY KEY,\n"
+"  started_at TEXT NOT NULL,       -- UTC, ISO 8601\n"
+"  finished_at TEXT,\n"
+"  input_name TEXT NOT NULL,       -- file name without directories\n"
+"  input_sha256 TEXT NOT NULL,\n"
+"  encoding TEXT NOT NULL,\n"
+"  key_fingerprint TEXT NOT NULL,\n"
+"  engine_version TEXT NOT NULL,\n"
+"  profile TEXT NOT NULL,\n"
+"  rows_read INTEGER NOT NULL DEFAULT 0,\n"
+"  rows_inserted INTEGER NOT NULL DEFAULT 0,\n"
+"  rows_updated INTEGER NOT NULL DEFAULT 0,\n"
+"  rows_unchanged INTEGER NOT NULL DEFAULT 0,\n"
+"  rows_rejected INTEGER NOT NULL DEFAULT 0\n"
+");\n"
+"CREATE TABLE IF NOT EXISTS case_record(\n"
+"  case_id INTEGER PRIMARY KEY,    -- internal number, in load order\n"
+"  case_key INTEGER NOT NULL,      -- first 8 bytes of the record_id pseudonym (unique)\n"
+"  pseudonym BLOB NOT NULL,        -- keyed BLAKE2b-128 of record_id\n"
+"  person_id INTEGER NOT NULL REFERENCES person,\n"
+"  household_id INTEGER REFERENCES household,\n"
+"  age_band_id INTEGER REFERENCES age_band,   -- at consult_date\n"
+"  age_years INTEGER,                          -- at consult_date; bands are what outputs show\n"
+"  sex_id INTEGER REFERENCES sex,\n"
+"  household_type_id INTEGER REFERENCES household_type,\n"
+"  district_id INTEGER NOT NULL REFERENCES district,\n"
+"  consult_date TEXT NOT NULL,                 -- YYYY-MM-DD\n"
+"  consult_month TEXT NOT NULL,                -- YYYY-MM\n"
+"  fiscal_year INTEGER NOT NULL,               -- April..March, by consult_date\n"
+"  closed_date TEXT,\n"
+"  duration_days INTEGER,                      -- closed_date - consult_date\n"
+"  intake_route_id INTEGER REFERENCES intake_route,\n"
+"  intake_agency_id INTEGER REFERENCES partner,\n"
+"  consent_id INTEGER NOT NULL REFERENCES consent,\n"
+"  meeting_type_id INTEGER REFERENCES meeting_type,\n"
+"  status_id INTEGER NOT NULL REFERENCES status,\n"
+"  outcome_id INTEGER REFERENCES outcome,\n"
+"  main_problem_id INTEGER NOT NULL REFERENCES problem,  -- first problem listed\n"
+"  problem_mask INTEGER NOT NULL,              -- bit i set: problem_id i (case_problem has the rows)\n"
+"  support_mask INTEGER NOT NULL,              -- bit i set: support_id i\n"
+"  partner_mask INTEGER NOT NULL,              -- bit i set: partner_id i (0 = unlisted)\n"
+"  problem_count INTEGER NOT NULL,\n"
+"  support_count INTEGER NOT NULL,\n"
+"  partner_count INTEGER NOT NULL,\n"
+"  field_count INTEGER NOT NULL,                  -- distinct fields over problems and partners\n"
+"  notes_present INTEGER NOT NULL,             -- the notes column had text (never stored)\n"
+"  row_hash BLOB NOT NULL,                     -- detects unchanged re-imports\n"
+"  batch_id INTEGER NOT NULL REFERENCES import_batch  -- last batch that inserted or changed it\n"
+");\n"
+"CREATE TABLE IF NOT EXISTS case_problem(\n"
+"  case_id INTEGER NOT NULL REFERENCES case_record,\n"
+"  problem_id INTEGER NOT NULL REFERENCES problem,\n"
+"  is_main INTEGER NOT NULL,  -- 1 for the case's main (first-listed) problem\n"
+"  PRIMARY KEY(case_id, problem_id)\n"
+") WITHOUT ROWID;\n"
+"CREATE TABLE IF NOT EXISTS case_support(\n"
+"  case_id INTEGER NOT NULL REFERENCES case_record,\n"
+"  support_id INTEGER NOT NULL REFERENCES support,\n"
+"  PRIMARY KEY(case_id, support_id)\n"
+") WITHOUT ROWID;\n"
+"CREATE TABLE IF NOT EXISTS case_partner(\n"
+"  case_id INTEGER NOT NULL REFERENCES case_record,\n"
+"  partner_id INTEGER NOT NULL REFERENCES partner,\n"
+"  PRIMARY KEY(case_id, partner_id)\n"
+") WITHOUT ROWID;\n";
+
+/* Secondary indexes: dropped before a bulk load into an empty database and
+ * built once afterwards, which is several times faster than maintaining them
+ * row by row. */
+static const char ks_index_sql[] =
+"CREATE UNIQUE INDEX IF NOT EXISTS case_by_key ON case_record(case_key);\n"
+"CREATE INDEX IF NOT EXISTS case_person ON case_record(person_id);\n"
+"CREATE INDEX IF NOT EXISTS case_household ON case_record(household_id) WHERE household_id IS NOT NULL;\n";
+/* case_by_key finds a case by its pseudonym (re-imports).  Of the rest only
+ * these two pay for themselves: re-consultation and household queries
+ * join cases by person and by household.  Counting queries scan case_record
+ * whole, and the child tables are keyed (case_id, code) already, which is
+ * what joins from a case use; an index by code would only serve lookups of
+ * a single code, at the cost of a sort of every child row per import. */
+
+static const char ks_drop_index_sql[] =
+"DROP INDEX IF EXISTS case_by_key;\n"
+"DROP INDEX IF EXISTS case_person;\n"
+"DROP INDEX IF EXISTS case_household;\n";
+
+/* Views for analysts: labels joined in, one row per case. */
+static const char ks_view_sql[] =
+"CREATE VIEW IF NOT EXISTS v_case AS\n"
+"SELECT c.case_id, c.person_id, c.household_id,\n"
+"  ab.label_ja AS age_band, sx.label_ja AS sex, ht.label_ja AS household_type,\n"
+"  d.label_ja AS district, c.consult_date, c.consult_month, c.fiscal_year, c.closed_date, c.duration_days,\n"
+"  ir.label_ja AS intake_route, ia.label_ja AS intake_agency, cs.label_ja AS consent,\n"
+"  mt.label_ja AS meeting, st.label_ja AS status, oc.label_ja AS outcome,\n"
+"  mp.label_ja AS main_problem,\n"
+"  (SELECT group_concat(p.label_ja, ';') FROM case_problem cp JOIN problem p USING(problem_id) WHERE cp.case_id = c.case_id) AS problems,\n"
+"  (SELECT group_concat(s.label_ja, ';') FROM case_support cx JOIN support s USING(support_id) WHERE cx.case_id = c.case_id) AS supports,\n"
+"  (SELECT group_concat(pt.label_ja, ';') FROM case_partner cx JOIN partner pt USING(partner_id) WHERE cx.case_id = c.case_id) AS partners,\n"
+"  c.problem_count, c.support_count, c.partner_count, c.field_count, c.consent_id\n"
+"FROM case_record c\n"
+"LEFT JOIN age_band ab USING(age_band_id)\n"
+"LEFT JOIN sex sx USING(sex_id)\n"
+"LEFT JOIN household_type ht USING(household_type_id)\n"
+"JOIN district d USING(district_id)\n"
+"LEFT JOIN intake_route ir USING(intake_route_id)\n"
+"LEFT JOIN partner ia ON ia.partner_id = c.intake_agency_id\n"
+"JOIN consent cs USING(consent_id)\n"
+"LEFT JOIN meeting_type mt USING(meeting_type_id)\n"
+"JOIN status st USING(status_id)\n"
+"JOIN problem mp ON mp.problem_id = c.main_problem_id\n"
+"LEFT JOIN outcome oc USING(outcome_id);\n";

@@ -1,0 +1,333 @@
+/* test_pseudo.c: key files, subkeys, pseudonyms and the key fingerprint.
+ *
+ * The known-answer values for the key 00 01 02 .. 1f were computed outside
+ * libsodium, with Python 3's hashlib (its own BLAKE2b), following libsodium's
+ * documented crypto_kdf_derive_from_key construction (BLAKE2b-256 of the empty
+ * message, keyed by the master key, salt = subkey id as 8 bytes little endian
+ * + 8 zero bytes, personal = context + 8 zero bytes):
+ *
+ *   import hashlib, struct
+ *   key = bytes(range(32))
+ *   def sub(kind):
+ *       return hashlib.blake2b(b'', digest_size=32, key=key,
+ *           salt=struct.pack('<Q', kind) + bytes(8), person=b'kasane01' + bytes(8)).digest()
+ *   hashlib.blake2b(b'A-0001', digest_size=16, key=sub(1)).hexdigest()
+ *   hashlib.blake2b(b'kasane key fingerprint v1', digest_size=32, key=key).digest()[:16].hex()
+ *   struct.unpack('<q', pseudonym[:8])[0]
+ */
+#include "kasane/pseudo.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "test.h"
+
+static ks_buf tmpdir; /* this test's scratch directory */
+
+static void make_tmpdir(void)
+{
+    const char *base = getenv("KASANE_TEST_TMP");
+    ks_buf_init(&tmpdir);
+    ks_buf_adds(&tmpdir, base && *base ? base : "/tmp");
+    mkdir(tmpdir.buf, 0700); /* may exist already */
+    ks_buf_addf(&tmpdir, "/test_pseudo_%ld", (long)getpid());
+    KS_CHECK(mkdir(tmpdir.buf, 0700) == 0 || errno == EEXIST);
+}
+
+static char *tmp_path(const char *name)
+{
+    ks_buf b;
+    ks_buf_init(&b);
+    ks_buf_addf(&b, "%s/%s", tmpdir.buf, name);
+    return ks_buf_detach(&b, NULL);
+}
+
+/* Writes a key file with the given bytes and mode. */
+static char *write_key(const char *name, const unsigned char *bytes, size_t n, mode_t mode)
+{
+    char *path = tmp_path(name);
+    unlink(path);
+    FILE *f = fopen(path, "wb");
+    KS_CHECK(f != NULL);
+    if (f) {
+        fwrite(bytes, 1, n, f);
+        fclose(f);
+    }
+    KS_CHECK(chmod(path, mode) == 0);
+    return path;
+}
+
+static void to_hex(const uint8_t *p, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static void pseudo_hex(const ks_key *k, ks_id_kind kind, const char *id, char out[33])
+{
+    uint8_t p[KS_PSEUDO_BYTES];
+    ks_pseudo(k, kind, id, strlen(id), p);
+    to_hex(p, sizeof p, out);
+}
+
+static void test_generate(void)
+{
+    char *path = tmp_path("gen.key");
+    char fp[KS_FINGERPRINT_HEX] = "";
+    ks_error err = {0};
+    unlink(path);
+    /* A umask that would leave the owner without read: the file must still
+     * come out 0600. */
+    mode_t old = umask(0277);
+    KS_CHECK_INT(ks_key_generate(path, fp, &err), 0);
+    umask(old);
+    struct stat st;
+    KS_CHECK(stat(path, &st) == 0);
+    KS_CHECK_INT(st.st_mode & 07777, 0600);
+    KS_CHECK_INT(st.st_size, 32);
+    KS_CHECK_INT(strlen(fp), 32);
+    KS_CHECK_INT(strspn(fp, "0123456789abcdef"), 32);
+
+    ks_key *k = ks_key_load(path, &err);
+    KS_CHECK(k != NULL);
+    if (k) {
+        KS_CHECK_STR(ks_key_fingerprint(k), fp);
+        ks_key_free(k);
+    }
+
+    /* Never overwritten. */
+    unsigned char before[32], after[32];
+    FILE *f = fopen(path, "rb");
+    KS_CHECK(f && fread(before, 1, 32, f) == 32);
+    if (f)
+        fclose(f);
+    char fp2[KS_FINGERPRINT_HEX] = "";
+    KS_CHECK_INT(ks_key_generate(path, fp2, &err), -KS_ESAFETY);
+    KS_CHECK(strstr(err.msg, "already exists") != NULL);
+    f = fopen(path, "rb");
+    KS_CHECK(f && fread(after, 1, 32, f) == 32);
+    if (f)
+        fclose(f);
+    KS_CHECK(memcmp(before, after, 32) == 0);
+
+    /* Two keys are different keys. */
+    char *path2 = tmp_path("gen2.key");
+    unlink(path2);
+    KS_CHECK_INT(ks_key_generate(path2, fp2, &err), 0);
+    KS_CHECK(strcmp(fp, fp2) != 0);
+
+    /* A directory that does not exist: an I/O error, nothing left behind. */
+    char *bad = tmp_path("no/such/dir.key");
+    err.code = 0;
+    KS_CHECK_INT(ks_key_generate(bad, fp2, &err), -KS_EIO);
+    KS_CHECK_INT(err.code, KS_EIO);
+    unlink(path);
+    unlink(path2);
+    free(path);
+    free(path2);
+    free(bad);
+}
+
+static void expect_refused(const char *path, const char *needle1, const char *needle2)
+{
+    ks_error err = {0};
+    ks_key *k = ks_key_load(path, &err);
+    KS_CHECK(k == NULL);
+    ks_key_free(k);
+    KS_CHECK_INT(err.code, KS_ESAFETY);
+    if (!strstr(err.msg, needle1) || !strstr(err.msg, needle2))
+        fprintf(stderr, "unexpected message: %s\n", err.msg);
+    KS_CHECK(strstr(err.msg, needle1) != NULL);
+    KS_CHECK(strstr(err.msg, needle2) != NULL);
+}
+
+static void test_load_checks(void)
+{
+    unsigned char bytes[33] = {0};
+    char *p;
+
+    p = write_key("g.key", bytes, 32, 0640);
+    ks_buf hint;
+    ks_buf_init(&hint);
+    ks_buf_addf(&hint, "; run: chmod 600 %s", p); /* the path has no shell specials */
+    expect_refused(p, "readable by group or others", hint.buf);
+    ks_buf_release(&hint);
+    free(p);
+    p = write_key("o.key", bytes, 32, 0604);
+    expect_refused(p, "readable by group or others", "chmod 600");
+    free(p);
+    p = write_key("w.key", bytes, 32, 0620);
+    expect_refused(p, "writable by group or others", "chmod 600");
+    free(p);
+    p = write_key("short.key", bytes, 31, 0600);
+    expect_refused(p, "must hold exactly 32 bytes", "kasane keygen -o FILE");
+    free(p);
+    p = write_key("long.key", bytes, 33, 0600);
+    expect_refused(p, "must hold exactly 32 bytes", "kasane keygen -o FILE");
+    free(p);
+    p = write_key("empty.key", bytes, 0, 0600);
+    expect_refused(p, "must hold exactly 32 bytes", "(it holds 0)");
+    free(p);
+
+    p = tmp_path("dir.key");
+    rmdir(p);
+    KS_CHECK(mkdir(p, 0700) == 0);
+    expect_refused(p, "not a regular file", "dir.key");
+    rmdir(p);
+    free(p);
+
+    /* A name with a space gets a hint that a shell reads back as one word. */
+    p = write_key("my key", bytes, 32, 0644);
+    expect_refused(p, "chmod 600 '", "my key'");
+    free(p);
+
+    ks_error err = {0};
+    p = tmp_path("missing.key");
+    unlink(p);
+    KS_CHECK(ks_key_load(p, &err) == NULL);
+    KS_CHECK_INT(err.code, KS_EIO);
+    free(p);
+
+    p = write_key("ok.key", bytes, 32, 0600);
+    ks_key *k = ks_key_load(p, &err);
+    KS_CHECK(k != NULL);
+    ks_key_free(k);
+    ks_key_free(NULL); /* allowed */
+    free(p);
+}
+
+static void test_known_answer(void)
+{
+    unsigned char kb[32];
+    for (int i = 0; i < 32; i++)
+        kb[i] = (unsigned char)i;
+    char *path = write_key("kat.key", kb, 32, 0600);
+    ks_error err = {0};
+    ks_key *k = ks_key_load(path, &err);
+    KS_CHECK(k != NULL);
+    if (!k) {
+        free(path);
+        return;
+    }
+    char hex[33];
+    /* Values from Python's hashlib (see the top of the file). */
+    KS_CHECK_STR(ks_key_fingerprint(k), "bdac23fe9f61a53521fb91d1dfd1348e");
+    pseudo_hex(k, KS_ID_CASE, "A-0001", hex);
+    KS_CHECK_STR(hex, "e8de8aa0e03c5e479605cb4502c8ca29");
+    pseudo_hex(k, KS_ID_PERSON, "ヤマダタロウ|1970-01-02", hex);
+    KS_CHECK_STR(hex, "858f0b462be9dc8b07d4b7d76e29dd9e");
+    pseudo_hex(k, KS_ID_HOUSEHOLD, "A-0001", hex);
+    KS_CHECK_STR(hex, "87bb65b83f014e83b74aa67af747c29e");
+    pseudo_hex(k, KS_ID_CASE, "", hex);
+    KS_CHECK_STR(hex, "831d300467d33d3a8b54206dbce05360");
+
+    uint8_t p[KS_PSEUDO_BYTES];
+    ks_pseudo(k, KS_ID_CASE, "A-0001", 6, p);
+    KS_CHECK_INT(ks_pseudo_rowid(p), 5142614759967481576LL);
+    ks_pseudo(k, KS_ID_PERSON, "ヤマダタロウ|1970-01-02", strlen("ヤマダタロウ|1970-01-02"), p);
+    KS_CHECK_INT(ks_pseudo_rowid(p), -8368557635493195899LL);
+
+    /* The same construction spelled out with libsodium's documented calls. */
+    unsigned char sub[32];
+    uint8_t want[KS_PSEUDO_BYTES];
+    KS_CHECK_INT(crypto_kdf_derive_from_key(sub, sizeof sub, 3, "kasane01", kb), 0);
+    crypto_generichash(want, sizeof want, (const unsigned char *)"A-0001", 6, sub, sizeof sub);
+    ks_pseudo(k, KS_ID_HOUSEHOLD, "A-0001", 6, p);
+    KS_CHECK(memcmp(p, want, sizeof p) == 0);
+    sodium_memzero(sub, sizeof sub);
+
+    ks_key_free(k);
+    free(path);
+}
+
+static void test_properties(void)
+{
+    unsigned char k1b[32], k2b[32];
+    for (int i = 0; i < 32; i++) {
+        k1b[i] = (unsigned char)(0xa0 + i);
+        k2b[i] = (unsigned char)(0xa0 + i);
+    }
+    k2b[31] ^= 1; /* one bit apart */
+    char *p1 = write_key("p1.key", k1b, 32, 0600), *p2 = write_key("p2.key", k2b, 32, 0600);
+    ks_error err = {0};
+    ks_key *k1 = ks_key_load(p1, &err), *k1again = ks_key_load(p1, &err);
+    ks_key *k2 = ks_key_load(p2, &err);
+    KS_CHECK(k1 && k1again && k2);
+    if (k1 && k1again && k2) {
+        char a[33], b[33];
+        pseudo_hex(k1, KS_ID_CASE, "12345", a);
+        pseudo_hex(k1again, KS_ID_CASE, "12345", b);
+        KS_CHECK_STR(a, b); /* same key, kind, input */
+        pseudo_hex(k1, KS_ID_PERSON, "12345", b);
+        KS_CHECK(strcmp(a, b) != 0); /* another kind */
+        pseudo_hex(k1, KS_ID_HOUSEHOLD, "12345", b);
+        KS_CHECK(strcmp(a, b) != 0);
+        pseudo_hex(k2, KS_ID_CASE, "12345", b);
+        KS_CHECK(strcmp(a, b) != 0); /* another key */
+        pseudo_hex(k1, KS_ID_CASE, "12346", b);
+        KS_CHECK(strcmp(a, b) != 0); /* another input */
+
+        KS_CHECK_STR(ks_key_fingerprint(k1), ks_key_fingerprint(k1again));
+        KS_CHECK(strcmp(ks_key_fingerprint(k1), ks_key_fingerprint(k2)) != 0);
+        KS_CHECK_INT(strlen(ks_key_fingerprint(k1)), 32);
+        /* The fingerprint is not a pseudonym of anything obvious. */
+        char hk[65];
+        to_hex(k1b, 32, hk);
+        KS_CHECK(strncmp(hk, ks_key_fingerprint(k1), 32) != 0);
+    }
+    ks_key_free(k1);
+    ks_key_free(k1again);
+    ks_key_free(k2);
+    free(p1);
+    free(p2);
+}
+
+static void test_rowid(void)
+{
+    uint8_t p[KS_PSEUDO_BYTES] = {0};
+    p[0] = 1;
+    KS_CHECK_INT(ks_pseudo_rowid(p), 1);
+    memset(p, 0, sizeof p);
+    p[7] = 0x80;
+    KS_CHECK(ks_pseudo_rowid(p) == INT64_MIN);
+    memset(p, 0xff, sizeof p);
+    KS_CHECK_INT(ks_pseudo_rowid(p), -1);
+    static const uint8_t q[KS_PSEUDO_BYTES] = {0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
+                                               0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    KS_CHECK_INT(ks_pseudo_rowid(q), 0x1122334455667788LL);
+}
+
+int main(void)
+{
+    ks_error err = {0};
+    KS_CHECK_INT(ks_crypto_init(&err), 0);
+    KS_CHECK_INT(ks_crypto_init(&err), 0); /* idempotent */
+    make_tmpdir();
+    test_generate();
+    test_load_checks();
+    test_known_answer();
+    test_properties();
+    test_rowid();
+    /* leave the directory only if something failed, for inspection */
+    if (ks_test_failures == 0) {
+        const char *names[] = {"g.key", "o.key", "w.key", "short.key", "long.key", "empty.key",
+                               "my key", "ok.key", "kat.key", "p1.key", "p2.key"};
+        for (size_t i = 0; i < KS_ARRAY_LEN(names); i++) {
+            char *p = tmp_path(names[i]);
+            unlink(p);
+            free(p);
+        }
+        rmdir(tmpdir.buf);
+    }
+    ks_buf_release(&tmpdir);
+    return ks_test_report();
+}
