@@ -6,7 +6,7 @@ BUILD_SAN  ?= build-san
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEMO_DIR   ?= $(BUILD)/demo
 DEBIAN_PKGS = cmake make gcc pkg-config sqlite3 libsqlite3-dev libgsl-dev \
-              libsodium-dev libcsv-dev libutf8proc-dev
+              libsodium-dev libcsv-dev libutf8proc-dev libssl-dev
 
 .PHONY: all deps build demo test test-san bench clean
 
