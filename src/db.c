@@ -300,7 +300,7 @@ int ks_db_open(const char *path, ks_db_mode mode, sqlite3 **out, ks_error *err)
     }
     /* temp tables and sort spill stay in memory: nothing derived from a case
      * ever lands in an unnamed temporary file */
-    rc = ks_db_exec(db, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -131072;", err);
+    rc = ks_db_exec(db, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768;", err);
     if (rc)
         goto fail;
     if (mode == KS_DB_CREATE && !exists) {

@@ -90,23 +90,44 @@ static size_t utf8_cut_tail(const unsigned char *s, size_t n)
     return need > cont + 1 ? cont + 1 : 0;
 }
 
+/* Length of the well-formed UTF-8 multi-byte sequence at p (2..4), or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    size_t len = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 ? 2 : 0;
+    if (len == 0 || len > n || p[0] > 0xF4)
+        return 0;
+    return ks_utf8_valid((const char *)p, len) ? len : 0;
+}
+
+/* Counts well-formed multi-byte UTF-8 characters and bytes that start no
+ * such character.  Japanese CP932 text almost never forms valid UTF-8 (its
+ * lead bytes 0x81-0x9F are UTF-8 continuation bytes), so a sample that is
+ * overwhelmingly valid UTF-8 is UTF-8 even if one row holds broken bytes:
+ * those become an error of that row, not a wrong guess for the whole file. */
 ks_encoding ks_encoding_detect(const unsigned char *sample, size_t n, bool at_eof)
 {
     if (ks_encoding_bom_len(sample, n))
         return KS_ENC_UTF8;
     if (!at_eof)
         n -= utf8_cut_tail(sample, n);
-    /* A NUL byte is an error in either encoding (reported per field), so it
-     * must not decide the guess: check the runs between NULs. */
-    const char *p = (const char *)sample, *end = p + n;
-    while (p < end) {
-        const char *nul = memchr(p, '\0', (size_t)(end - p));
-        const char *stop = nul ? nul : end;
-        if (!ks_utf8_valid(p, (size_t)(stop - p)))
-            return KS_ENC_CP932;
-        p = nul ? nul + 1 : end;
+    size_t valid = 0, invalid = 0;
+    for (size_t i = 0; i < n;) {
+        if (sample[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len = utf8_seq(sample + i, n - i);
+        if (len) {
+            valid++;
+            i += len;
+        } else {
+            invalid++;
+            i++;
+        }
     }
-    return KS_ENC_UTF8;
+    if (invalid == 0)
+        return KS_ENC_UTF8;
+    return valid >= 8 * invalid ? KS_ENC_UTF8 : KS_ENC_CP932;
 }
 
 ks_decoder *ks_decoder_new(ks_encoding enc, ks_error *err)

@@ -209,6 +209,7 @@ typedef struct run_ctx {
     ks_loader *loader;        /* NULL when validating */
     ks_import_stats *st;      /* running totals */
     reject_list *rej;         /* collected rejects */
+    ks_u64set seen_cases;     /* record ids of this import, all files */
 } run_ctx;
 
 static void utc_now(char buf[32])
@@ -354,7 +355,7 @@ static int import_file(run_ctx *c, const char *path, ks_error *err)
         goto done;
     have_hdr = 1;
     add_unknown_columns(c->st, &hdr);
-    norm = ks_normaliser_new(&hdr, dec, o->key, o->profile);
+    norm = ks_normaliser_new(&hdr, dec, o->key, o->profile, &c->seen_cases);
     p.norm = norm;
 
     int64_t batch_id = 0;
@@ -401,14 +402,6 @@ static int import_file(run_ctx *c, const char *path, ks_error *err)
                     rc = res;
                     break;
                 }
-            }
-            if (res == KS_LOAD_DUPLICATE) {
-                ks_reject dup = {.line = b->items[i].line, .column = hdr.col[KS_F_RECORD_ID] + 1,
-                                 .field = KS_F_RECORD_ID, .reason = KS_R_DUPLICATE_RECORD};
-                rejects_add(c->rej, &dup, path);
-                c->st->by_reason[KS_R_DUPLICATE_RECORD]++;
-                counts[4]++;
-                continue;
             }
             if (b->items[i].rec.notes_present)
                 c->st->notes_rows++;
@@ -507,6 +500,19 @@ void ks_import_stats_release(ks_import_stats *s)
     s->nunknown_columns = 0;
 }
 
+static void remove_db_files(const char *path)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    ks_buf b;
+    ks_buf_init(&b);
+    for (size_t i = 0; i < KS_ARRAY_LEN(suffix); i++) {
+        ks_buf_reset(&b);
+        ks_buf_addf(&b, "%s%s", path, suffix[i]);
+        unlink(b.buf);
+    }
+    ks_buf_release(&b);
+}
+
 /* Binds the database to this key: the first import records the fingerprint,
  * every later one must match it.  Runs before anything is written. */
 static int check_key(sqlite3 *db, const ks_key *key, int *fresh, ks_error *err)
@@ -548,6 +554,8 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
     int rc = 0, in_tx = 0, fresh_key = 0;
 
     phase(o, "start");
+    struct stat sb;
+    int created = o->db_path && stat(o->db_path, &sb) != 0 && errno == ENOENT;
     if (o->db_path) {
         if ((rc = ks_db_open(o->db_path, KS_DB_CREATE, &db, err)))
             goto done;
@@ -574,6 +582,7 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
     run_ctx c = {.o = o, .db = db, .loader = loader, .st = st, .rej = &rej};
     for (size_t i = 0; i < nfiles && rc == 0; i++)
         rc = import_file(&c, files[i], err);
+    ks_u64set_release(&c.seen_cases);
     if (rc)
         goto done;
     if (loader)
@@ -615,6 +624,8 @@ done:
     if (in_tx)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     ks_db_close(db);
+    if (rc && created) /* "as it was" is: not there */
+        remove_db_files(o->db_path);
     if (o->rejects_path && (rc == 0 || rc == -KS_EDATA) && rej.n > 0) {
         ks_error werr = {0};
         if (rejects_write(&rej, o->rejects_path, &werr) < 0 && rc == 0)

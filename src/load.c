@@ -19,67 +19,6 @@
 #include "kasane/db.h"
 #include "kasane/pseudo.h"
 
-/* ---- a set of nonzero-hashed 64-bit keys (open addressing) ---- */
-
-typedef struct u64set {
-    uint64_t *slot;   /* 0 = empty; keys are stored as key ^ SALT (never 0 in practice) */
-    size_t cap;       /* power of two */
-    size_t n;         /* keys held */
-    int has_zero;     /* the key whose stored form would be 0 */
-} u64set;
-
-#define U64SET_SALT 0x9e3779b97f4a7c15ULL
-
-static void u64set_release(u64set *s)
-{
-    free(s->slot);
-    memset(s, 0, sizeof *s);
-}
-
-static size_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return (size_t)x;
-}
-
-/* Adds key; returns 1 when it was not there before. */
-static int u64set_add(u64set *s, uint64_t key)
-{
-    uint64_t v = key ^ U64SET_SALT;
-    if (v == 0) {
-        int fresh = !s->has_zero;
-        s->has_zero = 1;
-        s->n += (size_t)fresh;
-        return fresh;
-    }
-    if ((s->n + 1) * 2 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 1024;
-        uint64_t *t = ks_calloc(cap, sizeof *t);
-        for (size_t i = 0; i < s->cap; i++) {
-            if (!s->slot[i])
-                continue;
-            size_t j = mix(s->slot[i]) & (cap - 1);
-            while (t[j])
-                j = (j + 1) & (cap - 1);
-            t[j] = s->slot[i];
-        }
-        free(s->slot);
-        s->slot = t;
-        s->cap = cap;
-    }
-    size_t j = mix(v) & (s->cap - 1);
-    while (s->slot[j]) {
-        if (s->slot[j] == v)
-            return 0;
-        j = (j + 1) & (s->cap - 1);
-    }
-    s->slot[j] = v;
-    s->n++;
-    return 1;
-}
-
 /* ---- pseudonyms of new entities, inserted in key order at the end ---- */
 
 typedef struct pslist {
@@ -149,9 +88,8 @@ struct ks_loader {
     sqlite3_stmt *st[ST_COUNT]; /* prepared once */
     int64_t batch_id;           /* import_batch of the current file */
     int fresh;                  /* the database held no case when the import began */
-    u64set seen_case;           /* case ids put by this import (duplicates) */
-    u64set seen_person;         /* distinct persons in this import */
-    u64set seen_household;      /* distinct households in this import */
+    ks_u64set seen_person;         /* distinct persons in this import */
+    ks_u64set seen_household;      /* distinct households in this import */
     pslist persons;             /* their pseudonyms, inserted sorted at the end */
     pslist households;          /* likewise */
     childbuf kids[3];           /* pending child rows: problems, supports, partners */
@@ -163,9 +101,8 @@ void ks_loader_free(ks_loader *l)
         return;
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(l->st[i]);
-    u64set_release(&l->seen_case);
-    u64set_release(&l->seen_person);
-    u64set_release(&l->seen_household);
+    ks_u64set_release(&l->seen_person);
+    ks_u64set_release(&l->seen_household);
     free(l->persons.v);
     free(l->households.v);
     free(l);
@@ -370,12 +307,10 @@ static int put_children(ks_loader *l, int64_t case_id, const ks_record *r, ks_er
 int ks_loader_put(ks_loader *l, const ks_record *r, const uint8_t row_hash[16], ks_error *err)
 {
     int64_t case_key = ks_pseudo_rowid(r->case_ps);
-    if (!u64set_add(&l->seen_case, (uint64_t)case_key))
-        return KS_LOAD_DUPLICATE;
     int rc;
-    if (u64set_add(&l->seen_person, (uint64_t)ks_pseudo_rowid(r->person_ps)))
+    if (ks_u64set_add(&l->seen_person, (uint64_t)ks_pseudo_rowid(r->person_ps)))
         pslist_add(&l->persons, r->person_ps);
-    if (r->has_household && u64set_add(&l->seen_household, (uint64_t)ks_pseudo_rowid(r->household_ps)))
+    if (r->has_household && ks_u64set_add(&l->seen_household, (uint64_t)ks_pseudo_rowid(r->household_ps)))
         pslist_add(&l->households, r->household_ps);
 
     int result = KS_LOAD_INSERTED;

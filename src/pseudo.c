@@ -148,7 +148,11 @@ ks_key *ks_key_load(const char *path, ks_error *err)
     /* O_NONBLOCK so that a FIFO given by mistake is refused, not waited on. */
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
-        rc = ks_error_set(err, KS_EIO, "cannot open key file '%s': %s", path, strerror(errno));
+        if (errno == ENOENT)
+            rc = ks_error_set(err, KS_EUSAGE, "key file '%s' does not exist; create one with: kasane keygen -o %s",
+                              path, path);
+        else
+            rc = ks_error_set(err, KS_EIO, "cannot open key file '%s': %s", path, strerror(errno));
         goto done;
     }
     if (fstat(fd, &st) != 0) {
@@ -220,7 +224,8 @@ int ks_key_generate(const char *path, char fp_hex[KS_FINGERPRINT_HEX], ks_error 
             rc = ks_error_set(err, KS_ESAFETY, "key file '%s' already exists; refusing to "
                               "overwrite it", path);
         else
-            rc = ks_error_set(err, KS_EIO, "cannot create key file '%s': %s", path,
+            rc = ks_error_set(err, errno == EEXIST || errno == ENOENT ? KS_EUSAGE : KS_EIO,
+                              "cannot create key file '%s': %s", path,
                               strerror(errno));
         goto done;
     }

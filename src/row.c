@@ -48,16 +48,21 @@ struct ks_normaliser {
     ks_buf val;               /* folded value */
     ks_buf tok;               /* one token of a multi-valued field, label-folded */
     ks_buf idbuf;             /* identifier being pseudonymised */
-    ks_quality q;             /* data-quality counters */
+    ks_quality q;             /* data-quality counters, accepted rows only */
+    uint8_t qflag[KS_F_COUNT];/* this row: 1 = empty, 2 = unknown; added to q if accepted */
+    uint64_t pending[KS_MAX_PARTNERS + 1]; /* this row's unlisted-name hashes */
+    int npending;             /* entries in pending */
+    ks_u64set *seen_cases;    /* record ids seen in this import (borrowed, all files) */
     uint64_t unlisted;        /* unlisted partner occurrences */
     uint64_t *seen;           /* open-addressing set of hashes of unlisted names */
     size_t seen_cap, seen_n;  /* its capacity (power of two) and fill */
 };
 
 ks_normaliser *ks_normaliser_new(const ks_header *h, ks_decoder *dec, const ks_key *key,
-                                 const ks_profile *prof)
+                                 const ks_profile *prof, ks_u64set *seen_cases)
 {
     ks_normaliser *n = ks_calloc(1, sizeof *n);
+    n->seen_cases = seen_cases;
     n->h = h;
     n->dec = dec;
     n->key = key;
@@ -108,7 +113,7 @@ static uint64_t fnv1a(const char *s, size_t len)
 
 /* Counts distinct unlisted partner names by their 64-bit hash only: the names
  * themselves are not kept. */
-static void note_unlisted(ks_normaliser *n, const char *s, size_t len)
+static void count_unlisted(ks_normaliser *n, uint64_t h)
 {
     n->unlisted++;
     if (n->seen_n * 2 >= n->seen_cap) {
@@ -126,7 +131,6 @@ static void note_unlisted(ks_normaliser *n, const char *s, size_t len)
         n->seen = t;
         n->seen_cap = cap;
     }
-    uint64_t h = fnv1a(s, len);
     size_t j = h & (n->seen_cap - 1);
     while (n->seen[j] && n->seen[j] != h)
         j = (j + 1) & (n->seen_cap - 1);
@@ -134,6 +138,13 @@ static void note_unlisted(ks_normaliser *n, const char *s, size_t len)
         n->seen[j] = h;
         n->seen_n++;
     }
+}
+
+/* Unlisted names of a row count only once the row is accepted. */
+static void note_unlisted(ks_normaliser *n, const char *s, size_t len)
+{
+    if (n->npending < (int)KS_ARRAY_LEN(n->pending))
+        n->pending[n->npending++] = fnv1a(s, len);
 }
 
 static int reject(ks_reject *rej, const ks_normaliser *n, int field, ks_reason r)
@@ -208,7 +219,7 @@ static int get_code(ks_normaliser *n, const ks_csv_record *rec, ks_field f, ks_c
     if (get(n, rec, f, rej))
         return 1;
     if (n->val.len == 0) {
-        n->q.empty[f]++;
+        n->qflag[f] |= 1;
         return required ? reject(rej, n, f, KS_R_MISSING) : 0;
     }
     ks_buf_reset(&n->tok);
@@ -219,7 +230,7 @@ static int get_code(ks_normaliser *n, const ks_csv_record *rec, ks_field f, ks_c
         return reject(rej, n, f, KS_R_UNKNOWN_CODE);
     if (unknown || (id && strcmp(ks_code_by_id(kind, id)->code, "U") == 0) ||
         (id && strcmp(ks_code_by_id(kind, id)->code, "unknown") == 0)) {
-        n->q.unknown[f]++;
+        n->qflag[f] |= 2;
         if (required && id == 0)
             return reject(rej, n, f, KS_R_UNKNOWN_CODE);
     }
@@ -245,7 +256,7 @@ static int get_date(ks_normaliser *n, const ks_csv_record *rec, ks_field f, int 
     if (get(n, rec, f, rej))
         return 1;
     if (n->val.len == 0) {
-        n->q.empty[f]++;
+        n->qflag[f] |= 1;
         return required ? reject(rej, n, f, KS_R_MISSING) : 0;
     }
     ks_date_err e = ks_date_parse(n->val.buf, n->val.len, out);
@@ -361,8 +372,8 @@ static void count_fields(const ks_profile *prof, ks_record *r)
     r->n_fields = (uint8_t)__builtin_popcount(mask);
 }
 
-int ks_normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_field, ks_record *r,
-                 ks_reject *rej)
+static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_field, ks_record *r,
+                     ks_reject *rej)
 {
     memset(r, 0, sizeof *r);
     memset(rej, 0, sizeof *rej);
@@ -387,6 +398,11 @@ int ks_normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_fie
     if (id_fold(n, "") == 0)
         return reject(rej, n, KS_F_RECORD_ID, KS_R_MISSING);
     pseudo(n, KS_ID_CASE, r->case_ps);
+    /* Duplicates are found here, in file order, so import and validate agree;
+     * without a key (validating) the folded id's 64-bit hash stands in. */
+    uint64_t case_key = n->key ? (uint64_t)ks_pseudo_rowid(r->case_ps) : fnv1a(n->idbuf.buf, n->idbuf.len);
+    if (n->seen_cases && !ks_u64set_add(n->seen_cases, case_key))
+        return reject(rej, n, KS_F_RECORD_ID, KS_R_DUPLICATE_RECORD);
 
     /* dates first: the person key needs the birth date */
     ks_date birth;
@@ -409,14 +425,14 @@ int ks_normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_fie
     if (get(n, rec, KS_F_RESIDENT_ID, rej))
         return 1;
     if (n->val.len == 0)
-        n->q.empty[KS_F_RESIDENT_ID]++;
+        n->qflag[KS_F_RESIDENT_ID] |= 1;
     int used_name = 0;
     if (id_fold(n, "r\x1f") == 0) {
         used_name = 1;
         if (get(n, rec, KS_F_NAME, rej))
             return 1;
         if (n->val.len == 0)
-            n->q.empty[KS_F_NAME]++;
+            n->qflag[KS_F_NAME] |= 1;
         if (id_fold(n, "n\x1f") == 0)
             return reject(rej, n, n->h->col[KS_F_NAME] >= 0 ? KS_F_NAME : KS_F_RESIDENT_ID,
                           KS_R_NO_PERSON_KEY);
@@ -433,7 +449,7 @@ int ks_normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_fie
         pseudo(n, KS_ID_HOUSEHOLD, r->household_ps);
         r->has_household = 1;
     } else {
-        n->q.empty[KS_F_HOUSEHOLD_ID]++;
+        n->qflag[KS_F_HOUSEHOLD_ID] |= 1;
     }
 
     /* discarded fields: still checked, so a broken row is not half-read */
@@ -479,7 +495,7 @@ int ks_normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_fie
         r->intake_agency = (uint16_t)id;
         r->has_intake_agency = 1;
     } else {
-        n->q.empty[KS_F_INTAKE_AGENCY]++;
+        n->qflag[KS_F_INTAKE_AGENCY] |= 1;
     }
 
     if (get(n, rec, KS_F_PROBLEMS, rej) || split_tokens(n, r, KS_F_PROBLEMS, add_problem, rej))
@@ -489,11 +505,27 @@ int ks_normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_fie
     if (get(n, rec, KS_F_SUPPORTS, rej) || split_tokens(n, r, KS_F_SUPPORTS, add_support, rej))
         return 1;
     if (r->n_supports == 0)
-        n->q.empty[KS_F_SUPPORTS]++;
+        n->qflag[KS_F_SUPPORTS] |= 1;
     if (get(n, rec, KS_F_PARTNERS, rej) || split_tokens(n, r, KS_F_PARTNERS, add_partner, rej))
         return 1;
     if (r->n_partners == 0)
-        n->q.empty[KS_F_PARTNERS]++;
+        n->qflag[KS_F_PARTNERS] |= 1;
     count_fields(n->prof, r);
+    return 0;
+}
+
+int ks_normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_field, ks_record *r, ks_reject *rej)
+{
+    memset(n->qflag, 0, sizeof n->qflag);
+    n->npending = 0;
+    int bad = normalise(n, rec, oversize_field, r, rej);
+    if (bad)
+        return bad;
+    for (int f = 0; f < KS_F_COUNT; f++) {
+        n->q.empty[f] += n->qflag[f] & 1;
+        n->q.unknown[f] += (n->qflag[f] >> 1) & 1;
+    }
+    for (int i = 0; i < n->npending; i++)
+        count_unlisted(n, n->pending[i]);
     return 0;
 }

@@ -260,3 +260,58 @@ void ks_errorf(const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
 }
+
+/* ---- ks_u64set ---- */
+
+
+#define U64SET_SALT 0x9e3779b97f4a7c15ULL
+
+void ks_u64set_release(ks_u64set *s)
+{
+    free(s->slot);
+    memset(s, 0, sizeof *s);
+}
+
+static size_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+int ks_u64set_add(ks_u64set *s, uint64_t key)
+{
+    uint64_t v = key ^ U64SET_SALT;
+    if (v == 0) {
+        int fresh = !s->has_zero;
+        s->has_zero = 1;
+        s->n += (size_t)fresh;
+        return fresh;
+    }
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        uint64_t *t = ks_calloc(cap, sizeof *t);
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->slot[i])
+                continue;
+            size_t j = mix(s->slot[i]) & (cap - 1);
+            while (t[j])
+                j = (j + 1) & (cap - 1);
+            t[j] = s->slot[i];
+        }
+        free(s->slot);
+        s->slot = t;
+        s->cap = cap;
+    }
+    size_t j = mix(v) & (s->cap - 1);
+    while (s->slot[j]) {
+        if (s->slot[j] == v)
+            return 0;
+        j = (j + 1) & (s->cap - 1);
+    }
+    s->slot[j] = v;
+    s->n++;
+    return 1;
+}
+

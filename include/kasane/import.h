@@ -97,9 +97,11 @@ typedef struct ks_quality {
 
 typedef struct ks_normaliser ks_normaliser;
 
-/* key may be NULL (validation only: pseudonyms are left zero). */
+/* key may be NULL (validation only: pseudonyms are left zero).  seen_cases
+ * (borrowed, may be NULL) collects record ids across the files of one import,
+ * so a record_id seen before is rejected as duplicate_record. */
 ks_normaliser *ks_normaliser_new(const ks_header *h, ks_decoder *dec, const ks_key *key,
-                                 const ks_profile *prof);
+                                 const ks_profile *prof, ks_u64set *seen_cases);
 void ks_normaliser_free(ks_normaliser *n);
 
 /* Returns 0 and fills *out, or 1 and fills *rej. */

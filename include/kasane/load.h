@@ -13,7 +13,6 @@ typedef enum ks_load_result {
     KS_LOAD_INSERTED,
     KS_LOAD_UPDATED,
     KS_LOAD_UNCHANGED,
-    KS_LOAD_DUPLICATE, /* the same record_id already came earlier in this import */
 } ks_load_result;
 
 typedef struct ks_loader ks_loader;

@@ -80,6 +80,19 @@ void ks_buf_vaddf(ks_buf *b, const char *fmt, va_list ap);
 /* Hands the string to the caller (who frees it) and re-initialises b. */
 char *ks_buf_detach(ks_buf *b, size_t *len);
 
+/* A set of 64-bit keys (open addressing; memory 16 bytes per key at most).
+ * Zero-initialise it; release with ks_u64set_release. */
+typedef struct ks_u64set {
+    uint64_t *slot; /* 0 = empty; keys are stored as key ^ salt */
+    size_t cap;     /* power of two */
+    size_t n;       /* keys held */
+    int has_zero;   /* holds the key whose stored form would be 0 */
+} ks_u64set;
+
+/* Adds key; returns 1 when it was not there before. */
+int ks_u64set_add(ks_u64set *s, uint64_t key);
+void ks_u64set_release(ks_u64set *s);
+
 /* Writes a whole file atomically: data goes to a temporary file (mode `mode`)
  * in the same directory, which is fsync'd and renamed over `path`. */
 int ks_write_file_atomic(const char *path, const void *data, size_t len, int mode, ks_error *err);
