@@ -615,8 +615,9 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
         in_tx = 0;
         st->committed = 1;
         phase(o, "committed");
-        /* fold the WAL back so the main file is complete on its own */
-        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        /* fold what it can of the WAL back into the main file; PASSIVE, so a
+         * reader holding a snapshot is never waited for */
+        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
         phase(o, "checkpointed");
     }
 done:
