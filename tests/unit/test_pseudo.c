@@ -125,11 +125,12 @@ static void test_generate(void)
     KS_CHECK_INT(ks_key_generate(path2, fp2, &err), 0);
     KS_CHECK(strcmp(fp, fp2) != 0);
 
-    /* A directory that does not exist: an I/O error, nothing left behind. */
+    /* A directory that does not exist: the user's path is wrong (a usage
+     * error, exit 2), nothing left behind. */
     char *bad = tmp_path("no/such/dir.key");
     err.code = 0;
-    KS_CHECK_INT(ks_key_generate(bad, fp2, &err), -KS_EIO);
-    KS_CHECK_INT(err.code, KS_EIO);
+    KS_CHECK_INT(ks_key_generate(bad, fp2, &err), -KS_EUSAGE);
+    KS_CHECK_INT(err.code, KS_EUSAGE);
     unlink(path);
     unlink(path2);
     free(path);
@@ -194,7 +195,8 @@ static void test_load_checks(void)
     p = tmp_path("missing.key");
     unlink(p);
     KS_CHECK(ks_key_load(p, &err) == NULL);
-    KS_CHECK_INT(err.code, KS_EIO);
+    KS_CHECK_INT(err.code, KS_EUSAGE); /* exit 2, with the keygen hint */
+    KS_CHECK(strstr(err.msg, "kasane keygen") != NULL);
     free(p);
 
     p = write_key("ok.key", bytes, 32, 0600);
