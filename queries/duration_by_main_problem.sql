@@ -1,0 +1,54 @@
+-- title: 主たる課題別の相談から終結までの日数
+-- title_en: Days from consultation to closure by main problem
+-- description: for cases closed (終結) or suspended (中断) with a closing date, the number of days from consultation to closure by main problem: n, first quartile, median and third quartile (type-1 quantiles, see the comment); quartiles of groups below the threshold are left blank
+-- param: fy int 0 (fiscal year April-March of the consultation; 0 = all years)
+-- column: main_problem | 主たる課題 | main problem
+-- column: n | 件数 | cases
+-- column: q1_days | 第1四分位(日) | 1st quartile (days)
+-- column: median_days | 中央値(日) | median (days)
+-- column: q3_days | 第3四分位(日) | 3rd quartile (days)
+--
+-- Quantile definition: type 1 of Hyndman & Fan (R quantile(x, p, type = 1)),
+-- the inverse of the empirical distribution: Q(p) = x(j) with j = ceil(n p)
+-- over the durations sorted ascending x(1) <= ... <= x(n).  So the median is
+-- the lower median x(ceil(n/2)) and always an observed number of days.  In
+-- integers: ceil(n/4) = (n+3)/4, ceil(n/2) = (n+1)/2, ceil(3n/4) = (3n+3)/4.
+-- Quartiles are statistics of individual cases: for a group whose n is
+-- below the database's threshold k (meta 'threshold', read the way kasane
+-- reads it: 2..1000, else 5) they are blank, as n itself is hidden.
+WITH g AS (  -- cases per main problem and duration: few distinct durations
+  SELECT main_problem_id, duration_days AS days, count(*) AS c
+  FROM case_record
+  WHERE status_id IN (2, 3)  -- 終結, 中断
+    AND duration_days IS NOT NULL
+    AND (:fy = 0 OR fiscal_year = :fy)
+  GROUP BY main_problem_id, duration_days
+),
+cum AS (  -- upto = how many cases of the problem took at most `days`
+  SELECT main_problem_id, days,
+         sum(c) OVER (PARTITION BY main_problem_id ORDER BY days ROWS UNBOUNDED PRECEDING) AS upto,
+         sum(c) OVER (PARTITION BY main_problem_id) AS n
+  FROM g
+),
+q AS (  -- x(j) is the smallest duration whose running count reaches j
+  SELECT main_problem_id, max(n) AS n,
+         min(CASE WHEN upto >= (n + 3) / 4 THEN days END) AS q1,
+         min(CASE WHEN upto >= (n + 1) / 2 THEN days END) AS q2,
+         min(CASE WHEN upto >= (3 * n + 3) / 4 THEN days END) AS q3
+  FROM cum
+  GROUP BY main_problem_id
+),
+k AS (
+  SELECT coalesce((SELECT CASE WHEN CAST(value AS INTEGER) BETWEEN 2 AND 1000
+                               THEN CAST(value AS INTEGER) ELSE 5 END
+                   FROM meta WHERE key = 'threshold'), 5) AS k
+)
+SELECT label(p.label_ja, p.label_en) AS main_problem,
+       q.n,
+       CASE WHEN q.n >= k.k THEN q.q1 END AS q1_days,
+       CASE WHEN q.n >= k.k THEN q.q2 END AS median_days,
+       CASE WHEN q.n >= k.k THEN q.q3 END AS q3_days
+FROM q
+JOIN problem p ON p.problem_id = q.main_problem_id
+CROSS JOIN k
+ORDER BY q.main_problem_id;

@@ -1,0 +1,37 @@
+-- title: 連携先別の終結事例の結果（解決・改善の割合）
+-- title_en: Outcomes of closed cases by partner
+-- description: for each partner, the closed (終結) cases connected to it (n_closed) and how many ended 解決 or 改善 (n_good), with the share; 連携先なし is the closed cases with no partner
+-- param: fy int 0 (fiscal year April-March of the consultation; 0 = all years)
+-- share: pct = n_good / n_closed
+-- column: partner | 連携先 | partner
+-- column: n_closed | 終結件数 | closed cases
+-- column: n_good | 解決・改善 | resolved or improved
+-- column: pct | 解決・改善の割合(%) | resolved or improved (%)
+--
+-- Closed means status 終結; suspended (中断) and ongoing cases are left out.
+-- A closed case with a blank outcome counts in n_closed, not in n_good.
+-- A case with several partners counts for each (no totals).  These are
+-- descriptive shares: partners see different cases, so a higher share does
+-- not by itself mean a better partner.  Partners without closed cases are
+-- not listed.
+WITH m AS (
+  SELECT partner_mask,
+         count(*) AS n_closed,
+         count(*) FILTER (WHERE outcome_id IN (1, 2)) AS n_good  -- 解決, 改善
+  FROM case_record
+  WHERE status_id = 2  -- 終結
+    AND (:fy = 0 OR fiscal_year = :fy)
+  GROUP BY partner_mask
+),
+rows AS (
+  SELECT pa.partner_id AS ord, label(pa.label_ja, pa.label_en) AS partner,
+         sum(m.n_closed) AS n_closed, sum(m.n_good) AS n_good
+  FROM partner pa JOIN m ON m.partner_mask & (1 << pa.partner_id) <> 0
+  GROUP BY pa.partner_id
+  UNION ALL
+  SELECT 1000, label('連携先なし', 'no partner'), n_closed, n_good
+  FROM m WHERE partner_mask = 0
+)
+SELECT partner, n_closed, n_good, round(100.0 * n_good / n_closed, 1) AS pct
+FROM rows
+ORDER BY ord = 1000, ord = 0, ord;

@@ -1,0 +1,36 @@
+-- title: 支援内容別の終結事例の結果（解決・改善の割合）
+-- title_en: Outcomes of closed cases by support
+-- description: for each kind of support, the closed (終結) cases that received it (n_closed) and how many ended 解決 or 改善 (n_good), with the share; 支援内容なし is the closed cases with no support recorded
+-- param: fy int 0 (fiscal year April-March of the consultation; 0 = all years)
+-- share: pct = n_good / n_closed
+-- column: support | 支援内容 | support
+-- column: n_closed | 終結件数 | closed cases
+-- column: n_good | 解決・改善 | resolved or improved
+-- column: pct | 解決・改善の割合(%) | resolved or improved (%)
+--
+-- Closed means status 終結; suspended (中断) and ongoing cases are left out.
+-- A closed case with a blank outcome counts in n_closed, not in n_good.
+-- A case with several supports counts for each (no totals).  Descriptive:
+-- supports are chosen for the case, so shares are not effects.  Supports
+-- without closed cases are not listed.
+WITH m AS (
+  SELECT support_mask,
+         count(*) AS n_closed,
+         count(*) FILTER (WHERE outcome_id IN (1, 2)) AS n_good  -- 解決, 改善
+  FROM case_record
+  WHERE status_id = 2  -- 終結
+    AND (:fy = 0 OR fiscal_year = :fy)
+  GROUP BY support_mask
+),
+rows AS (
+  SELECT s.support_id AS ord, label(s.label_ja, s.label_en) AS support,
+         sum(m.n_closed) AS n_closed, sum(m.n_good) AS n_good
+  FROM support s JOIN m ON m.support_mask & (1 << s.support_id) <> 0
+  GROUP BY s.support_id
+  UNION ALL
+  SELECT 1000, label('支援内容なし', 'no support recorded'), n_closed, n_good
+  FROM m WHERE support_mask = 0
+)
+SELECT support, n_closed, n_good, round(100.0 * n_good / n_closed, 1) AS pct
+FROM rows
+ORDER BY ord;
