@@ -1,12 +1,15 @@
 # Thin wrapper over CMake (in the style of neovim's): configure once, then build.
-# `make demo` and `make test` first install any missing Debian packages.
+# `make demo` and `make test` first install any missing Debian packages:
+# the build's libraries, and for the report tests xmllint (well-formed HTML),
+# headless Chromium with a Japanese font (the screenshot test) and pdfinfo.
 
 BUILD      ?= build
 BUILD_SAN  ?= build-san
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEMO_DIR   ?= $(BUILD)/demo
 DEBIAN_PKGS = cmake make gcc pkg-config sqlite3 libsqlite3-dev libgsl-dev \
-              libsodium-dev libcsv-dev libutf8proc-dev libssl-dev
+              libsodium-dev libcsv-dev libutf8proc-dev libssl-dev \
+              libxml2-utils chromium fonts-noto-cjk poppler-utils
 
 .PHONY: all deps build demo test test-san bench clean
 
