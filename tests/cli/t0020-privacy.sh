@@ -137,6 +137,19 @@ for enc in utf8 cp932; do
         >"$d/validate.out" 2>"$d/validate.err" || rc=$?
     assert_eq "$rc" 1 "$enc validate exit status"
     assert_eq "$(sql "$d/cases.db" 'SELECT count(*) FROM case_record')" $((ROWS + 1)) "$enc case_record rows"
+    # what analysts and coordinators produce from the database lands beside
+    # it too: every library query, row-level output, analyses and the report
+    for q in $("$KASANE" query list --format tsv | awk -F'\t' 'NR > 1 { print $1 }'); do
+        TMPDIR=$d/tmp "$KASANE" query run "$q" --db "$d/cases.db" --format csv --out "$d/query-$q.csv" \
+            2>>"$d/query.err" || fail "$enc query $q failed"
+    done
+    TMPDIR=$d/tmp "$KASANE" query sql 'SELECT * FROM v_case' --row-level --db "$d/cases.db" --format json \
+        --out "$d/rows.json" 2>>"$d/query.err" || fail "$enc row-level query failed"
+    TMPDIR=$d/tmp "$KASANE" analyze cooccur --db "$d/cases.db" --format json >"$d/cooccur.json" 2>>"$d/analyze.err" ||
+        fail "$enc analyze cooccur failed"
+    TMPDIR=$d/tmp "$KASANE" report --period 2020-04..2026-03 --db "$d/cases.db" --format html --out "$d/report.html" \
+        2>>"$d/report.err" || fail "$enc report failed"
+    [ -s "$d/report.html" ] && [ -s "$d/rows.json" ] || fail "$enc: outputs missing"
 done
 LAST_OUT=$T/last.out LAST_ERR=$T/last.err
 
