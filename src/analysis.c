@@ -13,20 +13,39 @@
 static const char *const banned_functions[] = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer",
                                                NULL};
 
-static int authorizer(void *ud, int action, const char *a, const char *b, const char *db, const char *trigger)
+/* Tables that hold one row per case (or per person or household seen in
+ * cases): at row level they may only be read through the consent-filtered
+ * temp views of the same name. */
+static const char *const case_tables[] = {"case_record", "case_problem", "case_support", "case_partner",
+                                          "person", "household", NULL};
+
+static int in_list(const char *s, const char *const *list)
 {
-    (void)ud;
-    (void)b;
-    (void)db;
-    (void)trigger;
+    for (; s && *list; list++)
+        if (strcmp(s, *list) == 0)
+            return 1;
+    return 0;
+}
+
+/* ud points at an int: 1 when the connection serves row-level output. */
+static int authorizer(void *ud, int action, const char *a, const char *b, const char *db, const char *view)
+{
+    const int *row_level = ud;
     switch (action) {
-    case SQLITE_SELECT:
     case SQLITE_READ:
+        /* At row level, main's case tables are readable only from inside the
+         * temp view that filters them ("view" names the innermost view doing
+         * the read).  This shuts the door that main.case_record, or main's
+         * own v_case, would otherwise leave open. */
+        if (*row_level && db && strcmp(db, "main") == 0 && in_list(a, case_tables) && !in_list(view, case_tables))
+            return SQLITE_DENY;
+        return SQLITE_OK;
+    case SQLITE_SELECT:
     case SQLITE_RECURSIVE:
         return SQLITE_OK;
-    case SQLITE_FUNCTION:
+    case SQLITE_FUNCTION: /* the function's name is the 4th argument */
         for (const char *const *f = banned_functions; *f; f++)
-            if (a && strcasecmp(a, *f) == 0)
+            if (b && strcasecmp(b, *f) == 0)
                 return SQLITE_DENY;
         return SQLITE_OK;
     default:
@@ -69,7 +88,6 @@ static const char consent_views[] =
     "(SELECT case_id FROM main.case_record WHERE consent_id = 1);"
     "CREATE TEMP VIEW case_partner AS SELECT * FROM main.case_partner WHERE case_id IN "
     "(SELECT case_id FROM main.case_record WHERE consent_id = 1);"
-    "CREATE TEMP VIEW v_case AS SELECT * FROM main.v_case WHERE consent_id = 1;"
     "CREATE TEMP VIEW person AS SELECT * FROM main.person WHERE person_id IN "
     "(SELECT person_id FROM main.case_record WHERE consent_id = 1);"
     "CREATE TEMP VIEW household AS SELECT * FROM main.household WHERE household_id IN "
@@ -85,8 +103,14 @@ int ks_analysis_open(const char *path, ks_lang lang, bool consent_only, int64_t 
     int rc = ks_db_open(path, KS_DB_READ, &db, err);
     if (rc)
         return rc;
-    ks_lang *lang_ud = ks_malloc(sizeof *lang_ud);
-    *lang_ud = lang;
+    /* one block for what the functions and the authorizer need; freed by
+     * SQLite with the label() function, i.e. with the connection */
+    struct conn_ud {
+        ks_lang lang;  /* first: label() reads it as a ks_lang */
+        int row_level; /* the authorizer's mode */
+    } *lang_ud = ks_malloc(sizeof *lang_ud);
+    lang_ud->lang = lang;
+    lang_ud->row_level = consent_only;
     sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
     sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
     sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
@@ -99,7 +123,8 @@ int ks_analysis_open(const char *path, ks_lang lang, bool consent_only, int64_t 
         goto fail;
     }
     if (consent_only) {
-        if ((rc = ks_db_exec(db, consent_views, err)))
+        /* temp v_case: main's definition over the filtered temp tables */
+        if ((rc = ks_db_exec(db, consent_views, err)) || (rc = ks_db_exec(db, ks_db_temp_view_sql(), err)))
             goto fail;
         sqlite3_stmt *st = NULL;
         if ((rc = ks_db_prepare(db, "SELECT count(*) FROM main.case_record WHERE consent_id <> 1", &st, err)))
@@ -109,7 +134,7 @@ int ks_analysis_open(const char *path, ks_lang lang, bool consent_only, int64_t 
         sqlite3_finalize(st);
     }
     /* installed last: kasane's own setup above is not an analyst's statement */
-    sqlite3_set_authorizer(db, authorizer, NULL);
+    sqlite3_set_authorizer(db, authorizer, &lang_ud->row_level);
     *out = db;
     return 0;
 fail:

@@ -8,6 +8,7 @@ int cmd_keygen(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+int cmd_threshold(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 /* the body of import and validate (validating = 1: no database, no key) */

@@ -73,7 +73,7 @@ int ks_db_threshold(sqlite3 *db, int *k, ks_error *err)
     if (rc == 1) {
         long x = strtol(v.buf, NULL, 10);
         /* a threshold below 2 would publish single cases: never honour it */
-        *k = x >= 2 && x <= 1000 ? (int)x : KS_DEFAULT_THRESHOLD;
+        *k = x >= 2 && x <= 100 ? (int)x : KS_DEFAULT_THRESHOLD;
         rc = 0;
     }
     ks_buf_release(&v);
@@ -338,3 +338,5 @@ void ks_db_close(sqlite3 *db)
     if (db)
         sqlite3_close(db);
 }
+
+const char *ks_db_temp_view_sql(void) { return ks_temp_view_sql; }

@@ -12,6 +12,7 @@ static const ks_cmd commands[] = {
     {"import", cmd_import, "import case-record CSV files into a pseudonymised database"},
     {"validate", cmd_validate, "check case-record CSV files without writing anything"},
     {"query", cmd_query, "run library or ad-hoc SQL queries with disclosure control"},
+    {"threshold", cmd_threshold, "show or set the suppression threshold k (setting needs the key)"},
     {"report", cmd_report, "write a period's trend report (HTML, Markdown or text)"},
     {"analyze", cmd_analyze, "statistics: crosstab, logit, trend, co-occurrence, survival, partners"},
 };

@@ -132,27 +132,31 @@ static const char ks_drop_index_sql[] =
 "DROP INDEX IF EXISTS case_household;\n";
 
 /* Views for analysts: labels joined in, one row per case. */
-static const char ks_view_sql[] =
-"CREATE VIEW IF NOT EXISTS v_case AS\n"
-"SELECT c.case_id, c.person_id, c.household_id,\n"
-"  ab.label_ja AS age_band, sx.label_ja AS sex, ht.label_ja AS household_type,\n"
-"  d.label_ja AS district, c.consult_date, c.consult_month, c.fiscal_year, c.closed_date, c.duration_days,\n"
-"  ir.label_ja AS intake_route, ia.label_ja AS intake_agency, cs.label_ja AS consent,\n"
-"  mt.label_ja AS meeting, st.label_ja AS status, oc.label_ja AS outcome,\n"
-"  mp.label_ja AS main_problem,\n"
-"  (SELECT group_concat(p.label_ja, ';') FROM case_problem cp JOIN problem p USING(problem_id) WHERE cp.case_id = c.case_id) AS problems,\n"
-"  (SELECT group_concat(s.label_ja, ';') FROM case_support cx JOIN support s USING(support_id) WHERE cx.case_id = c.case_id) AS supports,\n"
-"  (SELECT group_concat(pt.label_ja, ';') FROM case_partner cx JOIN partner pt USING(partner_id) WHERE cx.case_id = c.case_id) AS partners,\n"
-"  c.problem_count, c.support_count, c.partner_count, c.field_count, c.consent_id\n"
-"FROM case_record c\n"
-"LEFT JOIN age_band ab USING(age_band_id)\n"
-"LEFT JOIN sex sx USING(sex_id)\n"
-"LEFT JOIN household_type ht USING(household_type_id)\n"
-"JOIN district d USING(district_id)\n"
-"LEFT JOIN intake_route ir USING(intake_route_id)\n"
-"LEFT JOIN partner ia ON ia.partner_id = c.intake_agency_id\n"
-"JOIN consent cs USING(consent_id)\n"
-"LEFT JOIN meeting_type mt USING(meeting_type_id)\n"
-"JOIN status st USING(status_id)\n"
-"JOIN problem mp ON mp.problem_id = c.main_problem_id\n"
-"LEFT JOIN outcome oc USING(outcome_id);\n";
+#define KS_V_CASE_BODY \
+"SELECT c.case_id, c.person_id, c.household_id,\n" \
+"  ab.label_ja AS age_band, sx.label_ja AS sex, ht.label_ja AS household_type,\n" \
+"  d.label_ja AS district, c.consult_date, c.consult_month, c.fiscal_year, c.closed_date, c.duration_days,\n" \
+"  ir.label_ja AS intake_route, ia.label_ja AS intake_agency, cs.label_ja AS consent,\n" \
+"  mt.label_ja AS meeting, st.label_ja AS status, oc.label_ja AS outcome,\n" \
+"  mp.label_ja AS main_problem,\n" \
+"  (SELECT group_concat(p.label_ja, ';') FROM case_problem cp JOIN problem p USING(problem_id) WHERE cp.case_id = c.case_id) AS problems,\n" \
+"  (SELECT group_concat(s.label_ja, ';') FROM case_support cx JOIN support s USING(support_id) WHERE cx.case_id = c.case_id) AS supports,\n" \
+"  (SELECT group_concat(pt.label_ja, ';') FROM case_partner cx JOIN partner pt USING(partner_id) WHERE cx.case_id = c.case_id) AS partners,\n" \
+"  c.problem_count, c.support_count, c.partner_count, c.field_count, c.consent_id\n" \
+"FROM case_record c\n" \
+"LEFT JOIN age_band ab USING(age_band_id)\n" \
+"LEFT JOIN sex sx USING(sex_id)\n" \
+"LEFT JOIN household_type ht USING(household_type_id)\n" \
+"JOIN district d USING(district_id)\n" \
+"LEFT JOIN intake_route ir USING(intake_route_id)\n" \
+"LEFT JOIN partner ia ON ia.partner_id = c.intake_agency_id\n" \
+"JOIN consent cs USING(consent_id)\n" \
+"LEFT JOIN meeting_type mt USING(meeting_type_id)\n" \
+"JOIN status st USING(status_id)\n" \
+"JOIN problem mp ON mp.problem_id = c.main_problem_id\n" \
+"LEFT JOIN outcome oc USING(outcome_id);\n"
+
+static const char ks_view_sql[] = "CREATE VIEW IF NOT EXISTS v_case AS\n" KS_V_CASE_BODY;
+/* The same view as a temp view: on a row-level connection its unqualified
+ * table names resolve to the consent-filtered temp views (analysis.c). */
+static const char ks_temp_view_sql[] = "CREATE TEMP VIEW v_case AS\n" KS_V_CASE_BODY;

@@ -49,6 +49,10 @@ int ks_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, ks_error *err
 int ks_db_drop_indexes(sqlite3 *db, ks_error *err);
 int ks_db_build_indexes(sqlite3 *db, ks_error *err);
 
+/* "CREATE TEMP VIEW v_case AS ...": main's v_case over whatever case tables
+ * the connection's temp schema shadows (the row-level consent filter). */
+const char *ks_db_temp_view_sql(void);
+
 /* The suppression threshold k stored in the database (default 5). */
 int ks_db_threshold(sqlite3 *db, int *k, ks_error *err);
 

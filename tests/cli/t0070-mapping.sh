@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# t0070-mapping: a city's own header names, mapped with --mapping, give the
+# same database as the contract's names; unmapped columns are reported once
+# and never stored.
+. "$(dirname "$0")/lib.sh"
+
+keygen key
+gen --rows 500 --seed 5 -o std.csv
+# the city's export: two renamed columns and one extra column
+{
+    head -n 1 std.csv | sed 's/^記録番号,/ケースＮｏ,/; s/,地区,/,担当エリア,/; s/$/,担当者/'
+    tail -n +2 std.csv | sed 's/$/,担当者メモ/'
+} >city.csv
+printf '# our headers\nケースNo,record_id\n担当 エリア,district\n' >map.csv
+
+expect_exit 0 "$KASANE" import -q --db std.db --key key std.csv
+# without the mapping the required columns are missing
+expect_exit 1 "$KASANE" import -q --db city.db --key key city.csv
+assert_file_contains "$LAST_ERR" "missing required column 'record_id'" "unmapped header"
+[ ! -e city.db ] || fail "a refused import left a database"
+expect_exit 0 "$KASANE" import -q --db city.db --key key --mapping map.csv city.csv
+assert_file_contains "$LAST_OUT" "unknown columns    担当者 (ignored, never stored)" "extra column reported once"
+for t in case_record case_problem case_support case_partner person household; do
+    dump_table std.db $t batch_id >a.txt
+    dump_table city.db $t batch_id >b.txt
+    assert_same_file a.txt b.txt "table $t with mapped headers"
+done
+grep -a -q '担当者メモ' city.db && fail "an unknown column's value reached the database"
+# a broken mapping file says where
+printf 'ケースNo,recordid\n' >bad.csv
+expect_exit 2 "$KASANE" import -q --db x.db --key key --mapping bad.csv city.csv
+assert_file_contains "$LAST_ERR" "bad.csv:1:" "mapping error position"
+assert_file_contains "$LAST_ERR" "unknown field 'recordid'" "mapping error names the field"
+pass

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# t1020-query-safety: the query runner is read-only by construction, binds
+# typed parameters, refuses row-level output unless asked, never shows cases
+# without consent at row level, and applies the database's threshold, which
+# only the key holder can change.
+. "$(dirname "$0")/lib.sh"
+
+keygen key
+gen --rows 2000 --seed 11 -o cases.csv
+expect_exit 0 "$KASANE" import -q --db db --key key cases.csv
+before=$(sha db)
+
+# ---- read-only: every kind of write or escape is refused (exit 3), nothing changes
+for stmt in \
+    "DELETE FROM case_record" \
+    "INSERT INTO meta VALUES('x', 'y')" \
+    "UPDATE meta SET value = '1' WHERE key = 'threshold'" \
+    "DROP TABLE case_record" \
+    "CREATE TABLE t(x)" \
+    "CREATE TEMP TABLE t AS SELECT * FROM case_record" \
+    "CREATE TEMP VIEW v AS SELECT 1" \
+    "ATTACH DATABASE 'other.db' AS o" \
+    "PRAGMA journal_mode = DELETE" \
+    "PRAGMA writable_schema = ON" \
+    "SELECT load_extension('libm.so.6')" \
+    "BEGIN" \
+    "VACUUM INTO 'copy.db'"; do
+    LAST_RC=0
+    "$KASANE" query sql "$stmt" --db db --row-level >out 2>err || LAST_RC=$?
+    [ "$LAST_RC" -eq 3 ] || [ "$LAST_RC" -eq 2 ] || fail "not refused (exit $LAST_RC): $stmt"
+    [ "$LAST_RC" -lt 128 ] || fail "crashed: $stmt"
+done
+assert_eq "$(sha db)" "$before" "database unchanged by refused statements"
+[ ! -e other.db ] && [ ! -e copy.db ] || fail "a refused statement created a file"
+# a second statement after the first is not run
+expect_exit 2 "$KASANE" query sql "SELECT count(*) AS n FROM case_record; DELETE FROM case_record" --db db
+assert_file_contains "$LAST_ERR" "one statement only" "multi-statement message"
+assert_eq "$(sha db)" "$before" "database unchanged"
+
+# ---- parameters: bound, typed, listed when wrong
+expect_exit 0 "$KASANE" query run cases_by_age_sex --db db --param fy=2022 --format csv
+expect_exit 2 "$KASANE" query run cases_by_age_sex --db db --param fy=twenty --format csv
+assert_file_contains "$LAST_ERR" "must be an integer" "typed parameter"
+expect_exit 2 "$KASANE" query run cases_by_age_sex --db db --param year=2022
+assert_file_contains "$LAST_ERR" "unknown parameter 'year'" "unknown parameter"
+assert_file_contains "$LAST_ERR" "expected: fy (int" "expected parameters listed"
+expect_exit 2 "$KASANE" query sql "SELECT count(*) AS n FROM case_record WHERE district_id = :d" --db db
+assert_file_contains "$LAST_ERR" "missing parameter 'd'" "missing ad-hoc parameter"
+# an injection attempt is a value, not SQL
+expect_exit 0 "$KASANE" query sql "SELECT count(*) AS n FROM district WHERE label_ja = :d" --db db \
+    --param "d=東部' OR '1'='1" --format csv
+assert_eq "$(sed -n 2p "$LAST_OUT" | tr -d '\r')" "0" "injected text matched nothing"
+
+# ---- aggregate vs row-level; consent
+expect_exit 3 "$KASANE" query sql "SELECT case_id, district_id FROM case_record" --db db
+assert_file_contains "$LAST_ERR" "--row-level" "row-level refusal says how"
+no_consent=$(sql_ro db "SELECT count(*) FROM case_record WHERE consent_id = 2")
+with_consent=$(sql_ro db "SELECT count(*) FROM case_record WHERE consent_id = 1")
+[ "$no_consent" -gt 0 ] || fail "the generated data has no case without consent"
+expect_exit 0 "$KASANE" query sql "SELECT case_id, consent_id FROM case_record" --db db --row-level --format csv
+assert_eq "$(($(wc -l <"$LAST_OUT") - 1))" "$with_consent" "row-level rows = cases with consent"
+assert_eq "$(tr -d '\r' <"$LAST_OUT" | awk -F, 'NR > 1 && $2 != 1' | wc -l)" 0 "no row of a case without consent"
+expect_exit 0 "$KASANE" query sql "SELECT * FROM v_case" --db db --row-level --format table
+assert_file_contains "$LAST_OUT" "$no_consent case(s) without consent left out" "footer names the exclusion"
+# qualified names cannot reach around the filter: refused at row level
+expect_exit 3 "$KASANE" query sql "SELECT case_id FROM main.case_record" --db db --row-level --format csv
+expect_exit 3 "$KASANE" query sql "SELECT * FROM main.v_case" --db db --row-level --format csv
+expect_exit 3 "$KASANE" query sql "SELECT p.case_id FROM main.case_problem p" --db db --row-level --format csv
+# ... while the filtered names work, joins included
+expect_exit 0 "$KASANE" query sql "SELECT c.case_id, p.problem_id FROM case_record c JOIN case_problem p USING(case_id)" \
+    --db db --row-level --format csv
+assert_eq "$(($(wc -l <"$LAST_OUT") - 1))" \
+    "$(sql_ro db "SELECT count(*) FROM case_problem WHERE case_id IN (SELECT case_id FROM case_record WHERE consent_id = 1)")" \
+    "row-level join over filtered tables"
+# aggregates count everyone
+expect_exit 0 "$KASANE" query sql "SELECT count(*) AS n FROM case_record" --db db --format csv
+assert_eq "$(sed -n 2p "$LAST_OUT" | tr -d '\r')" "$((no_consent + with_consent))" "aggregate counts every case"
+
+# ---- the threshold: from the database, only the key holder may change it
+expect_exit 0 "$KASANE" threshold --db db
+assert_eq "$(cat "$LAST_OUT")" 5 "default k"
+q="SELECT district_id, count(*) AS n FROM case_record WHERE age_band_id = 20 GROUP BY 1"
+expect_exit 0 "$KASANE" query sql "$q" --db db --format csv
+small=$(sql_ro db "SELECT count(*) FROM (SELECT count(*) c FROM case_record WHERE age_band_id = 20 GROUP BY district_id) WHERE c BETWEEN 1 AND 4")
+assert_eq "$(grep -c '<5' "$LAST_OUT" || true)" "$small" "cells below 5 hidden as <5"
+keygen other.key
+expect_exit 3 "$KASANE" threshold --db db --key other.key 2
+assert_eq "$(sha db)" "$before" "another key cannot change k"
+expect_exit 2 "$KASANE" threshold --db db 2
+expect_exit 2 "$KASANE" threshold --db db --key key 1
+expect_exit 0 "$KASANE" threshold --db db --key key 20
+expect_exit 0 "$KASANE" query sql "$q" --db db --format csv
+small20=$(sql_ro db "SELECT count(*) FROM (SELECT count(*) c FROM case_record WHERE age_band_id = 20 GROUP BY district_id) WHERE c BETWEEN 1 AND 19")
+assert_eq "$(grep -c '<20' "$LAST_OUT" || true)" "$small20" "cells below 20 hidden as <20"
+assert_file_contains "$LAST_OUT" "" "output"
+# a threshold written around kasane (sqlite3) below 2 is not honoured
+sql db "UPDATE meta SET value = '1' WHERE key = 'threshold'"
+expect_exit 0 "$KASANE" threshold --db db
+assert_eq "$(cat "$LAST_OUT")" 5 "tampered k falls back to 5"
+
+# ---- output: csv with BOM, atomic --out with mode 0600, footer in table mode
+expect_exit 0 "$KASANE" query run cases_by_household_type --db db --format csv --bom --out out.csv
+assert_eq "$(head -c 3 out.csv | od -An -tx1 | tr -d ' ')" "efbbbf" "BOM"
+assert_eq "$(mode out.csv)" 600 "--out mode"
+expect_exit 0 "$KASANE" query run cases_by_household_type --db db
+assert_file_contains "$LAST_OUT" "k=5" "footer names k"
+assert_file_contains "$LAST_OUT" "kasane 0.1.0" "footer names the engine version"
+assert_file_contains "$LAST_OUT" "last import" "footer names the last import"
+pass
