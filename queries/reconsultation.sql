@@ -22,21 +22,13 @@
 -- one through the index, which is slower than a scan).  A closure counts
 -- when the same person has a case consulted in the 365 days after it: a
 -- seek into the automatic index SQLite builds on rc(person_id), not a scan.
-WITH rep AS (
-  SELECT person_id FROM case_record GROUP BY person_id HAVING count(*) >= 2
-),
-rc AS MATERIALIZED (
-  SELECT person_id, consult_date, closed_date,
-         status_id IN (2, 3) AND closed_date IS NOT NULL AS ended  -- 終結, 中断
-  FROM case_record
-  WHERE +person_id IN (SELECT person_id FROM rep)
-),
-again AS (  -- closures that were followed by a new consultation in time
+WITH again AS (  -- closures that were followed by a new consultation in time
+  -- one probe of the (person_id, consult_date) index per closure
   SELECT CAST(substr(a.closed_date, 1, 4) AS INTEGER) - (substr(a.closed_date, 6, 2) < '04') AS fy,
          count(*) AS n
-  FROM rc a
-  WHERE a.ended
-    AND EXISTS (SELECT 1 FROM rc b
+  FROM case_record a
+  WHERE a.status_id IN (2, 3) AND a.closed_date IS NOT NULL  -- 終結, 中断
+    AND EXISTS (SELECT 1 FROM case_record b
                 WHERE b.person_id = a.person_id
                   AND b.consult_date > a.closed_date
                   AND b.consult_date <= date(a.closed_date, '+365 days'))

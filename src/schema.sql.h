@@ -117,7 +117,7 @@ static const char ks_schema_sql[] =
  * row by row. */
 static const char ks_index_sql[] =
 "CREATE UNIQUE INDEX IF NOT EXISTS case_by_key ON case_record(case_key);\n"
-"CREATE INDEX IF NOT EXISTS case_person ON case_record(person_id);\n"
+"CREATE INDEX IF NOT EXISTS case_person ON case_record(person_id, consult_date);\n"
 "CREATE INDEX IF NOT EXISTS case_household ON case_record(household_id) WHERE household_id IS NOT NULL;\n";
 /* case_by_key finds a case by its pseudonym (re-imports).  Of the rest only
  * these two pay for themselves: re-consultation and household queries

@@ -37,18 +37,56 @@ static int int_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int rec_cmp_time(const void *a, const void *b)
+/* LSD radix sort of the records by time (the bit pattern of a non-negative
+ * double orders like the value), then, when by_group, a stable counting
+ * sort by group: group-major, time-minor.  It replaced qsort, which took
+ * about half the time of a Kaplan-Meier fit on a million cases; a byte that
+ * every key shares (most of a double's high bytes) costs no pass. */
+static void rec_sort(rec *r, size_t n, int by_group, size_t k)
 {
-    const rec *x = a, *y = b;
-    return (x->time > y->time) - (x->time < y->time);
-}
-
-static int rec_cmp_group_time(const void *a, const void *b)
-{
-    const rec *x = a, *y = b;
-    if (x->g != y->g)
-        return (x->g > y->g) - (x->g < y->g);
-    return rec_cmp_time(a, b);
+    if (n < 2)
+        return;
+    rec *tmp = ks_malloc(ks_mul(n, sizeof *tmp));
+    rec *src = r, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++) {
+            uint64_t bits;
+            memcpy(&bits, &src[i].time, sizeof bits);
+            count[((bits >> shift) & 0xFF) + 1]++;
+        }
+        int same = 0;
+        for (int b = 1; b <= 256; b++)
+            same |= count[b] == n;
+        if (same)
+            continue;
+        for (int b = 1; b <= 256; b++)
+            count[b] += count[b - 1];
+        for (size_t i = 0; i < n; i++) {
+            uint64_t bits;
+            memcpy(&bits, &src[i].time, sizeof bits);
+            dst[count[(bits >> shift) & 0xFF]++] = src[i];
+        }
+        rec *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (by_group && k > 1) {
+        size_t *start = ks_calloc(k + 1, sizeof *start);
+        for (size_t i = 0; i < n; i++)
+            start[src[i].g + 1]++;
+        for (size_t g = 1; g <= k; g++)
+            start[g] += start[g - 1];
+        for (size_t i = 0; i < n; i++)
+            dst[start[src[i].g]++] = src[i];
+        free(start);
+        rec *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != r)
+        memcpy(r, src, n * sizeof *r);
+    free(tmp);
 }
 
 static void surv_data_release(surv_data *sd)
@@ -75,14 +113,20 @@ static int surv_data_init(surv_data *sd, const double *time, const int *event, c
             return ks_error_set(err, KS_EDATA, "row %zu: event %d is not 0 or 1", i + 1,
                                 event[i]);
     }
-    sd->labels = ks_malloc(ks_mul(n, sizeof *sd->labels));
-    for (size_t i = 0; i < n; i++)
-        sd->labels[i] = group ? group[i] : 0;
-    qsort(sd->labels, n, sizeof *sd->labels, int_cmp);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || sd->labels[i] != sd->labels[k - 1])
-            sd->labels[k++] = sd->labels[i];
+    /* distinct labels through a hash set, then sort only those (few) */
+    ks_u64set seen = {0};
+    size_t k = 0, cap = 16;
+    sd->labels = ks_malloc(ks_mul(cap, sizeof *sd->labels));
+    for (size_t i = 0; i < n; i++) {
+        int label = group ? group[i] : 0;
+        if (!ks_u64set_add(&seen, (uint64_t)(int64_t)label))
+            continue;
+        if (k == cap)
+            sd->labels = ks_realloc(sd->labels, ks_mul(cap *= 2, sizeof *sd->labels));
+        sd->labels[k++] = label;
+    }
+    ks_u64set_release(&seen);
+    qsort(sd->labels, k, sizeof *sd->labels, int_cmp);
     sd->k = k;
     sd->count = ks_calloc(k, sizeof *sd->count);
     sd->r = ks_malloc(ks_mul(n, sizeof *sd->r));
@@ -90,7 +134,8 @@ static int surv_data_init(surv_data *sd, const double *time, const int *event, c
     for (size_t i = 0; i < n; i++) {
         int label = group ? group[i] : 0;
         const int *hit = bsearch(&label, sd->labels, k, sizeof *sd->labels, int_cmp);
-        sd->r[i] = (rec){time[i], event[i], (size_t)(hit - sd->labels)};
+        /* + 0.0 turns -0.0 into +0.0, whose bits rec_sort orders first */
+        sd->r[i] = (rec){time[i] + 0.0, event[i], (size_t)(hit - sd->labels)};
         sd->count[sd->r[i].g]++;
     }
     return 0;
@@ -239,7 +284,7 @@ int ks_km_fit(const double *time, const int *event, const int *group, size_t n,
     int rc = surv_data_init(&sd, time, event, group, n, err);
     if (rc < 0)
         goto done;
-    qsort(sd.r, sd.n, sizeof *sd.r, rec_cmp_group_time);
+    rec_sort(sd.r, sd.n, 1, sd.k);
     out->conf_type = conf_type;
     out->curves = ks_calloc(sd.k, sizeof *out->curves);
     out->n_curves = sd.k;
@@ -364,7 +409,7 @@ int ks_logrank_test(const double *time, const int *event, const int *group, size
                           "the log-rank test needs at least two groups, found only one");
         goto done;
     }
-    qsort(sd.r, sd.n, sizeof *sd.r, rec_cmp_time);
+    rec_sort(sd.r, sd.n, 0, sd.k);
     out->n_groups = k;
     out->group = ks_malloc(ks_mul(k, sizeof *out->group));
     memcpy(out->group, sd.labels, k * sizeof *out->group);
