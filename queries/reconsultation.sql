@@ -23,7 +23,8 @@
 -- when the same person has a case consulted in the 365 days after it: a
 -- seek into the automatic index SQLite builds on rc(person_id), not a scan.
 WITH again AS (  -- closures that were followed by a new consultation in time
-  -- one probe of the (person_id, consult_date) index per closure
+  -- runs on the covering index case_person alone: a scan in person order,
+  -- and one nearby probe per closure
   SELECT CAST(substr(a.closed_date, 1, 4) AS INTEGER) - (substr(a.closed_date, 6, 2) < '04') AS fy,
          count(*) AS n
   FROM case_record a
