@@ -28,7 +28,6 @@
 #include "kasane/codes.h"
 #include "kasane/stats_glm.h"
 
-#define Z975 1.959963984540054
 #define LOGIT_THRESH 30.0
 
 /* ---- the sparse IRLS ------------------------------------------------------- */
@@ -254,20 +253,7 @@ static int sparse_fit(const ks_an_patterns *pt, ks_glm_result *res)
     double tq = df > 0 ? gsl_cdf_tdist_Pinv(0.975, df) : NAN;
     res->coef = ks_calloc(p, sizeof *res->coef);
     for (size_t j = 0; j < p; j++) {
-        ks_glm_coef *cf = &res->coef[j];
-        double bj = beta[j], se = sqrt(res->cov[j * p + j]);
-        cf->est = bj;
-        cf->se = se;
-        cf->z = bj / se;
-        cf->p = 2.0 * gsl_cdf_ugaussian_Q(fabs(cf->z));
-        cf->exp_est = exp(bj);
-        cf->exp_lo = exp(bj - Z975 * se);
-        cf->exp_hi = exp(bj + Z975 * se);
-        cf->q_se = se * sqrt(res->dispersion);
-        cf->q_t = bj / cf->q_se;
-        cf->q_p = df > 0 ? 2.0 * gsl_cdf_tdist_Q(fabs(cf->q_t), df) : NAN;
-        cf->q_exp_lo = exp(bj - tq * cf->q_se);
-        cf->q_exp_hi = exp(bj + tq * cf->q_se);
+        ks_glm_coef_infer(&res->coef[j], beta[j], res->cov[j * p + j], res->dispersion, df, tq);
     }
 done:
     free(a);

@@ -487,6 +487,39 @@ static char *next_id(rep *r, const char *stem)
     return ks_buf_detach(&b, NULL);
 }
 
+/* Draws chart ch as horizontal bars and adds it to the section as a figure;
+ * frees id (the chart's id, from next_id). */
+static void add_hbar(ks_rsection *sec, const ks_svg_chart *ch, char *id)
+{
+    ks_buf svg;
+    ks_buf_init(&svg);
+    ks_svg_hbar(&svg, ch);
+    ks_rdoc_add(sec, KS_RB_FIGURE, ch->title, id, NULL, svg.buf);
+    ks_buf_release(&svg);
+    free(id);
+}
+
+/* A one-series bar chart of count column `col` of the first nr rows of t,
+ * labelled by column 0; hidden cells are drawn as hidden. */
+static void hbar_of_column(rep *r, ks_rsection *sec, const ks_table *t, size_t nr, size_t col, const char *title,
+                           int color)
+{
+    const char **cats = ks_calloc(nr ? nr : 1, sizeof *cats);
+    double *v = ks_calloc(nr ? nr : 1, sizeof *v);
+    bool *h = ks_calloc(nr ? nr : 1, sizeof *h);
+    for (size_t i = 0; i < nr; i++)
+        cats[i] = ks_table_cell(t, i, 0)->v.s;
+    column_values(t, col, nr, v, h);
+    ks_svg_series ser = {.name = L("件数", "Cases"), .v = v, .hidden = h, .color = color};
+    char *id = next_id(r, "f");
+    ks_svg_chart ch = {.id = id, .title = title, .cats = cats, .ncat = nr, .series = &ser, .nseries = 1,
+                       .mark = tmark(r, t), .width = CHART_W};
+    add_hbar(sec, &ch, id);
+    free(cats);
+    free(v);
+    free(h);
+}
+
 static const char *cmp_short(const rep *r)
 {
     return r->o->compare == KS_REPORT_LAST_YEAR ? L("前年同期", "same period last year") : L("前期", "previous period");
@@ -1209,28 +1242,7 @@ static int sec_who(rep *r)
         ks_table_free(t);
         return rc;
     }
-    {
-        size_t nr = trow;
-        const char **cats = ks_calloc(nr ? nr : 1, sizeof *cats);
-        double *v = ks_calloc(nr ? nr : 1, sizeof *v);
-        bool *h = ks_calloc(nr ? nr : 1, sizeof *h);
-        for (size_t i = 0; i < nr; i++)
-            cats[i] = ks_table_cell(t, i, 0)->v.s;
-        column_values(t, hn, nr, v, h);
-        ks_svg_series ser = {.name = L("件数", "Cases"), .v = v, .hidden = h, .color = 0};
-        char *id = next_id(r, "f");
-        ks_svg_chart ch = {.id = id, .title = L("世帯構成（新規相談）", "Household type (new cases)"), .cats = cats,
-                           .ncat = nr, .series = &ser, .nseries = 1, .mark = tmark(r, t), .width = CHART_W};
-        ks_buf svg;
-        ks_buf_init(&svg);
-        ks_svg_hbar(&svg, &ch);
-        ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
-        ks_buf_release(&svg);
-        free(id);
-        free(cats);
-        free(v);
-        free(h);
-    }
+    hbar_of_column(r, sec, t, trow, hn, L("世帯構成（新規相談）", "Household type (new cases)"), 0);
     ks_rdoc_add(sec, KS_RB_TABLE, L("世帯構成", "Household type"), "t-household", t, NULL);
 
     /* districts side by side */
@@ -1307,12 +1319,7 @@ static int sec_who(rep *r)
         char *id = next_id(r, "f");
         ks_svg_chart ch = {.id = id, .title = L("地区別の新規相談", "New cases by district"), .cats = cats, .ncat = rows,
                            .series = ser, .nseries = 2, .mark = tmark(r, t), .width = CHART_W};
-        ks_buf svg;
-        ks_buf_init(&svg);
-        ks_svg_hbar(&svg, &ch);
-        ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
-        ks_buf_release(&svg);
-        free(id);
+        add_hbar(sec, &ch, id);
         free(cats);
         free(v);
         free(h);
@@ -1550,28 +1557,7 @@ static int sec_problems(rep *r)
             ks_buf_addf(&b, "新規相談1件あたりの課題は平均 %.2f 件です。1件に複数の課題があるため、割合の合計は100%%を超えます。", mean);
         ks_rdoc_add(sec, KS_RB_PARA, b.buf, NULL, NULL, NULL);
     }
-    {
-        size_t nr = ks_table_nrows(t);
-        const char **cats = ks_calloc(nr ? nr : 1, sizeof *cats);
-        double *v = ks_calloc(nr ? nr : 1, sizeof *v);
-        bool *h = ks_calloc(nr ? nr : 1, sizeof *h);
-        for (size_t i = 0; i < nr; i++)
-            cats[i] = ks_table_cell(t, i, 0)->v.s;
-        column_values(t, pn, nr, v, h);
-        ks_svg_series ser = {.name = L("件数", "Cases"), .v = v, .hidden = h, .color = 0};
-        char *id = next_id(r, "f");
-        ks_svg_chart ch = {.id = id, .title = L("課題別の件数（延べ）", "Cases by problem (any mention)"), .cats = cats,
-                           .ncat = nr, .series = &ser, .nseries = 1, .mark = tmark(r, t), .width = CHART_W};
-        ks_buf svg;
-        ks_buf_init(&svg);
-        ks_svg_hbar(&svg, &ch);
-        ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
-        ks_buf_release(&svg);
-        free(id);
-        free(cats);
-        free(v);
-        free(h);
-    }
+    hbar_of_column(r, sec, t, ks_table_nrows(t), pn, L("課題別の件数（延べ）", "Cases by problem (any mention)"), 0);
     ks_rdoc_add(sec, KS_RB_TABLE, L("課題の出現", "Problems"), "t-problems", t, NULL);
 
     /* problems per case */
@@ -1855,12 +1841,7 @@ static int simple_bar_table(rep *r, ks_rsection *sec, const labels *l, mask_fn f
         char *id = next_id(r, "f");
         ks_svg_chart ch = {.id = id, .title = r->en ? cap_en : cap_ja, .cats = cats, .ncat = nc, .series = &ser,
                            .nseries = 1, .mark = tmark(r, t), .width = CHART_W};
-        ks_buf svg;
-        ks_buf_init(&svg);
-        ks_svg_hbar(&svg, &ch);
-        ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
-        ks_buf_release(&svg);
-        free(id);
+        add_hbar(sec, &ch, id);
         free(cats);
         free(v);
         free(h);
@@ -2024,12 +2005,7 @@ static int sec_outcomes(rep *r)
         char *id = next_id(r, "f");
         ks_svg_chart ch = {.id = id, .title = L("終結した相談の結果", "Outcome of closed cases"), .cats = cats, .ncat = nr,
                            .series = &ser, .nseries = 1, .mark = tmark(r, t), .width = CHART_W};
-        ks_buf svg;
-        ks_buf_init(&svg);
-        ks_svg_hbar(&svg, &ch);
-        ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
-        ks_buf_release(&svg);
-        free(id);
+        add_hbar(sec, &ch, id);
         free(cats);
         free(v);
         free(h);
@@ -2099,12 +2075,7 @@ static int sec_outcomes(rep *r)
         ks_svg_chart ch = {.id = id, .title = L("解決・改善の割合（95%信頼区間）", "Resolved or improved (95% CI)"),
                            .cats = cats, .ncat = nr, .series = &ser, .nseries = 1, .mark = "x", .fmt = KS_SVG_PERCENT,
                            .width = CHART_W, .fixed_max = 100};
-        ks_buf svg;
-        ks_buf_init(&svg);
-        ks_svg_hbar(&svg, &ch);
-        ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
-        ks_buf_release(&svg);
-        free(id);
+        add_hbar(sec, &ch, id);
     }
     ks_rdoc_add(sec, KS_RB_TABLE, L("解決・改善の割合（今期に終結した相談、主たる課題別）",
                                     "Resolved or improved among cases closed this period, by main problem"),

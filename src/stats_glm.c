@@ -615,20 +615,25 @@ static void fill_coefs(const irls *s, ks_glm_result *res)
             cf->q_se = cf->q_t = cf->q_p = cf->q_exp_lo = cf->q_exp_hi = NAN;
             continue;
         }
-        double b = s->beta[j], se = sqrt(v);
-        cf->est = b;
-        cf->se = se;
-        cf->z = b / se;
-        cf->p = 2.0 * gsl_cdf_ugaussian_Q(fabs(cf->z));
-        cf->exp_est = exp(b);
-        cf->exp_lo = exp(b - KS_Z975 * se);
-        cf->exp_hi = exp(b + KS_Z975 * se);
-        cf->q_se = se * sqrt(res->dispersion);
-        cf->q_t = b / cf->q_se;
-        cf->q_p = df > 0 ? 2.0 * gsl_cdf_tdist_Q(fabs(cf->q_t), df) : NAN;
-        cf->q_exp_lo = exp(b - tq * cf->q_se);
-        cf->q_exp_hi = exp(b + tq * cf->q_se);
+        ks_glm_coef_infer(cf, s->beta[j], v, res->dispersion, df, tq);
     }
+}
+
+void ks_glm_coef_infer(ks_glm_coef *cf, double b, double var, double dispersion, double df, double tq)
+{
+    double se = sqrt(var);
+    cf->est = b;
+    cf->se = se;
+    cf->z = b / se;
+    cf->p = 2.0 * gsl_cdf_ugaussian_Q(fabs(cf->z));
+    cf->exp_est = exp(b);
+    cf->exp_lo = exp(b - KS_Z975 * se);
+    cf->exp_hi = exp(b + KS_Z975 * se);
+    cf->q_se = se * sqrt(dispersion);
+    cf->q_t = b / cf->q_se;
+    cf->q_p = df > 0 ? 2.0 * gsl_cdf_tdist_Q(fabs(cf->q_t), df) : NAN;
+    cf->q_exp_lo = exp(b - tq * cf->q_se);
+    cf->q_exp_hi = exp(b + tq * cf->q_se);
 }
 
 static int null_deviance(const irls *s, int has_intercept, ks_error *err, double *out)

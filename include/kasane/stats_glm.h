@@ -139,4 +139,9 @@ typedef struct ks_trend {
 int ks_glm_trend_monthly(const double *counts, size_t n_months, int first_month,
                          const double *exposure, ks_trend *out, ks_error *err);
 
+/* Fills a coefficient's inference from its estimate b and variance var:
+ * Wald z and p, exp(b) with the normal 95% interval, and the quasi-family
+ * SE, t, p (t with df) and interval (quantile tq = qt(0.975, df)). */
+void ks_glm_coef_infer(ks_glm_coef *cf, double b, double var, double dispersion, double df, double tq);
+
 #endif
