@@ -32,6 +32,9 @@ static const char import_help[] =
     "  --rejects FILE     rejects report (file, line, column, field, reason; never a\n"
     "                     value); default DB.rejects.csv when rows are rejected\n"
     "  --max-field BYTES  longest field accepted (default 1048576)\n"
+    "  --list-unlisted    print the partner names not in the profile, with counts,\n"
+    "                     to standard error (to add them to the profile); they are\n"
+    "                     never stored\n"
     "  -q, --quiet        no progress line even on a terminal\n"
     "  -h, --help         this text\n\n";
 
@@ -41,11 +44,11 @@ static const char validate_help[] =
     "Checks case-record CSV files exactly as 'kasane import' would, and writes\n"
     "nothing but the optional rejects report.  No key and no database are needed.\n\n"
     "Options: as for 'kasane import' (--profile, --encoding, --mapping, --rejects,\n"
-    "--max-field, --quiet).\n\n";
+    "--max-field, --list-unlisted, --quiet).\n\n";
 
 int cmd_import_common(int argc, char **argv, int validating)
 {
-    enum { O_DB = 256, O_KEY, O_PROFILE, O_ENCODING, O_MAPPING, O_STRICT, O_REJECTS, O_MAXFIELD };
+    enum { O_DB = 256, O_KEY, O_PROFILE, O_ENCODING, O_MAPPING, O_STRICT, O_REJECTS, O_MAXFIELD, O_UNLISTED };
     static const struct option opts[] = {
         {"db", required_argument, NULL, O_DB},
         {"key", required_argument, NULL, O_KEY},
@@ -55,6 +58,7 @@ int cmd_import_common(int argc, char **argv, int validating)
         {"strict", no_argument, NULL, O_STRICT},
         {"rejects", required_argument, NULL, O_REJECTS},
         {"max-field", required_argument, NULL, O_MAXFIELD},
+        {"list-unlisted", no_argument, NULL, O_UNLISTED},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -87,6 +91,7 @@ int cmd_import_common(int argc, char **argv, int validating)
             o.max_field = (size_t)v;
             break;
         }
+        case O_UNLISTED: o.list_unlisted = true; break;
         case 'q': quiet = 1; break;
         case 'h':
             printf("%s%s", validating ? validate_help : import_help, ks_cli_exit_help);
@@ -142,6 +147,7 @@ int cmd_import_common(int argc, char **argv, int validating)
 
     int rc = ks_import(&o, (const char *const *)argv + optind, (size_t)(argc - optind), &st, &err);
     ks_import_print_rejects(stderr, &st);
+    ks_import_print_unlisted(stderr, &st);
     if (rc < 0 && rc != -KS_EDATA) {
         status = ks_cli_fail(&err);
         goto done;

@@ -356,6 +356,8 @@ static int import_file(run_ctx *c, const char *path, ks_error *err)
     have_hdr = 1;
     add_unknown_columns(c->st, &hdr);
     norm = ks_normaliser_new(&hdr, dec, o->key, o->profile, &c->seen_cases);
+    if (o->list_unlisted)
+        ks_normaliser_tally(norm, &c->st->unlisted_names);
     p.norm = norm;
 
     int64_t batch_id = 0;
@@ -493,6 +495,7 @@ static void phase(const ks_import_opts *o, const char *what)
 
 void ks_import_stats_release(ks_import_stats *s)
 {
+    ks_name_tally_release(&s->unlisted_names);
     for (size_t i = 0; i < s->nunknown_columns; i++)
         free(s->unknown_columns[i]);
     free(s->unknown_columns);

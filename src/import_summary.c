@@ -1,5 +1,6 @@
 /* import_summary.c: the human-readable end of an import or validation. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "kasane/import.h"
 
@@ -15,6 +16,29 @@ void ks_import_print_rejects(FILE *out, const ks_import_stats *st)
     }
     if (st->rejected > st->nfirst)
         fprintf(out, "... and %llu more rejected row(s)\n", (unsigned long long)(st->rejected - st->nfirst));
+}
+
+void ks_import_print_unlisted(FILE *out, const ks_import_stats *st)
+{
+    const ks_name_tally *t = &st->unlisted_names;
+    if (t->n == 0)
+        return;
+    /* most frequent first; ties in first-seen order */
+    size_t *order = ks_malloc(ks_mul(t->n, sizeof *order));
+    for (size_t i = 0; i < t->n; i++) {
+        size_t j = i;
+        while (j > 0 && t->count[order[j - 1]] < t->count[i]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    fprintf(out, "unlisted partner names (shown here only, never stored):\n");
+    for (size_t i = 0; i < t->n; i++)
+        fprintf(out, "  %6llu  %s\n", (unsigned long long)t->count[order[i]], t->name[order[i]]);
+    if (t->others)
+        fprintf(out, "  %6llu  (more names than listed)\n", (unsigned long long)t->others);
+    free(order);
 }
 
 void ks_import_print_summary(FILE *out, const ks_import_stats *st, int validating)

@@ -53,6 +53,10 @@ struct ks_normaliser {
     uint64_t pending[KS_MAX_PARTNERS + 1]; /* this row's unlisted-name hashes */
     int npending;             /* entries in pending */
     ks_u64set *seen_cases;    /* record ids seen in this import (borrowed, all files) */
+    ks_name_tally *tally;     /* unlisted names of accepted rows, or NULL (borrowed) */
+    char *pending_name[KS_MAX_PARTNERS + 1]; /* with tally: this row's unlisted names */
+    const char *seg;          /* split_tokens: the current token as written (NFKC) */
+    size_t seglen;            /* its length */
     uint64_t unlisted;        /* unlisted partner occurrences */
     uint64_t *seen;           /* open-addressing set of hashes of unlisted names */
     size_t seen_cap, seen_n;  /* its capacity (power of two) and fill */
@@ -141,10 +145,56 @@ static void count_unlisted(ks_normaliser *n, uint64_t h)
 }
 
 /* Unlisted names of a row count only once the row is accepted. */
-static void note_unlisted(ks_normaliser *n, const char *s, size_t len)
+/* s/len: the name as compared (label-folded); shown/shown_len: as written,
+ * for --list-unlisted (NFKC and trimmed, case kept). */
+static void note_unlisted(ks_normaliser *n, const char *s, size_t len, const char *shown, size_t shown_len)
 {
-    if (n->npending < (int)KS_ARRAY_LEN(n->pending))
+    if (n->npending < (int)KS_ARRAY_LEN(n->pending)) {
+        if (n->tally) {
+            while (shown_len && (*shown == ' ' || *shown == '\t'))
+                shown++, shown_len--;
+            while (shown_len && (shown[shown_len - 1] == ' ' || shown[shown_len - 1] == '\t'))
+                shown_len--;
+            n->pending_name[n->npending] = ks_strndup(shown, shown_len);
+        }
         n->pending[n->npending++] = fnv1a(s, len);
+    }
+}
+
+static void drop_pending_names(ks_normaliser *n)
+{
+    for (int i = 0; n->tally && i < n->npending; i++) {
+        free(n->pending_name[i]);
+        n->pending_name[i] = NULL;
+    }
+}
+
+void ks_normaliser_tally(ks_normaliser *n, ks_name_tally *t) { n->tally = t; }
+
+void ks_name_tally_add(ks_name_tally *t, const char *name)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->name[i], name) == 0) {
+            t->count[i]++;
+            return;
+        }
+    if (t->n == KS_TALLY_MAX) {
+        t->others++;
+        return;
+    }
+    t->name = ks_realloc(t->name, ks_mul(t->n + 1, sizeof *t->name));
+    t->count = ks_realloc(t->count, ks_mul(t->n + 1, sizeof *t->count));
+    t->name[t->n] = ks_strdup(name);
+    t->count[t->n++] = 1;
+}
+
+void ks_name_tally_release(ks_name_tally *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->name[i]);
+    free(t->name);
+    free(t->count);
+    memset(t, 0, sizeof *t);
 }
 
 static int reject(ks_reject *rej, const ks_normaliser *n, int field, ks_reason r)
@@ -289,6 +339,8 @@ static int split_tokens(ks_normaliser *n, ks_record *r, ks_field f, token_fn fn,
         }
         ks_buf_reset(&n->tok);
         ks_text_fold_label(s, (size_t)(e - s), &n->tok);
+        n->seg = s;
+        n->seglen = (size_t)(e - s);
         if (n->tok.len > 0 && fn(n, r, f, rej))
             return 1;
         s = e + seplen;
@@ -328,7 +380,7 @@ static int add_partner(ks_normaliser *n, ks_record *r, ks_field f, ks_reject *re
 {
     int id = ks_profile_partner(n->prof, n->tok.buf, n->tok.len);
     if (!id)
-        note_unlisted(n, n->tok.buf, n->tok.len);
+        note_unlisted(n, n->tok.buf, n->tok.len, n->seg, n->seglen);
     for (int i = 0; i < r->n_partners; i++)
         if (r->partners[i] == id)
             return 0;
@@ -491,7 +543,7 @@ static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize
         ks_text_fold_label(n->val.buf, n->val.len, &n->tok);
         int id = ks_profile_partner(n->prof, n->tok.buf, n->tok.len);
         if (!id)
-            note_unlisted(n, n->tok.buf, n->tok.len);
+            note_unlisted(n, n->tok.buf, n->tok.len, n->val.buf, n->val.len);
         r->intake_agency = (uint16_t)id;
         r->has_intake_agency = 1;
     } else {
@@ -519,8 +571,13 @@ int ks_normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_fie
     memset(n->qflag, 0, sizeof n->qflag);
     n->npending = 0;
     int bad = normalise(n, rec, oversize_field, r, rej);
-    if (bad)
+    if (bad) {
+        drop_pending_names(n);
         return bad;
+    }
+    for (int i = 0; n->tally && i < n->npending; i++)
+        ks_name_tally_add(n->tally, n->pending_name[i]);
+    drop_pending_names(n);
     for (int f = 0; f < KS_F_COUNT; f++) {
         n->q.empty[f] += n->qflag[f] & 1;
         n->q.unknown[f] += (n->qflag[f] >> 1) & 1;

@@ -95,6 +95,20 @@ typedef struct ks_quality {
     uint64_t unknown[KS_F_COUNT]; /* value was 不明/unknown */
 } ks_quality;
 
+/* Unlisted partner names and how often each came, kept only when asked for
+ * (kasane import --list-unlisted): in memory, printed to the terminal. */
+typedef struct ks_name_tally {
+    char **name;      /* distinct names, in first-seen order */
+    uint64_t *count;  /* occurrences of each */
+    size_t n;         /* distinct names held (at most KS_TALLY_MAX) */
+    uint64_t others;  /* occurrences of names beyond KS_TALLY_MAX */
+} ks_name_tally;
+
+enum { KS_TALLY_MAX = 1000 };
+
+void ks_name_tally_add(ks_name_tally *t, const char *name);
+void ks_name_tally_release(ks_name_tally *t);
+
 typedef struct ks_normaliser ks_normaliser;
 
 /* key may be NULL (validation only: pseudonyms are left zero).  seen_cases
@@ -102,6 +116,8 @@ typedef struct ks_normaliser ks_normaliser;
  * so a record_id seen before is rejected as duplicate_record. */
 ks_normaliser *ks_normaliser_new(const ks_header *h, ks_decoder *dec, const ks_key *key,
                                  const ks_profile *prof, ks_u64set *seen_cases);
+/* Also tally unlisted partner names of accepted rows into t (borrowed). */
+void ks_normaliser_tally(ks_normaliser *n, ks_name_tally *t);
 void ks_normaliser_free(ks_normaliser *n);
 
 /* Returns 0 and fills *out, or 1 and fills *rej. */
@@ -123,6 +139,7 @@ typedef struct ks_import_opts {
     bool strict;               /* any rejected row aborts the whole import */
     const char *rejects_path;  /* rejects report (CSV, mode 0600); NULL: none */
     bool progress;             /* progress line on stderr */
+    bool list_unlisted;        /* keep unlisted partner names for the terminal */
     size_t max_field;          /* bytes; 0 = default (1 MiB) */
 } ks_import_opts;
 
@@ -132,6 +149,7 @@ typedef struct ks_import_stats {
     uint64_t by_reason[KS_R_COUNT];      /* rejected rows per reason */
     uint64_t persons, households;        /* distinct, among accepted rows */
     uint64_t unlisted, unlisted_distinct;/* partner values not in the profile */
+    ks_name_tally unlisted_names;        /* their names, with opts.list_unlisted */
     uint64_t notes_rows;                 /* rows whose notes column held text (not stored) */
     size_t nunknown_columns;             /* header names ignored, over all files */
     char **unknown_columns;              /* their names (NUL-terminated list) */
@@ -155,5 +173,7 @@ int ks_import(const ks_import_opts *opts, const char *const *files, size_t nfile
 /* Human-readable summary (stdout) and the first rejects (stderr). */
 void ks_import_print_summary(FILE *out, const ks_import_stats *st, int validating);
 void ks_import_print_rejects(FILE *out, const ks_import_stats *st);
+/* The unlisted partner names (with opts.list_unlisted), most frequent first. */
+void ks_import_print_unlisted(FILE *out, const ks_import_stats *st);
 
 #endif

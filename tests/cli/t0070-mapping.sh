@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t0070-mapping: a city's own header names, mapped with --mapping, give the
 # same database as the contract's names; unmapped columns are reported once
-# and never stored.
+# and never stored; --list-unlisted shows the partner names missing from the
+# profile on the terminal, and stores none of them.
 . "$(dirname "$0")/lib.sh"
 
 keygen key
@@ -31,4 +32,20 @@ printf 'ケースNo,recordid\n' >bad.csv
 expect_exit 2 "$KASANE" import -q --db x.db --key key --mapping bad.csv city.csv
 assert_file_contains "$LAST_ERR" "bad.csv:1:" "mapping error position"
 assert_file_contains "$LAST_ERR" "unknown field 'recordid'" "mapping error names the field"
+
+# unlisted partners: counted in the summary, listed on request, never stored
+DEMO=$KASANE_SOURCE_DIR/datasets/demo/cases.csv
+expect_exit 0 "$KASANE" import -q --db demo.db --key key --list-unlisted "$DEMO"
+total=$(awk '/unlisted partners/ { print $3 }' "$LAST_OUT")
+[ "$total" -gt 0 ] || fail "the demo data has no unlisted partner"
+sed -n '/^unlisted partner names/,$p' "$LAST_ERR" | tail -n +2 >names.txt
+assert_eq "$(awk '{ s += $1 } END { print s }' names.txt)" "$total" "listed counts add up to the summary"
+assert_eq "$(wc -l <names.txt | tr -d ' ')" "$(awk '/unlisted partners/ { print $5 }' "$LAST_OUT")" "one line per distinct name"
+while read -r n name; do
+    grep -a -q -F -e "$name" "$DEMO" || fail "listed name '$name' is not in the input as written"
+    grep -a -q -F -e "$name" demo.db && fail "unlisted name '$name' reached the database"
+    sql demo.db "SELECT count(*) FROM partner WHERE label_ja = '$name'" | grep -qx 0 || fail "'$name' in table partner"
+done <names.txt
+expect_exit 0 "$KASANE" import -q --db demo2.db --key key "$DEMO"
+assert_file_lacks "$LAST_ERR" "unlisted partner names" "names only when asked for"
 pass
