@@ -8,7 +8,8 @@
 -- column: n_cases | 事例数 | cases
 -- column: n_uncoded | うち課題コード未記載 | of which without the pattern's code
 --
--- Definitions (ages are at consultation; households are linked by 世帯番号):
+-- Definitions (ages are at consultation, from the 5-year age band and the
+-- under-18 flag, the only age data kept; households are linked by 世帯番号):
 --  8050: a household with a case aged 75+ listing 介護 or 認知症 and a case
 --        aged 40-64 listing ひきこもり.  n_cases = those cases of such
 --        households; n_uncoded = of them, the ones not listing 8050問題.
@@ -31,18 +32,18 @@
 -- under 18 are joined to their household, to ask whether another person
 -- there has a 介護 or 障がい case.
 WITH c AS (  -- the cases that can play a part in some pattern
-  SELECT person_id, household_id, age_years, problem_mask AS m
+  SELECT person_id, household_id, age_band_id AS band, minor, problem_mask AS m
   FROM case_record
   WHERE consult_date BETWEEN :from AND :to
     AND (problem_mask & ((1 << 1) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 11) | (1 << 14)) <> 0
-         OR age_years < 18)
+         OR minor)
 ),
 h AS (  -- per household: the parts present, and the cases that would count
   SELECT household_id,
-         count(*) FILTER (WHERE age_years >= 75 AND m & ((1 << 1) | (1 << 2)) <> 0) AS elder,
-         count(*) FILTER (WHERE age_years BETWEEN 40 AND 64 AND m & (1 << 11) <> 0) AS midlife,
-         count(*) FILTER (WHERE ((age_years >= 75 AND m & ((1 << 1) | (1 << 2)) <> 0)
-                                 OR (age_years BETWEEN 40 AND 64 AND m & (1 << 11) <> 0))
+         count(*) FILTER (WHERE band >= 16 AND m & ((1 << 1) | (1 << 2)) <> 0) AS elder,
+         count(*) FILTER (WHERE band BETWEEN 9 AND 13 AND m & (1 << 11) <> 0) AS midlife,
+         count(*) FILTER (WHERE ((band >= 16 AND m & ((1 << 1) | (1 << 2)) <> 0)
+                                 OR (band BETWEEN 9 AND 13 AND m & (1 << 11) <> 0))
                                 AND m & (1 << 12) = 0) AS uncoded_8050,
          max(m & (1 << 5) <> 0) AS child_rearing,
          max(m & (1 << 1) <> 0) AS care,
@@ -58,7 +59,7 @@ h AS (  -- per household: the parts present, and the cases that would count
 young AS (  -- children matching the young-carer pattern (few: only under-18 cases are joined)
   SELECT c.household_id, c.m
   FROM c LEFT JOIN h ON h.household_id = c.household_id
-  WHERE c.age_years < 18
+  WHERE c.minor
     AND (c.m & (1 << 14) <> 0
          OR (h.cd_min IS NOT NULL AND NOT (h.cd_min = c.person_id AND h.cd_max = c.person_id)))
 ),

@@ -278,7 +278,7 @@ static const var_def var_defs[] = {
     {"problem_field", "field", KS_AN_SET, "c.problem_mask", "field", "problem", "課題の分野(複数回答)",
      "Problem fields (multiple)"},
     {"multi_agency", NULL, KS_AN_BINARY, NULL, NULL, NULL, "多機関協働", "Multi-agency"},
-    {"age", NULL, KS_AN_NUMBER, "c.age_years", NULL, NULL, "年齢", "Age"},
+    {"age", NULL, KS_AN_NUMBER, "((c.age_band_id - 1) * 5 + 2)", NULL, NULL, "年齢（5歳階級の中央）", "Age (band midpoint)"},
     {"n_problems", "problem_count", KS_AN_NUMBER, "c.problem_count", NULL, NULL, "課題数", "Problems"},
     {"n_supports", "support_count", KS_AN_NUMBER, "c.support_count", NULL, NULL, "支援数", "Supports"},
     {"n_partners", "partner_count", KS_AN_NUMBER, "c.partner_count", NULL, NULL, "連携先数", "Partners"},

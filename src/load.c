@@ -64,7 +64,7 @@ enum {
 static const char *const sql[ST_COUNT] = {
     [ST_SEL_CASE] = "SELECT pseudonym, row_hash, case_id FROM case_record WHERE case_key = ?1",
     [ST_PUT_CASE] = "INSERT OR REPLACE INTO case_record(case_id, case_key, pseudonym, person_id, household_id, "
-                    "age_band_id, age_years, sex_id, household_type_id, district_id, consult_date, "
+                    "age_band_id, minor, sex_id, household_type_id, district_id, consult_date, "
                     "consult_month, fiscal_year, closed_date, duration_days, intake_route_id, "
                     "intake_agency_id, consent_id, meeting_type_id, status_id, outcome_id, main_problem_id, "
                     "problem_mask, support_mask, partner_mask, problem_count, support_count, partner_count, "
@@ -215,7 +215,7 @@ static int put_case(ks_loader *l, int64_t case_key, int64_t case_id, const ks_re
     else
         sqlite3_bind_null(s, 4);
     sqlite3_bind_int(s, 5, r->age_band);
-    sqlite3_bind_int(s, 6, r->age_years);
+    sqlite3_bind_int(s, 6, r->age_years < 18); /* the exact age is not stored */
     bind_opt(s, 7, r->sex);
     bind_opt(s, 8, r->household_type);
     sqlite3_bind_int(s, 9, r->district);

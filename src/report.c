@@ -194,7 +194,7 @@ static int32_t parse_days(const unsigned char *s)
 static int load_cases(sqlite3 *db, rep *r, ks_error *err)
 {
     static const char sql[] =
-        "SELECT consult_date, closed_date, ifnull(age_years, -1), ifnull(age_band_id, 0), ifnull(sex_id, 0), "
+        "SELECT consult_date, closed_date, CASE WHEN minor THEN 0 WHEN age_band_id IS NULL THEN -1 ELSE max((age_band_id - 1) * 5, 18) END, ifnull(age_band_id, 0), ifnull(sex_id, 0), "
         "ifnull(household_type_id, 0), district_id, ifnull(intake_route_id, 0), ifnull(intake_agency_id, -1), "
         "ifnull(meeting_type_id, 0), status_id, ifnull(outcome_id, 0), main_problem_id, problem_mask, "
         "support_mask, partner_mask, ifnull(household_id, 0), person_id, problem_count FROM main.case_record";

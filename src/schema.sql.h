@@ -68,7 +68,8 @@ static const char ks_schema_sql[] =
 "  person_id INTEGER NOT NULL REFERENCES person,\n"
 "  household_id INTEGER REFERENCES household,\n"
 "  age_band_id INTEGER REFERENCES age_band,   -- at consult_date\n"
-"  age_years INTEGER,                          -- at consult_date; bands are what outputs show\n"
+"  minor INTEGER NOT NULL,                      -- under 18 at consult_date (young carers): the one\n"
+"                                               -- cut finer than the age band that is kept\n"
 "  sex_id INTEGER REFERENCES sex,\n"
 "  household_type_id INTEGER REFERENCES household_type,\n"
 "  district_id INTEGER NOT NULL REFERENCES district,\n"
@@ -118,7 +119,7 @@ static const char ks_schema_sql[] =
 static const char ks_index_sql[] =
 "CREATE UNIQUE INDEX IF NOT EXISTS case_by_key ON case_record(case_key);\n"
 "CREATE INDEX IF NOT EXISTS case_person ON case_record(person_id, consult_date, closed_date, status_id);\n"
-"CREATE INDEX IF NOT EXISTS case_household ON case_record(household_id, person_id, age_years, problem_mask, consult_date);\n";
+"CREATE INDEX IF NOT EXISTS case_household ON case_record(household_id, person_id, age_band_id, minor, problem_mask, consult_date);\n";
 /* case_by_key finds a case by its pseudonym (re-imports).  case_person
  * covers what re-consultation needs (a person's cases by date, with their
  * closing date and status): that query then runs on the index alone, in

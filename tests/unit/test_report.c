@@ -133,7 +133,7 @@ static int add_cases(sqlite3 *db, int n, const char *consult, const char *closed
                      int nprob, int *next_id)
 {
     static const char sql[] =
-        "INSERT INTO case_record(case_id, case_key, pseudonym, person_id, household_id, age_band_id, age_years, "
+        "INSERT INTO case_record(case_id, case_key, pseudonym, person_id, household_id, age_band_id, minor, "
         "sex_id, household_type_id, district_id, consult_date, consult_month, fiscal_year, closed_date, "
         "duration_days, intake_route_id, intake_agency_id, consent_id, meeting_type_id, status_id, outcome_id, "
         "main_problem_id, problem_mask, support_mask, partner_mask, problem_count, support_count, partner_count, "
@@ -146,7 +146,7 @@ static int add_cases(sqlite3 *db, int n, const char *consult, const char *closed
     for (int i = 0; i < n && !rc; i++) {
         sqlite3_bind_int(st, 1, (*next_id)++);
         sqlite3_bind_int(st, 2, age_band);
-        sqlite3_bind_int(st, 3, age);
+        sqlite3_bind_int(st, 3, age < 18); /* the database keeps only "under 18" */
         sqlite3_bind_int(st, 4, sex);
         if (hh)
             sqlite3_bind_int(st, 5, hh);

@@ -9,7 +9,7 @@
 WITH h AS (SELECT household_id, min(case_id) AS first_case FROM case_record
            WHERE household_id IS NOT NULL GROUP BY household_id),
      hn AS (SELECT household_id, row_number() OVER (ORDER BY first_case) AS hh FROM h)
-SELECT c.case_id AS case_id, ab.code AS age_band, c.age_years AS age, sx.code AS sex,
+SELECT c.case_id AS case_id, ab.code AS age_band, c.minor AS minor, sx.code AS sex,
        ht.code AS household_type, d.code AS district, c.consult_date AS consult_date,
        c.fiscal_year AS fiscal_year, c.closed_date AS closed_date, st.code AS status,
        oc.code AS outcome, ir.code AS intake_route, cs.code AS consent, mp.code AS problem,
