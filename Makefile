@@ -1,23 +1,29 @@
 # Thin wrapper over CMake (in the style of neovim's): configure once, then build.
-# `make demo` and `make test` first install any missing Debian packages:
-# the build's libraries, and for the report tests xmllint (well-formed HTML),
+# `make demo` and `make test` first install any missing Debian packages: the
+# build's libraries; `make test` also xmllint (well-formed report HTML),
 # headless Chromium with a Japanese font (the screenshot test) and pdfinfo.
 
 BUILD      ?= build
 BUILD_SAN  ?= build-san
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEMO_DIR   ?= $(BUILD)/demo
-DEBIAN_PKGS = cmake make gcc pkg-config sqlite3 libsqlite3-dev libgsl-dev \
-              libsodium-dev libcsv-dev libutf8proc-dev libssl-dev \
-              libxml2-utils chromium fonts-noto-cjk poppler-utils
+BUILD_PKGS  = cmake make gcc pkg-config sqlite3 libsqlite3-dev libgsl-dev \
+              libsodium-dev libcsv-dev libutf8proc-dev libssl-dev
+TEST_PKGS   = libxml2-utils chromium fonts-noto-cjk poppler-utils
 
-.PHONY: all deps build demo test test-san bench clean
+.PHONY: all deps deps-test install-pkgs build demo test test-san bench clean
 
 all: build
 
 # Install only what is missing, so a machine that has everything is not touched.
 deps:
-	@missing=""; for p in $(DEBIAN_PKGS); do \
+	@$(MAKE) --no-print-directory install-pkgs PKGS="$(BUILD_PKGS)"
+
+deps-test:
+	@$(MAKE) --no-print-directory install-pkgs PKGS="$(BUILD_PKGS) $(TEST_PKGS)"
+
+install-pkgs:
+	@missing=""; for p in $(PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -35,11 +41,11 @@ build: deps $(BUILD)/CMakeCache.txt
 demo: build
 	@bash datasets/demo/run-demo.sh $(BUILD) $(DEMO_DIR)
 
-test: build
+test: deps-test build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) test-san
 
-test-san: deps
+test-san: deps-test
 	cmake -S . -B $(BUILD_SAN) -DKASANE_WERROR=ON -DKASANE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 	cmake --build $(BUILD_SAN) -j $(JOBS)
 	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
