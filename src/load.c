@@ -52,12 +52,23 @@ typedef struct childbuf {
     int n;                        /* pending count */
 } childbuf;
 
+/* ---- new cases of a fresh load, written CASE_BATCH at a time ---- */
+
+enum { CASE_BATCH = 16, CASE_PARAMS = 32 };
+
+typedef struct casebuf {
+    ks_record rec[CASE_BATCH];  /* pending rows */
+    uint8_t hash[CASE_BATCH][16];
+    int64_t id[CASE_BATCH];     /* their case_id, assigned in load order */
+    int n;                      /* pending count */
+} casebuf;
+
 /* ---- statements ---- */
 
 enum {
     ST_SEL_CASE, ST_PUT_CASE, ST_INS_PERSON, ST_SEL_PERSON, ST_INS_HOUSEHOLD, ST_SEL_HOUSEHOLD,
     ST_INS_PROBLEM, ST_INS_SUPPORT, ST_INS_PARTNER, ST_DEL_PROBLEMS, ST_DEL_SUPPORTS, ST_DEL_PARTNERS,
-    ST_MANY_PROBLEM, ST_MANY_SUPPORT, ST_MANY_PARTNER,
+    ST_MANY_PROBLEM, ST_MANY_SUPPORT, ST_MANY_PARTNER, ST_MANY_CASE,
     ST_COUNT
 };
 
@@ -93,6 +104,8 @@ struct ks_loader {
     pslist persons;             /* their pseudonyms, inserted sorted at the end */
     pslist households;          /* likewise */
     childbuf kids[3];           /* pending child rows: problems, supports, partners */
+    casebuf *cases;             /* fresh load: pending case rows */
+    int64_t next_case_id;       /* fresh load: the next case_id to give */
 };
 
 void ks_loader_free(ks_loader *l)
@@ -105,6 +118,7 @@ void ks_loader_free(ks_loader *l)
     ks_u64set_release(&l->seen_household);
     free(l->persons.v);
     free(l->households.v);
+    free(l->cases);
     free(l);
 }
 
@@ -117,7 +131,20 @@ ks_loader *ks_loader_new(sqlite3 *db, int fresh, ks_error *err)
     ks_buf_init(&many);
     for (int i = 0; i < ST_COUNT; i++) {
         const char *q = sql[i];
-        if (i >= ST_MANY_PROBLEM) { /* the single-row INSERT, with CHILD_BATCH tuples */
+        if (i == ST_MANY_CASE) { /* a fresh load's INSERT of CASE_BATCH rows */
+            const char *one = sql[ST_PUT_CASE] + strlen("INSERT OR REPLACE");
+            const char *values = strstr(one, "VALUES");
+            ks_buf_reset(&many);
+            ks_buf_adds(&many, "INSERT");
+            ks_buf_add(&many, one, (size_t)(values - one) + 6);
+            for (int k = 0; k < CASE_BATCH; k++) {
+                ks_buf_adds(&many, k ? ",(" : "(");
+                for (int c = 0; c < CASE_PARAMS; c++)
+                    ks_buf_adds(&many, c ? ",?" : "?");
+                ks_buf_adds(&many, ")");
+            }
+            q = many.buf;
+        } else if (i >= ST_MANY_PROBLEM) { /* the single-row INSERT, with CHILD_BATCH tuples */
             const char *one = sql[ST_INS_PROBLEM + (i - ST_MANY_PROBLEM)];
             const char *values = strstr(one, "VALUES");
             ks_buf_reset(&many);
@@ -133,6 +160,16 @@ ks_loader *ks_loader_new(sqlite3 *db, int fresh, ks_error *err)
         }
     }
     ks_buf_release(&many);
+    if (fresh) {
+        l->cases = ks_calloc(1, sizeof *l->cases);
+        sqlite3_stmt *mx = NULL;
+        if (ks_db_prepare(db, "SELECT ifnull(max(case_id), 0) + 1 FROM case_record", &mx, err)) {
+            ks_loader_free(l);
+            return NULL;
+        }
+        l->next_case_id = sqlite3_step(mx) == SQLITE_ROW ? sqlite3_column_int64(mx, 0) : 1;
+        sqlite3_finalize(mx);
+    }
     return l;
 }
 
@@ -194,63 +231,93 @@ static int64_t mask8(const uint8_t *ids, int n)
 }
 
 /* case_id 0: a new case, numbered by SQLite (max + 1). */
-static int put_case(ks_loader *l, int64_t case_key, int64_t case_id, const ks_record *r, const uint8_t hash[16],
-                    ks_error *err)
+/* Binds one case row.  base < 0: the single-row statement, whose parameters
+ * are ?1..?31 in column order after case_id, and ?32 = case_id.  base >= 0:
+ * the row whose parameters start after `base` in the multi-row statement,
+ * whose anonymous parameters follow the column list, case_id first. */
+#define P(k) (base >= 0 ? base + ((k) == 32 ? 1 : (k) + 1) : (k))
+static void bind_case(sqlite3_stmt *s, int base, int64_t batch_id, int64_t case_key, int64_t case_id,
+                      const ks_record *r, const uint8_t hash[16])
 {
-    sqlite3_stmt *s = l->st[ST_PUT_CASE];
     char consult[11], closed[11];
     ks_date_format(r->consult, consult);
     uint64_t pmask = 0;
     for (int i = 0; i < r->n_partners; i++)
         pmask |= 1ULL << r->partners[i];
-    sqlite3_bind_int64(s, 1, case_key);
+    sqlite3_bind_int64(s, P(1), case_key);
     if (case_id)
-        sqlite3_bind_int64(s, 32, case_id);
+        sqlite3_bind_int64(s, P(32), case_id);
     else
-        sqlite3_bind_null(s, 32);
-    sqlite3_bind_blob(s, 2, r->case_ps, KS_PSEUDO_BYTES, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, ks_pseudo_rowid(r->person_ps));
+        sqlite3_bind_null(s, P(32));
+    sqlite3_bind_blob(s, P(2), r->case_ps, KS_PSEUDO_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(s, P(3), ks_pseudo_rowid(r->person_ps));
     if (r->has_household)
-        sqlite3_bind_int64(s, 4, ks_pseudo_rowid(r->household_ps));
+        sqlite3_bind_int64(s, P(4), ks_pseudo_rowid(r->household_ps));
     else
-        sqlite3_bind_null(s, 4);
-    sqlite3_bind_int(s, 5, r->age_band);
-    sqlite3_bind_int(s, 6, r->age_years < 18); /* the exact age is not stored */
-    bind_opt(s, 7, r->sex);
-    bind_opt(s, 8, r->household_type);
-    sqlite3_bind_int(s, 9, r->district);
-    sqlite3_bind_text(s, 10, consult, 10, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 11, consult, 7, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 12, ks_fiscal_year(r->consult));
+        sqlite3_bind_null(s, P(4));
+    sqlite3_bind_int(s, P(5), r->age_band);
+    sqlite3_bind_int(s, P(6), r->age_years < 18); /* the exact age is not stored */
+    bind_opt(s, P(7), r->sex);
+    bind_opt(s, P(8), r->household_type);
+    sqlite3_bind_int(s, P(9), r->district);
+    sqlite3_bind_text(s, P(10), consult, 10, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, P(11), consult, 7, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, P(12), ks_fiscal_year(r->consult));
     if (r->has_closed) {
         ks_date_format(r->closed, closed);
-        sqlite3_bind_text(s, 13, closed, 10, SQLITE_TRANSIENT);
-        sqlite3_bind_int(s, 14, ks_date_days(r->closed) - ks_date_days(r->consult));
+        sqlite3_bind_text(s, P(13), closed, 10, SQLITE_TRANSIENT);
+        sqlite3_bind_int(s, P(14), ks_date_days(r->closed) - ks_date_days(r->consult));
     } else {
-        sqlite3_bind_null(s, 13);
-        sqlite3_bind_null(s, 14);
+        sqlite3_bind_null(s, P(13));
+        sqlite3_bind_null(s, P(14));
     }
-    bind_opt(s, 15, r->intake_route);
+    bind_opt(s, P(15), r->intake_route);
     if (r->has_intake_agency)
-        sqlite3_bind_int(s, 16, r->intake_agency);
+        sqlite3_bind_int(s, P(16), r->intake_agency);
     else
-        sqlite3_bind_null(s, 16);
-    sqlite3_bind_int(s, 17, r->consent);
-    bind_opt(s, 18, r->meeting);
-    sqlite3_bind_int(s, 19, r->status);
-    bind_opt(s, 20, r->outcome);
-    sqlite3_bind_int(s, 21, r->problems[0]);
-    sqlite3_bind_int64(s, 22, mask8(r->problems, r->n_problems));
-    sqlite3_bind_int64(s, 23, mask8(r->supports, r->n_supports));
-    sqlite3_bind_int64(s, 24, (int64_t)pmask);
-    sqlite3_bind_int(s, 25, r->n_problems);
-    sqlite3_bind_int(s, 26, r->n_supports);
-    sqlite3_bind_int(s, 27, r->n_partners);
-    sqlite3_bind_int(s, 28, r->n_fields);
-    sqlite3_bind_int(s, 29, r->notes_present);
-    sqlite3_bind_blob(s, 30, hash, 16, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 31, l->batch_id);
+        sqlite3_bind_null(s, P(16));
+    sqlite3_bind_int(s, P(17), r->consent);
+    bind_opt(s, P(18), r->meeting);
+    sqlite3_bind_int(s, P(19), r->status);
+    bind_opt(s, P(20), r->outcome);
+    sqlite3_bind_int(s, P(21), r->problems[0]);
+    sqlite3_bind_int64(s, P(22), mask8(r->problems, r->n_problems));
+    sqlite3_bind_int64(s, P(23), mask8(r->supports, r->n_supports));
+    sqlite3_bind_int64(s, P(24), (int64_t)pmask);
+    sqlite3_bind_int(s, P(25), r->n_problems);
+    sqlite3_bind_int(s, P(26), r->n_supports);
+    sqlite3_bind_int(s, P(27), r->n_partners);
+    sqlite3_bind_int(s, P(28), r->n_fields);
+    sqlite3_bind_int(s, P(29), r->notes_present);
+    sqlite3_bind_blob(s, P(30), hash, 16, SQLITE_STATIC);
+    sqlite3_bind_int64(s, P(31), batch_id);
+}
+#undef P
+
+static int put_case(ks_loader *l, int64_t case_key, int64_t case_id, const ks_record *r, const uint8_t hash[16],
+                    ks_error *err)
+{
+    bind_case(l->st[ST_PUT_CASE], -1, l->batch_id, case_key, case_id, r, hash);
     return run(l, ST_PUT_CASE, err);
+}
+
+/* Writes a fresh load's pending case rows: a full batch with the multi-row
+ * statement, a remainder (at the end) row by row. */
+static int flush_cases(ks_loader *l, ks_error *err)
+{
+    casebuf *b = l->cases;
+    int rc = 0;
+    if (b->n == CASE_BATCH) {
+        for (int k = 0; k < b->n; k++)
+            bind_case(l->st[ST_MANY_CASE], k * CASE_PARAMS, l->batch_id, ks_pseudo_rowid(b->rec[k].case_ps), b->id[k],
+                      &b->rec[k], b->hash[k]);
+        rc = run(l, ST_MANY_CASE, err);
+    } else {
+        for (int k = 0; k < b->n && !rc; k++)
+            rc = put_case(l, ks_pseudo_rowid(b->rec[k].case_ps), b->id[k], &b->rec[k], b->hash[k], err);
+    }
+    b->n = 0;
+    return rc;
 }
 
 /* Writes the pending rows of one child table: full batches with the
@@ -342,6 +409,20 @@ int ks_loader_put(ks_loader *l, const ks_record *r, const uint8_t row_hash[16], 
                 return ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(l->db));
         }
     }
+    if (l->fresh) {
+        /* cases of a fresh load are numbered here, so their rows can be
+         * batched like the child rows */
+        casebuf *b = l->cases;
+        case_id = l->next_case_id++;
+        b->rec[b->n] = *r;
+        memcpy(b->hash[b->n], row_hash, 16);
+        b->id[b->n] = case_id;
+        if (++b->n == CASE_BATCH && (rc = flush_cases(l, err)))
+            return rc;
+        if ((rc = put_children(l, case_id, r, err)))
+            return rc;
+        return result;
+    }
     /* an update keeps its case_id: REPLACE rewrites the row in place */
     if ((rc = put_case(l, case_key, case_id, r, row_hash, err)))
         return rc;
@@ -365,7 +446,7 @@ static int put_entities(ks_loader *l, pslist *list, int ins, int sel, ks_error *
 
 int ks_loader_finish(ks_loader *l, ks_error *err)
 {
-    int rc = 0;
+    int rc = l->cases ? flush_cases(l, err) : 0;
     for (int t = 0; t < 3 && !rc; t++)
         rc = flush_kids(l, t, err);
     if (!rc)
