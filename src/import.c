@@ -482,9 +482,8 @@ done:
 /* ---- the whole import ---- */
 
 /* With KASANE_TIMING set, phase times go to stderr (bench/ uses them). */
-static void phase(const ks_import_opts *o, const char *what)
+static void phase(const char *what)
 {
-    (void)o;
     static const char *const env = "KASANE_TIMING";
     if (!getenv(env))
         return;
@@ -556,7 +555,7 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
     ks_loader *loader = NULL;
     int rc = 0, in_tx = 0, fresh_key = 0;
 
-    phase(o, "start");
+    phase("start");
     struct stat sb;
     int created = o->db_path && stat(o->db_path, &sb) != 0 && errno == ENOENT;
     if (o->db_path) {
@@ -604,24 +603,24 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
             if ((rc = ks_db_meta_set(db, "last_import", now, err)))
                 goto done;
         }
-        phase(o, "rows read");
+        phase("rows read");
         if ((rc = ks_loader_finish(loader, err)))
             goto done;
-        phase(o, "rows loaded");
+        phase("rows loaded");
         if ((rc = ks_db_build_indexes(db, err)))
             goto done;
-        phase(o, "indexes built");
+        phase("indexes built");
         ks_loader_free(loader);
         loader = NULL;
         if ((rc = ks_db_exec(db, "COMMIT", err)))
             goto done;
         in_tx = 0;
         st->committed = 1;
-        phase(o, "committed");
+        phase("committed");
         /* fold what it can of the WAL back into the main file; PASSIVE, so a
          * reader holding a snapshot is never waited for */
         sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-        phase(o, "checkpointed");
+        phase("checkpointed");
     }
 done:
     ks_loader_free(loader);

@@ -58,8 +58,7 @@ struct ks_normaliser {
     const char *seg;          /* split_tokens: the current token as written (NFKC) */
     size_t seglen;            /* its length */
     uint64_t unlisted;        /* unlisted partner occurrences */
-    uint64_t *seen;           /* open-addressing set of hashes of unlisted names */
-    size_t seen_cap, seen_n;  /* its capacity (power of two) and fill */
+    ks_u64set unlisted_seen;  /* hashes of the distinct unlisted names */
 };
 
 ks_normaliser *ks_normaliser_new(const ks_header *h, ks_decoder *dec, const ks_key *key,
@@ -94,7 +93,7 @@ void ks_normaliser_free(ks_normaliser *n)
     wipe_release(&n->val);
     wipe_release(&n->tok);
     wipe_release(&n->idbuf);
-    free(n->seen);
+    ks_u64set_release(&n->unlisted_seen);
     free(n);
 }
 
@@ -103,7 +102,7 @@ const ks_quality *ks_normaliser_quality(const ks_normaliser *n) { return &n->q; 
 uint64_t ks_normaliser_unlisted(const ks_normaliser *n, uint64_t *distinct)
 {
     if (distinct)
-        *distinct = n->seen_n;
+        *distinct = n->unlisted_seen.n;
     return n->unlisted;
 }
 
@@ -112,7 +111,7 @@ static uint64_t fnv1a(const char *s, size_t len)
     uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < len; i++)
         h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h | 1; /* 0 marks an empty slot */
+    return h;
 }
 
 /* Counts distinct unlisted partner names by their 64-bit hash only: the names
@@ -120,28 +119,7 @@ static uint64_t fnv1a(const char *s, size_t len)
 static void count_unlisted(ks_normaliser *n, uint64_t h)
 {
     n->unlisted++;
-    if (n->seen_n * 2 >= n->seen_cap) {
-        size_t cap = n->seen_cap ? n->seen_cap * 2 : 64;
-        uint64_t *t = ks_calloc(cap, sizeof *t);
-        for (size_t i = 0; i < n->seen_cap; i++) {
-            if (!n->seen[i])
-                continue;
-            size_t j = n->seen[i] & (cap - 1);
-            while (t[j])
-                j = (j + 1) & (cap - 1);
-            t[j] = n->seen[i];
-        }
-        free(n->seen);
-        n->seen = t;
-        n->seen_cap = cap;
-    }
-    size_t j = h & (n->seen_cap - 1);
-    while (n->seen[j] && n->seen[j] != h)
-        j = (j + 1) & (n->seen_cap - 1);
-    if (!n->seen[j]) {
-        n->seen[j] = h;
-        n->seen_n++;
-    }
+    ks_u64set_add(&n->unlisted_seen, h);
 }
 
 /* Unlisted names of a row count only once the row is accepted. */
