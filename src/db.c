@@ -2,9 +2,14 @@
 #include "kasane/db.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "kasane/codes.h"
 #include "kasane/date.h"
@@ -280,6 +285,8 @@ int ks_db_open(const char *path, ks_db_mode mode, sqlite3 **out, ks_error *err)
     int flags = mode == KS_DB_READ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (mode == KS_DB_CREATE)
         flags |= SQLITE_OPEN_CREATE;
+    if (mode == KS_DB_BUILD && (!exists || sb.st_size != 0))
+        return ks_error_set(err, KS_EUSAGE, "'%s' is not an empty staging file", path);
     sqlite3 *db = NULL;
     int rc = 0;
     if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -289,7 +296,16 @@ int ks_db_open(const char *path, ks_db_mode mode, sqlite3 **out, ks_error *err)
     }
     sqlite3_busy_timeout(db, 10000);
     sqlite3_extended_result_codes(db, 1);
-    if (mode != KS_DB_READ) {
+    if (mode == KS_DB_BUILD) {
+        /* Nobody else may see this file until it is renamed into place, and
+         * a failed build is deleted, not rolled back: a journal would only
+         * write every page twice.  secure_delete as for any writer. */
+        rc = ks_db_exec(db, "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = OFF; "
+                            "PRAGMA synchronous = OFF; PRAGMA secure_delete = ON; "
+                            "PRAGMA foreign_keys = OFF;", err);
+        if (rc)
+            goto fail;
+    } else if (mode != KS_DB_READ) {
         tighten_mode(path);
         /* WAL lets analysts read while an import runs; secure_delete zeroes
          * freed pages so that a deleted value leaves no trace in the file. */
@@ -310,7 +326,7 @@ int ks_db_open(const char *path, ks_db_mode mode, sqlite3 **out, ks_error *err)
      * after a 1M-row import went from 4.9 s to 3.3 s with two. */
     if ((rc = ks_db_exec(db, "PRAGMA threads = 2;", err)))
         goto fail;
-    if (mode == KS_DB_CREATE && !exists) {
+    if ((mode == KS_DB_CREATE && !exists) || mode == KS_DB_BUILD) {
         rc = ks_db_create_schema(db, err);
         if (rc)
             goto fail;
@@ -344,3 +360,144 @@ void ks_db_close(sqlite3 *db)
 }
 
 const char *ks_db_temp_view_sql(void) { return ks_temp_view_sql; }
+
+/* ---- building a new database (db.h) ---- */
+
+static void build_release(ks_db_build *b)
+{
+    if (b->lock_fd >= 0)
+        close(b->lock_fd);
+    b->lock_fd = -1;
+    free(b->final_path);
+    free(b->tmp_path);
+    b->final_path = b->tmp_path = NULL;
+}
+
+int ks_db_build_open(const char *final_path, ks_db_build *b, sqlite3 **db, ks_error *err)
+{
+    *db = NULL;
+    b->lock_fd = -1;
+    b->final_path = ks_strdup(final_path);
+    ks_buf t;
+    ks_buf_init(&t);
+    ks_buf_addf(&t, "%s.importing", final_path);
+    b->tmp_path = ks_buf_detach(&t, NULL);
+
+    int fd = open(b->tmp_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        int rc = ks_error_set(err, KS_EIO, "cannot create '%s': %s", b->tmp_path, strerror(errno));
+        build_release(b);
+        return rc;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int rc = errno == EWOULDBLOCK
+                     ? ks_error_set(err, KS_EUSAGE, "another import is creating '%s' right now (it holds '%s'); "
+                                                    "wait for it to finish, then import into the database it made",
+                                    final_path, b->tmp_path)
+                     : ks_error_set(err, KS_EIO, "cannot lock '%s': %s", b->tmp_path, strerror(errno));
+        close(fd);
+        free(b->final_path);
+        free(b->tmp_path);
+        b->final_path = b->tmp_path = NULL;
+        return rc; /* the file is someone else's: leave it */
+    }
+    b->lock_fd = fd;
+    /* Ours now.  Whatever it held was left by an import that died before
+     * publishing (nobody held the lock): start from an empty file. */
+    if (ftruncate(fd, 0) != 0) {
+        int rc = ks_error_set(err, KS_EIO, "cannot truncate '%s': %s", b->tmp_path, strerror(errno));
+        ks_db_build_abandon(b, db);
+        return rc;
+    }
+    static const char *const side[] = {"-journal", "-wal", "-shm"};
+    for (size_t i = 0; i < KS_ARRAY_LEN(side); i++) {
+        ks_buf_reset(&t);
+        ks_buf_addf(&t, "%s%s", b->tmp_path, side[i]);
+        unlink(t.buf);
+    }
+    ks_buf_release(&t);
+    int rc = ks_db_open(b->tmp_path, KS_DB_BUILD, db, err);
+    if (rc)
+        ks_db_build_abandon(b, db);
+    return rc;
+}
+
+void ks_db_build_abandon(ks_db_build *b, sqlite3 **db)
+{
+    if (*db)
+        sqlite3_close(*db);
+    *db = NULL;
+    if (b->tmp_path) {
+        ks_buf t;
+        ks_buf_init(&t);
+        static const char *const side[] = {"", "-journal", "-wal", "-shm"};
+        for (size_t i = 0; i < KS_ARRAY_LEN(side); i++) {
+            ks_buf_reset(&t);
+            ks_buf_addf(&t, "%s%s", b->tmp_path, side[i]);
+            unlink(t.buf);
+        }
+        ks_buf_release(&t);
+    }
+    build_release(b); /* unlinked first, unlocked after: no one can take it over half-gone */
+}
+
+/* Makes the directory entry of a rename durable. */
+static int fsync_dir_of(const char *path)
+{
+    char *copy = ks_strdup(path);
+    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(copy);
+    if (fd < 0)
+        return -1;
+    int r = fsync(fd);
+    close(fd);
+    return r;
+}
+
+int ks_db_build_publish(ks_db_build *b, sqlite3 **db, ks_error *err)
+{
+    int rc = 0;
+    /* The file is read in WAL mode from now on, like every kasane database
+     * (analysts read while later imports write).  Switching from no journal
+     * writes only the header; closing the connection folds the tiny WAL of
+     * that change back and removes it. */
+    if ((rc = ks_db_exec(*db, "PRAGMA journal_mode = WAL", err)))
+        goto fail;
+    if (sqlite3_close(*db) != SQLITE_OK) {
+        rc = ks_error_set(err, KS_EIO, "cannot close '%s': %s", b->tmp_path, sqlite3_errmsg(*db));
+        goto fail;
+    }
+    *db = NULL;
+    if (fsync(b->lock_fd) != 0) {
+        rc = ks_error_set(err, KS_EIO, "cannot write '%s' to disk: %s", b->tmp_path, strerror(errno));
+        goto fail;
+    }
+    /* Never replaces: a database that appeared at the final path while this
+     * one was built (another tool, a user) is not ours to overwrite. */
+    if (renameat2(AT_FDCWD, b->tmp_path, AT_FDCWD, b->final_path, RENAME_NOREPLACE) != 0) {
+        int e = errno;
+        if (e == EINVAL || e == ENOSYS) { /* a file system without RENAME_NOREPLACE */
+            if (link(b->tmp_path, b->final_path) == 0) {
+                unlink(b->tmp_path);
+                e = 0;
+            } else {
+                e = errno;
+            }
+        }
+        if (e) {
+            rc = e == EEXIST ? ks_error_set(err, KS_EUSAGE, "'%s' appeared while this import was building it; "
+                                                             "nothing was imported: import again to add to it",
+                                            b->final_path)
+                             : ks_error_set(err, KS_EIO, "cannot rename '%s' to '%s': %s", b->tmp_path,
+                                            b->final_path, strerror(e));
+            goto fail;
+        }
+    }
+    if (fsync_dir_of(b->final_path) != 0)
+        ks_warn("could not flush the directory of '%s' to disk: %s", b->final_path, strerror(errno));
+    build_release(b);
+    return 0;
+fail:
+    ks_db_build_abandon(b, db);
+    return rc;
+}

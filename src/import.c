@@ -502,19 +502,6 @@ void ks_import_stats_release(ks_import_stats *s)
     s->nunknown_columns = 0;
 }
 
-static void remove_db_files(const char *path)
-{
-    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-    ks_buf b;
-    ks_buf_init(&b);
-    for (size_t i = 0; i < KS_ARRAY_LEN(suffix); i++) {
-        ks_buf_reset(&b);
-        ks_buf_addf(&b, "%s%s", path, suffix[i]);
-        unlink(b.buf);
-    }
-    ks_buf_release(&b);
-}
-
 /* Binds the database to this key: the first import records the fingerprint,
  * every later one must match it.  Runs before anything is written. */
 static int check_key(sqlite3 *db, const ks_key *key, int *fresh, ks_error *err)
@@ -557,9 +544,12 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
 
     phase("start");
     struct stat sb;
+    /* No database yet: build it aside and rename it into place (db.h). */
     int created = o->db_path && stat(o->db_path, &sb) != 0 && errno == ENOENT;
+    ks_db_build build = {.lock_fd = -1};
     if (o->db_path) {
-        if ((rc = ks_db_open(o->db_path, KS_DB_CREATE, &db, err)))
+        if ((rc = created ? ks_db_build_open(o->db_path, &build, &db, err)
+                          : ks_db_open(o->db_path, KS_DB_CREATE, &db, err)))
             goto done;
         if ((rc = check_key(db, o->key, &fresh_key, err)))
             goto done;
@@ -615,20 +605,28 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
         if ((rc = ks_db_exec(db, "COMMIT", err)))
             goto done;
         in_tx = 0;
-        st->committed = 1;
         phase("committed");
-        /* fold what it can of the WAL back into the main file; PASSIVE, so a
-         * reader holding a snapshot is never waited for */
-        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-        phase("checkpointed");
+        if (created) {
+            if ((rc = ks_db_build_publish(&build, &db, err)))
+                goto done;
+        } else {
+            /* fold what it can of the WAL back into the main file; PASSIVE,
+             * so a reader holding a snapshot is never waited for */
+            sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        }
+        st->committed = 1;
+        phase("published");
     }
 done:
     ks_loader_free(loader);
-    if (in_tx)
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    ks_db_close(db);
-    if (rc && created) /* "as it was" is: not there */
-        remove_db_files(o->db_path);
+    if (created) { /* "as it was" is: not there; a failed build is deleted, not rolled back */
+        if (rc)
+            ks_db_build_abandon(&build, &db);
+    } else {
+        if (in_tx)
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        ks_db_close(db);
+    }
     if (o->rejects_path && (rc == 0 || rc == -KS_EDATA) && rej.n > 0) {
         ks_error werr = {0};
         if (rejects_write(&rej, o->rejects_path, &werr) < 0 && rc == 0)

@@ -415,9 +415,10 @@ static int fisher_mle(const hyper *h, double *or, ks_error *err)
         return 0;
     }
     hyper_fn ctx = {h, (double)h->x};
-    double psi;
+    double psi = 0.0; /* set by solve_psi on success; -O3 cannot see that */
     int rc = solve_psi(fn_mean, &ctx, 1, &psi, err);
-    *or = exp(psi);
+    if (rc == 0)
+        *or = exp(psi);
     return rc;
 }
 
@@ -426,7 +427,7 @@ static int fisher_mle(const hyper *h, double *or, ks_error *err)
 static int fisher_ci(const hyper *h, double alpha, double *lo, double *hi, ks_error *err)
 {
     int rc = 0;
-    double psi;
+    double psi = 0.0; /* set by solve_psi on success; -O3 cannot see that */
     *lo = 0.0;
     *hi = INFINITY;
     if (h->x > h->lo) {

@@ -19,12 +19,38 @@ typedef enum ks_db_mode {
     KS_DB_READ,   /* read-only; the file must exist */
     KS_DB_WRITE,  /* read-write; the file must exist and be a kasane database */
     KS_DB_CREATE, /* read-write; created (with the schema) when missing */
+    KS_DB_BUILD,  /* a new database written into an empty file by one import:
+                   * no journal, exclusive lock (see ks_db_build_open) */
 } ks_db_mode;
 
 /* Opens `path`, sets WAL mode and the pragmas kasane relies on, and checks
  * the schema version.  *out is NULL on failure. */
 int ks_db_open(const char *path, ks_db_mode mode, sqlite3 **out, ks_error *err);
 void ks_db_close(sqlite3 *db);
+
+/* Building a new database.  An import into a path where no database exists
+ * writes it to "<path>.importing" with no journal and renames it into place
+ * once complete: nothing is written twice (a WAL would hold every page once
+ * more), and the database appears whole or not at all.  The staging file is
+ * held with flock(2) while it is built, so a second import creating the same
+ * database is refused, and the file a killed import left behind is
+ * recognised as stale (nobody holds it) and replaced.
+ *
+ *   ks_db_build_open     creates the staging file and opens it (*db)
+ *   ks_db_build_publish  closes *db, switches the file to WAL mode, makes it
+ *                        durable (fsync) and renames it to the final path —
+ *                        refusing if a database appeared there meanwhile
+ *   ks_db_build_abandon  closes *db and removes the staging file
+ * Exactly one of publish and abandon ends a build that opened. */
+typedef struct ks_db_build {
+    char *final_path;    /* where the database appears */
+    char *tmp_path;      /* "<final_path>.importing": the file being built */
+    int lock_fd;         /* holds flock(LOCK_EX) on tmp_path; -1 when none */
+} ks_db_build;
+
+int ks_db_build_open(const char *final_path, ks_db_build *b, sqlite3 **db, ks_error *err);
+int ks_db_build_publish(ks_db_build *b, sqlite3 **db, ks_error *err);
+void ks_db_build_abandon(ks_db_build *b, sqlite3 **db);
 
 /* Creates the schema and fills the code tables; a no-op on an existing one. */
 int ks_db_create_schema(sqlite3 *db, ks_error *err);

@@ -37,6 +37,7 @@ state()
     dump_table "$1" import_batch
 }
 state "$DB" >before.txt
+core "$DB" >small-core.txt
 assert_file_contains before.txt "case_record 2000" "case_record count in the state"
 assert_file_contains before.txt "import_batch 1" "import_batch count in the state"
 cp "$DB" ref.db # for the complete import, to compare with
@@ -157,5 +158,38 @@ else
 fi
 assert_eq "$(sql "$DB" 'PRAGMA integrity_check')" ok "integrity_check after the final import"
 assert_eq "$(sql "$DB" 'PRAGMA foreign_key_check' | wc -l)" 0 "foreign key violations"
+
+# ---- 3: a new database killed while it is built: no database at all ----------------
+# A new database is built in "<db>.importing" and renamed into place when
+# complete (db.h): killed before that, there is no database, and the staging
+# file left behind is replaced by the next import.  While one import builds
+# it, a second import into the same new database is refused.
+NEW=$T/new.db
+"$KASANE" import -q --db "$NEW" --key key big.csv >new.out 2>new.err &
+pid=$!
+deadline=$((SECONDS + 120))
+while [ "$(read_offset "$pid")" -le $((big_size / 3)) ]; do
+    kill -0 "$pid" 2>/dev/null || fail "the new-database import ended before it could be killed: $(cat new.err)"
+    [ "$SECONDS" -lt "$deadline" ] || { kill -9 "$pid"; fail "the new-database import did not read a third of its input in 120 s"; }
+    sleep 0.02
+done
+[ -e "$NEW.importing" ] || fail "no staging file '$NEW.importing' while the new database is built"
+[ ! -e "$NEW" ] || fail "'$NEW' exists before its import has finished"
+expect_exit 2 "$KASANE" import -q --db "$NEW" --key key small.csv
+assert_file_contains "$LAST_ERR" "another import is creating" "second import into a database being built"
+kill -9 "$pid"
+rc=0
+wait "$pid" 2>/dev/null || rc=$?
+assert_eq "$rc" 137 "status of the killed new-database import"
+[ ! -e "$NEW" ] || fail "a killed new-database import left '$NEW' behind"
+[ -e "$NEW.importing" ] || fail "expected the killed import's staging file to be left behind"
+assert_eq "$(stat -c %a "$NEW.importing")" 600 "mode of the staging file"
+expect_exit 0 "$KASANE" import -q --db "$NEW" --key key small.csv
+[ ! -e "$NEW.importing" ] || fail "the stale staging file is still there after the next import"
+assert_eq "$(stat -c %a "$NEW")" 600 "mode of the new database"
+assert_eq "$(sql "$NEW" 'PRAGMA journal_mode')" wal "journal mode of a newly built database"
+assert_eq "$(sql "$NEW" 'PRAGMA integrity_check')" ok "integrity_check of the newly built database"
+core "$NEW" >new-core.txt
+assert_same_file small-core.txt new-core.txt "new database built after a stale staging file vs the first import"
 
 pass
