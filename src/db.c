@@ -180,7 +180,28 @@ int ks_db_create_schema(sqlite3 *db, ks_error *err)
 }
 
 int ks_db_drop_indexes(sqlite3 *db, ks_error *err) { return ks_db_exec(db, ks_drop_index_sql, err); }
-int ks_db_build_indexes(sqlite3 *db, ks_error *err) { return ks_db_exec(db, ks_index_sql, err); }
+/* CREATE INDEX sorts every row with SQLite's sorter, whose in-memory runs
+ * are as large as the page cache allows: a run that fits in the CPU's cache
+ * sorts without a cache miss per comparison, and the runs are then merged
+ * sequentially.  With a 2-4 MiB cache the three indexes over 1M cases built
+ * in 1.25-1.45 s against 2.4 s with the writers' 32 MiB (bench/README.md);
+ * the build only appends to the new index B-trees, which needs no cache. */
+int ks_db_build_indexes(sqlite3 *db, ks_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = ks_db_prepare(db, "PRAGMA cache_size", &st, err);
+    if (rc)
+        return rc;
+    int64_t cache = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -2000;
+    sqlite3_finalize(st);
+    rc = ks_db_exec(db, "PRAGMA cache_size = -3072", err);
+    if (!rc)
+        rc = ks_db_exec(db, ks_index_sql, err);
+    char restore[64];
+    snprintf(restore, sizeof restore, "PRAGMA cache_size = %lld", (long long)cache);
+    int rc2 = ks_db_exec(db, restore, rc ? NULL : err);
+    return rc ? rc : rc2;
+}
 
 /* Compares one profile table row by row with what the database holds; fills
  * it when empty. */

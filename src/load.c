@@ -35,15 +35,40 @@ static void pslist_add(pslist *l, const uint8_t ps[KS_PSEUDO_BYTES])
     memcpy(l->v[l->n++], ps, KS_PSEUDO_BYTES);
 }
 
-static int by_rowid(const void *a, const void *b)
+/* Sorts the pseudonyms by ks_pseudo_rowid (the signed little-endian int64
+ * of their first 8 bytes): an LSD radix sort, one pass per key byte, the
+ * last byte's sign bit flipped so that unsigned byte order is signed order.
+ * Linear, where qsort's comparator decoded both keys on every comparison. */
+static void pslist_sort(pslist *l)
 {
-    int64_t x = ks_pseudo_rowid(a), y = ks_pseudo_rowid(b);
-    return (x > y) - (x < y);
+    if (l->n < 2)
+        return;
+    uint8_t (*tmp)[KS_PSEUDO_BYTES] = ks_malloc(ks_mul(l->n, KS_PSEUDO_BYTES));
+    uint8_t (*src)[KS_PSEUDO_BYTES] = l->v, (*dst)[KS_PSEUDO_BYTES] = tmp;
+    for (int byte = 0; byte < 8; byte++) {
+        const uint8_t flip = byte == 7 ? 0x80 : 0;
+        size_t count[256] = {0};
+        for (size_t i = 0; i < l->n; i++)
+            count[src[i][byte] ^ flip]++;
+        size_t at = 0;
+        for (int d = 0; d < 256; d++) {
+            size_t c = count[d];
+            count[d] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < l->n; i++)
+            memcpy(dst[count[src[i][byte] ^ flip]++], src[i], KS_PSEUDO_BYTES);
+        uint8_t (*t)[KS_PSEUDO_BYTES] = src;
+        src = dst;
+        dst = t;
+    }
+    /* eight passes: the sorted keys are back in l->v */
+    free(tmp);
 }
 
 /* ---- child rows, written CHILD_BATCH at a time by one multi-row INSERT ---- */
 
-enum { CHILD_BATCH = 64 };
+enum { CHILD_BATCH = 64, ENTITY_BATCH = 64 };
 
 typedef struct childbuf {
     int64_t case_id[CHILD_BATCH]; /* pending rows */
@@ -433,13 +458,45 @@ int ks_loader_put(ks_loader *l, const ks_record *r, const uint8_t row_hash[16], 
     return result;
 }
 
-/* Persons and households go in sorted by key: appending, not seeking. */
+/* Persons and households go in sorted by key: appending, not seeking.  Into
+ * a fresh database ENTITY_BATCH rows go per statement (per-statement
+ * overhead was most of the cost); a batch in which some row already existed
+ * is checked row by row for a prefix collision, as ensure_entity does. */
 static int put_entities(ks_loader *l, pslist *list, int ins, int sel, ks_error *err)
 {
-    if (list->n)
-        qsort(list->v, list->n, sizeof *list->v, by_rowid);
+    pslist_sort(list);
     int rc = 0;
-    for (size_t i = 0; i < list->n && !rc; i++)
+    size_t i = 0;
+    if (l->fresh && list->n >= ENTITY_BATCH) {
+        const char *table = ins == ST_INS_PERSON ? "person(person_id, pseudonym)"
+                                                 : "household(household_id, pseudonym)";
+        ks_buf q;
+        ks_buf_init(&q);
+        ks_buf_addf(&q, "INSERT OR IGNORE INTO %s VALUES(?,?)", table);
+        for (int k = 1; k < ENTITY_BATCH; k++)
+            ks_buf_adds(&q, ",(?,?)");
+        sqlite3_stmt *many = NULL;
+        rc = ks_db_prepare(l->db, q.buf, &many, err);
+        ks_buf_release(&q);
+        for (; !rc && i + ENTITY_BATCH <= list->n; i += ENTITY_BATCH) {
+            for (int k = 0; k < ENTITY_BATCH; k++) {
+                sqlite3_bind_int64(many, 2 * k + 1, ks_pseudo_rowid(list->v[i + (size_t)k]));
+                sqlite3_bind_blob(many, 2 * k + 2, list->v[i + (size_t)k], KS_PSEUDO_BYTES, SQLITE_STATIC);
+            }
+            int step = sqlite3_step(many);
+            sqlite3_reset(many);
+            if (step != SQLITE_DONE) {
+                rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(l->db));
+                break;
+            }
+            if (sqlite3_changes(l->db) == ENTITY_BATCH)
+                continue;
+            for (int k = 0; k < ENTITY_BATCH && !rc; k++) /* all there now: each must be ours */
+                rc = ensure_entity(l, ins, sel, list->v[i + (size_t)k], err);
+        }
+        sqlite3_finalize(many);
+    }
+    for (; i < list->n && !rc; i++)
         rc = ensure_entity(l, ins, sel, list->v[i], err);
     return rc;
 }
