@@ -51,6 +51,8 @@ typedef struct pipe_state {
     int hash_rows;               /* loading (not validating): rows need their hash */
     ks_error err;                /* the reader's failure, if any */
     int rc;                      /* the reader's result */
+    double reader_wait;          /* seconds the reader waited for a free batch */
+    double loader_wait;          /* seconds the loader waited for a full one */
 } pipe_state;
 
 /* ---- SHA-256 of the input, computed as the reader reads it ---- */
@@ -73,6 +75,13 @@ static ssize_t hashing_read(void *cookie, char *buf, size_t size)
     return (ssize_t)n;
 }
 
+static double elapsed(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 /* ---- reader thread ---- */
 
 /* The row hash only tells an unchanged re-import from a changed one; it
@@ -90,8 +99,13 @@ static void *reader_main(void *arg)
     int done = 0;
     while (!done) {
         pthread_mutex_lock(&p->mu);
-        while (p->head - p->tail == RING && !p->stop)
-            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->head - p->tail == RING && !p->stop) {
+            struct timespec w0;
+            clock_gettime(CLOCK_MONOTONIC, &w0);
+            while (p->head - p->tail == RING && !p->stop)
+                pthread_cond_wait(&p->cv, &p->mu);
+            p->reader_wait += elapsed(&w0);
+        }
         int stop = p->stop;
         batch *b = p->ring[p->head % RING];
         pthread_mutex_unlock(&p->mu);
@@ -139,12 +153,6 @@ typedef struct progress {
     off_t size;        /* file size, for percent and ETA */
 } progress;
 
-static double elapsed(const struct timespec *t0)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
-}
 
 static void progress_show(progress *pg, uint64_t rows, uint64_t offset, int final)
 {
@@ -385,8 +393,13 @@ static int import_file(run_ctx *c, const char *path, ks_error *err)
     int last = 0;
     while (!last && rc == 0) {
         pthread_mutex_lock(&p.mu);
-        while (p.head == p.tail)
-            pthread_cond_wait(&p.cv, &p.mu);
+        if (p.head == p.tail) {
+            struct timespec w0;
+            clock_gettime(CLOCK_MONOTONIC, &w0);
+            while (p.head == p.tail)
+                pthread_cond_wait(&p.cv, &p.mu);
+            p.loader_wait += elapsed(&w0);
+        }
         batch *b = p.ring[p.tail % RING];
         pthread_mutex_unlock(&p.mu);
 
@@ -420,6 +433,9 @@ static int import_file(run_ctx *c, const char *path, ks_error *err)
     }
     pthread_join(tid, NULL);
     threaded = 0;
+    if (getenv("KASANE_TIMING")) /* which thread bounds the load (bench/README.md) */
+        fprintf(stderr, "timing: %s: reader waited %.2f s for the loader, loader %.2f s for the reader\n", path,
+                p.reader_wait, p.loader_wait);
     progress_show(&pg, counts[0], (uint64_t)sb.st_size, 1);
     if (rc == 0 && p.rc < 0) {
         rc = p.rc;

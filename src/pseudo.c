@@ -18,16 +18,19 @@
 #define KS_FINGERPRINT_MSG "kasane key fingerprint v1"
 
 enum { KS_NKINDS = 3 }; /* subkeys for KS_ID_CASE .. KS_ID_HOUSEHOLD */
+enum { KS_DUP_SUBKEY_ID = 100 }; /* kdf subkey id of the duplicate finder, apart from the kinds */
 
 _Static_assert(KS_KEY_BYTES == crypto_kdf_KEYBYTES, "key size is libsodium's kdf key size");
 _Static_assert(sizeof KS_KDF_CONTEXT - 1 == crypto_kdf_CONTEXTBYTES, "kdf context is 8 bytes");
 _Static_assert(KS_PSEUDO_BYTES >= crypto_generichash_BYTES_MIN, "pseudonym length");
+_Static_assert(crypto_shorthash_KEYBYTES >= crypto_kdf_BYTES_MIN, "SipHash subkey from crypto_kdf");
 
 /* Only byte arrays: sodium_malloc places the object against its guard page,
  * so its address is aligned only if its size is a multiple of the alignment. */
 struct ks_key {
     unsigned char key[KS_KEY_BYTES];              /* the master key from the file */
     unsigned char sub[KS_NKINDS][KS_KEY_BYTES];   /* subkey per ks_id_kind (index kind - 1) */
+    unsigned char dup[crypto_shorthash_KEYBYTES]; /* SipHash subkey for ks_pseudo_dupkey */
     char fingerprint[KS_FINGERPRINT_HEX];         /* hex, NUL-terminated */
 };
 
@@ -80,6 +83,7 @@ static void key_finish(ks_key *k)
     for (int i = 0; i < KS_NKINDS; i++)
         crypto_kdf_derive_from_key(k->sub[i], KS_KEY_BYTES, (uint64_t)(i + 1), KS_KDF_CONTEXT,
                                    k->key);
+    crypto_kdf_derive_from_key(k->dup, sizeof k->dup, KS_DUP_SUBKEY_ID, KS_KDF_CONTEXT, k->key);
     fingerprint_hex(k->key, k->fingerprint);
     /* Ignored if it fails: read-only is a safety net, not a requirement. */
     (void)sodium_mprotect_readonly(k);
@@ -292,5 +296,40 @@ int64_t ks_pseudo_rowid(const uint8_t p[KS_PSEUDO_BYTES])
         u = (u << 8) | p[i];
     int64_t v;
     memcpy(&v, &u, sizeof v); /* two's complement reinterpretation, no UB */
+    return v;
+}
+
+void ks_idents_release(ks_idents *ids)
+{
+    if (ids->buf.buf)
+        sodium_memzero(ids->buf.buf, ids->buf.cap);
+    ks_buf_release(&ids->buf);
+    memset(ids->len, 0, sizeof ids->len);
+}
+
+void ks_idents_pseudonymise(const ks_key *k, ks_idents *ids, uint8_t case_ps[KS_PSEUDO_BYTES],
+                            uint8_t person_ps[KS_PSEUDO_BYTES], uint8_t household_ps[KS_PSEUDO_BYTES])
+{
+    const char *at = ids->buf.buf;
+    uint8_t *out[3] = {case_ps, person_ps, household_ps};
+    for (int i = 0; i < 3; i++) {
+        if (i < 2 || ids->len[i] > 0)
+            ks_pseudo(k, (ks_id_kind)(i + 1), at, ids->len[i], out[i]);
+        at += ids->len[i];
+    }
+    if (ids->buf.len)
+        sodium_memzero(ids->buf.buf, ids->buf.len);
+    ks_buf_reset(&ids->buf);
+    memset(ids->len, 0, sizeof ids->len);
+}
+
+uint64_t ks_pseudo_dupkey(const ks_key *k, const void *id, size_t n)
+{
+    /* validate has no key; any fixed key finds duplicates as well */
+    static const unsigned char fixed[crypto_shorthash_KEYBYTES] = "kasane dup find";
+    unsigned char h[crypto_shorthash_BYTES];
+    crypto_shorthash(h, id, n, k ? k->dup : fixed);
+    uint64_t v;
+    memcpy(&v, h, sizeof v);
     return v;
 }

@@ -49,6 +49,29 @@ const char *ks_key_fingerprint(const ks_key *k); /* 32 hex digits */
 void ks_pseudo(const ks_key *k, ks_id_kind kind, const void *id, size_t n,
                uint8_t out[KS_PSEUDO_BYTES]);
 
+/* The folded identifiers of one row between normalisation and
+ * pseudonymisation, which may run on another thread (import.c balances the
+ * hashing between its two threads).  In memory only; ks_idents_pseudonymise
+ * wipes them once hashed, ks_idents_release wipes the whole buffer. */
+typedef struct ks_idents {
+    ks_buf buf;             /* record id, person key, household id, back to back */
+    uint32_t len[3];        /* their lengths, by ks_id_kind - 1; len[2] == 0: no household */
+} ks_idents;
+
+void ks_idents_release(ks_idents *ids);
+
+/* The three pseudonyms of ids into case_ps, person_ps, household_ps (the
+ * last only when a household id was given), then wipes ids.  Thread-safe for
+ * concurrent callers sharing k. */
+void ks_idents_pseudonymise(const ks_key *k, ks_idents *ids, uint8_t case_ps[KS_PSEUDO_BYTES],
+                            uint8_t person_ps[KS_PSEUDO_BYTES], uint8_t household_ps[KS_PSEUDO_BYTES]);
+
+/* A 64-bit keyed SipHash-2-4 of a folded record id under its own subkey, for
+ * finding duplicate records within one import before the (slower, possibly
+ * deferred) pseudonyms are computed.  With k NULL (validating without a key)
+ * a fixed key stands in.  Never stored. */
+uint64_t ks_pseudo_dupkey(const ks_key *k, const void *id, size_t n);
+
 /* The first 8 bytes of a pseudonym as a signed 64-bit integer (little endian):
  * used as the INTEGER PRIMARY KEY of cases, persons and households so that
  * lookups are B-tree rowid seeks.  The full 16 bytes are stored beside it to
