@@ -97,11 +97,19 @@ static void on_field(void *s, size_t len, void *data)
     r->offs[r->nfields] = r->arena.len;
     r->fields[r->nfields].len = len;
     r->nfields++;
-    /* CSV_APPEND_NULL makes s[len] a NUL, so field and terminator go in at once. */
-    if (s && len)
-        ks_buf_add(&r->arena, s, len + 1);
-    else
-        ks_buf_addc(&r->arena, '\0');
+    /* Field and its terminating NUL go in with one copy (CSV_APPEND_NULL makes
+     * s[len] a NUL).  This runs for every field of the file, so the arena is
+     * only grown (ks_buf_grow: room for need bytes and the buffer's own NUL)
+     * when it is actually short, and appended to in place. */
+    size_t need = len + 1;
+    if (r->arena.cap - r->arena.len <= need)
+        ks_buf_grow(&r->arena, need);
+    char *w = r->arena.buf + r->arena.len;
+    if (len)
+        memcpy(w, s, len);
+    w[len] = '\0';
+    r->arena.len += need;
+    r->arena.buf[r->arena.len] = '\0';
 }
 
 static void on_row(int c, void *data)

@@ -160,6 +160,8 @@ void ks_decoder_free(ks_decoder *d)
     free(d);
 }
 
+ks_encoding ks_decoder_encoding(const ks_decoder *d) { return d->enc; }
+
 static bool is_ascii(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -5,6 +5,8 @@
  * are turned into keyed pseudonyms here and exist nowhere else; the birth date
  * becomes an age at consult_date; kana, address, phone and notes are checked
  * for valid encoding and then dropped. */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,9 +41,147 @@ static const struct {
 const char *ks_reason_code(ks_reason r) { return (unsigned)r < KS_R_COUNT ? reasons[r].code : "?"; }
 const char *ks_reason_message(ks_reason r) { return (unsigned)r < KS_R_COUNT ? reasons[r].message : "?"; }
 
+/* ---- memo: raw value -> resolved code ------------------------------------
+ *
+ * Code fields, districts and partners repeat a few dozen distinct values over
+ * a whole file, and resolving one (validate, NFKC, label fold, table lookup)
+ * costs far more than hashing its bytes.  So each normaliser remembers, per
+ * field, the outcome of values it has resolved before, keyed by the exact
+ * bytes as they came: equal bytes give an equal outcome, because every step
+ * of the slow path depends on nothing but those bytes (and the normaliser's
+ * fixed decoder, profile and field).  Only clean outcomes are remembered
+ * (accepted, and for partners listed), so rejects and unlisted names always
+ * take the slow path and are reported exactly as before.  Each table is
+ * bounded: after `per_tag` distinct values of a field, new ones are simply
+ * resolved the slow way.  Two tables: a small one for single codes and list
+ * tokens, and a larger one for whole problem, support and partner lists,
+ * whose combinations are many but still repeat (a list value is its ids). */
+enum {
+    MEMO_MAX_KEY = 256,         /* longer values are never remembered */
+    MEMO_TAGS = 2 * KS_F_COUNT, /* field f (whole value) and KS_F_COUNT + f (one token) */
+    CODE_MEMO_BITS = 12,        /* codes and tokens: 4096 slots ... */
+    CODE_MEMO_PER_TAG = 128,    /* ... and 128 values per tag (12 tags are used) */
+    LIST_MEMO_BITS = 13,        /* whole lists: 8192 slots ... */
+    LIST_MEMO_PER_TAG = 1024,   /* ... and 1024 values per tag (3 tags are used) */
+};
+
+typedef struct memo_slot {
+    uint64_t hash;  /* memo_hash of tag and key; 0 marks an empty slot */
+    uint32_t off;   /* key bytes start at memo.keys.buf + off */
+    uint16_t len;   /* key length */
+    uint8_t tag;    /* field (whole value) or KS_F_COUNT + field (token) */
+    int32_t value;  /* the outcome remembered */
+} memo_slot;
+
+typedef struct memo {
+    memo_slot *slot;            /* 1 << bits entries, allocated on first use */
+    unsigned bits;              /* log2 of the slot count */
+    unsigned per_tag;           /* most entries per tag */
+    ks_buf keys;                /* key bytes of all entries, back to back */
+    size_t total;               /* entries in slot */
+    uint16_t count[MEMO_TAGS];  /* entries per tag */
+} memo;
+
+static inline uint64_t load64(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w); /* unaligned and alias-safe */
+    return w;
+}
+
+static inline uint32_t load32(const char *p)
+{
+    uint32_t w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+
+/* A 64-bit hash of tag and key, a word at a time (never 0).  The last,
+ * partial word is read as overlapping loads rather than byte by byte; the
+ * length is mixed in, so that cannot make two keys of different lengths
+ * collide more than any others (and memo_get compares the bytes anyway). */
+static uint64_t memo_hash(unsigned tag, const char *s, size_t n)
+{
+    uint64_t h = ((uint64_t)tag + 1) * UINT64_C(0x9E3779B97F4A7C15) ^ n;
+    size_t i = 0;
+    for (; n - i > 8; i += 8) {
+        h = (h ^ load64(s + i)) * UINT64_C(0xFF51AFD7ED558CCD);
+        h ^= h >> 32;
+    }
+    size_t r = n - i; /* 0..8 bytes left */
+    uint64_t t;
+    if (n >= 8)
+        t = load64(s + n - 8);
+    else if (r >= 4)
+        t = load32(s + i) | (uint64_t)load32(s + i + r - 4) << 32;
+    else if (r > 0)
+        t = (uint64_t)(unsigned char)s[i] | (uint64_t)(unsigned char)s[i + r / 2] << 8 |
+            (uint64_t)(unsigned char)s[i + r - 1] << 16;
+    else
+        t = 0;
+    h = (h ^ t) * UINT64_C(0xC4CEB9FE1A85EC53);
+    h ^= h >> 29;
+    return h | 1;
+}
+
+/* memcmp(a, b, n) == 0 for the short keys of the memo, without a library
+ * call: overlapping word loads, never reading outside either [0, n). */
+static inline bool bytes_eq(const char *a, const char *b, size_t n)
+{
+    if (n >= 8) {
+        for (size_t i = 0; n - i > 8; i += 8)
+            if (load64(a + i) != load64(b + i))
+                return false;
+        return load64(a + n - 8) == load64(b + n - 8);
+    }
+    if (n >= 4)
+        return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* Finds the entry for (tag, s[0..len)); returns 1 and its value, or 0. */
+static int memo_get(const memo *m, unsigned tag, const char *s, size_t len, uint64_t h, int32_t *value)
+{
+    if (!m->slot || len > MEMO_MAX_KEY)
+        return 0;
+    size_t mask = ((size_t)1 << m->bits) - 1;
+    for (size_t i = (size_t)(h >> (64 - m->bits));; i = (i + 1) & mask) {
+        const memo_slot *e = &m->slot[i];
+        if (!e->hash)
+            return 0;
+        if (e->hash == h && e->len == len && e->tag == tag && bytes_eq(m->keys.buf + e->off, s, len)) {
+            *value = e->value;
+            return 1;
+        }
+    }
+}
+
+/* Remembers (tag, s[0..len)) -> value, unless the tag or the table is full.
+ * The caller has just missed it with memo_get, so it is not there yet. */
+static void memo_put(memo *m, unsigned tag, const char *s, size_t len, uint64_t h, int32_t value)
+{
+    /* at most half full, so probes stay short and an empty slot always exists */
+    size_t mask = ((size_t)1 << m->bits) - 1;
+    if (len > MEMO_MAX_KEY || m->count[tag] >= m->per_tag || m->total >= mask / 2)
+        return;
+    if (!m->slot)
+        m->slot = ks_calloc(mask + 1, sizeof *m->slot);
+    size_t i = (size_t)(h >> (64 - m->bits));
+    while (m->slot[i].hash)
+        i = (i + 1) & mask;
+    m->slot[i] = (memo_slot){h, (uint32_t)m->keys.len, (uint16_t)len, (uint8_t)tag, value};
+    ks_buf_add(&m->keys, s, len);
+    m->count[tag]++;
+    m->total++;
+}
+
 struct ks_normaliser {
     const ks_header *h;       /* column of each field */
     ks_decoder *dec;          /* borrowed */
+    int utf8;                 /* dec reads UTF-8: fields are folded/validated in place */
     const ks_key *key;        /* borrowed; NULL when only validating */
     const ks_profile *prof;   /* borrowed */
     ks_buf raw;               /* decoded value */
@@ -59,6 +199,9 @@ struct ks_normaliser {
     size_t seglen;            /* its length */
     uint64_t unlisted;        /* unlisted partner occurrences */
     ks_u64set unlisted_seen;  /* hashes of the distinct unlisted names */
+    memo memo;                /* resolved code, district and partner values, list tokens */
+    memo lists;               /* resolved problem, support and partner lists */
+    ks_buf list_ids;          /* lists' values: a count, then that many ids (uint16_t each) */
 };
 
 ks_normaliser *ks_normaliser_new(const ks_header *h, ks_decoder *dec, const ks_key *key,
@@ -68,12 +211,17 @@ ks_normaliser *ks_normaliser_new(const ks_header *h, ks_decoder *dec, const ks_k
     n->seen_cases = seen_cases;
     n->h = h;
     n->dec = dec;
+    n->utf8 = ks_decoder_encoding(dec) == KS_ENC_UTF8;
     n->key = key;
     n->prof = prof;
     ks_buf_init(&n->raw);
     ks_buf_init(&n->val);
     ks_buf_init(&n->tok);
     ks_buf_init(&n->idbuf);
+    n->memo.bits = CODE_MEMO_BITS;
+    n->memo.per_tag = CODE_MEMO_PER_TAG;
+    n->lists.bits = LIST_MEMO_BITS;
+    n->lists.per_tag = LIST_MEMO_PER_TAG;
     return n;
 }
 
@@ -94,6 +242,11 @@ void ks_normaliser_free(ks_normaliser *n)
     wipe_release(&n->tok);
     wipe_release(&n->idbuf);
     ks_u64set_release(&n->unlisted_seen);
+    wipe_release(&n->memo.keys);
+    free(n->memo.slot);
+    wipe_release(&n->lists.keys);
+    free(n->lists.slot);
+    ks_buf_release(&n->list_ids);
     free(n);
 }
 
@@ -183,6 +336,13 @@ static int reject(ks_reject *rej, const ks_normaliser *n, int field, ks_reason r
     return 1;
 }
 
+/* The reason a field that failed to decode or validate is rejected with: a
+ * NUL byte anywhere in it wins over any other invalid byte. */
+static ks_reason bad_text_reason(const ks_csv_field *fld)
+{
+    return memchr(fld->data, '\0', fld->len) ? KS_R_NUL_BYTE : KS_R_ENCODING;
+}
+
 /* Decodes and folds one field into n->val (empty when the column is absent).
  * Returns 0, or 1 after filling rej. */
 static int get(ks_normaliser *n, const ks_csv_record *rec, ks_field f, ks_reject *rej)
@@ -194,6 +354,14 @@ static int get(ks_normaliser *n, const ks_csv_record *rec, ks_field f, ks_reject
     const ks_csv_field *fld = &rec->fields[c];
     if (fld->len == 0)
         return 0;
+    if (n->utf8) {
+        /* The UTF-8 decoder would only validate and copy; the fold validates
+         * the same bytes by the same rules (NUL included), so it reads the
+         * field in place and each byte is checked once. */
+        if (ks_text_fold(fld->data, fld->len, &n->val) < 0)
+            return reject(rej, n, f, bad_text_reason(fld));
+        return 0;
+    }
     if (memchr(fld->data, '\0', fld->len))
         return reject(rej, n, f, KS_R_NUL_BYTE);
     ks_buf_reset(&n->raw);
@@ -215,16 +383,25 @@ static int check_only(ks_normaliser *n, const ks_csv_record *rec, ks_field f, in
     if (c < 0 || rec->fields[c].len == 0)
         return 0;
     const ks_csv_field *fld = &rec->fields[c];
-    if (memchr(fld->data, '\0', fld->len))
-        return reject(rej, n, f, KS_R_NUL_BYTE);
-    ks_buf_reset(&n->raw);
-    if (ks_decoder_field(n->dec, fld->data, fld->len, &n->raw) < 0)
-        return reject(rej, n, f, KS_R_ENCODING);
-    for (size_t i = 0; i < n->raw.len && !*present; i++) {
-        unsigned char ch = (unsigned char)n->raw.buf[i];
+    const char *s = fld->data; /* the value in UTF-8 */
+    size_t len = fld->len;     /* its length */
+    if (n->utf8) {
+        if (!ks_utf8_valid(s, len)) /* rejects NUL too */
+            return reject(rej, n, f, bad_text_reason(fld));
+    } else {
+        if (memchr(fld->data, '\0', fld->len))
+            return reject(rej, n, f, KS_R_NUL_BYTE);
+        ks_buf_reset(&n->raw);
+        if (ks_decoder_field(n->dec, fld->data, fld->len, &n->raw) < 0)
+            return reject(rej, n, f, KS_R_ENCODING);
+        s = n->raw.buf;
+        len = n->raw.len;
+    }
+    for (size_t i = 0; i < len && !*present; i++) {
+        unsigned char ch = (unsigned char)s[i];
         /* ASCII white space and U+3000 (E3 80 80) do not count as content */
-        if (ch == 0xE3 && i + 2 < n->raw.len && (unsigned char)n->raw.buf[i + 1] == 0x80 &&
-            (unsigned char)n->raw.buf[i + 2] == 0x80)
+        if (ch == 0xE3 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
+            (unsigned char)s[i + 2] == 0x80)
             i += 2;
         else if (ch != ' ' && (ch < '\t' || ch > '\r'))
             *present = 1;
@@ -238,10 +415,17 @@ static int is_unknown_word(const char *s)
            strcmp(s, "Unknown") == 0 || strcmp(s, "UNKNOWN") == 0;
 }
 
+/* The field's bytes as they came, or NULL when the column is absent or empty. */
+static const ks_csv_field *field_of(const ks_normaliser *n, const ks_csv_record *rec, ks_field f)
+{
+    int c = n->h->col[f];
+    return c >= 0 && rec->fields[c].len ? &rec->fields[c] : NULL;
+}
+
 /* A single-valued code field.  Empty and 不明 count in the quality table; a
  * code list that has its own 不明 (sex U, outcome unknown) stores it. */
-static int get_code(ks_normaliser *n, const ks_csv_record *rec, ks_field f, ks_code_kind kind,
-                    int required, uint8_t *out, ks_reject *rej)
+static int get_code_slow(ks_normaliser *n, const ks_csv_record *rec, ks_field f, ks_code_kind kind,
+                         int required, uint8_t *out, ks_reject *rej)
 {
     *out = 0;
     if (get(n, rec, f, rej))
@@ -264,6 +448,33 @@ static int get_code(ks_normaliser *n, const ks_csv_record *rec, ks_field f, ks_c
     }
     *out = (uint8_t)id;
     return 0;
+}
+
+/* get_code_slow through the memo: a value seen before gives the same id and
+ * the same quality flags without being decoded, folded or looked up. */
+static int get_code(ks_normaliser *n, const ks_csv_record *rec, ks_field f, ks_code_kind kind,
+                    int required, uint8_t *out, ks_reject *rej)
+{
+    const ks_csv_field *fld = field_of(n, rec, f);
+    uint64_t h = 0;
+    int32_t v;
+    if (fld) {
+        h = memo_hash((unsigned)f, fld->data, fld->len);
+        if (memo_get(&n->memo, (unsigned)f, fld->data, fld->len, h, &v)) {
+            *out = (uint8_t)v;
+            n->qflag[f] |= (uint8_t)(v >> 8);
+            return 0;
+        }
+    }
+    /* the flags this value adds, apart from any the row already had */
+    uint8_t had = n->qflag[f];
+    n->qflag[f] = 0;
+    int bad = get_code_slow(n, rec, f, kind, required, out, rej);
+    uint8_t added = n->qflag[f];
+    n->qflag[f] = had | added;
+    if (!bad && fld)
+        memo_put(&n->memo, (unsigned)f, fld->data, fld->len, h, (int32_t)(*out | added << 8));
+    return bad;
 }
 
 static ks_reason date_reason(ks_date_err e)
@@ -295,12 +506,25 @@ static int get_date(ks_normaliser *n, const ks_csv_record *rec, ks_field f, int 
 }
 
 /* Splits n->val on the contract's separators (; 、 ／ — after NFKC ／ is '/')
- * and on ','; calls fn for each non-empty, label-folded token. */
-typedef int (*token_fn)(ks_normaliser *n, ks_record *r, ks_field f, ks_reject *rej);
+ * and on ','; calls fn for each non-empty, label-folded token with its id
+ * (0: not found).  A token seen before in this field with a nonzero id takes
+ * its id from the memo without being folded or looked up. */
+typedef int (*token_fn)(ks_normaliser *n, ks_record *r, ks_field f, int id, ks_reject *rej);
+
+/* The id of the label-folded token in n->tok: a problem, support or partner. */
+static int token_lookup(const ks_normaliser *n, ks_field f)
+{
+    switch (f) {
+    case KS_F_PROBLEMS: return ks_code_lookup(KS_CODE_PROBLEM, n->tok.buf, n->tok.len);
+    case KS_F_SUPPORTS: return ks_code_lookup(KS_CODE_SUPPORT, n->tok.buf, n->tok.len);
+    default: return ks_profile_partner(n->prof, n->tok.buf, n->tok.len);
+    }
+}
 
 static int split_tokens(ks_normaliser *n, ks_record *r, ks_field f, token_fn fn, ks_reject *rej)
 {
     const char *s = n->val.buf, *end = s + n->val.len;
+    unsigned tag = KS_F_COUNT + (unsigned)f;
     while (s < end) {
         const char *e = s;
         size_t seplen = 0;
@@ -309,26 +533,39 @@ static int split_tokens(ks_normaliser *n, ks_record *r, ks_field f, token_fn fn,
                 seplen = 1;
                 break;
             }
-            if (end - e >= 3 && memcmp(e, "、", 3) == 0) {
+            if (*e == '\xE3' && end - e >= 3 && memcmp(e, "、", 3) == 0) {
                 seplen = 3;
                 break;
             }
             e++;
         }
+        size_t len = (size_t)(e - s);
+        uint64_t h = memo_hash(tag, s, len);
+        int32_t v;
+        if (memo_get(&n->memo, tag, s, len, h, &v)) {
+            if (fn(n, r, f, v, rej))
+                return 1;
+            s = e + seplen;
+            continue;
+        }
         ks_buf_reset(&n->tok);
-        ks_text_fold_label(s, (size_t)(e - s), &n->tok);
+        ks_text_fold_label(s, len, &n->tok);
         n->seg = s;
-        n->seglen = (size_t)(e - s);
-        if (n->tok.len > 0 && fn(n, r, f, rej))
-            return 1;
+        n->seglen = len;
+        if (n->tok.len > 0) {
+            int id = token_lookup(n, f);
+            if (id)
+                memo_put(&n->memo, tag, s, len, h, id);
+            if (fn(n, r, f, id, rej))
+                return 1;
+        }
         s = e + seplen;
     }
     return 0;
 }
 
-static int add_problem(ks_normaliser *n, ks_record *r, ks_field f, ks_reject *rej)
+static int add_problem(ks_normaliser *n, ks_record *r, ks_field f, int id, ks_reject *rej)
 {
-    int id = ks_code_lookup(KS_CODE_PROBLEM, n->tok.buf, n->tok.len);
     if (!id)
         return reject(rej, n, f, KS_R_UNKNOWN_CODE);
     for (int i = 0; i < r->n_problems; i++)
@@ -340,9 +577,8 @@ static int add_problem(ks_normaliser *n, ks_record *r, ks_field f, ks_reject *re
     return 0;
 }
 
-static int add_support(ks_normaliser *n, ks_record *r, ks_field f, ks_reject *rej)
+static int add_support(ks_normaliser *n, ks_record *r, ks_field f, int id, ks_reject *rej)
 {
-    int id = ks_code_lookup(KS_CODE_SUPPORT, n->tok.buf, n->tok.len);
     if (!id)
         return reject(rej, n, f, KS_R_UNKNOWN_CODE);
     for (int i = 0; i < r->n_supports; i++)
@@ -354,9 +590,9 @@ static int add_support(ks_normaliser *n, ks_record *r, ks_field f, ks_reject *re
     return 0;
 }
 
-static int add_partner(ks_normaliser *n, ks_record *r, ks_field f, ks_reject *rej)
+/* id 0 (unlisted) only ever comes from the slow path, with n->tok and n->seg set */
+static int add_partner(ks_normaliser *n, ks_record *r, ks_field f, int id, ks_reject *rej)
 {
-    int id = ks_profile_partner(n->prof, n->tok.buf, n->tok.len);
     if (!id)
         note_unlisted(n, n->tok.buf, n->tok.len, n->seg, n->seglen);
     for (int i = 0; i < r->n_partners; i++)
@@ -365,6 +601,60 @@ static int add_partner(ks_normaliser *n, ks_record *r, ks_field f, ks_reject *re
     if (r->n_partners == KS_MAX_PARTNERS)
         return reject(rej, n, f, KS_R_TOO_MANY_VALUES);
     r->partners[r->n_partners++] = (uint16_t)id;
+    return 0;
+}
+
+/* A problem, support or partner list into r.  Bytes resolved before come
+ * from the lists memo; otherwise get + split_tokens, and the result is
+ * remembered when it is clean: at least one id (an empty list sets a quality
+ * flag) and no unlisted partner (id 0, which has names to note).  The slow
+ * path starts from an empty list and depends on nothing but the bytes, so
+ * the remembered ids are exactly what it would give again. */
+static int get_list(ks_normaliser *n, const ks_csv_record *rec, ks_record *r, ks_field f, token_fn fn,
+                    ks_reject *rej)
+{
+    const ks_csv_field *fld = field_of(n, rec, f);
+    uint64_t h = 0;
+    int32_t v;
+    if (fld) {
+        h = memo_hash((unsigned)f, fld->data, fld->len);
+        if (memo_get(&n->lists, (unsigned)f, fld->data, fld->len, h, &v)) {
+            uint16_t ids[1 + KS_MAX_PARTNERS]; /* the count, then the ids */
+            memcpy(ids, n->list_ids.buf + v, sizeof ids[0]);
+            memcpy(ids + 1, n->list_ids.buf + v + sizeof ids[0], ids[0] * sizeof ids[0]);
+            for (unsigned i = 0; i < ids[0]; i++) {
+                if (f == KS_F_PROBLEMS)
+                    r->problems[i] = (uint8_t)ids[1 + i];
+                else if (f == KS_F_SUPPORTS)
+                    r->supports[i] = (uint8_t)ids[1 + i];
+                else
+                    r->partners[i] = ids[1 + i];
+            }
+            if (f == KS_F_PROBLEMS)
+                r->n_problems = (uint8_t)ids[0];
+            else if (f == KS_F_SUPPORTS)
+                r->n_supports = (uint8_t)ids[0];
+            else
+                r->n_partners = (uint8_t)ids[0];
+            return 0;
+        }
+    }
+    if (get(n, rec, f, rej) || split_tokens(n, r, f, fn, rej))
+        return 1;
+    uint16_t ids[1 + KS_MAX_PARTNERS];
+    unsigned cnt = f == KS_F_PROBLEMS ? r->n_problems : f == KS_F_SUPPORTS ? r->n_supports : r->n_partners;
+    ids[0] = (uint16_t)cnt;
+    for (unsigned i = 0; i < cnt; i++) {
+        ids[1 + i] = f == KS_F_PROBLEMS ? r->problems[i] : f == KS_F_SUPPORTS ? r->supports[i] : r->partners[i];
+        if (ids[1 + i] == 0)
+            return 0; /* unlisted partner: always the slow path */
+    }
+    if (fld && cnt > 0 && n->list_ids.len < INT32_MAX / 2) {
+        size_t before = n->lists.total;
+        memo_put(&n->lists, (unsigned)f, fld->data, fld->len, h, (int32_t)n->list_ids.len);
+        if (n->lists.total != before) /* stored: its value points here */
+            ks_buf_add(&n->list_ids, ids, (1 + cnt) * sizeof ids[0]);
+    }
     return 0;
 }
 
@@ -503,40 +793,58 @@ static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize
         get_code(n, rec, KS_F_OUTCOME, KS_CODE_OUTCOME, 0, &r->outcome, rej))
         return 1;
 
-    if (get(n, rec, KS_F_DISTRICT, rej))
-        return 1;
-    if (n->val.len == 0)
-        return reject(rej, n, KS_F_DISTRICT, KS_R_MISSING);
-    ks_buf_reset(&n->tok);
-    ks_text_fold_label(n->val.buf, n->val.len, &n->tok);
-    int d = ks_profile_district(n->prof, n->tok.buf, n->tok.len);
-    if (!d)
-        return reject(rej, n, KS_F_DISTRICT, KS_R_UNKNOWN_DISTRICT);
-    r->district = (uint16_t)d;
-
-    if (get(n, rec, KS_F_INTAKE_AGENCY, rej))
-        return 1;
-    if (n->val.len) {
+    /* district and intake agency: through the memo, as the code fields */
+    const ks_csv_field *fld = field_of(n, rec, KS_F_DISTRICT);
+    uint64_t h = fld ? memo_hash(KS_F_DISTRICT, fld->data, fld->len) : 0;
+    int32_t v;
+    if (fld && memo_get(&n->memo, KS_F_DISTRICT, fld->data, fld->len, h, &v)) {
+        r->district = (uint16_t)v;
+    } else {
+        if (get(n, rec, KS_F_DISTRICT, rej))
+            return 1;
+        if (n->val.len == 0)
+            return reject(rej, n, KS_F_DISTRICT, KS_R_MISSING);
         ks_buf_reset(&n->tok);
         ks_text_fold_label(n->val.buf, n->val.len, &n->tok);
-        int id = ks_profile_partner(n->prof, n->tok.buf, n->tok.len);
-        if (!id)
-            note_unlisted(n, n->tok.buf, n->tok.len, n->val.buf, n->val.len);
-        r->intake_agency = (uint16_t)id;
-        r->has_intake_agency = 1;
-    } else {
-        n->qflag[KS_F_INTAKE_AGENCY] |= 1;
+        int d = ks_profile_district(n->prof, n->tok.buf, n->tok.len);
+        if (!d)
+            return reject(rej, n, KS_F_DISTRICT, KS_R_UNKNOWN_DISTRICT);
+        r->district = (uint16_t)d;
+        memo_put(&n->memo, KS_F_DISTRICT, fld->data, fld->len, h, d); /* fld: val was not empty */
     }
 
-    if (get(n, rec, KS_F_PROBLEMS, rej) || split_tokens(n, r, KS_F_PROBLEMS, add_problem, rej))
+    fld = field_of(n, rec, KS_F_INTAKE_AGENCY);
+    h = fld ? memo_hash(KS_F_INTAKE_AGENCY, fld->data, fld->len) : 0;
+    if (fld && memo_get(&n->memo, KS_F_INTAKE_AGENCY, fld->data, fld->len, h, &v)) {
+        r->intake_agency = (uint16_t)v;
+        r->has_intake_agency = 1;
+    } else {
+        if (get(n, rec, KS_F_INTAKE_AGENCY, rej))
+            return 1;
+        if (n->val.len) {
+            ks_buf_reset(&n->tok);
+            ks_text_fold_label(n->val.buf, n->val.len, &n->tok);
+            int id = ks_profile_partner(n->prof, n->tok.buf, n->tok.len);
+            if (!id)
+                note_unlisted(n, n->tok.buf, n->tok.len, n->val.buf, n->val.len);
+            else
+                memo_put(&n->memo, KS_F_INTAKE_AGENCY, fld->data, fld->len, h, id);
+            r->intake_agency = (uint16_t)id;
+            r->has_intake_agency = 1;
+        } else {
+            n->qflag[KS_F_INTAKE_AGENCY] |= 1;
+        }
+    }
+
+    if (get_list(n, rec, r, KS_F_PROBLEMS, add_problem, rej))
         return 1;
     if (r->n_problems == 0)
         return reject(rej, n, KS_F_PROBLEMS, KS_R_MISSING);
-    if (get(n, rec, KS_F_SUPPORTS, rej) || split_tokens(n, r, KS_F_SUPPORTS, add_support, rej))
+    if (get_list(n, rec, r, KS_F_SUPPORTS, add_support, rej))
         return 1;
     if (r->n_supports == 0)
         n->qflag[KS_F_SUPPORTS] |= 1;
-    if (get(n, rec, KS_F_PARTNERS, rej) || split_tokens(n, r, KS_F_PARTNERS, add_partner, rej))
+    if (get_list(n, rec, r, KS_F_PARTNERS, add_partner, rej))
         return 1;
     if (r->n_partners == 0)
         n->qflag[KS_F_PARTNERS] |= 1;

@@ -1,12 +1,18 @@
 /* text.c: UTF-8 validation, NFKC folding and display width (utf8proc).
  *
  * Every field of every row of an import passes through here, so the common
- * case (a pure ASCII field, where NFKC is the identity) never reaches utf8proc
- * and never allocates; other fields are decomposed into a stack buffer of code
- * points, composed in place and encoded straight into the caller's ks_buf. */
+ * cases never reach utf8proc and never allocate: one validating pass (ASCII a
+ * word at a time, Japanese three-byte characters in a loop of their own)
+ * classifies the text; ASCII, kana and kanji (NFKC fixed points) only need
+ * the white-space and case rules, and full-width ASCII and U+3000 map one to
+ * one onto ASCII.  Other fields are decomposed into a stack buffer of code
+ * points, composed in place and encoded straight into the caller's ks_buf.
+ * test_text_fast.c holds the fast paths to utf8proc's answers. */
 #include "kasane/text.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <utf8proc.h>
 
 /* Code points decomposed on the stack before falling back to the heap: a
@@ -69,43 +75,130 @@ static size_t utf8_decode(const unsigned char *s, size_t n, int32_t *cp)
  * the CJK compatibility ideographs (U+F900...). */
 static bool nfkc_stable(int32_t cp)
 {
-    return (cp >= 0x4E00 && cp <= 0x9FFF) ||  /* CJK unified ideographs */
-           (cp >= 0x3041 && cp <= 0x3096) ||  /* hiragana */
-           (cp >= 0x30A1 && cp <= 0x30FE) ||  /* katakana, ・ ー ヽ ヾ */
-           (cp >= 0x3001 && cp <= 0x3002) ||  /* 、。 */
-           (cp >= 0x3005 && cp <= 0x3007) ||  /* 々 〆 〇 */
-           (cp >= 0x300C && cp <= 0x300F);    /* 「」『』 */
+    /* U+3000..U+30FF as a bitmap: 3001-3002, 3005-3007, 300C-300F, 3041-3096
+     * and 30A1-30FE (the ranges above); test_text.c checks every bit against
+     * utf8proc. */
+    static const uint64_t kana[4] = {UINT64_C(0x000000000000F0E6), UINT64_C(0xFFFFFFFFFFFFFFFE),
+                                     UINT64_C(0xFFFFFFFE007FFFFF), UINT64_C(0x7FFFFFFFFFFFFFFF)};
+    if (cp >= 0x4E00)
+        return cp <= 0x9FFF; /* CJK unified ideographs */
+    if ((cp >> 8) == 0x30)
+        return (kana[(cp >> 6) & 3] >> (cp & 63)) & 1; /* kana and punctuation */
+    return false;
+}
+
+/* Bytes of a 64-bit word, for the ASCII fast path: a word of eight ASCII
+ * bytes has no high bit set, and has_zero() finds a NUL among them (exact for
+ * the question "is there one": borrows only propagate past a zero byte). */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+static inline uint64_t load64(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w); /* unaligned and alias-safe; one mov at -O2 */
+    return w;
+}
+
+static inline bool has_zero(uint64_t w) { return ((w - ONES) & ~w & HIGHS) != 0; }
+
+/* Skips the run of ASCII bytes at p[i..n), eight at a time.  Returns the
+ * index of the first non-ASCII byte (or n), or SIZE_MAX on a NUL byte. */
+static inline size_t skip_ascii(const unsigned char *p, size_t i, size_t n)
+{
+    while (n - i >= 8) {
+        uint64_t w = load64(p + i);
+        if (w & HIGHS)
+            break;
+        if (has_zero(w))
+            return SIZE_MAX;
+        i += 8;
+    }
+    while (i < n && p[i] < 0x80) {
+        if (p[i] == 0)
+            return SIZE_MAX;
+        i++;
+    }
+    return i;
+}
+
+/* One code point of a three-byte sequence whose lead is E1..EC, EE or EF:
+ * for those leads every continuation byte is allowed in second place (E0 and
+ * ED restrict it: overlongs and surrogates), so two tag checks suffice.
+ * Returns 0 when p[0..3) is not such a sequence. */
+static inline int32_t utf8_plain3(const unsigned char *p)
+{
+    unsigned c = p[0];
+    if (c - 0xE1u >= 15u || c == 0xED || ((p[1] & 0xC0) | ((p[2] & 0xC0u) << 8)) != 0x8080u)
+        return 0;
+    return (int32_t)(c & 0x0F) << 12 | (int32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+}
+
+/* What folding a valid string takes, from least to most work.  The order
+ * matters: a string's class is the largest class of its characters. */
+typedef enum text_class {
+    TEXT_STABLE, /* ASCII and nfkc_stable characters: only ASCII bytes change */
+    TEXT_WIDE,   /* also full-width ASCII U+FF01..U+FF5E and U+3000, which NFKC
+                  * maps one to one onto ASCII U+0021..U+007E and U+0020 */
+    TEXT_OTHER,  /* anything else: utf8proc */
+} text_class;
+
+static inline text_class class_of(int32_t cp)
+{
+    if (nfkc_stable(cp))
+        return TEXT_STABLE;
+    return (uint32_t)cp - 0xFF01u < 94u || cp == 0x3000 ? TEXT_WIDE : TEXT_OTHER;
 }
 
 /* Validates s[0..n) and tells whether it is pure ASCII, in one pass.  With
- * `stable` non-NULL, also whether every non-ASCII character is NFKC-stable
- * (then only the ASCII bytes can change under folding). */
-static bool utf8_check2(const char *s, size_t n, bool *ascii, bool *stable)
+ * want_class, also the text_class of its non-ASCII characters.  Accepts
+ * exactly what utf8_decode accepts, minus NUL: runs of ASCII are checked a
+ * word at a time and the three-byte sequences of Japanese text in a loop of
+ * their own. */
+static inline __attribute__((always_inline)) bool
+utf8_scan(const unsigned char *p, size_t n, bool want_class, bool *ascii, text_class *cls)
 {
-    const unsigned char *p = (const unsigned char *)s;
     bool only_ascii = true;
+    text_class k = TEXT_STABLE;
     size_t i = 0;
     while (i < n) {
-        if (p[i] - 1u < 0x7Fu) { /* 0x01..0x7F: NUL wraps round and fails */
-            i++;
+        if (p[i] < 0x80) {
+            i = skip_ascii(p, i, n);
+            if (i == SIZE_MAX)
+                return false;
             continue;
         }
-        if (p[i] == 0)
-            return false;
+        only_ascii = false;
         int32_t cp;
+        while (n - i >= 3 && (cp = utf8_plain3(p + i)) != 0) {
+            if (want_class && k != TEXT_OTHER && !nfkc_stable(cp) && class_of(cp) > k)
+                k = class_of(cp);
+            i += 3;
+        }
+        if (i == n || p[i] < 0x80)
+            continue;
         size_t len = utf8_decode(p + i, n - i, &cp);
         if (!len)
             return false;
-        only_ascii = false;
-        if (stable && *stable && !nfkc_stable(cp))
-            *stable = false;
+        if (want_class && class_of(cp) > k)
+            k = class_of(cp);
         i += len;
     }
     *ascii = only_ascii;
+    if (want_class)
+        *cls = k;
     return true;
 }
 
-static bool utf8_check(const char *s, size_t n, bool *ascii) { return utf8_check2(s, n, ascii, NULL); }
+static bool utf8_check2(const char *s, size_t n, bool *ascii, text_class *cls)
+{
+    return utf8_scan((const unsigned char *)s, n, true, ascii, cls);
+}
+
+static bool utf8_check(const char *s, size_t n, bool *ascii)
+{
+    return utf8_scan((const unsigned char *)s, n, false, ascii, NULL);
+}
 
 bool ks_utf8_valid(const char *s, size_t n)
 {
@@ -150,6 +243,53 @@ static void fold_ascii(const char *s, size_t n, fold_mode mode, ks_buf *out)
             c = (unsigned char)(c - 'A' + 'a');
         *w++ = (char)c;
     }
+    out->len = (size_t)(w - out->buf);
+    out->buf[out->len] = '\0';
+}
+
+/* Folds a TEXT_WIDE string: full-width ASCII and U+3000 become the ASCII
+ * characters NFKC makes of them, the other non-ASCII characters (stable ones)
+ * are copied as they are, and then the ASCII rules of fold_ascii apply.  The
+ * result is never longer than the input (3 bytes -> 1). */
+static void fold_wide(const char *s, size_t n, fold_mode mode, ks_buf *out)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    ks_buf_grow(out, n);
+    char *start = out->buf + out->len;
+    char *w = start, *kept = start; /* kept: end of the last non-space (FOLD_TRIM) */
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        if (c >= 0x80) {
+            size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2; /* valid: checked by the caller */
+            if (len == 3 && c == 0xEF && (p[i + 1] == 0xBC || p[i + 1] == 0xBD) &&
+                (uint32_t)((p[i + 1] & 1) << 6 | (p[i + 2] & 0x3F)) - 1u < 94u) {
+                /* U+FF01..U+FF5E = EF BC 81..EF BD 9E -> U+0021..U+007E */
+                c = (unsigned char)(0x20 + ((p[i + 1] & 1) << 6 | (p[i + 2] & 0x3F)));
+            } else if (len == 3 && c == 0xE3 && p[i + 1] == 0x80 && p[i + 2] == 0x80) {
+                c = ' '; /* U+3000 */
+            } else {
+                memcpy(w, p + i, len);
+                w += len;
+                kept = w;
+                i += len;
+                continue;
+            }
+            i += 3;
+        } else {
+            i++;
+        }
+        if (is_ascii_space(c)) {
+            if (mode == FOLD_TRIM && w != start)
+                *w++ = (char)c; /* inner space: kept unless trailing */
+            continue;
+        }
+        if (mode == FOLD_LABEL && c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        *w++ = (char)c;
+        kept = w;
+    }
+    if (mode == FOLD_TRIM)
+        w = kept;
     out->len = (size_t)(w - out->buf);
     out->buf[out->len] = '\0';
 }
@@ -214,11 +354,16 @@ done:
 
 static int fold(const char *s, size_t n, fold_mode mode, ks_buf *out)
 {
-    bool ascii, stable = true;
-    if (!utf8_check2(s, n, &ascii, &stable))
+    bool ascii;
+    text_class cls;
+    if (!utf8_check2(s, n, &ascii, &cls))
         return -KS_EDATA;
-    if (ascii || stable) { /* fold_ascii touches ASCII bytes only */
+    if (ascii || cls == TEXT_STABLE) { /* fold_ascii touches ASCII bytes only */
         fold_ascii(s, n, mode, out);
+        return 0;
+    }
+    if (cls == TEXT_WIDE) {
+        fold_wide(s, n, mode, out);
         return 0;
     }
     return fold_unicode(s, n, mode, out);

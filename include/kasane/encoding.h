@@ -39,6 +39,12 @@ typedef struct ks_decoder ks_decoder;
 ks_decoder *ks_decoder_new(ks_encoding enc, ks_error *err); /* NULL on failure */
 void ks_decoder_free(ks_decoder *d);
 
+/* The encoding a decoder reads (KS_ENC_UTF8 or KS_ENC_CP932).  For UTF-8 the
+ * decoder only validates and copies, so callers that validate the field
+ * themselves (ks_text_fold rejects exactly the same bytes, NUL included) may
+ * use the bytes as they are. */
+ks_encoding ks_decoder_encoding(const ks_decoder *d);
+
 /* Appends the UTF-8 form of in[0..n) to out.  Returns 0, or -KS_EDATA if the
  * field holds a byte sequence invalid in the encoding or a NUL byte. */
 int ks_decoder_field(ks_decoder *d, const char *in, size_t n, ks_buf *out);
