@@ -317,6 +317,11 @@ void ks_idents_pseudonymise(const ks_key *k, ks_idents *ids, uint8_t case_ps[KS_
             ks_pseudo(k, (ks_id_kind)(i + 1), at, ids->len[i], out[i]);
         at += ids->len[i];
     }
+    ks_idents_reset(ids);
+}
+
+void ks_idents_reset(ks_idents *ids)
+{
     if (ids->buf.len)
         sodium_memzero(ids->buf.buf, ids->buf.len);
     ks_buf_reset(&ids->buf);

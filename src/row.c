@@ -193,6 +193,7 @@ struct ks_normaliser {
     uint64_t pending[KS_MAX_PARTNERS + 1]; /* this row's unlisted-name hashes */
     int npending;             /* entries in pending */
     ks_u64set *seen_cases;    /* record ids seen in this import (borrowed, all files) */
+    ks_idents *ids;           /* during ks_normalise: where identifiers go, or NULL */
     ks_name_tally *tally;     /* unlisted names of accepted rows, or NULL (borrowed) */
     char *pending_name[KS_MAX_PARTNERS + 1]; /* with tally: this row's unlisted names */
     const char *seg;          /* split_tokens: the current token as written (NFKC) */
@@ -658,11 +659,17 @@ static int get_list(ks_normaliser *n, const ks_csv_record *rec, ks_record *r, ks
     return 0;
 }
 
-/* Pseudonymises the folded identifier in n->idbuf. */
+/* Pseudonymises the folded identifier in n->idbuf — or, when the caller
+ * gave a ks_idents (n->ids), hands it on to the pseudonymisation stage,
+ * which import.c shares between its threads (pseudo.h). */
 static void pseudo(ks_normaliser *n, ks_id_kind kind, uint8_t out[KS_PSEUDO_BYTES])
 {
-    if (n->key)
+    if (n->ids) {
+        ks_buf_add(&n->ids->buf, n->idbuf.buf, n->idbuf.len);
+        n->ids->len[kind - 1] = n->idbuf.len;
+    } else if (n->key) {
         ks_pseudo(n->key, kind, n->idbuf.buf, n->idbuf.len, out);
+    }
 }
 
 /* Folds n->val as an identifier (NFKC, every space removed) into n->idbuf
@@ -718,9 +725,10 @@ static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize
     if (id_fold(n, "") == 0)
         return reject(rej, n, KS_F_RECORD_ID, KS_R_MISSING);
     pseudo(n, KS_ID_CASE, r->case_ps);
-    /* Duplicates are found here, in file order, so import and validate agree;
-     * without a key (validating) the folded id's 64-bit hash stands in. */
-    uint64_t case_key = n->key ? (uint64_t)ks_pseudo_rowid(r->case_ps) : fnv1a(n->idbuf.buf, n->idbuf.len);
+    /* Duplicates are found here, in file order, so import and validate agree,
+     * by a keyed 64-bit hash of the folded id: the pseudonym itself may be
+     * computed later, on another thread. */
+    uint64_t case_key = ks_pseudo_dupkey(n->key, n->idbuf.buf, n->idbuf.len);
     if (n->seen_cases && !ks_u64set_add(n->seen_cases, case_key))
         return reject(rej, n, KS_F_RECORD_ID, KS_R_DUPLICATE_RECORD);
 
@@ -852,11 +860,16 @@ static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize
     return 0;
 }
 
-int ks_normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_field, ks_record *r, ks_reject *rej)
+int ks_normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_field, ks_record *r,
+                 ks_idents *ids, ks_reject *rej)
 {
     memset(n->qflag, 0, sizeof n->qflag);
     n->npending = 0;
+    if (ids)
+        ks_idents_reset(ids);
+    n->ids = ids;
     int bad = normalise(n, rec, oversize_field, r, rej);
+    n->ids = NULL;
     if (bad) {
         drop_pending_names(n);
         return bad;

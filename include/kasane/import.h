@@ -120,9 +120,12 @@ ks_normaliser *ks_normaliser_new(const ks_header *h, ks_decoder *dec, const ks_k
 void ks_normaliser_tally(ks_normaliser *n, ks_name_tally *t);
 void ks_normaliser_free(ks_normaliser *n);
 
-/* Returns 0 and fills *out, or 1 and fills *rej. */
+/* Returns 0 and fills *out, or 1 and fills *rej.  With ids NULL the
+ * pseudonyms are computed here (if the normaliser has a key); otherwise the
+ * folded identifiers go to *ids (emptied first) and out's pseudonyms stay
+ * zero until ks_idents_pseudonymise fills them. */
 int ks_normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_field,
-                 ks_record *out, ks_reject *rej);
+                 ks_record *out, ks_idents *ids, ks_reject *rej);
 
 const ks_quality *ks_normaliser_quality(const ks_normaliser *n);
 /* Occurrences of partner names not in the profile, and how many distinct. */

@@ -55,9 +55,12 @@ void ks_pseudo(const ks_key *k, ks_id_kind kind, const void *id, size_t n,
  * wipes them once hashed, ks_idents_release wipes the whole buffer. */
 typedef struct ks_idents {
     ks_buf buf;             /* record id, person key, household id, back to back */
-    uint32_t len[3];        /* their lengths, by ks_id_kind - 1; len[2] == 0: no household */
+    size_t len[3];          /* their lengths, by ks_id_kind - 1; len[2] == 0: no household */
 } ks_idents;
 
+/* Wipes what ids holds and empties it, keeping the memory (reset), or
+ * freeing it (release). */
+void ks_idents_reset(ks_idents *ids);
 void ks_idents_release(ks_idents *ids);
 
 /* The three pseudonyms of ids into case_ps, person_ps, household_ps (the

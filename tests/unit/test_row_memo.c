@@ -194,11 +194,11 @@ static void run(ks_encoding enc, size_t nrows)
             ks_reject ra, rb;
             memset(&ra, 0, sizeof ra);
             memset(&rb, 0, sizeof rb);
-            int got = ks_normalise(memo, &r.rec, 0, &a, &ra);
+            int got = ks_normalise(memo, &r.rec, 0, &a, NULL, &ra);
             ks_normaliser *fresh = ks_normaliser_new(&h, dec, NULL, prof, NULL);
             if (pass == 0)
                 ks_normaliser_tally(fresh, &t_fresh);
-            int want = ks_normalise(fresh, &r.rec, 0, &b, &rb);
+            int want = ks_normalise(fresh, &r.rec, 0, &b, NULL, &rb);
             if (pass == 0) {
                 const ks_quality *q = ks_normaliser_quality(fresh);
                 for (int f = 0; f < KS_F_COUNT; f++) {
