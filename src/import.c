@@ -25,7 +25,7 @@
 #include "kasane/import.h"
 #include "kasane/load.h"
 
-enum { BATCH_ROWS = 1024, RING = 4, SAMPLE = 64 * 1024, CLAIM_ROWS = 32 };
+enum { BATCH_ROWS = 1024, RING = 4, SAMPLE = 64 * 1024, CLAIM_ROWS = 32, PREFETCH_AHEAD = 8 };
 
 typedef struct item {
     ks_record rec;      /* the normalised row; pseudonyms once hashed */
@@ -320,6 +320,23 @@ static ks_encoding detect(FILE *f, ks_encoding forced)
     return e;
 }
 
+/* Rows the file holds, roughly: its size over the mean line length of its
+ * first SAMPLE bytes.  Sizes the hash sets once, instead of rehashing them
+ * as they grow (a rehash touches every key again, each a cache miss). */
+static size_t estimate_rows(FILE *f, off_t size)
+{
+    unsigned char *buf = ks_malloc(SAMPLE);
+    size_t n = fread(buf, 1, SAMPLE, f), lines = 0;
+    for (const unsigned char *p = buf; (p = memchr(p, '\n', (size_t)(buf + n - p))) != NULL; p++)
+        lines++;
+    free(buf);
+    rewind(f);
+    if (n == 0 || lines == 0)
+        return 0;
+    double rows = (double)size * (double)lines / (double)n;
+    return rows > 1e9 ? (size_t)1e9 : (size_t)rows;
+}
+
 static void add_unknown_columns(ks_import_stats *st, const ks_header *h)
 {
     for (size_t i = 0; i < h->nunknown; i++) {
@@ -360,6 +377,10 @@ static int import_file(run_ctx *c, const char *path, ks_error *err)
         goto done;
     }
     ks_encoding enc = detect(raw, o->encoding);
+    size_t expect = estimate_rows(raw, sb.st_size);
+    ks_u64set_reserve(&c->seen_cases, c->seen_cases.n + expect);
+    if (c->loader)
+        ks_loader_expect(c->loader, expect);
     snprintf(c->st->encoding, sizeof c->st->encoding, "%s", ks_encoding_name(enc));
     p.key = c->db ? o->key : NULL;
     if (c->db) { /* the audit row records the input's SHA-256 */
@@ -457,6 +478,8 @@ static int import_file(run_ctx *c, const char *path, ks_error *err)
         }
         for (size_t i = 0; i < b->n && rc == 0; i++) {
             int res = KS_LOAD_INSERTED;
+            if (c->loader && i + PREFETCH_AHEAD < b->n)
+                ks_loader_prefetch(c->loader, &b->items[i + PREFETCH_AHEAD].rec);
             if (c->loader) {
                 res = ks_loader_put(c->loader, &b->items[i].rec, b->items[i].hash, err);
                 if (res < 0) {

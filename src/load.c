@@ -513,6 +513,20 @@ int ks_loader_finish(ks_loader *l, ks_error *err)
     return rc;
 }
 
+void ks_loader_expect(ks_loader *l, size_t rows)
+{
+    /* at most one new person and household per row */
+    ks_u64set_reserve(&l->seen_person, l->seen_person.n + rows);
+    ks_u64set_reserve(&l->seen_household, l->seen_household.n + rows);
+}
+
+void ks_loader_prefetch(const ks_loader *l, const ks_record *r)
+{
+    ks_u64set_prefetch(&l->seen_person, (uint64_t)ks_pseudo_rowid(r->person_ps));
+    if (r->has_household)
+        ks_u64set_prefetch(&l->seen_household, (uint64_t)ks_pseudo_rowid(r->household_ps));
+}
+
 void ks_loader_seen(ks_loader *l, uint64_t *persons, uint64_t *households)
 {
     *persons = l->seen_person.n;

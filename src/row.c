@@ -729,15 +729,22 @@ static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize
      * by a keyed 64-bit hash of the folded id: the pseudonym itself may be
      * computed later, on another thread. */
     uint64_t case_key = ks_pseudo_dupkey(n->key, n->idbuf.buf, n->idbuf.len);
-    if (n->seen_cases && !ks_u64set_add(n->seen_cases, case_key))
-        return reject(rej, n, KS_F_RECORD_ID, KS_R_DUPLICATE_RECORD);
+    /* The set is large and probed at random: start fetching the slot, parse
+     * the dates meanwhile, and only then decide — the duplicate first, as if
+     * it had been checked before the dates (a bad date of a duplicate row is
+     * not reported; the set and the reject are the same either way). */
+    if (n->seen_cases)
+        ks_u64set_prefetch(n->seen_cases, case_key);
 
     /* dates first: the person key needs the birth date */
     ks_date birth;
     uint8_t has;
-    if (get_date(n, rec, KS_F_BIRTH_DATE, 1, &birth, &has, rej) ||
-        get_date(n, rec, KS_F_CONSULT_DATE, 1, &r->consult, &has, rej) ||
-        get_date(n, rec, KS_F_CLOSED_DATE, 0, &r->closed, &r->has_closed, rej))
+    int bad_date = get_date(n, rec, KS_F_BIRTH_DATE, 1, &birth, &has, rej) ||
+                   get_date(n, rec, KS_F_CONSULT_DATE, 1, &r->consult, &has, rej) ||
+                   get_date(n, rec, KS_F_CLOSED_DATE, 0, &r->closed, &r->has_closed, rej);
+    if (n->seen_cases && !ks_u64set_add(n->seen_cases, case_key))
+        return reject(rej, n, KS_F_RECORD_ID, KS_R_DUPLICATE_RECORD);
+    if (bad_date)
         return 1;
     if (ks_date_cmp(birth, r->consult) > 0)
         return reject(rej, n, KS_F_BIRTH_DATE, KS_R_BORN_AFTER_CONSULTED);
