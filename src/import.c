@@ -682,12 +682,16 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
                 goto done;
         }
         phase("rows read");
+        if (created)
+            ks_db_build_writeback(&build);
         if ((rc = ks_loader_finish(loader, err)))
             goto done;
         phase("rows loaded");
         if ((rc = ks_db_build_indexes(db, err)))
             goto done;
         phase("indexes built");
+        if (created)
+            ks_db_build_writeback(&build);
         ks_loader_free(loader);
         loader = NULL;
         if ((rc = ks_db_exec(db, "COMMIT", err)))

@@ -50,6 +50,9 @@ typedef struct ks_db_build {
 
 int ks_db_build_open(const char *final_path, ks_db_build *b, sqlite3 **db, ks_error *err);
 int ks_db_build_publish(ks_db_build *b, sqlite3 **db, ks_error *err);
+/* Starts writing out, in the background, what the build has written so far
+ * (a hint: publish makes it durable either way). */
+void ks_db_build_writeback(const ks_db_build *b);
 void ks_db_build_abandon(ks_db_build *b, sqlite3 **db);
 
 /* Creates the schema and fills the code tables; a no-op on an existing one. */
