@@ -1,5 +1,6 @@
 /* main.c: the dispatcher.  It only finds the subcommand in the table and
  * runs it; everything else lives in src/cmd_*.c and the core library. */
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +34,12 @@ int main(int argc, char **argv)
     /* Every file kasane creates (database, -wal, -shm, reports, keys) is
      * private to its owner from the first byte. */
     umask(077);
+    /* Before SQLite is first used: no global memory statistics (a mutex on
+     * every allocation; kasane never reads them) and multi-thread mode (each
+     * connection is used by one thread at a time, so SQLite need not lock
+     * it).  Failure leaves SQLite's safe defaults. */
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
     if (argc < 2) {
         usage(stderr);
         return KS_EXIT_USAGE;
