@@ -5,11 +5,12 @@
  * SHA-256 of the input); the calling thread writes into SQLite.  They
  * exchange fixed-size batches through a small ring.  Between the two stages
  * sits pseudonymisation (three keyed BLAKE2b a row, a quarter of all the
- * CPU time of the reading side), which either thread may do: once the reader
- * has published a batch, both claim its rows CLAIM_ROWS at a time, the
- * reader before it reads on, the loader before it loads the batch.  So the
- * hashing goes to whichever thread would otherwise wait, and neither is the
- * bottleneck for long. */
+ * CPU time of the reading side), which either thread may do, claiming a
+ * published batch's rows CLAIM_ROWS at a time: the loader before it loads a
+ * batch, the reader whenever the ring is full (instead of waiting for the
+ * loader).  So the hashing goes to whichever thread would otherwise wait:
+ * all of it to the loader while the reader is the slower, as much as evens
+ * them out when the loader is. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -130,11 +131,23 @@ static void *reader_main(void *arg)
     int done = 0;
     while (!done) {
         pthread_mutex_lock(&p->mu);
-        if (p->head - p->tail == RING && !p->stop) {
+        while (p->head - p->tail == RING && !p->stop) {
+            /* The loader is behind.  Rather than wait, pseudonymise rows of
+             * a batch it has not reached, newest first (it is working from
+             * the oldest). */
+            batch *todo = NULL;
+            for (size_t k = p->head; !todo && k-- > p->tail;)
+                if (atomic_load(&p->ring[k % RING]->claimed) < p->ring[k % RING]->n)
+                    todo = p->ring[k % RING];
+            if (todo) {
+                pthread_mutex_unlock(&p->mu);
+                pseudonymise_share(p, todo);
+                pthread_mutex_lock(&p->mu);
+                continue;
+            }
             struct timespec w0;
             clock_gettime(CLOCK_MONOTONIC, &w0);
-            while (p->head - p->tail == RING && !p->stop)
-                pthread_cond_wait(&p->cv, &p->mu);
+            pthread_cond_wait(&p->cv, &p->mu);
             p->reader_wait += elapsed(&w0);
         }
         int stop = p->stop;
@@ -172,8 +185,6 @@ static void *reader_main(void *arg)
         p->head++;
         pthread_cond_broadcast(&p->cv);
         pthread_mutex_unlock(&p->mu);
-        if (p->key) /* the batch is the loader's now, but its hashing is shared */
-            pseudonymise_share(p, b);
     }
     return NULL;
 }
