@@ -9,8 +9,7 @@ SELECT label(p.label_ja, p.label_en) AS problem,
        label(d.label_ja, d.label_en) AS district,
        count(*) AS n
 FROM case_record c
-JOIN case_problem cp ON cp.case_id = c.case_id AND cp.is_main = 1
-JOIN problem p ON p.problem_id = cp.problem_id
+JOIN problem p ON p.problem_id = c.main_problem_id
 JOIN district d ON d.district_id = c.district_id
 WHERE :fy = 0 OR c.fiscal_year = :fy
 GROUP BY p.problem_id, d.district_id

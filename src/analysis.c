@@ -14,10 +14,12 @@ static const char *const banned_functions[] = {"load_extension", "readfile", "wr
                                                NULL};
 
 /* Tables that hold one row per case (or per person or household seen in
- * cases): at row level they may only be read through the consent-filtered
- * temp views of the same name. */
+ * cases; case_problem, case_support and case_partner were tables in schema
+ * 1): at row level they may only be read from inside the consent-filtered
+ * temp views over the three that are tables now. */
 static const char *const case_tables[] = {"case_record", "case_problem", "case_support", "case_partner",
                                           "person", "household", NULL};
+static const char *const filter_views[] = {"case_record", "person", "household", NULL};
 
 static int in_list(const char *s, const char *const *list)
 {
@@ -36,8 +38,11 @@ static int authorizer(void *ud, int action, const char *a, const char *b, const 
         /* At row level, main's case tables are readable only from inside the
          * temp view that filters them ("view" names the innermost view doing
          * the read).  This shuts the door that main.case_record, or main's
-         * own v_case, would otherwise leave open. */
-        if (*row_level && db && strcmp(db, "main") == 0 && in_list(a, case_tables) && !in_list(view, case_tables))
+         * own v_case and mask views, would otherwise leave open: naming
+         * main.case_problem reads a case table's columns from outside any
+         * view, and inside it main.case_record is read from a view named
+         * case_problem, which filters nothing — each is refused. */
+        if (*row_level && db && strcmp(db, "main") == 0 && in_list(a, case_tables) && !in_list(view, filter_views))
             return SQLITE_DENY;
         return SQLITE_OK;
     case SQLITE_SELECT:
@@ -82,12 +87,6 @@ static void fn_fy(sqlite3_context *ctx, int argc, sqlite3_value **argv)
  * consenting cases only.  Views hold no data: nothing is written. */
 static const char consent_views[] =
     "CREATE TEMP VIEW case_record AS SELECT * FROM main.case_record WHERE consent_id = 1;"
-    "CREATE TEMP VIEW case_problem AS SELECT * FROM main.case_problem WHERE case_id IN "
-    "(SELECT case_id FROM main.case_record WHERE consent_id = 1);"
-    "CREATE TEMP VIEW case_support AS SELECT * FROM main.case_support WHERE case_id IN "
-    "(SELECT case_id FROM main.case_record WHERE consent_id = 1);"
-    "CREATE TEMP VIEW case_partner AS SELECT * FROM main.case_partner WHERE case_id IN "
-    "(SELECT case_id FROM main.case_record WHERE consent_id = 1);"
     "CREATE TEMP VIEW person AS SELECT * FROM main.person WHERE person_id IN "
     "(SELECT person_id FROM main.case_record WHERE consent_id = 1);"
     "CREATE TEMP VIEW household AS SELECT * FROM main.household WHERE household_id IN "
@@ -123,7 +122,8 @@ int ks_analysis_open(const char *path, ks_lang lang, bool consent_only, int64_t 
         goto fail;
     }
     if (consent_only) {
-        /* temp v_case: main's definition over the filtered temp tables */
+        /* temp v_case, case_problem, case_support, case_partner: main's
+         * definitions over the filtered temp case_record */
         if ((rc = ks_db_exec(db, consent_views, err)) || (rc = ks_db_exec(db, ks_db_temp_view_sql(), err)))
             goto fail;
         sqlite3_stmt *st = NULL;

@@ -295,6 +295,29 @@ static void tighten_mode(const char *path)
     }
 }
 
+/* Schema 1 -> 2: the stored case_problem, case_support and case_partner
+ * tables become views over the masks they were filled from (schema.sql.h).
+ * One transaction; secure_delete zeroes the freed pages. */
+static int upgrade_1(sqlite3 *db, const char *path, ks_error *err)
+{
+    char num[16];
+    snprintf(num, sizeof num, "%d", KS_SCHEMA_VERSION);
+    int rc = ks_db_exec(db, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    if (!(rc = ks_db_exec(db, ks_upgrade_1_sql, err)) && !(rc = ks_db_exec(db, ks_view_sql, err)) &&
+        !(rc = ks_db_meta_set(db, "schema_version", num, err)))
+        rc = ks_db_exec(db, "COMMIT", err);
+    if (rc) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        ks_error_prefix(err, "upgrading '%s' to schema %d: ", path, KS_SCHEMA_VERSION);
+        return rc;
+    }
+    ks_warn("upgraded '%s' to schema %d (case_problem, case_support and case_partner are now views)", path,
+            KS_SCHEMA_VERSION);
+    return 0;
+}
+
 int ks_db_open(const char *path, ks_db_mode mode, sqlite3 **out, ks_error *err)
 {
     *out = NULL;
@@ -364,13 +387,18 @@ int ks_db_open(const char *path, ks_db_mode mode, sqlite3 **out, ks_error *err)
         rc = ks_error_set(err, KS_EUSAGE, "'%s' is not a kasane database", path);
         goto fail;
     }
-    if (atoi(v.buf) != KS_SCHEMA_VERSION) {
-        rc = ks_error_set(err, KS_EUSAGE, "database '%s' has schema version %s; this kasane reads %d",
-                          path, v.buf, KS_SCHEMA_VERSION);
-        ks_buf_release(&v);
+    int version = atoi(v.buf);
+    ks_buf_release(&v);
+    if (version == 1 && mode != KS_DB_READ) {
+        if ((rc = upgrade_1(db, path, err)))
+            goto fail;
+    } else if (version != KS_SCHEMA_VERSION && !(version == 1 && mode == KS_DB_READ)) {
+        /* version 1 is read as it is: it has the masks, and its tables hold
+         * the same rows as the views that replace them */
+        rc = ks_error_set(err, KS_EUSAGE, "database '%s' has schema version %d; this kasane reads 1 and %d",
+                          path, version, KS_SCHEMA_VERSION);
         goto fail;
     }
-    ks_buf_release(&v);
     *out = db;
     return 0;
 fail:

@@ -1,10 +1,11 @@
-/* load.c: ks_record -> case_record, person, household; then, once per
- * import, the child tables case_problem, case_support and case_partner.
+/* load.c: ks_record -> case_record (whose problem, support and partner
+ * masks the case_problem, case_support and case_partner views read), then,
+ * once per import, person and household.
  *
  * Why it is shaped this way (1M rows must load in seconds):
- *  - New cases get the next case_id, so the wide case rows and their child
- *    rows (keyed case_id, code) append to their B-trees; only the narrow
- *    person and household tables take inserts at random (pseudonym) keys.
+ *  - New cases get the next case_id, so the wide case rows append to their
+ *    B-tree; person and household rows, keyed by pseudonym, are sorted in C
+ *    and appended once at the end.
  *  - Into an empty database the case_key index is built once at the end (by
  *    a sort) instead of row by row; duplicates within the import are caught
  *    by a C hash set of 8-byte keys meanwhile.
@@ -66,16 +67,7 @@ static void pslist_sort(pslist *l)
     free(tmp);
 }
 
-/* ---- child rows, written CHILD_BATCH at a time by one multi-row INSERT ---- */
-
-enum { CHILD_BATCH = 64, ENTITY_BATCH = 64 };
-
-typedef struct childbuf {
-    int64_t case_id[CHILD_BATCH]; /* pending rows */
-    int code[CHILD_BATCH];
-    int is_main[CHILD_BATCH];     /* problems only */
-    int n;                        /* pending count */
-} childbuf;
+enum { ENTITY_BATCH = 64 }; /* person/household rows per INSERT into a fresh database */
 
 /* ---- new cases of a fresh load, written CASE_BATCH at a time ---- */
 
@@ -92,8 +84,7 @@ typedef struct casebuf {
 
 enum {
     ST_SEL_CASE, ST_PUT_CASE, ST_INS_PERSON, ST_SEL_PERSON, ST_INS_HOUSEHOLD, ST_SEL_HOUSEHOLD,
-    ST_INS_PROBLEM, ST_INS_SUPPORT, ST_INS_PARTNER, ST_DEL_PROBLEMS, ST_DEL_SUPPORTS, ST_DEL_PARTNERS,
-    ST_MANY_PROBLEM, ST_MANY_SUPPORT, ST_MANY_PARTNER, ST_MANY_CASE,
+    ST_MANY_CASE,
     ST_COUNT
 };
 
@@ -111,12 +102,6 @@ static const char *const sql[ST_COUNT] = {
     [ST_SEL_PERSON] = "SELECT pseudonym FROM person WHERE person_id = ?1",
     [ST_INS_HOUSEHOLD] = "INSERT OR IGNORE INTO household(household_id, pseudonym) VALUES(?1, ?2)",
     [ST_SEL_HOUSEHOLD] = "SELECT pseudonym FROM household WHERE household_id = ?1",
-    [ST_INS_PROBLEM] = "INSERT INTO case_problem(case_id, problem_id, is_main) VALUES(?1, ?2, ?3)",
-    [ST_INS_SUPPORT] = "INSERT INTO case_support(case_id, support_id) VALUES(?1, ?2)",
-    [ST_INS_PARTNER] = "INSERT INTO case_partner(case_id, partner_id) VALUES(?1, ?2)",
-    [ST_DEL_PROBLEMS] = "DELETE FROM case_problem WHERE case_id = ?1",
-    [ST_DEL_SUPPORTS] = "DELETE FROM case_support WHERE case_id = ?1",
-    [ST_DEL_PARTNERS] = "DELETE FROM case_partner WHERE case_id = ?1",
 };
 
 struct ks_loader {
@@ -128,7 +113,6 @@ struct ks_loader {
     ks_u64set seen_household;      /* distinct households in this import */
     pslist persons;             /* their pseudonyms, inserted sorted at the end */
     pslist households;          /* likewise */
-    childbuf kids[3];           /* pending child rows: problems, supports, partners */
     casebuf *cases;             /* fresh load: pending case rows */
     int64_t next_case_id;       /* fresh load: the next case_id to give */
 };
@@ -168,14 +152,6 @@ ks_loader *ks_loader_new(sqlite3 *db, int fresh, ks_error *err)
                     ks_buf_adds(&many, c ? ",?" : "?");
                 ks_buf_adds(&many, ")");
             }
-            q = many.buf;
-        } else if (i >= ST_MANY_PROBLEM) { /* the single-row INSERT, with CHILD_BATCH tuples */
-            const char *one = sql[ST_INS_PROBLEM + (i - ST_MANY_PROBLEM)];
-            const char *values = strstr(one, "VALUES");
-            ks_buf_reset(&many);
-            ks_buf_add(&many, one, (size_t)(values - one) + 6);
-            for (int k = 0; k < CHILD_BATCH; k++)
-                ks_buf_adds(&many, i == ST_MANY_PROBLEM ? (k ? ",(?,?,?)" : "(?,?,?)") : (k ? ",(?,?)" : "(?,?)"));
             q = many.buf;
         }
         if (ks_db_prepare(db, q, &l->st[i], err)) {
@@ -345,57 +321,6 @@ static int flush_cases(ks_loader *l, ks_error *err)
     return rc;
 }
 
-/* Writes the pending rows of one child table: full batches with the
- * multi-row statement, a remainder (at the end) row by row. */
-static int flush_kids(ks_loader *l, int t, ks_error *err)
-{
-    childbuf *b = &l->kids[t];
-    int cols = t == 0 ? 3 : 2;
-    int rc = 0;
-    if (b->n == CHILD_BATCH) {
-        sqlite3_stmt *s = l->st[ST_MANY_PROBLEM + t];
-        for (int k = 0; k < b->n; k++) {
-            sqlite3_bind_int64(s, k * cols + 1, b->case_id[k]);
-            sqlite3_bind_int(s, k * cols + 2, b->code[k]);
-            if (t == 0)
-                sqlite3_bind_int(s, k * cols + 3, b->is_main[k]);
-        }
-        rc = run(l, ST_MANY_PROBLEM + t, err);
-    } else {
-        for (int k = 0; k < b->n && !rc; k++) {
-            sqlite3_stmt *s = l->st[ST_INS_PROBLEM + t];
-            sqlite3_bind_int64(s, 1, b->case_id[k]);
-            sqlite3_bind_int(s, 2, b->code[k]);
-            if (t == 0)
-                sqlite3_bind_int(s, 3, b->is_main[k]);
-            rc = run(l, ST_INS_PROBLEM + t, err);
-        }
-    }
-    b->n = 0;
-    return rc;
-}
-
-static int add_kid(ks_loader *l, int t, int64_t case_id, int code, int is_main, ks_error *err)
-{
-    childbuf *b = &l->kids[t];
-    b->case_id[b->n] = case_id;
-    b->code[b->n] = code;
-    b->is_main[b->n] = is_main;
-    return ++b->n == CHILD_BATCH ? flush_kids(l, t, err) : 0;
-}
-
-static int put_children(ks_loader *l, int64_t case_id, const ks_record *r, ks_error *err)
-{
-    int rc = 0;
-    for (int i = 0; i < r->n_problems && !rc; i++)
-        rc = add_kid(l, 0, case_id, r->problems[i], i == 0, err);
-    for (int i = 0; i < r->n_supports && !rc; i++)
-        rc = add_kid(l, 1, case_id, r->supports[i], 0, err);
-    for (int i = 0; i < r->n_partners && !rc; i++)
-        rc = add_kid(l, 2, case_id, r->partners[i], 0, err);
-    return rc;
-}
-
 int ks_loader_put(ks_loader *l, const ks_record *r, const uint8_t row_hash[16], ks_error *err)
 {
     int64_t case_key = ks_pseudo_rowid(r->case_ps);
@@ -422,12 +347,6 @@ int ks_loader_put(ks_loader *l, const ks_record *r, const uint8_t row_hash[16], 
             if (same_row)
                 return KS_LOAD_UNCHANGED;
             result = KS_LOAD_UPDATED;
-            static const int dels[] = {ST_DEL_PROBLEMS, ST_DEL_SUPPORTS, ST_DEL_PARTNERS};
-            for (size_t i = 0; i < KS_ARRAY_LEN(dels); i++) {
-                sqlite3_bind_int64(l->st[dels[i]], 1, case_id);
-                if ((rc = run(l, dels[i], err)))
-                    return rc;
-            }
         } else {
             sqlite3_reset(s);
             if (step != SQLITE_DONE)
@@ -436,24 +355,17 @@ int ks_loader_put(ks_loader *l, const ks_record *r, const uint8_t row_hash[16], 
     }
     if (l->fresh) {
         /* cases of a fresh load are numbered here, so their rows can be
-         * batched like the child rows */
+         * written CASE_BATCH to a statement */
         casebuf *b = l->cases;
-        case_id = l->next_case_id++;
         b->rec[b->n] = *r;
         memcpy(b->hash[b->n], row_hash, 16);
-        b->id[b->n] = case_id;
+        b->id[b->n] = l->next_case_id++;
         if (++b->n == CASE_BATCH && (rc = flush_cases(l, err)))
-            return rc;
-        if ((rc = put_children(l, case_id, r, err)))
             return rc;
         return result;
     }
     /* an update keeps its case_id: REPLACE rewrites the row in place */
     if ((rc = put_case(l, case_key, case_id, r, row_hash, err)))
-        return rc;
-    if (!case_id)
-        case_id = sqlite3_last_insert_rowid(l->db);
-    if ((rc = put_children(l, case_id, r, err)))
         return rc;
     return result;
 }
@@ -504,8 +416,6 @@ static int put_entities(ks_loader *l, pslist *list, int ins, int sel, ks_error *
 int ks_loader_finish(ks_loader *l, ks_error *err)
 {
     int rc = l->cases ? flush_cases(l, err) : 0;
-    for (int t = 0; t < 3 && !rc; t++)
-        rc = flush_kids(l, t, err);
     if (!rc)
         rc = put_entities(l, &l->persons, ST_INS_PERSON, ST_SEL_PERSON, err);
     if (!rc)

@@ -4,9 +4,10 @@
  * keyed pseudonym (ks_pseudo_rowid) as INTEGER PRIMARY KEY, and every case
  * has that prefix as case_key (unique index); the full 16-byte pseudonym sits
  * beside it to detect a collision of the short form.  Cases themselves are
- * numbered in load order (case_id), so that loading a million of them, and
- * their child rows keyed (case_id, code), appends to the B-trees instead of
- * seeking a random page for every row.  Codes are small integers joined to code
+ * numbered in load order (case_id), so that loading a million of them
+ * appends to the B-tree instead of seeking a random page for every row.
+ * Problems, supports and partners are bit masks of code ids in the case row,
+ * shown as rows by views.  Codes are small integers joined to code
  * tables holding Japanese and English labels.  No identifying value has a
  * column: names, kana, addresses, phones, birth dates, resident, household and
  * record numbers exist only as pseudonyms or (birth date) as an age band. */
@@ -85,7 +86,7 @@ static const char ks_schema_sql[] =
 "  status_id INTEGER NOT NULL REFERENCES status,\n"
 "  outcome_id INTEGER REFERENCES outcome,\n"
 "  main_problem_id INTEGER NOT NULL REFERENCES problem,  -- first problem listed\n"
-"  problem_mask INTEGER NOT NULL,              -- bit i set: problem_id i (case_problem has the rows)\n"
+"  problem_mask INTEGER NOT NULL,              -- bit i set: problem_id i (view case_problem: as rows)\n"
 "  support_mask INTEGER NOT NULL,              -- bit i set: support_id i\n"
 "  partner_mask INTEGER NOT NULL,              -- bit i set: partner_id i (0 = unlisted)\n"
 "  problem_count INTEGER NOT NULL,\n"
@@ -96,22 +97,9 @@ static const char ks_schema_sql[] =
 "  row_hash BLOB NOT NULL,                     -- detects unchanged re-imports\n"
 "  batch_id INTEGER NOT NULL REFERENCES import_batch  -- last batch that inserted or changed it\n"
 ");\n"
-"CREATE TABLE IF NOT EXISTS case_problem(\n"
-"  case_id INTEGER NOT NULL REFERENCES case_record,\n"
-"  problem_id INTEGER NOT NULL REFERENCES problem,\n"
-"  is_main INTEGER NOT NULL,  -- 1 for the case's main (first-listed) problem\n"
-"  PRIMARY KEY(case_id, problem_id)\n"
-") WITHOUT ROWID;\n"
-"CREATE TABLE IF NOT EXISTS case_support(\n"
-"  case_id INTEGER NOT NULL REFERENCES case_record,\n"
-"  support_id INTEGER NOT NULL REFERENCES support,\n"
-"  PRIMARY KEY(case_id, support_id)\n"
-") WITHOUT ROWID;\n"
-"CREATE TABLE IF NOT EXISTS case_partner(\n"
-"  case_id INTEGER NOT NULL REFERENCES case_record,\n"
-"  partner_id INTEGER NOT NULL REFERENCES partner,\n"
-"  PRIMARY KEY(case_id, partner_id)\n"
-") WITHOUT ROWID;\n";
+"-- problems, supports and partners of a case are bit masks in case_record\n"
+"-- (bit i: code id i); the views case_problem, case_support, case_partner\n"
+"-- show them as one row per (case, code) (ks_mask_view_sql).\n";
 
 /* Secondary indexes: dropped before a bulk load into an empty database and
  * built once afterwards, which is several times faster than maintaining them
@@ -126,10 +114,8 @@ static const char ks_index_sql[] =
  * person order, 4x faster than with lookups into case_record.  case_household
  * likewise covers the compound-household query (8050, double care, young
  * carers), which then scans 30 MB of index instead of the whole table.
- * No other index pays for itself: counting queries scan case_record whole,
- * and the child tables are keyed (case_id, code) already, which is what
- * joins from a case use; an index by code would only serve lookups of a
- * single code, at the cost of a sort of every child row per import. */
+ * No other index pays for itself: counting queries scan case_record whole
+ * (the mask views join by case_id, the rowid). */
 
 static const char ks_drop_index_sql[] =
 "DROP INDEX IF EXISTS case_by_key;\n"
@@ -144,9 +130,9 @@ static const char ks_drop_index_sql[] =
 "  ir.label_ja AS intake_route, ia.label_ja AS intake_agency, cs.label_ja AS consent,\n" \
 "  mt.label_ja AS meeting, st.label_ja AS status, oc.label_ja AS outcome,\n" \
 "  mp.label_ja AS main_problem,\n" \
-"  (SELECT group_concat(p.label_ja, ';') FROM case_problem cp JOIN problem p USING(problem_id) WHERE cp.case_id = c.case_id) AS problems,\n" \
-"  (SELECT group_concat(s.label_ja, ';') FROM case_support cx JOIN support s USING(support_id) WHERE cx.case_id = c.case_id) AS supports,\n" \
-"  (SELECT group_concat(pt.label_ja, ';') FROM case_partner cx JOIN partner pt USING(partner_id) WHERE cx.case_id = c.case_id) AS partners,\n" \
+"  (SELECT group_concat(p.label_ja, ';') FROM problem p WHERE (c.problem_mask >> p.problem_id) & 1) AS problems,\n" \
+"  (SELECT group_concat(s.label_ja, ';') FROM support s WHERE (c.support_mask >> s.support_id) & 1) AS supports,\n" \
+"  (SELECT group_concat(pt.label_ja, ';') FROM partner pt WHERE (c.partner_mask >> pt.partner_id) & 1) AS partners,\n" \
 "  c.problem_count, c.support_count, c.partner_count, c.field_count, c.consent_id\n" \
 "FROM case_record c\n" \
 "LEFT JOIN age_band ab USING(age_band_id)\n" \
@@ -161,7 +147,41 @@ static const char ks_drop_index_sql[] =
 "JOIN problem mp ON mp.problem_id = c.main_problem_id\n" \
 "LEFT JOIN outcome oc USING(outcome_id);\n"
 
-static const char ks_view_sql[] = "CREATE VIEW IF NOT EXISTS v_case AS\n" KS_V_CASE_BODY;
-/* The same view as a temp view: on a row-level connection its unqualified
- * table names resolve to the consent-filtered temp views (analysis.c). */
-static const char ks_temp_view_sql[] = "CREATE TEMP VIEW v_case AS\n" KS_V_CASE_BODY;
+/* One row per (case, code) from the masks, in (case_id, code id) order.
+ * Why views and not tables: the query library, analyses and report all
+ * read the masks; the relational form is for analysts' own SQL.  Stored, the
+ * three tables were 7.3 million rows per million cases: a quarter of the
+ * database and of the import's time (bench/README.md).  A scan of a view
+ * tests each case's mask against every code (22 problems, 13 supports, up
+ * to 63 partners), which is slower than a scan of the old table for an
+ * analyst's join, but lossless: a mask is the set the rows were. */
+#define KS_CASE_PROBLEM_BODY \
+"SELECT c.case_id, p.problem_id, p.problem_id = c.main_problem_id AS is_main\n" \
+"FROM case_record c JOIN problem p ON (c.problem_mask >> p.problem_id) & 1;\n"
+#define KS_CASE_SUPPORT_BODY \
+"SELECT c.case_id, s.support_id\n" \
+"FROM case_record c JOIN support s ON (c.support_mask >> s.support_id) & 1;\n"
+#define KS_CASE_PARTNER_BODY \
+"SELECT c.case_id, pt.partner_id\n" \
+"FROM case_record c JOIN partner pt ON (c.partner_mask >> pt.partner_id) & 1;\n"
+
+static const char ks_view_sql[] =
+    "CREATE VIEW IF NOT EXISTS v_case AS\n" KS_V_CASE_BODY
+    "CREATE VIEW IF NOT EXISTS case_problem AS\n" KS_CASE_PROBLEM_BODY
+    "CREATE VIEW IF NOT EXISTS case_support AS\n" KS_CASE_SUPPORT_BODY
+    "CREATE VIEW IF NOT EXISTS case_partner AS\n" KS_CASE_PARTNER_BODY;
+/* The same views as temp views: on a row-level connection their unqualified
+ * table names resolve to the consent-filtered temp case_record (analysis.c). */
+static const char ks_temp_view_sql[] =
+    "CREATE TEMP VIEW v_case AS\n" KS_V_CASE_BODY
+    "CREATE TEMP VIEW case_problem AS\n" KS_CASE_PROBLEM_BODY
+    "CREATE TEMP VIEW case_support AS\n" KS_CASE_SUPPORT_BODY
+    "CREATE TEMP VIEW case_partner AS\n" KS_CASE_PARTNER_BODY;
+
+/* Schema 1 stored the three as WITHOUT ROWID tables, filled from the same
+ * masks: upgrading drops them for the views (db.c). */
+static const char ks_upgrade_1_sql[] =
+    "DROP TABLE IF EXISTS case_problem;\n"
+    "DROP TABLE IF EXISTS case_support;\n"
+    "DROP TABLE IF EXISTS case_partner;\n"
+    "DROP VIEW IF EXISTS v_case;\n";

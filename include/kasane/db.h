@@ -13,7 +13,9 @@
 #include "kasane/profile.h"
 #include "kasane/util.h"
 
-enum { KS_SCHEMA_VERSION = 1, KS_DEFAULT_THRESHOLD = 5 };
+/* Schema 2: case_problem, case_support, case_partner are views over the
+ * case masks (schema 1 stored them; opening one for writing upgrades it). */
+enum { KS_SCHEMA_VERSION = 2, KS_DEFAULT_THRESHOLD = 5 };
 
 typedef enum ks_db_mode {
     KS_DB_READ,   /* read-only; the file must exist */

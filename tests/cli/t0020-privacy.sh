@@ -62,6 +62,14 @@ EOF
 cat input/utf8.csv input/extra.csv >input/utf8-plus.csv
 { cat input/cp932.csv; iconv -f UTF-8 -t CP932 input/extra.csv; } >input/cp932-plus.csv
 
+# split_patterns: patterns.txt into its all-digit lines and the others (scan)
+split_patterns()
+{
+    grep -E '^[0-9]+$' patterns.txt >patterns-num.txt || true
+    grep -v -E '^[0-9]+$' patterns.txt >patterns-text.txt || true
+    [ -s patterns-num.txt ] && [ -s patterns-text.txt ] || fail "patterns: expected both numbers and text"
+}
+
 # ---- the patterns -----------------------------------------------------------
 # Every identifier as written, and with every space (ASCII and U+3000) removed
 # (the importer's person-key form); each in UTF-8 and in CP932; plus the NFKC
@@ -80,6 +88,7 @@ cat input/ids-utf8.txt input/extra-ids.txt >ids-all.txt
 iconv -f UTF-8 -t CP932 pat-utf8.txt >pat-cp932.txt || fail "an identifier has no CP932 form"
 cat pat-utf8.txt pat-cp932.txt | grep -v '^$' | sort -u >patterns.txt
 assert_eq "$(grep -c '^$' patterns.txt || true)" 0 "empty lines in the pattern file"
+split_patterns
 [ "$(wc -l <patterns.txt)" -gt "$(wc -l <ids-all.txt)" ] || fail "pattern file lost lines"
 note "$(wc -l <patterns.txt) patterns, shortest $(awk 'NR == 1 || length($0) < m { m = length($0) } END { print m }' patterns.txt) bytes"
 # the inputs really hold the identifiers in their encodings: the scan can see them
@@ -97,8 +106,16 @@ fi
 scan()
 {
     local hits
-    # one grep over all files: building the automaton is the costly part
-    hits=$(find "$@" -type f -print0 | xargs -0 grep -a -F -c -H -f patterns.txt | grep -v ':0$' || true)
+    # one grep per pattern kind over all files: building the automaton is the
+    # costly part.  Identifiers that are all digits (resident numbers, dates
+    # written 19711217) must stand as a whole number: a 19-digit person_id in
+    # a row-level output holds some 8-digit run of some birth date by chance.
+    # A stored identifier would be a whole value (and the exact TEXT check
+    # below sees every text value of the database).
+    hits=$({
+        find "$@" -type f -print0 | xargs -0 grep -a -F -c -H -f patterns-text.txt
+        find "$@" -type f -print0 | xargs -0 grep -a -F -w -c -H -f patterns-num.txt
+    } | grep -v ':0$' || true)
     if [ -n "$hits" ]; then
         echo "identifiers found on disk (file:lines):" >&2
         echo "$hits" >&2
@@ -166,6 +183,7 @@ gen --rows 5000 --seed $((SEED + 1)) --identifiers input/ids-live.txt -o input/l
 { cat input/ids-live.txt; sed -e 's/ //g' -e 's/　//g' input/ids-live.txt; } | grep -v '^$' >>pat-utf8.txt
 iconv -f UTF-8 -t CP932 pat-utf8.txt >pat-cp932.txt
 cat pat-utf8.txt pat-cp932.txt | grep -v '^$' | sort -u >patterns.txt
+split_patterns
 coproc READER { sqlite3 -batch live/cases.db; }
 reader_pid=$READER_PID
 echo "BEGIN; SELECT count(*) FROM case_record;" >&"${READER[1]}"
@@ -221,6 +239,16 @@ scan planted 2>/dev/null && fail "the scan missed a planted space-free name"
 cp utf8/cases.db planted/cases.db
 printf 'xx%syy' "$(sed -n 3p input/ids-utf8.txt)" >planted/cases.db-wal
 scan planted 2>/dev/null && fail "the scan missed a planted identifier in a -wal file"
+# an all-digit identifier as a whole value is found; inside a longer number
+# (a pseudonymous id that happens to contain it) it is not
+num=$(grep -m1 -E '^[0-9]{8,}$' input/ids-utf8.txt || true)
+[ -n "$num" ] || fail "setup: no all-digit identifier in the input"
+rm -f planted/*
+cp utf8/cases.db planted/cases.db
+printf '"person_id":%s,' "$num" >planted/rows.json
+scan planted 2>/dev/null && fail "the scan missed a planted all-digit identifier"
+printf '"person_id":-7%s31,' "$num" >planted/rows.json
+scan planted 2>/dev/null || fail "the scan flagged an all-digit identifier inside a longer number"
 rm -rf planted
 
 # ---- no column can hold text from the input ------------------------------------
