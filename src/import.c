@@ -26,7 +26,7 @@
 #include "kasane/import.h"
 #include "kasane/load.h"
 
-enum { BATCH_ROWS = 1024, RING = 4, SAMPLE = 64 * 1024, CLAIM_ROWS = 32, PREFETCH_AHEAD = 8 };
+enum { BATCH_ROWS = 1024, RING = 4, SAMPLE = 64 * 1024, CLAIM_ROWS = 32 };
 
 typedef struct item {
     ks_record rec;      /* the normalised row; pseudonyms once hashed */
@@ -390,8 +390,6 @@ static int import_file(run_ctx *c, const char *path, ks_error *err)
     ks_encoding enc = detect(raw, o->encoding);
     size_t expect = estimate_rows(raw, sb.st_size);
     ks_u64set_reserve(&c->seen_cases, c->seen_cases.n + expect);
-    if (c->loader)
-        ks_loader_expect(c->loader, expect);
     snprintf(c->st->encoding, sizeof c->st->encoding, "%s", ks_encoding_name(enc));
     p.key = c->db ? o->key : NULL;
     if (c->db) { /* the audit row records the input's SHA-256 */
@@ -489,8 +487,6 @@ static int import_file(run_ctx *c, const char *path, ks_error *err)
         }
         for (size_t i = 0; i < b->n && rc == 0; i++) {
             int res = KS_LOAD_INSERTED;
-            if (c->loader && i + PREFETCH_AHEAD < b->n)
-                ks_loader_prefetch(c->loader, &b->items[i + PREFETCH_AHEAD].rec);
             if (c->loader) {
                 res = ks_loader_put(c->loader, &b->items[i].rec, b->items[i].hash, err);
                 if (res < 0) {
@@ -676,8 +672,6 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
     ks_u64set_release(&c.seen_cases);
     if (rc)
         goto done;
-    if (loader)
-        ks_loader_seen(loader, &st->persons, &st->households);
     if (o->strict && st->rejected > 0) {
         rc = ks_error_set(err, KS_EDATA, "%llu row(s) rejected and --strict given: nothing was imported",
                           (unsigned long long)st->rejected);
@@ -697,6 +691,7 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
             ks_db_build_writeback(&build);
         if ((rc = ks_loader_finish(loader, err)))
             goto done;
+        ks_loader_seen(loader, &st->persons, &st->households); /* counted while merging */
         phase("rows loaded");
         if ((rc = ks_db_build_indexes(db, err)))
             goto done;

@@ -9,8 +9,9 @@
  *  - Into an empty database the case_key index is built once at the end (by
  *    a sort) instead of row by row; duplicates within the import are caught
  *    by a C hash set of 8-byte keys meanwhile.
- *  - What this import has seen (record ids, distinct persons and households)
- *    is kept in those C hash sets, not in SQLite. */
+ *  - The persons and households of the import's rows go through an
+ *    external sort (psort.h): sorted runs on temporary files, merged once,
+ *    so memory does not grow with them. */
 #include "kasane/load.h"
 
 #include <stdlib.h>
@@ -18,54 +19,8 @@
 
 #include "kasane/codes.h"
 #include "kasane/db.h"
+#include "kasane/psort.h"
 #include "kasane/pseudo.h"
-
-/* ---- pseudonyms of new entities, inserted in key order at the end ---- */
-
-typedef struct pslist {
-    uint8_t (*v)[KS_PSEUDO_BYTES]; /* pseudonyms */
-    size_t n, cap;                 /* used, allocated */
-} pslist;
-
-static void pslist_add(pslist *l, const uint8_t ps[KS_PSEUDO_BYTES])
-{
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 1024;
-        l->v = ks_realloc(l->v, ks_mul(l->cap, sizeof *l->v));
-    }
-    memcpy(l->v[l->n++], ps, KS_PSEUDO_BYTES);
-}
-
-/* Sorts the pseudonyms by ks_pseudo_rowid (the signed little-endian int64
- * of their first 8 bytes): an LSD radix sort, one pass per key byte, the
- * last byte's sign bit flipped so that unsigned byte order is signed order.
- * Linear, where qsort's comparator decoded both keys on every comparison. */
-static void pslist_sort(pslist *l)
-{
-    if (l->n < 2)
-        return;
-    uint8_t (*tmp)[KS_PSEUDO_BYTES] = ks_malloc(ks_mul(l->n, KS_PSEUDO_BYTES));
-    uint8_t (*src)[KS_PSEUDO_BYTES] = l->v, (*dst)[KS_PSEUDO_BYTES] = tmp;
-    for (int byte = 0; byte < 8; byte++) {
-        const uint8_t flip = byte == 7 ? 0x80 : 0;
-        size_t count[256] = {0};
-        for (size_t i = 0; i < l->n; i++)
-            count[src[i][byte] ^ flip]++;
-        size_t at = 0;
-        for (int d = 0; d < 256; d++) {
-            size_t c = count[d];
-            count[d] = at;
-            at += c;
-        }
-        for (size_t i = 0; i < l->n; i++)
-            memcpy(dst[count[src[i][byte] ^ flip]++], src[i], KS_PSEUDO_BYTES);
-        uint8_t (*t)[KS_PSEUDO_BYTES] = src;
-        src = dst;
-        dst = t;
-    }
-    /* eight passes: the sorted keys are back in l->v */
-    free(tmp);
-}
 
 enum { ENTITY_BATCH = 64 }; /* person/household rows per INSERT into a fresh database */
 
@@ -109,10 +64,10 @@ struct ks_loader {
     sqlite3_stmt *st[ST_COUNT]; /* prepared once */
     int64_t batch_id;           /* import_batch of the current file */
     int fresh;                  /* the database held no case when the import began */
-    ks_u64set seen_person;         /* distinct persons in this import */
-    ks_u64set seen_household;      /* distinct households in this import */
-    pslist persons;             /* their pseudonyms, inserted sorted at the end */
-    pslist households;          /* likewise */
+    ks_psort *persons;          /* pseudonyms of the persons of this import's rows */
+    ks_psort *households;       /* likewise households; both inserted in order at the end */
+    uint64_t npersons;          /* distinct persons among them (known at finish) */
+    uint64_t nhouseholds;       /* distinct households */
     casebuf *cases;             /* fresh load: pending case rows */
     int64_t next_case_id;       /* fresh load: the next case_id to give */
 };
@@ -123,10 +78,8 @@ void ks_loader_free(ks_loader *l)
         return;
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(l->st[i]);
-    ks_u64set_release(&l->seen_person);
-    ks_u64set_release(&l->seen_household);
-    free(l->persons.v);
-    free(l->households.v);
+    ks_psort_free(l->persons);
+    ks_psort_free(l->households);
     free(l->cases);
     free(l);
 }
@@ -136,6 +89,8 @@ ks_loader *ks_loader_new(sqlite3 *db, int fresh, ks_error *err)
     ks_loader *l = ks_calloc(1, sizeof *l);
     l->db = db;
     l->fresh = fresh;
+    l->persons = ks_psort_new(0);
+    l->households = ks_psort_new(0);
     ks_buf many;
     ks_buf_init(&many);
     for (int i = 0; i < ST_COUNT; i++) {
@@ -325,10 +280,9 @@ int ks_loader_put(ks_loader *l, const ks_record *r, const uint8_t row_hash[16], 
 {
     int64_t case_key = ks_pseudo_rowid(r->case_ps);
     int rc;
-    if (ks_u64set_add(&l->seen_person, (uint64_t)ks_pseudo_rowid(r->person_ps)))
-        pslist_add(&l->persons, r->person_ps);
-    if (r->has_household && ks_u64set_add(&l->seen_household, (uint64_t)ks_pseudo_rowid(r->household_ps)))
-        pslist_add(&l->households, r->household_ps);
+    if ((rc = ks_psort_add(l->persons, r->person_ps, err)) ||
+        (r->has_household && (rc = ks_psort_add(l->households, r->household_ps, err))))
+        return rc;
 
     int result = KS_LOAD_INSERTED;
     int64_t case_id = 0;
@@ -370,46 +324,61 @@ int ks_loader_put(ks_loader *l, const ks_record *r, const uint8_t row_hash[16], 
     return result;
 }
 
-/* Persons and households go in sorted by key: appending, not seeking.  Into
- * a fresh database ENTITY_BATCH rows go per statement (per-statement
- * overhead was most of the cost); a batch in which some row already existed
- * is checked row by row for a prefix collision, as ensure_entity does. */
-static int put_entities(ks_loader *l, pslist *list, int ins, int sel, ks_error *err)
+/* Persons and households go in sorted by key (ks_psort): appending, not
+ * seeking.  Into a fresh database ENTITY_BATCH rows go per statement
+ * (per-statement overhead was most of the cost); a batch in which some row
+ * already existed is checked row by row for a prefix collision, as
+ * ensure_entity does, and so is everything put into a database that held
+ * cases already. */
+typedef struct entity_sink {
+    ks_loader *l;           /* the loader */
+    int ins, sel;           /* its statements for this table */
+    sqlite3_stmt *many;     /* fresh load: ENTITY_BATCH rows per INSERT */
+} entity_sink;
+
+static int put_entities(void *ctx, const uint8_t (*ps)[KS_PSEUDO_BYTES], size_t n, ks_error *err)
 {
-    pslist_sort(list);
+    entity_sink *k = ctx;
+    ks_loader *l = k->l;
     int rc = 0;
     size_t i = 0;
-    if (l->fresh && list->n >= ENTITY_BATCH) {
+    for (; k->many && !rc && i + ENTITY_BATCH <= n; i += ENTITY_BATCH) {
+        for (int j = 0; j < ENTITY_BATCH; j++) {
+            sqlite3_bind_int64(k->many, 2 * j + 1, ks_pseudo_rowid(ps[i + (size_t)j]));
+            sqlite3_bind_blob(k->many, 2 * j + 2, ps[i + (size_t)j], KS_PSEUDO_BYTES, SQLITE_STATIC);
+        }
+        int step = sqlite3_step(k->many);
+        sqlite3_reset(k->many);
+        if (step != SQLITE_DONE)
+            return ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(l->db));
+        if (sqlite3_changes(l->db) == ENTITY_BATCH)
+            continue;
+        for (int j = 0; j < ENTITY_BATCH && !rc; j++) /* all there now: each must be ours */
+            rc = ensure_entity(l, k->ins, k->sel, ps[i + (size_t)j], err);
+    }
+    for (; i < n && !rc; i++)
+        rc = ensure_entity(l, k->ins, k->sel, ps[i], err);
+    return rc;
+}
+
+static int finish_entities(ks_loader *l, ks_psort *sorter, int ins, int sel, uint64_t *distinct, ks_error *err)
+{
+    entity_sink k = {.l = l, .ins = ins, .sel = sel};
+    int rc = 0;
+    if (l->fresh) {
         const char *table = ins == ST_INS_PERSON ? "person(person_id, pseudonym)"
                                                  : "household(household_id, pseudonym)";
         ks_buf q;
         ks_buf_init(&q);
         ks_buf_addf(&q, "INSERT OR IGNORE INTO %s VALUES(?,?)", table);
-        for (int k = 1; k < ENTITY_BATCH; k++)
+        for (int j = 1; j < ENTITY_BATCH; j++)
             ks_buf_adds(&q, ",(?,?)");
-        sqlite3_stmt *many = NULL;
-        rc = ks_db_prepare(l->db, q.buf, &many, err);
+        rc = ks_db_prepare(l->db, q.buf, &k.many, err);
         ks_buf_release(&q);
-        for (; !rc && i + ENTITY_BATCH <= list->n; i += ENTITY_BATCH) {
-            for (int k = 0; k < ENTITY_BATCH; k++) {
-                sqlite3_bind_int64(many, 2 * k + 1, ks_pseudo_rowid(list->v[i + (size_t)k]));
-                sqlite3_bind_blob(many, 2 * k + 2, list->v[i + (size_t)k], KS_PSEUDO_BYTES, SQLITE_STATIC);
-            }
-            int step = sqlite3_step(many);
-            sqlite3_reset(many);
-            if (step != SQLITE_DONE) {
-                rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(l->db));
-                break;
-            }
-            if (sqlite3_changes(l->db) == ENTITY_BATCH)
-                continue;
-            for (int k = 0; k < ENTITY_BATCH && !rc; k++) /* all there now: each must be ours */
-                rc = ensure_entity(l, ins, sel, list->v[i + (size_t)k], err);
-        }
-        sqlite3_finalize(many);
     }
-    for (; i < list->n && !rc; i++)
-        rc = ensure_entity(l, ins, sel, list->v[i], err);
+    if (!rc)
+        rc = ks_psort_finish(sorter, put_entities, &k, distinct, err);
+    sqlite3_finalize(k.many);
     return rc;
 }
 
@@ -417,28 +386,14 @@ int ks_loader_finish(ks_loader *l, ks_error *err)
 {
     int rc = l->cases ? flush_cases(l, err) : 0;
     if (!rc)
-        rc = put_entities(l, &l->persons, ST_INS_PERSON, ST_SEL_PERSON, err);
+        rc = finish_entities(l, l->persons, ST_INS_PERSON, ST_SEL_PERSON, &l->npersons, err);
     if (!rc)
-        rc = put_entities(l, &l->households, ST_INS_HOUSEHOLD, ST_SEL_HOUSEHOLD, err);
+        rc = finish_entities(l, l->households, ST_INS_HOUSEHOLD, ST_SEL_HOUSEHOLD, &l->nhouseholds, err);
     return rc;
-}
-
-void ks_loader_expect(ks_loader *l, size_t rows)
-{
-    /* at most one new person and household per row */
-    ks_u64set_reserve(&l->seen_person, l->seen_person.n + rows);
-    ks_u64set_reserve(&l->seen_household, l->seen_household.n + rows);
-}
-
-void ks_loader_prefetch(const ks_loader *l, const ks_record *r)
-{
-    ks_u64set_prefetch(&l->seen_person, (uint64_t)ks_pseudo_rowid(r->person_ps));
-    if (r->has_household)
-        ks_u64set_prefetch(&l->seen_household, (uint64_t)ks_pseudo_rowid(r->household_ps));
 }
 
 void ks_loader_seen(ks_loader *l, uint64_t *persons, uint64_t *households)
 {
-    *persons = l->seen_person.n;
-    *households = l->seen_household.n;
+    *persons = l->npersons;
+    *households = l->nhouseholds;
 }

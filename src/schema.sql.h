@@ -147,7 +147,8 @@ static const char ks_drop_index_sql[] =
 "JOIN problem mp ON mp.problem_id = c.main_problem_id\n" \
 "LEFT JOIN outcome oc USING(outcome_id);\n"
 
-/* One row per (case, code) from the masks, in (case_id, code id) order.
+/* One row per (case, code) from the masks (in no promised order: ORDER BY
+ * as for any table).
  * Why views and not tables: the query library, analyses and report all
  * read the masks; the relational form is for analysts' own SQL.  Stored, the
  * three tables were 7.3 million rows per million cases: a quarter of the

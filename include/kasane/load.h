@@ -32,12 +32,7 @@ int ks_loader_put(ks_loader *l, const ks_record *r, const uint8_t row_hash[16], 
  * Call once after the last put, inside the transaction. */
 int ks_loader_finish(ks_loader *l, ks_error *err);
 
-/* About `rows` more rows are coming: sizes the sets of what was seen once. */
-void ks_loader_expect(ks_loader *l, size_t rows);
-/* r will be put shortly: starts fetching what putting it looks up. */
-void ks_loader_prefetch(const ks_loader *l, const ks_record *r);
-
-/* Distinct persons and households among the rows put so far. */
+/* Distinct persons and households among the rows put (after finish). */
 void ks_loader_seen(ks_loader *l, uint64_t *persons, uint64_t *households);
 
 #endif
