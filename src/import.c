@@ -263,6 +263,7 @@ typedef struct run_ctx {
     ks_import_stats *st;      /* running totals */
     reject_list *rej;         /* collected rejects */
     ks_u64set seen_cases;     /* record ids of this import, all files */
+    ks_u64set unlisted_names; /* hashes of the distinct unlisted partner names, all files */
 } run_ctx;
 
 static void utc_now(char buf[32])
@@ -532,7 +533,8 @@ static int import_file(run_ctx *c, const char *path, ks_error *err)
     }
     uint64_t distinct;
     c->st->unlisted += ks_normaliser_unlisted(norm, &distinct);
-    c->st->unlisted_distinct += distinct;
+    ks_normaliser_unlisted_names(norm, &c->unlisted_names);
+    c->st->unlisted_distinct = c->unlisted_names.n;
 
     if (c->db) {
         unsigned char digest[EVP_MAX_MD_SIZE];
@@ -670,6 +672,7 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
     for (size_t i = 0; i < nfiles && rc == 0; i++)
         rc = import_file(&c, files[i], err);
     ks_u64set_release(&c.seen_cases);
+    ks_u64set_release(&c.unlisted_names);
     if (rc)
         goto done;
     if (o->strict && st->rejected > 0) {

@@ -253,6 +253,11 @@ void ks_normaliser_free(ks_normaliser *n)
 
 const ks_quality *ks_normaliser_quality(const ks_normaliser *n) { return &n->q; }
 
+void ks_normaliser_unlisted_names(const ks_normaliser *n, ks_u64set *into)
+{
+    ks_u64set_merge(into, &n->unlisted_seen);
+}
+
 uint64_t ks_normaliser_unlisted(const ks_normaliser *n, uint64_t *distinct)
 {
     if (distinct)

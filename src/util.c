@@ -346,6 +346,15 @@ void ks_u64set_prefetch(const ks_u64set *s, uint64_t key)
         __builtin_prefetch(&s->slot[mix(key ^ U64SET_SALT) & (s->cap - 1)], 0, 0);
 }
 
+void ks_u64set_merge(ks_u64set *dst, const ks_u64set *src)
+{
+    for (size_t i = 0; i < src->cap; i++)
+        if (src->slot[i])
+            ks_u64set_add(dst, src->slot[i] ^ U64SET_SALT);
+    if (src->has_zero) /* the key stored as 0 is the salt itself */
+        ks_u64set_add(dst, U64SET_SALT);
+}
+
 int ks_u64set_add(ks_u64set *s, uint64_t key)
 {
     uint64_t v = key ^ U64SET_SALT;

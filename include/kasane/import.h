@@ -130,6 +130,9 @@ int ks_normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_fie
 const ks_quality *ks_normaliser_quality(const ks_normaliser *n);
 /* Occurrences of partner names not in the profile, and how many distinct. */
 uint64_t ks_normaliser_unlisted(const ks_normaliser *n, uint64_t *distinct);
+/* Adds the hashes of its distinct unlisted names to into (so that the files
+ * of one import count a name once). */
+void ks_normaliser_unlisted_names(const ks_normaliser *n, ks_u64set *into);
 
 /* ---- the whole import ---- */
 

@@ -91,6 +91,8 @@ typedef struct ks_u64set {
 
 /* Adds key; returns 1 when it was not there before. */
 int ks_u64set_add(ks_u64set *s, uint64_t key);
+/* Adds every key of src to dst. */
+void ks_u64set_merge(ks_u64set *dst, const ks_u64set *src);
 /* Makes room for n keys at once (no rehash while they are added). */
 void ks_u64set_reserve(ks_u64set *s, size_t n);
 /* Starts loading the slot where key would go, to be added shortly: with a

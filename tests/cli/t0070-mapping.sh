@@ -48,4 +48,10 @@ while read -r n name; do
 done <names.txt
 expect_exit 0 "$KASANE" import -q --db demo2.db --key key "$DEMO"
 assert_file_lacks "$LAST_ERR" "unlisted partner names" "names only when asked for"
+# two files with the same unlisted names: occurrences add up, names count once
+{ head -n 1 "$DEMO"; tail -n +2 "$DEMO" | sed 's/^\([^,]*\),/\1-b,/'; } >demo-b.csv
+expect_exit 0 "$KASANE" validate --list-unlisted "$DEMO" demo-b.csv
+assert_eq "$(awk '/unlisted partners/ { print $3 }' "$LAST_OUT")" $((2 * total)) "unlisted occurrences over two files"
+assert_eq "$(awk '/unlisted partners/ { print $5 }' "$LAST_OUT")" "$(wc -l <names.txt | tr -d ' ')" \
+    "distinct unlisted names over two files"
 pass
