@@ -22,6 +22,10 @@ assert_eq "$(sql "$DB" 'SELECT count(DISTINCT case_id) FROM case_record')" $ROWS
 assert_eq "$(sql "$DB" 'SELECT count(*) FROM import_batch')" 1 "import_batch rows"
 assert_eq "$(sql "$DB" "SELECT rows_read || '/' || rows_inserted || '/' || rows_rejected FROM import_batch")" \
     "$ROWS/$ROWS/0" "import_batch counters"
+# the audit row's SHA-256 is the input's (the file is larger than the 1 MiB
+# the import reads at a time)
+[ "$(stat -c %s in.csv)" -gt $((1 << 20)) ] || fail "setup: in.csv should exceed one read buffer"
+assert_eq "$(sql "$DB" 'SELECT input_sha256 FROM import_batch')" "$(sha in.csv)" "input_sha256 of the import"
 # every case has at least one problem (problems is required), none points nowhere
 assert_eq "$(sql "$DB" 'SELECT count(*) FROM case_record WHERE case_id NOT IN (SELECT case_id FROM case_problem)')" \
     0 "cases without a problem"
