@@ -475,6 +475,16 @@ int ks_db_build_open(const char *final_path, ks_db_build *b, sqlite3 **db, ks_er
     return rc;
 }
 
+int ks_db_build_restart(ks_db_build *b, sqlite3 **db, ks_error *err)
+{
+    if (*db)
+        sqlite3_close(*db);
+    *db = NULL;
+    if (ftruncate(b->lock_fd, 0) != 0)
+        return ks_error_set(err, KS_EIO, "cannot truncate '%s': %s", b->tmp_path, strerror(errno));
+    return ks_db_open(b->tmp_path, KS_DB_BUILD, db, err);
+}
+
 void ks_db_build_abandon(ks_db_build *b, sqlite3 **db)
 {
     if (*db)

@@ -263,7 +263,7 @@ typedef struct run_ctx {
     ks_loader *loader;        /* NULL when validating */
     ks_import_stats *st;      /* running totals */
     reject_list *rej;         /* collected rejects */
-    ks_u64set seen_cases;     /* record ids of this import, all files */
+    ks_dupcheck *dups;        /* duplicate record ids of this import, all files */
     ks_u64set unlisted_names; /* hashes of the distinct unlisted partner names, all files */
 } run_ctx;
 
@@ -333,23 +333,6 @@ static ks_encoding detect(FILE *f, ks_encoding forced)
     return e;
 }
 
-/* Rows the file holds, roughly: its size over the mean line length of its
- * first SAMPLE bytes.  Sizes the hash sets once, instead of rehashing them
- * as they grow (a rehash touches every key again, each a cache miss). */
-static size_t estimate_rows(FILE *f, off_t size)
-{
-    unsigned char *buf = ks_malloc(SAMPLE);
-    size_t n = fread(buf, 1, SAMPLE, f), lines = 0;
-    for (const unsigned char *p = buf; (p = memchr(p, '\n', (size_t)(buf + n - p))) != NULL; p++)
-        lines++;
-    free(buf);
-    rewind(f);
-    if (n == 0 || lines == 0)
-        return 0;
-    double rows = (double)size * (double)lines / (double)n;
-    return rows > 1e9 ? (size_t)1e9 : (size_t)rows;
-}
-
 static void add_unknown_columns(ks_import_stats *st, const ks_header *h)
 {
     for (size_t i = 0; i < h->nunknown; i++) {
@@ -364,7 +347,7 @@ static void add_unknown_columns(ks_import_stats *st, const ks_header *h)
     }
 }
 
-static int import_file(run_ctx *c, const char *path, ks_error *err)
+static int import_file(run_ctx *c, const char *path, uint32_t file_index, ks_error *err)
 {
     const ks_import_opts *o = c->o;
     int rc = 0;
@@ -394,8 +377,7 @@ static int import_file(run_ctx *c, const char *path, ks_error *err)
         goto done;
     }
     ks_encoding enc = detect(raw, o->encoding);
-    size_t expect = estimate_rows(raw, sb.st_size);
-    ks_u64set_reserve(&c->seen_cases, c->seen_cases.n + expect);
+    ks_dupcheck_file(c->dups, file_index);
     snprintf(c->st->encoding, sizeof c->st->encoding, "%s", ks_encoding_name(enc));
     p.key = c->db ? o->key : NULL;
     if (c->db) { /* the audit row records the input's SHA-256 */
@@ -437,7 +419,7 @@ static int import_file(run_ctx *c, const char *path, ks_error *err)
         goto done;
     have_hdr = 1;
     add_unknown_columns(c->st, &hdr);
-    norm = ks_normaliser_new(&hdr, dec, o->key, o->profile, &c->seen_cases);
+    norm = ks_normaliser_new(&hdr, dec, o->key, o->profile, c->dups);
     if (o->list_unlisted)
         ks_normaliser_tally(norm, &c->st->unlisted_names);
     p.norm = norm;
@@ -640,6 +622,60 @@ static int count_cases(sqlite3 *db, int64_t *n)
     return 0;
 }
 
+/* Opens the target of one pass: the database (a new one is built aside),
+ * its transaction, and the loader.  Nothing when validating. */
+static int pass_begin(const ks_import_opts *o, int created, ks_db_build *build, sqlite3 **db, int *in_tx,
+                      ks_loader **loader, ks_error *err)
+{
+    int rc = 0, fresh_key = 0;
+    if (!o->db_path)
+        return 0;
+    if (!*db && (rc = created ? ks_db_build_open(o->db_path, build, db, err)
+                              : ks_db_open(o->db_path, KS_DB_CREATE, db, err)))
+        return rc;
+    if ((rc = check_key(*db, o->key, &fresh_key, err)))
+        return rc;
+    if ((rc = ks_db_exec(*db, "BEGIN IMMEDIATE", err)))
+        return rc;
+    *in_tx = 1;
+    if (fresh_key && (rc = ks_db_meta_set(*db, "key_fingerprint", ks_key_fingerprint(o->key), err)))
+        return rc;
+    if ((rc = ks_db_bind_profile(*db, o->profile, err)))
+        return rc;
+    int64_t existing;
+    count_cases(*db, &existing);
+    /* Into an empty database, build the secondary indexes once at the end. */
+    if (existing == 0 && (rc = ks_db_drop_indexes(*db, err)))
+        return rc;
+    *loader = ks_loader_new(*db, existing == 0, err);
+    return *loader ? 0 : -KS_EIO;
+}
+
+/* Undoes a pass that found duplicates, so that the next starts from the
+ * same state: no loader, the transaction rolled back (a new database: its
+ * staging file emptied), no statistics, no rejects. */
+static int pass_undo(int created, ks_db_build *build, sqlite3 **db, int *in_tx, ks_loader **loader,
+                     ks_import_stats *st, reject_list *rej, ks_error *err)
+{
+    ks_loader_free(*loader);
+    *loader = NULL;
+    int rc = 0;
+    if (*db) {
+        if (created) {
+            rc = ks_db_build_restart(build, db, err);
+        } else if (*in_tx) {
+            rc = ks_db_exec(*db, "ROLLBACK", err);
+        }
+        *in_tx = 0;
+    }
+    ks_import_stats_release(st);
+    memset(st, 0, sizeof *st);
+    free(rej->v);
+    free(rej->file);
+    memset(rej, 0, sizeof *rej);
+    return rc;
+}
+
 int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, ks_import_stats *st,
               ks_error *err)
 {
@@ -647,42 +683,37 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
     reject_list rej = {0};
     sqlite3 *db = NULL;
     ks_loader *loader = NULL;
-    int rc = 0, in_tx = 0, fresh_key = 0;
+    int rc = 0, in_tx = 0;
 
     phase("start");
     struct stat sb;
     /* No database yet: build it aside and rename it into place (db.h). */
     int created = o->db_path && stat(o->db_path, &sb) != 0 && errno == ENOENT;
     ks_db_build build = {.lock_fd = -1};
-    if (o->db_path) {
-        if ((rc = created ? ks_db_build_open(o->db_path, &build, &db, err)
-                          : ks_db_open(o->db_path, KS_DB_CREATE, &db, err)))
-            goto done;
-        if ((rc = check_key(db, o->key, &fresh_key, err)))
-            goto done;
-        if ((rc = ks_db_exec(db, "BEGIN IMMEDIATE", err)))
-            goto done;
-        in_tx = 1;
-        if (fresh_key && (rc = ks_db_meta_set(db, "key_fingerprint", ks_key_fingerprint(o->key), err)))
-            goto done;
-        if ((rc = ks_db_bind_profile(db, o->profile, err)))
-            goto done;
-        int64_t existing;
-        count_cases(db, &existing);
-        /* Into an empty database, build the secondary indexes once at the end. */
-        if (existing == 0 && (rc = ks_db_drop_indexes(db, err)))
-            goto done;
-        loader = ks_loader_new(db, existing == 0, err);
-        if (!loader) {
-            rc = -KS_EIO;
-            goto done;
+    run_ctx c = {.o = o, .st = st, .rej = &rej, .dups = ks_dupcheck_new(o->key)};
+    /* One pass, or two when the first finds duplicate record ids: the second
+     * knows them and rejects them where the first could not (dupcheck.h). */
+    for (int pass = 1; rc == 0; pass++) {
+        if ((rc = pass_begin(o, created, &build, &db, &in_tx, &loader, err)))
+            break;
+        c.db = db;
+        c.loader = loader;
+        for (size_t i = 0; i < nfiles && rc == 0; i++)
+            rc = import_file(&c, files[i], (uint32_t)i, err);
+        ks_u64set_release(&c.unlisted_names);
+        if (rc)
+            break;
+        rc = ks_dupcheck_finish(c.dups, err);
+        if (rc <= 0)
+            break;
+        phase("duplicates found: second pass");
+        if (pass == 2) { /* cannot happen: the second pass only rejects */
+            rc = ks_error_set(err, KS_EIO, "duplicate record ids changed between two passes over the input");
+            break;
         }
+        rc = pass_undo(created, &build, &db, &in_tx, &loader, st, &rej, err);
     }
-    run_ctx c = {.o = o, .db = db, .loader = loader, .st = st, .rej = &rej};
-    for (size_t i = 0; i < nfiles && rc == 0; i++)
-        rc = import_file(&c, files[i], err);
-    ks_u64set_release(&c.seen_cases);
-    ks_u64set_release(&c.unlisted_names);
+    ks_dupcheck_free(c.dups);
     if (rc)
         goto done;
     if (o->strict && st->rejected > 0) {

@@ -334,12 +334,22 @@ typedef struct entity_sink {
     ks_loader *l;           /* the loader */
     int ins, sel;           /* its statements for this table */
     sqlite3_stmt *many;     /* fresh load: ENTITY_BATCH rows per INSERT */
+    int64_t last;           /* row id of the last pseudonym put */
+    int have_last;          /* last is set */
 } entity_sink;
 
 static int put_entities(void *ctx, const uint8_t (*ps)[KS_PSEUDO_BYTES], size_t n, ks_error *err)
 {
     entity_sink *k = ctx;
     ks_loader *l = k->l;
+    /* distinct pseudonyms in row-id order: two with one row id are adjacent */
+    for (size_t j = 0; j < n; j++) {
+        int64_t id = ks_pseudo_rowid(ps[j]);
+        if (k->have_last && id == k->last)
+            return collision(err);
+        k->last = id;
+        k->have_last = 1;
+    }
     int rc = 0;
     size_t i = 0;
     for (; k->many && !rc && i + ENTITY_BATCH <= n; i += ENTITY_BATCH) {

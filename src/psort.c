@@ -58,9 +58,9 @@ void ks_psort_free(ks_psort *s)
 
 size_t ks_psort_runs(const ks_psort *s) { return s->nruns; }
 
-/* Sorts buf[0..n) by key (LSD radix: eight stable byte passes, the last
- * with the sign flipped; equal keys keep their order, so equal pseudonyms
- * end up adjacent to each other), then drops adjacent repeats. */
+/* Sorts buf[0..n) as cmp() orders (LSD radix on the key: eight stable
+ * byte passes, the last with the sign flipped; then equal keys by their
+ * other bytes), then drops adjacent repeats. */
 static void sort_run(ks_psort *s)
 {
     ps_t *src = s->buf, *dst = s->tmp;
@@ -81,7 +81,19 @@ static void sort_run(ks_psort *s)
         src = dst;
         dst = t;
     }
-    /* eight passes: the sorted run is back in buf */
+    /* eight passes: the run is back in buf, in key order.  Records with
+     * equal keys (repeats, and the rare records that differ after the key)
+     * are put in order of their other bytes by insertion: such groups are a
+     * handful of records at most. */
+    for (size_t i = 1; i < s->n; i++)
+        for (size_t j = i; j > 0 && key(s->buf[j - 1]) == key(s->buf[j]) &&
+                           memcmp(s->buf[j - 1] + 8, s->buf[j] + 8, KS_PSEUDO_BYTES - 8) > 0;
+             j--) {
+            ps_t t;
+            memcpy(t, s->buf[j], sizeof t);
+            memcpy(s->buf[j], s->buf[j - 1], sizeof t);
+            memcpy(s->buf[j - 1], t, sizeof t);
+        }
     size_t m = 0;
     for (size_t i = 0; i < s->n; i++)
         if (m == 0 || memcmp(s->buf[m - 1], s->buf[i], KS_PSEUDO_BYTES) != 0)
@@ -216,11 +228,6 @@ int ks_psort_finish(ks_psort *s, ks_psort_emit emit, void *ctx, uint64_t *distin
     while (!rc && nsrc > 0) {
         const uint8_t *p = h[0].head;
         if (!have_last || memcmp(last, p, KS_PSEUDO_BYTES) != 0) {
-            if (have_last && key(last) == key(p)) {
-                rc = ks_error_set(err, KS_EIO, "two pseudonyms share their first 64 bits (a 1 in 2^64 event); "
-                                  "please report this — nothing was imported");
-                break;
-            }
             memcpy(last, p, KS_PSEUDO_BYTES);
             have_last = 1;
             memcpy(out[nout++], p, KS_PSEUDO_BYTES);

@@ -12,6 +12,7 @@
 
 #include "kasane/codes.h"
 #include "kasane/date.h"
+#include "kasane/dupcheck.h"
 #include "kasane/import.h"
 #include "kasane/text.h"
 
@@ -192,7 +193,7 @@ struct ks_normaliser {
     uint8_t qflag[KS_F_COUNT];/* this row: 1 = empty, 2 = unknown; added to q if accepted */
     uint64_t pending[KS_MAX_PARTNERS + 1]; /* this row's unlisted-name hashes */
     int npending;             /* entries in pending */
-    ks_u64set *seen_cases;    /* record ids seen in this import (borrowed, all files) */
+    ks_dupcheck *dups;        /* duplicate record ids of this import (borrowed, all files) */
     ks_idents *ids;           /* during ks_normalise: where identifiers go, or NULL */
     ks_name_tally *tally;     /* unlisted names of accepted rows, or NULL (borrowed) */
     char *pending_name[KS_MAX_PARTNERS + 1]; /* with tally: this row's unlisted names */
@@ -206,10 +207,10 @@ struct ks_normaliser {
 };
 
 ks_normaliser *ks_normaliser_new(const ks_header *h, ks_decoder *dec, const ks_key *key,
-                                 const ks_profile *prof, ks_u64set *seen_cases)
+                                 const ks_profile *prof, ks_dupcheck *dups)
 {
     ks_normaliser *n = ks_calloc(1, sizeof *n);
-    n->seen_cases = seen_cases;
+    n->dups = dups;
     n->h = h;
     n->dec = dec;
     n->utf8 = ks_decoder_encoding(dec) == KS_ENC_UTF8;
@@ -730,26 +731,18 @@ static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize
     if (id_fold(n, "") == 0)
         return reject(rej, n, KS_F_RECORD_ID, KS_R_MISSING);
     pseudo(n, KS_ID_CASE, r->case_ps);
-    /* Duplicates are found here, in file order, so import and validate agree,
-     * by a keyed 64-bit hash of the folded id: the pseudonym itself may be
-     * computed later, on another thread. */
-    uint64_t case_key = ks_pseudo_dupkey(n->key, n->idbuf.buf, n->idbuf.len);
-    /* The set is large and probed at random: start fetching the slot, parse
-     * the dates meanwhile, and only then decide — the duplicate first, as if
-     * it had been checked before the dates (a bad date of a duplicate row is
-     * not reported; the set and the reject are the same either way). */
-    if (n->seen_cases)
-        ks_u64set_prefetch(n->seen_cases, case_key);
+    /* Duplicates are decided here, in file order, so import and validate
+     * agree (dupcheck.h: known from a first pass, without a set of every id
+     * in memory). */
+    if (n->dups && ks_dupcheck_row(n->dups, n->idbuf.buf, n->idbuf.len, rec->line))
+        return reject(rej, n, KS_F_RECORD_ID, KS_R_DUPLICATE_RECORD);
 
     /* dates first: the person key needs the birth date */
     ks_date birth;
     uint8_t has;
-    int bad_date = get_date(n, rec, KS_F_BIRTH_DATE, 1, &birth, &has, rej) ||
-                   get_date(n, rec, KS_F_CONSULT_DATE, 1, &r->consult, &has, rej) ||
-                   get_date(n, rec, KS_F_CLOSED_DATE, 0, &r->closed, &r->has_closed, rej);
-    if (n->seen_cases && !ks_u64set_add(n->seen_cases, case_key))
-        return reject(rej, n, KS_F_RECORD_ID, KS_R_DUPLICATE_RECORD);
-    if (bad_date)
+    if (get_date(n, rec, KS_F_BIRTH_DATE, 1, &birth, &has, rej) ||
+        get_date(n, rec, KS_F_CONSULT_DATE, 1, &r->consult, &has, rej) ||
+        get_date(n, rec, KS_F_CLOSED_DATE, 0, &r->closed, &r->has_closed, rej))
         return 1;
     if (ks_date_cmp(birth, r->consult) > 0)
         return reject(rej, n, KS_F_BIRTH_DATE, KS_R_BORN_AFTER_CONSULTED);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -267,42 +266,9 @@ void ks_errorf(const char *fmt, ...)
 
 #define U64SET_SALT 0x9e3779b97f4a7c15ULL
 
-/* Tables of a million keys and more are probed at random, one cache miss and
- * (with 4 KiB pages) one TLB miss per key: they get their own mapping with
- * transparent huge pages where the kernel offers them ("madvise" mode is the
- * Debian default), which removes most TLB misses.  Smaller ones use calloc. */
-enum { U64SET_MAP_BYTES = 2 << 20 };
-
-static uint64_t *slots_alloc(size_t cap)
-{
-    size_t bytes = ks_mul(cap, sizeof(uint64_t));
-    if (bytes < U64SET_MAP_BYTES)
-        return ks_calloc(cap, sizeof(uint64_t));
-    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-        fprintf(stderr, "kasane: fatal: out of memory allocating %zu bytes\n", bytes);
-        exit(KS_EXIT_ENV);
-    }
-#ifdef MADV_HUGEPAGE
-    (void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint: without it, plain pages */
-#endif
-    return p; /* anonymous mappings are zero-filled */
-}
-
-static void slots_free(uint64_t *slot, size_t cap)
-{
-    if (!slot)
-        return;
-    size_t bytes = cap * sizeof(uint64_t);
-    if (bytes < U64SET_MAP_BYTES)
-        free(slot);
-    else
-        munmap(slot, bytes);
-}
-
 void ks_u64set_release(ks_u64set *s)
 {
-    slots_free(s->slot, s->cap);
+    free(s->slot);
     memset(s, 0, sizeof *s);
 }
 
@@ -317,7 +283,7 @@ static size_t mix(uint64_t x)
 /* Rehashes into a table of cap slots (a power of two, > 2 * n). */
 static void u64set_resize(ks_u64set *s, size_t cap)
 {
-    uint64_t *t = slots_alloc(cap);
+    uint64_t *t = ks_calloc(cap, sizeof *t);
     for (size_t i = 0; i < s->cap; i++) {
         if (!s->slot[i])
             continue;
@@ -326,24 +292,9 @@ static void u64set_resize(ks_u64set *s, size_t cap)
             j = (j + 1) & (cap - 1);
         t[j] = s->slot[i];
     }
-    slots_free(s->slot, s->cap);
+    free(s->slot);
     s->slot = t;
     s->cap = cap;
-}
-
-void ks_u64set_reserve(ks_u64set *s, size_t n)
-{
-    size_t cap = s->cap ? s->cap : 1024;
-    while ((n + 1) * 2 > cap)
-        cap = ks_mul(cap, 2);
-    if (cap > s->cap)
-        u64set_resize(s, cap);
-}
-
-void ks_u64set_prefetch(const ks_u64set *s, uint64_t key)
-{
-    if (s->cap)
-        __builtin_prefetch(&s->slot[mix(key ^ U64SET_SALT) & (s->cap - 1)], 0, 0);
 }
 
 void ks_u64set_merge(ks_u64set *dst, const ks_u64set *src)

@@ -43,6 +43,7 @@ void ks_db_close(sqlite3 *db);
  *                        durable (fsync) and renames it to the final path —
  *                        refusing if a database appeared there meanwhile
  *   ks_db_build_abandon  closes *db and removes the staging file
+ *   ks_db_build_restart  closes *db and starts the staging file afresh
  * Exactly one of publish and abandon ends a build that opened. */
 typedef struct ks_db_build {
     char *final_path;    /* where the database appears */
@@ -56,6 +57,9 @@ int ks_db_build_publish(ks_db_build *b, sqlite3 **db, ks_error *err);
  * (a hint: publish makes it durable either way). */
 void ks_db_build_writeback(const ks_db_build *b);
 void ks_db_build_abandon(ks_db_build *b, sqlite3 **db);
+/* Closes *db, empties the staging file and opens it again, as new (an
+ * import that has to start over keeps its lock). */
+int ks_db_build_restart(ks_db_build *b, sqlite3 **db, ks_error *err);
 
 /* Creates the schema and fills the code tables; a no-op on an existing one. */
 int ks_db_create_schema(sqlite3 *db, ks_error *err);

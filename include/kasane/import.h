@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "kasane/csvread.h"
+#include "kasane/dupcheck.h"
 #include "kasane/encoding.h"
 #include "kasane/profile.h"
 #include "kasane/pseudo.h"
@@ -111,11 +112,11 @@ void ks_name_tally_release(ks_name_tally *t);
 
 typedef struct ks_normaliser ks_normaliser;
 
-/* key may be NULL (validation only: pseudonyms are left zero).  seen_cases
- * (borrowed, may be NULL) collects record ids across the files of one import,
- * so a record_id seen before is rejected as duplicate_record. */
+/* key may be NULL (validation only: pseudonyms are left zero).  dups
+ * (borrowed, may be NULL) follows record ids across the files of one import,
+ * so that a record_id seen before is rejected as duplicate_record. */
 ks_normaliser *ks_normaliser_new(const ks_header *h, ks_decoder *dec, const ks_key *key,
-                                 const ks_profile *prof, ks_u64set *seen_cases);
+                                 const ks_profile *prof, ks_dupcheck *dups);
 /* Also tally unlisted partner names of accepted rows into t (borrowed). */
 void ks_normaliser_tally(ks_normaliser *n, ks_name_tally *t);
 void ks_normaliser_free(ks_normaliser *n);

@@ -1,5 +1,6 @@
 /* psort.h: the distinct pseudonyms of one import, in key order, in bounded
- * memory — an external sort of 16-byte pseudonyms.
+ * memory — an external sort of 16-byte records (pseudonyms, or dupcheck.h's
+ * hash-and-position records).
  *
  * An import meets each person and household once per case and must insert
  * the new ones into person and household, whose keys are the pseudonyms'
@@ -11,9 +12,11 @@
  * the runs are merged at the end.  The files hold pseudonyms only — what the
  * database itself holds — never an identifier.
  *
- * Order: by ks_pseudo_rowid (signed), then the other 8 bytes.  Two different
- * pseudonyms with the same first 8 bytes (a 2^-64 event per pair) would share
- * a row id: finishing reports it as an error rather than merging two people. */
+ * Order: by ks_pseudo_rowid (signed) of the first 8 bytes, then the other 8
+ * bytes; equal records are emitted once.  Records that share their first 8
+ * bytes but differ after them are all emitted, next to each other: for
+ * pseudonyms that is a prefix collision the caller must refuse (load.c), for
+ * the duplicate finder's (hash, position) records it is a duplicate id. */
 #ifndef KASANE_PSORT_H
 #define KASANE_PSORT_H
 

@@ -93,11 +93,7 @@ typedef struct ks_u64set {
 int ks_u64set_add(ks_u64set *s, uint64_t key);
 /* Adds every key of src to dst. */
 void ks_u64set_merge(ks_u64set *dst, const ks_u64set *src);
-/* Makes room for n keys at once (no rehash while they are added). */
-void ks_u64set_reserve(ks_u64set *s, size_t n);
-/* Starts loading the slot where key would go, to be added shortly: with a
- * few keys in flight, their cache misses overlap instead of queueing. */
-void ks_u64set_prefetch(const ks_u64set *s, uint64_t key);
+
 void ks_u64set_release(ks_u64set *s);
 
 /* Writes a whole file atomically: data goes to a temporary file (mode `mode`)
