@@ -703,7 +703,9 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
         ks_u64set_release(&c.unlisted_names);
         if (rc)
             break;
+        phase("files read");
         rc = ks_dupcheck_finish(c.dups, err);
+        phase("duplicates checked");
         if (rc <= 0)
             break;
         phase("duplicates found: second pass");

@@ -23,7 +23,12 @@ struct ks_psort {
  * order is the signed order of the row ids. */
 static uint64_t key(const uint8_t *p)
 {
-    return (uint64_t)ks_pseudo_rowid(p) ^ (UINT64_C(1) << 63);
+    uint64_t v; /* ks_pseudo_rowid's little-endian load, without its call */
+    memcpy(&v, p, sizeof v);
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v ^ (UINT64_C(1) << 63);
 }
 
 static int cmp(const uint8_t *a, const uint8_t *b)
@@ -174,7 +179,9 @@ static int advance(const ks_psort *s, source *src)
         memcpy(src->head, s->buf[src->at++], KS_PSEUDO_BYTES);
         return 1;
     }
-    size_t got = fread(src->head, KS_PSEUDO_BYTES, 1, src->f);
+    /* one record per call: the unlocked form skips the stream lock that
+     * fread takes every time (the stream is this thread's alone) */
+    size_t got = fread_unlocked(src->head, KS_PSEUDO_BYTES, 1, src->f);
     if (got == 1)
         return 1;
     return ferror(src->f) ? -1 : 0;
