@@ -709,6 +709,9 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
         if (rc <= 0)
             break;
         phase("duplicates found: second pass");
+        if (o->progress) /* the progress line is about to start again from 0% */
+            fprintf(stderr, "%zu row(s) repeat an earlier record_id: reading the input again to reject them\n",
+                    ks_dupcheck_known(c.dups));
         if (pass == 2) { /* cannot happen: the second pass only rejects */
             rc = ks_error_set(err, KS_EIO, "duplicate record ids changed between two passes over the input");
             break;
