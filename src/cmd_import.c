@@ -144,6 +144,9 @@ int cmd_import_common(int argc, char **argv, int validating)
     }
     o.rejects_path = rejects;
     o.progress = !quiet && isatty(STDERR_FILENO);
+    /* Identifiers pass through the import's buffers: keep them out of swap
+     * where the system lets us (util.h). */
+    ks_memlock lock = ks_memory_lock_all();
 
     int rc = ks_import(&o, (const char *const *)argv + optind, (size_t)(argc - optind), &st, &err);
     ks_import_print_rejects(stderr, &st);
@@ -160,6 +163,14 @@ int cmd_import_common(int argc, char **argv, int validating)
             printf("imported %d file(s) into '%s' with profile '%s' (%s), batch %lld\n", argc - optind,
                    o.db_path, ks_profile_name(profile), st.encoding, (long long)st.batch_id);
         ks_import_print_summary(stdout, &st, validating);
+        static const char *const lock_note[] = {
+            [KS_MEMLOCK_LOCKED] = "locked in RAM: identifiers in its buffers never reach swap",
+            [KS_MEMLOCK_NO_PERMISSION] = "not locked (needs CAP_IPC_LOCK or RLIMIT_MEMLOCK >= 1 GiB): "
+                                         "identifiers in its buffers could reach swap",
+            [KS_MEMLOCK_FAILED] = "not locked (mlockall failed): identifiers in its buffers could reach swap",
+            [KS_MEMLOCK_SKIPPED] = "not locked (sanitizer build)",
+        };
+        printf("memory: %s\n", lock_note[lock]);
     }
     if (st.rejected && rejects)
         fprintf(stderr, "kasane: %llu rejected row(s) listed in '%s'\n", (unsigned long long)st.rejected, rejects);

@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int ks_error_set(ks_error *err, int code, const char *fmt, ...)
@@ -328,3 +332,39 @@ int ks_u64set_add(ks_u64set *s, uint64_t key)
     return 1;
 }
 
+
+/* ---- locking the process's memory ---- */
+
+/* CAP_IPC_LOCK lifts RLIMIT_MEMLOCK.  Asked of the kernel directly
+ * (capget), to need no libcap. */
+static int have_ipc_lock(void)
+{
+    struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+    memset(d, 0, sizeof d);
+    if (syscall(SYS_capget, &h, d) != 0)
+        return 0;
+    return (d[CAP_IPC_LOCK / 32].effective >> (CAP_IPC_LOCK % 32)) & 1;
+}
+
+ks_memlock ks_memory_lock_all(void)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    (void)have_ipc_lock;
+    return KS_MEMLOCK_SKIPPED; /* the sanitizers' shadow memory is not ours to pin */
+#else
+    /* With MCL_FUTURE every later mapping counts against the limit, and one
+     * beyond it fails: only lock where the limit cannot bite (the import's
+     * memory is bounded, ~50 MiB, but a 1 MiB field or a deep SQLite sort
+     * may briefly take more). */
+    struct rlimit rl;
+    int room = getrlimit(RLIMIT_MEMLOCK, &rl) == 0 &&
+               (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= (rlim_t)1 << 30);
+    if (!room && !have_ipc_lock())
+        return KS_MEMLOCK_NO_PERMISSION;
+    /* MCL_ONFAULT: pages are locked as they are touched, not all at once */
+    if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) != 0)
+        return KS_MEMLOCK_FAILED;
+    return KS_MEMLOCK_LOCKED;
+#endif
+}

@@ -96,6 +96,19 @@ void ks_u64set_merge(ks_u64set *dst, const ks_u64set *src);
 
 void ks_u64set_release(ks_u64set *s);
 
+/* Locks all of the process's memory, now and to come, into RAM (mlockall),
+ * so that identifiers in its buffers can never be written to swap; done only
+ * where the memory-lock limit cannot make a later allocation fail (root with
+ * CAP_IPC_LOCK, or RLIMIT_MEMLOCK of 1 GiB or more) and never under the
+ * sanitizers. */
+typedef enum ks_memlock {
+    KS_MEMLOCK_LOCKED,         /* all memory is locked */
+    KS_MEMLOCK_NO_PERMISSION,  /* neither CAP_IPC_LOCK nor a large RLIMIT_MEMLOCK */
+    KS_MEMLOCK_FAILED,         /* mlockall refused */
+    KS_MEMLOCK_SKIPPED,        /* a sanitizer build */
+} ks_memlock;
+ks_memlock ks_memory_lock_all(void);
+
 /* Writes a whole file atomically: data goes to a temporary file (mode `mode`)
  * in the same directory, which is fsync'd and renamed over `path`. */
 int ks_write_file_atomic(const char *path, const void *data, size_t len, int mode, ks_error *err);

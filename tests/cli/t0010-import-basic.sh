@@ -22,6 +22,19 @@ assert_eq "$(sql "$DB" 'SELECT count(DISTINCT case_id) FROM case_record')" $ROWS
 assert_eq "$(sql "$DB" 'SELECT count(*) FROM import_batch')" 1 "import_batch rows"
 assert_eq "$(sql "$DB" "SELECT rows_read || '/' || rows_inserted || '/' || rows_rejected FROM import_batch")" \
     "$ROWS/$ROWS/0" "import_batch counters"
+# memory locked against swap exactly where the system allows it (util.h):
+# CAP_IPC_LOCK (bit 14 of CapEff) or a memory-lock limit of 1 GiB or more
+mem=$(grep '^memory: ' "$LAST_OUT" || true)
+cap=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
+lim=$(ulimit -l)
+can=0
+{ [ $(((0x$cap >> 14) & 1)) = 1 ] || [ "$lim" = unlimited ] || [ "$lim" -ge 1048576 ]; } && can=1
+case "$mem" in
+"memory: not locked (sanitizer build)") ;;
+"memory: locked in RAM"*) [ $can = 1 ] || fail "memory locked where the limit could bite: $mem" ;;
+"memory: not locked (needs CAP_IPC_LOCK"*) [ $can = 0 ] || fail "memory not locked though it could be: $mem" ;;
+*) fail "no or unknown memory line in the summary: '$mem'" ;;
+esac
 # the audit row's SHA-256 is the input's (the file is larger than the 1 MiB
 # the import reads at a time)
 [ "$(stat -c %s in.csv)" -gt $((1 << 20)) ] || fail "setup: in.csv should exceed one read buffer"
