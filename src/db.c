@@ -343,8 +343,12 @@ int ks_db_open(const char *path, ks_db_mode mode, sqlite3 **out, ks_error *err)
     if (mode == KS_DB_BUILD) {
         /* Nobody else may see this file until it is renamed into place, and
          * a failed build is deleted, not rolled back: a journal would only
-         * write every page twice.  secure_delete as for any writer. */
-        rc = ks_db_exec(db, "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = OFF; "
+         * write every page twice.  secure_delete as for any writer.  8 KiB
+         * pages (set before the first table, so for good): the 1M-row import
+         * took 3.6 s instead of 3.8 s with 4 KiB ones, and the library's
+         * queries as long or a little less (bench/README.md). */
+        rc = ks_db_exec(db, "PRAGMA page_size = 8192; "
+                            "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = OFF; "
                             "PRAGMA synchronous = OFF; PRAGMA secure_delete = ON; "
                             "PRAGMA foreign_keys = OFF;", err);
         if (rc)
