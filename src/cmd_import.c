@@ -36,7 +36,13 @@ static const char import_help[] =
     "                     to standard error (to add them to the profile); they are\n"
     "                     never stored\n"
     "  -q, --quiet        no progress line even on a terminal\n"
-    "  -h, --help         this text\n\n";
+    "  -h, --help         this text\n\n"
+    "A new database is built as DB.importing and renamed to DB when complete.\n"
+    "Sorted runs of pseudonyms and of keyed record-id hashes (never an identifier)\n"
+    "go to unlinked temporary files in $TMPDIR (default /tmp), so that memory stays\n"
+    "flat; record ids repeated within one import make the input be read twice.\n"
+    "Memory is locked against swap where allowed (CAP_IPC_LOCK or a memory-lock\n"
+    "limit of 1 GiB or more); the summary says whether it was.\n\n";
 
 static const char validate_help[] =
     "usage: kasane validate [--profile NAME] [--encoding E] [--mapping FILE]\n"
