@@ -95,8 +95,11 @@ if (task == "logit") {
   ct <- chisq.test(x, correct = FALSE)
   print(x); print(ct); print(round(ct$stdres, 2)); print(round(100 * prop.table(x, 1), 1))
   e <- ct$expected; o <- x[x > 0]; print(2 * sum(o * log(o / e[x > 0])))
-  m <- dbGetQuery(con, "SELECT c.district_id, p.problem_id FROM case_record c JOIN case_problem p USING(case_id)")
-  print(table(m$district_id, m$problem_id))
+  # schema 2 stores a case's problems as the bits of problem_mask (the
+  # case_problem view expands them in SQL, slowly): expand them here, by column
+  m <- dbGetQuery(con, "SELECT district_id, problem_mask FROM case_record")
+  ids <- dbGetQuery(con, "SELECT problem_id FROM problem ORDER BY problem_id")$problem_id
+  print(sapply(ids, function(i) tapply((m$problem_mask %/% 2^i) %% 2, m$district_id, sum)))
 } else {
   d <- dbGetQuery(con, "SELECT status_id, julianday(consult_date) AS c, julianday(closed_date) AS e,
     main_problem_id AS g FROM case_record")
@@ -142,8 +145,11 @@ elif task == "crosstab":
     n = x.values.sum(); r = x.values.sum(1, keepdims=True) / n; c = x.values.sum(0, keepdims=True) / n
     res = (x.values - e) / np.sqrt(e * (1 - r) * (1 - c))
     print(x); print(chi2, p, dof, g2, gp); print(np.round(res, 2)); print((100 * x.div(x.sum(1), axis=0)).round(1))
-    m = pd.read_sql_query("SELECT c.district_id, p.problem_id FROM case_record c JOIN case_problem p USING(case_id)", con)
-    print(pd.crosstab(m.district_id, m.problem_id))
+    # problems are the bits of problem_mask (schema 2): expand them with numpy
+    m = pd.read_sql_query("SELECT district_id, problem_mask FROM case_record", con)
+    ids = pd.read_sql_query("SELECT problem_id FROM problem ORDER BY problem_id", con).problem_id
+    bits = pd.DataFrame({i: (m.problem_mask.values >> i) & 1 for i in ids})
+    print(bits.groupby(m.district_id.values).sum())
 else:
     d = pd.read_sql_query("""SELECT status_id, julianday(consult_date) AS c, julianday(closed_date) AS e,
         main_problem_id AS g FROM case_record""", con)
