@@ -192,4 +192,24 @@ assert_eq "$(sql "$NEW" 'PRAGMA integrity_check')" ok "integrity_check of the ne
 core "$NEW" >new-core.txt
 assert_same_file small-core.txt new-core.txt "new database built after a stale staging file vs the first import"
 
+# ---- 4: a file appears at the new database's path while it is built ---------------
+# Publishing never replaces it (RENAME_NOREPLACE): the import fails, the file
+# is left as it was, and the staging file is removed.
+NEW2=$T/new2.db
+"$KASANE" import -q --db "$NEW2" --key key big.csv >new2.out 2>new2.err &
+pid=$!
+deadline=$((SECONDS + 120))
+while [ "$(read_offset "$pid")" -le $((big_size / 3)) ]; do
+    kill -0 "$pid" 2>/dev/null || fail "the import ended before the path could be taken: $(cat new2.err)"
+    [ "$SECONDS" -lt "$deadline" ] || { kill -9 "$pid"; fail "the import did not read a third of its input in 120 s"; }
+    sleep 0.02
+done
+echo "someone else's file" >"$NEW2"
+rc=0
+wait "$pid" || rc=$?
+assert_eq "$rc" 2 "status of the import whose path was taken"
+assert_file_contains new2.err "appeared while this import was building it" "the import says why"
+assert_eq "$(cat "$NEW2")" "someone else's file" "the file at the path is untouched"
+[ ! -e "$NEW2.importing" ] || fail "the staging file was left behind"
+
 pass
