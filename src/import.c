@@ -265,6 +265,7 @@ typedef struct run_ctx {
     reject_list *rej;         /* collected rejects */
     ks_dupcheck *dups;        /* duplicate record ids of this import, all files */
     ks_u64set unlisted_names; /* hashes of the distinct unlisted partner names, all files */
+    char **sha;               /* per file: SHA-256 (hex) of its first read, or NULL */
 } run_ctx;
 
 static void utc_now(char buf[32])
@@ -533,6 +534,15 @@ static int import_file(run_ctx *c, const char *path, uint32_t file_index, ks_err
         char hex[EVP_MAX_MD_SIZE * 2 + 1];
         EVP_DigestFinal_ex(hf.sha, digest, &dlen);
         sodium_bin2hex(hex, sizeof hex, digest, dlen);
+        /* a second pass (duplicates) relies on reading the same bytes again */
+        char *prev = c->sha[file_index];
+        if (prev && strcmp(prev, hex) != 0) {
+            rc = ks_error_set(err, KS_EDATA, "'%s' changed while it was being imported (it was read twice, "
+                              "and its SHA-256 differs): nothing was imported", path);
+            goto done;
+        }
+        if (!prev)
+            c->sha[file_index] = ks_strdup(hex);
         rc = batch_end(c, batch_id, hex, counts, err);
     }
 done:
@@ -690,7 +700,8 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
     /* No database yet: build it aside and rename it into place (db.h). */
     int created = o->db_path && stat(o->db_path, &sb) != 0 && errno == ENOENT;
     ks_db_build build = {.lock_fd = -1};
-    run_ctx c = {.o = o, .st = st, .rej = &rej, .dups = ks_dupcheck_new(o->key)};
+    run_ctx c = {.o = o, .st = st, .rej = &rej, .dups = ks_dupcheck_new(o->key),
+                 .sha = ks_calloc(nfiles ? nfiles : 1, sizeof(char *))};
     /* One pass, or two when the first finds duplicate record ids: the second
      * knows them and rejects them where the first could not (dupcheck.h). */
     for (int pass = 1; rc == 0; pass++) {
@@ -719,6 +730,9 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
         rc = pass_undo(created, &build, &db, &in_tx, &loader, st, &rej, err);
     }
     ks_dupcheck_free(c.dups);
+    for (size_t i = 0; i < nfiles; i++)
+        free(c.sha[i]);
+    free(c.sha);
     if (rc)
         goto done;
     if (o->strict && st->rejected > 0) {
