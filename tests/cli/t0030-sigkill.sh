@@ -164,15 +164,22 @@ assert_eq "$(sql "$DB" 'PRAGMA foreign_key_check' | wc -l)" 0 "foreign key viola
 # complete (db.h): killed before that, there is no database, and the staging
 # file left behind is replaced by the next import.  While one import builds
 # it, a second import into the same new database is refused.
+# start_new DB NAME: starts importing big.csv into the new database DB in the
+# background (output in NAME.out, NAME.err) and returns once it has read a
+# third of its input; its process id is in $pid.
+start_new()
+{
+    "$KASANE" import -q --db "$1" --key key big.csv >"$2.out" 2>"$2.err" &
+    pid=$!
+    local deadline=$((SECONDS + 120))
+    while [ "$(read_offset "$pid")" -le $((big_size / 3)) ]; do
+        kill -0 "$pid" 2>/dev/null || fail "the import into $1 ended too early: $(cat "$2.err")"
+        [ "$SECONDS" -lt "$deadline" ] || { kill -9 "$pid"; fail "the import into $1 did not read a third of its input in 120 s"; }
+        sleep 0.02
+    done
+}
 NEW=$T/new.db
-"$KASANE" import -q --db "$NEW" --key key big.csv >new.out 2>new.err &
-pid=$!
-deadline=$((SECONDS + 120))
-while [ "$(read_offset "$pid")" -le $((big_size / 3)) ]; do
-    kill -0 "$pid" 2>/dev/null || fail "the new-database import ended before it could be killed: $(cat new.err)"
-    [ "$SECONDS" -lt "$deadline" ] || { kill -9 "$pid"; fail "the new-database import did not read a third of its input in 120 s"; }
-    sleep 0.02
-done
+start_new "$NEW" new
 [ -e "$NEW.importing" ] || fail "no staging file '$NEW.importing' while the new database is built"
 [ ! -e "$NEW" ] || fail "'$NEW' exists before its import has finished"
 expect_exit 2 "$KASANE" import -q --db "$NEW" --key key small.csv
@@ -196,14 +203,7 @@ assert_same_file small-core.txt new-core.txt "new database built after a stale s
 # Publishing never replaces it (RENAME_NOREPLACE): the import fails, the file
 # is left as it was, and the staging file is removed.
 NEW2=$T/new2.db
-"$KASANE" import -q --db "$NEW2" --key key big.csv >new2.out 2>new2.err &
-pid=$!
-deadline=$((SECONDS + 120))
-while [ "$(read_offset "$pid")" -le $((big_size / 3)) ]; do
-    kill -0 "$pid" 2>/dev/null || fail "the import ended before the path could be taken: $(cat new2.err)"
-    [ "$SECONDS" -lt "$deadline" ] || { kill -9 "$pid"; fail "the import did not read a third of its input in 120 s"; }
-    sleep 0.02
-done
+start_new "$NEW2" new2
 echo "someone else's file" >"$NEW2"
 rc=0
 wait "$pid" || rc=$?

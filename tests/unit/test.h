@@ -3,9 +3,16 @@
 #ifndef KASANE_TEST_H
 #define KASANE_TEST_H
 
+#include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kasane/util.h"
 
 static int ks_test_checks;
 static int ks_test_failures;
@@ -53,6 +60,30 @@ static int ks_test_failures;
                     __LINE__, #got, g_, w_, (double)(tol));                         \
         }                                                                           \
     } while (0)
+
+/* splitmix64: a reproducible stream of 64-bit values for randomised tests. */
+static inline uint64_t ks_test_rand64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Makes $KASANE_TEST_TMP/<name>_<pid> (or under /tmp), mode 0700, into
+ * *dir (initialised here; the caller releases it), and points $TMPDIR at it,
+ * so that the temporary files of the code under test land where the test
+ * can look. */
+static inline void ks_test_scratch_tmpdir(const char *name, ks_buf *dir)
+{
+    const char *base = getenv("KASANE_TEST_TMP");
+    ks_buf_init(dir);
+    ks_buf_adds(dir, base && *base ? base : "/tmp");
+    mkdir(dir->buf, 0700); /* may exist already */
+    ks_buf_addf(dir, "/%s_%ld", name, (long)getpid());
+    KS_CHECK(mkdir(dir->buf, 0700) == 0 || errno == EEXIST);
+    setenv("TMPDIR", dir->buf, 1);
+}
 
 static inline int ks_test_report(void)
 {

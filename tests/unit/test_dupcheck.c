@@ -5,7 +5,6 @@
  * temporary files), with and without a key. */
 #include "kasane/dupcheck.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,18 +15,10 @@
 
 enum { FILES = 3, ROWS_PER_FILE = 120000, IDS = 300000 };
 
-static uint64_t next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 /* The record id of row r: mostly distinct, some drawn again. */
 static unsigned id_of(uint64_t *st, size_t r)
 {
-    return (r % 7 == 3) ? (unsigned)(next(st) % IDS) : (unsigned)(IDS + r);
+    return (r % 7 == 3) ? (unsigned)(ks_test_rand64(st) % IDS) : (unsigned)(IDS + r);
 }
 
 static void run(const ks_key *key)
@@ -109,14 +100,8 @@ static void run(const ks_key *key)
 
 int main(void)
 {
-    const char *base = getenv("KASANE_TEST_TMP");
     ks_buf dir;
-    ks_buf_init(&dir);
-    ks_buf_adds(&dir, base && *base ? base : "/tmp");
-    mkdir(dir.buf, 0700);
-    ks_buf_addf(&dir, "/test_dupcheck_%ld", (long)getpid());
-    KS_CHECK(mkdir(dir.buf, 0700) == 0 || errno == EEXIST);
-    setenv("TMPDIR", dir.buf, 1);
+    ks_test_scratch_tmpdir("test_dupcheck", &dir);
     ks_error err = {0};
     KS_CHECK_INT(ks_crypto_init(&err), 0);
 

@@ -29,15 +29,7 @@
 
 static ks_buf tmpdir; /* this test's scratch directory */
 
-static void make_tmpdir(void)
-{
-    const char *base = getenv("KASANE_TEST_TMP");
-    ks_buf_init(&tmpdir);
-    ks_buf_adds(&tmpdir, base && *base ? base : "/tmp");
-    mkdir(tmpdir.buf, 0700); /* may exist already */
-    ks_buf_addf(&tmpdir, "/test_pseudo_%ld", (long)getpid());
-    KS_CHECK(mkdir(tmpdir.buf, 0700) == 0 || errno == EEXIST);
-}
+static void make_tmpdir(void) { ks_test_scratch_tmpdir("test_pseudo", &tmpdir); }
 
 static char *tmp_path(const char *name)
 {

@@ -5,7 +5,6 @@
 #include "kasane/psort.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,14 +13,6 @@
 #include "test.h"
 
 typedef uint8_t ps_t[KS_PSEUDO_BYTES];
-
-static uint64_t next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 /* reference order, written from psort.h's definition: signed row id, then
  * the other 8 bytes */
@@ -73,10 +64,10 @@ static void check_sort(size_t total, size_t run, const char *tmpdir)
     uint64_t st = total * 7 + run;
     for (size_t i = 0; i < total; i++) {
         if (i % 3 == 2) { /* a repeat of anything earlier: same run or not */
-            memcpy(in[i], in[next(&st) % i], sizeof *in);
+            memcpy(in[i], in[ks_test_rand64(&st) % i], sizeof *in);
             continue;
         }
-        uint64_t a = next(&st), b = next(&st);
+        uint64_t a = ks_test_rand64(&st), b = ks_test_rand64(&st);
         memcpy(in[i], &a, 8);
         memcpy(in[i] + 8, &b, 8);
     }
@@ -133,14 +124,8 @@ static void check_same_key(size_t run)
 
 int main(void)
 {
-    const char *base = getenv("KASANE_TEST_TMP");
     ks_buf dir;
-    ks_buf_init(&dir);
-    ks_buf_adds(&dir, base && *base ? base : "/tmp");
-    mkdir(dir.buf, 0700);
-    ks_buf_addf(&dir, "/test_psort_%ld", (long)getpid());
-    KS_CHECK(mkdir(dir.buf, 0700) == 0 || errno == EEXIST);
-    setenv("TMPDIR", dir.buf, 1);
+    ks_test_scratch_tmpdir("test_psort", &dir);
 
     check_sort(0, 0, dir.buf);
     check_sort(1, 0, dir.buf);
@@ -155,7 +140,7 @@ int main(void)
     ks_error err = {0};
     uint64_t st = 5;
     for (int i = 0; i < 5000; i++) {
-        uint64_t a = next(&st), b = next(&st);
+        uint64_t a = ks_test_rand64(&st), b = ks_test_rand64(&st);
         ps_t p;
         memcpy(p, &a, 8);
         memcpy(p + 8, &b, 8);

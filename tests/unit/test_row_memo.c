@@ -22,13 +22,7 @@
 
 static uint64_t rng_state = 0x2545F4914F6CDD1Du;
 
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * UINT64_C(2685821657736338717);
-}
+static uint64_t rnd(void) { return ks_test_rand64(&rng_state); } /* fixed seed: failures reproduce */
 
 static size_t rnd_below(size_t n) { return (size_t)(rnd() % n); }
 

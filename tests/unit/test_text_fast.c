@@ -110,14 +110,7 @@ static int ref_fold(const char *s, size_t n, int mode, ks_buf *out)
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
 
-static uint64_t rnd(void)
-{
-    /* xorshift64*: fixed seed, so a failure reproduces */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * UINT64_C(2685821657736338717);
-}
+static uint64_t rnd(void) { return ks_test_rand64(&rng_state); } /* fixed seed: failures reproduce */
 
 static size_t rnd_below(size_t n) { return (size_t)(rnd() % n); }
 

@@ -8,15 +8,6 @@
 #include "kasane/util.h"
 #include "test.h"
 
-/* splitmix64: a reproducible stream with repeats injected by the caller */
-static uint64_t next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 typedef struct pair {
     uint64_t key;  /* the key */
     size_t idx;    /* where it occurs in the stream */
@@ -38,7 +29,7 @@ static void check_against_reference(size_t n)
     uint64_t *keys = ks_malloc(n * sizeof *keys);
     uint64_t st = 42;
     for (size_t i = 0; i < n; i++)
-        keys[i] = (i % 4 == 3) ? keys[next(&st) % i] : next(&st);
+        keys[i] = (i % 4 == 3) ? keys[ks_test_rand64(&st) % i] : ks_test_rand64(&st);
     pair *p = ks_malloc(n * sizeof *p);
     for (size_t i = 0; i < n; i++)
         p[i] = (pair){keys[i], i};
