@@ -430,6 +430,35 @@ static void build_release(ks_db_build *b)
     b->final_path = b->tmp_path = NULL;
 }
 
+/* Removes the staging file's -journal, -wal and -shm (and with `self`, the
+ * staging file itself). */
+static void unlink_staging(const ks_db_build *b, int self)
+{
+    static const char *const suffix[] = {"-journal", "-wal", "-shm", ""};
+    ks_buf t;
+    ks_buf_init(&t);
+    for (size_t i = 0; i < KS_ARRAY_LEN(suffix) - (self ? 0 : 1); i++) {
+        ks_buf_reset(&t);
+        ks_buf_addf(&t, "%s%s", b->tmp_path, suffix[i]);
+        unlink(t.buf);
+    }
+    ks_buf_release(&t);
+}
+
+/* Closes *db and opens the locked staging file again, emptied: whatever it
+ * held was left by an import that died before publishing, or by this one
+ * starting over. */
+static int build_reset(ks_db_build *b, sqlite3 **db, ks_error *err)
+{
+    if (*db)
+        sqlite3_close(*db);
+    *db = NULL;
+    if (ftruncate(b->lock_fd, 0) != 0)
+        return ks_error_set(err, KS_EIO, "cannot truncate '%s': %s", b->tmp_path, strerror(errno));
+    unlink_staging(b, 0);
+    return ks_db_open(b->tmp_path, KS_DB_BUILD, db, err);
+}
+
 int ks_db_build_open(const char *final_path, ks_db_build *b, sqlite3 **db, ks_error *err)
 {
     *db = NULL;
@@ -453,58 +482,25 @@ int ks_db_build_open(const char *final_path, ks_db_build *b, sqlite3 **db, ks_er
                                     final_path, b->tmp_path)
                      : ks_error_set(err, KS_EIO, "cannot lock '%s': %s", b->tmp_path, strerror(errno));
         close(fd);
-        free(b->final_path);
-        free(b->tmp_path);
-        b->final_path = b->tmp_path = NULL;
-        return rc; /* the file is someone else's: leave it */
-    }
-    b->lock_fd = fd;
-    /* Ours now.  Whatever it held was left by an import that died before
-     * publishing (nobody held the lock): start from an empty file. */
-    if (ftruncate(fd, 0) != 0) {
-        int rc = ks_error_set(err, KS_EIO, "cannot truncate '%s': %s", b->tmp_path, strerror(errno));
-        ks_db_build_abandon(b, db);
+        build_release(b); /* the file is someone else's: leave it */
         return rc;
     }
-    static const char *const side[] = {"-journal", "-wal", "-shm"};
-    for (size_t i = 0; i < KS_ARRAY_LEN(side); i++) {
-        ks_buf_reset(&t);
-        ks_buf_addf(&t, "%s%s", b->tmp_path, side[i]);
-        unlink(t.buf);
-    }
-    ks_buf_release(&t);
-    int rc = ks_db_open(b->tmp_path, KS_DB_BUILD, db, err);
+    b->lock_fd = fd;
+    int rc = build_reset(b, db, err);
     if (rc)
         ks_db_build_abandon(b, db);
     return rc;
 }
 
-int ks_db_build_restart(ks_db_build *b, sqlite3 **db, ks_error *err)
-{
-    if (*db)
-        sqlite3_close(*db);
-    *db = NULL;
-    if (ftruncate(b->lock_fd, 0) != 0)
-        return ks_error_set(err, KS_EIO, "cannot truncate '%s': %s", b->tmp_path, strerror(errno));
-    return ks_db_open(b->tmp_path, KS_DB_BUILD, db, err);
-}
+int ks_db_build_restart(ks_db_build *b, sqlite3 **db, ks_error *err) { return build_reset(b, db, err); }
 
 void ks_db_build_abandon(ks_db_build *b, sqlite3 **db)
 {
     if (*db)
         sqlite3_close(*db);
     *db = NULL;
-    if (b->tmp_path) {
-        ks_buf t;
-        ks_buf_init(&t);
-        static const char *const side[] = {"", "-journal", "-wal", "-shm"};
-        for (size_t i = 0; i < KS_ARRAY_LEN(side); i++) {
-            ks_buf_reset(&t);
-            ks_buf_addf(&t, "%s%s", b->tmp_path, side[i]);
-            unlink(t.buf);
-        }
-        ks_buf_release(&t);
-    }
+    if (b->tmp_path)
+        unlink_staging(b, 1);
     build_release(b); /* unlinked first, unlocked after: no one can take it over half-gone */
 }
 

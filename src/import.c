@@ -104,6 +104,16 @@ static void hash_record(const ks_record *r, uint8_t out[16])
     crypto_shorthash_siphashx24(out, (const unsigned char *)r, sizeof *r, fixed_key);
 }
 
+/* One wait on the ring's condition (mutex held), its time added to *waited:
+ * KASANE_TIMING reports which thread waited for the other. */
+static void wait_timed(pipe_state *p, double *waited)
+{
+    struct timespec w0;
+    clock_gettime(CLOCK_MONOTONIC, &w0);
+    pthread_cond_wait(&p->cv, &p->mu);
+    *waited += elapsed(&w0);
+}
+
 /* Pseudonymises and row-hashes rows of a published batch, CLAIM_ROWS at a
  * time, until none is left unclaimed; wakes the loader when the last row is
  * done.  Run by both threads on the same batch. */
@@ -146,10 +156,7 @@ static void *reader_main(void *arg)
                 pthread_mutex_lock(&p->mu);
                 continue;
             }
-            struct timespec w0;
-            clock_gettime(CLOCK_MONOTONIC, &w0);
-            pthread_cond_wait(&p->cv, &p->mu);
-            p->reader_wait += elapsed(&w0);
+            wait_timed(p, &p->reader_wait);
         }
         int stop = p->stop;
         batch *b = p->ring[p->head % RING];
@@ -450,26 +457,16 @@ static int import_file(run_ctx *c, const char *path, uint32_t file_index, ks_err
     int last = 0;
     while (!last && rc == 0) {
         pthread_mutex_lock(&p.mu);
-        if (p.head == p.tail) {
-            struct timespec w0;
-            clock_gettime(CLOCK_MONOTONIC, &w0);
-            while (p.head == p.tail)
-                pthread_cond_wait(&p.cv, &p.mu);
-            p.loader_wait += elapsed(&w0);
-        }
+        while (p.head == p.tail)
+            wait_timed(&p, &p.loader_wait);
         batch *b = p.ring[p.tail % RING];
         pthread_mutex_unlock(&p.mu);
         if (p.key) { /* help with its pseudonyms, then wait for the reader's share */
             pseudonymise_share(&p, b);
-            if (atomic_load(&b->hashed) < b->n) {
-                struct timespec w0;
-                clock_gettime(CLOCK_MONOTONIC, &w0);
-                pthread_mutex_lock(&p.mu);
-                while (atomic_load(&b->hashed) < b->n)
-                    pthread_cond_wait(&p.cv, &p.mu);
-                pthread_mutex_unlock(&p.mu);
-                p.loader_wait += elapsed(&w0);
-            }
+            pthread_mutex_lock(&p.mu);
+            while (atomic_load(&b->hashed) < b->n)
+                wait_timed(&p, &p.loader_wait);
+            pthread_mutex_unlock(&p.mu);
         }
 
         counts[0] += b->rows;
