@@ -1,5 +1,6 @@
 /* main.c: the dispatcher.  It only finds the subcommand in the table and
  * runs it; everything else lives in src/cmd_*.c and the core library. */
+#include <gsl/gsl_errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +41,11 @@ int main(int argc, char **argv)
      * it).  Failure leaves SQLite's safe defaults. */
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     (void)sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    /* GSL's default error handler aborts the program (a failed convergence
+     * deep in a quantile function ended `analyze cooccur` with SIGABRT).
+     * Off once for the whole program: every GSL call site checks the status
+     * it returns and turns it into a kasane error. */
+    gsl_set_error_handler_off();
     if (argc < 2) {
         usage(stderr);
         return KS_EXIT_USAGE;
