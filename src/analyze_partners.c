@@ -16,6 +16,7 @@
 #include "kasane/analyze.h"
 #include "kasane/codes.h"
 #include "kasane/stats_table.h"
+#include "kasane/weaken.h"
 
 enum { DEFAULT_TOP = 20 };
 
@@ -77,10 +78,12 @@ static int64_t outcome_id(ks_an *a, const char *code)
     return id;
 }
 
-/* Partner rows are ordered by cases, largest first. */
+/* Partner rows are ordered by cases, largest first; rows whose count will
+ * be hidden come last in code order, because an order by a hidden count
+ * tells it (four hidden rows in a strict order under k = 5 are 4, 3, 2, 1). */
 typedef struct prow {
     size_t lev;     /* partner level */
-    int64_t cases;  /* cases with the partner */
+    int64_t cases;  /* cases with the partner; 0 for a hidden one (sort key) */
 } prow;
 
 static int cmp_cases(const void *x, const void *y)
@@ -96,7 +99,20 @@ typedef struct ppair {
     int b;         /* partner level */
     int64_t nab;   /* cases with both */
     double exp;    /* expected */
+    bool hidden;   /* its count is not published (see pair_hidden) */
 } ppair;
+
+/* Together, with A, with B and the problem's n are a 2x2 table: A without
+ * B, B without A and neither follow by subtraction, so "together" is hidden
+ * when it or one of them is a count below k. */
+static bool pair_hidden(const pt_scan *s, int64_t nab, int64_t na, int64_t nb, int k)
+{
+    int64_t cell[4] = {nab, na - nab, nb - nab, s->n - na - nb + nab};
+    for (size_t i = 0; i < 4; i++)
+        if (cell[i] > 0 && cell[i] < k)
+            return true;
+    return false;
+}
 
 static int cmp_pair(const void *x, const void *y)
 {
@@ -119,6 +135,25 @@ static int partner_row(ks_an *a, ks_table *t, const char *label, const char *cod
     ks_an_set_real(t, row, Q_SHARE, 100.0 * (double)s->cases[i] / (double)s->n, NULL);
     ks_table_set_int(t, row, Q_CLOSED, s->closed[i], NULL);
     ks_table_set_int(t, row, Q_GOOD, s->goodn[i], NULL);
+    /* The row's three counts are nested (cases >= closed >= good), so each
+     * difference is a count too: open = n - closed, bad = closed - good, and
+     * open + bad = n - good.  The k rule on the printed cells alone would let
+     * "12 closed, 10 good" say that 2 cases ended badly; a count hidden for
+     * that is hidden as a complementary cell would be ("x"). */
+    int64_t n = s->cases[i], closed = s->closed[i], good = s->goodn[i];
+    int k = a->k;
+#define KS_SMALL(v) ((v) > 0 && (v) < k)
+    bool hide_good = KS_SMALL(good) || KS_SMALL(closed - good);
+    bool hide_closed = KS_SMALL(closed) || KS_SMALL(n - closed);
+    if (hide_closed && !hide_good && KS_SMALL(n - good))
+        hide_good = true;
+#undef KS_SMALL
+    if (!ks_weakened("partners-nested")) {
+        if (hide_closed)
+            ks_table_suppress(t, row, Q_CLOSED, KS_WHY_SECONDARY, NULL);
+        if (hide_good)
+            ks_table_suppress(t, row, Q_GOOD, KS_WHY_SECONDARY, NULL);
+    }
     if (s->closed[i] > 0) {
         double lo, hi;
         int rc = ks_wilson_ci(s->goodn[i], s->closed[i], 0.95, &lo, &hi, err);
@@ -201,7 +236,7 @@ int ks_analyze_partners(ks_an *a, const char *problem, ks_error *err)
     size_t no = 0;
     for (size_t i = 0; i < nl; i++)
         if (s.cases[i])
-            order[no++] = (prow){i, s.cases[i]};
+            order[no++] = (prow){i, s.cases[i] < a->k && !ks_weakened("partners-nested") ? 0 : s.cases[i]};
     qsort(order, no, sizeof *order, cmp_cases);
     for (size_t i = 0; i < no; i++)
         if ((rc = partner_row(a, t, pv->lev[order[i].lev].label, pv->lev[order[i].lev].code, &s, order[i].lev, err)))
@@ -221,9 +256,12 @@ int ks_analyze_partners(ks_an *a, const char *problem, ks_error *err)
     for (size_t i = 0; i < nl; i++)
         for (size_t j = i + 1; j < nl; j++)
             if (s.pair[i * nl + j] > 0) {
-                pairs[np] = (ppair){(int)i, (int)j, s.pair[i * nl + j],
-                                    (double)s.cases[i] * (double)s.cases[j] / (double)s.n};
-                np++;
+                int64_t nab = s.pair[i * nl + j];
+                pairs[np] = (ppair){(int)i, (int)j, nab, (double)s.cases[i] * (double)s.cases[j] / (double)s.n,
+                                    pair_hidden(&s, nab, s.cases[i], s.cases[j], a->k)};
+                /* a ranked list of hidden counts would tell them by their
+                 * places: only published pairs are ranked */
+                np += !pairs[np].hidden || ks_weakened("partners-nested");
             }
     qsort(pairs, np, sizeof *pairs, cmp_pair);
     pt = ks_table_new();
@@ -258,9 +296,9 @@ int ks_analyze_partners(ks_an *a, const char *problem, ks_error *err)
     }
     char pn[400];
     snprintf(pn, sizeof pn,
-             KS_AN_L(a, "同じ相談に関わった連携先の組 (件数の多い順, 上位 %zu 組まで, --top N); リフト = 件数 ÷ (Aの件数 × Bの件数 ÷ %s の件数)",
-                     "pairs of partners on the same case, most frequent first (first %zu, --top N); lift = together / "
-                     "(with A x with B / cases with %s)"),
+             KS_AN_L(a, "同じ相談に関わった連携先の組 (件数の多い順, 上位 %zu 組まで, --top N; 件数が秘匿となる組は載せない); リフト = 件数 ÷ (Aの件数 × Bの件数 ÷ %s の件数)",
+                     "pairs of partners on the same case, most frequent first (first %zu, --top N; pairs whose count is "
+                     "hidden are not listed); lift = together / (with A x with B / cases with %s)"),
              top, bin->label);
     notes[0] = pn;
     rc = ks_an_emit(a, "pairs", KS_AN_L(a, "一緒に関わる連携先", "Partners working together"), pt, nnote, notes, 1, err);

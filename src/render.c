@@ -18,6 +18,7 @@ struct ks_render_ctx {
     const ks_render_opts *opts;     /* never NULL inside a mode */
     int k;                          /* meta->k, or 0 */
     char small[24];                 /* "<k", the mark of a hidden count */
+    bool only_primary;              /* every hidden count is primary: "<k" is true of each */
 };
 
 /* ---- values as text ------------------------------------------------------ */
@@ -53,13 +54,31 @@ static void add_real(ks_buf *b, double r, int digits)
         add_real_exact(b, r);
 }
 
+/* Whether "<k" may mark the table's hidden counts: only when every one of
+ * them is primary.  A table with totals may hide complements anywhere, and a
+ * command may hide a count for what it would let a reader subtract (nested
+ * counts, linked tables): printing "<k" for such a cell would be false, and
+ * marking it apart from the primary ones would narrow both down. */
+static bool only_primary(const ks_table *t)
+{
+    if (ks_table_total_row(t) >= 0 || ks_table_total_col(t) >= 0)
+        return false;
+    for (size_t j = 0; j < ks_table_ncols(t); j++) {
+        if (!ks_table_column(t, j)->is_count)
+            continue;
+        for (size_t i = 0; i < ks_table_nrows(t); i++) {
+            const ks_cell *c = ks_table_cell(t, i, j);
+            if (c->kind == KS_CELL_SUPPRESSED && c->v.why != KS_WHY_PRIMARY)
+                return false;
+        }
+    }
+    return true;
+}
+
 static const char *hidden_mark(const ks_render_ctx *cx, size_t col)
 {
     const ks_column *c = ks_table_column(cx->t, col);
-    /* "<k" is only true of primary cells, and only a table without totals
-     * is sure to have nothing else (see render.h) */
-    bool totals = ks_table_total_row(cx->t) >= 0 || ks_table_total_col(cx->t) >= 0;
-    return c->is_count && cx->k > 0 && !totals ? cx->small : "x";
+    return c->is_count && cx->k > 0 && cx->only_primary ? cx->small : "x";
 }
 
 /* Appends the unescaped text of a cell; NULL is empty. */
@@ -135,7 +154,7 @@ void ks_render_footer(ks_buf *out, const ks_table *t, const ks_render_meta *meta
 {
     if (!meta)
         return;
-    ks_render_ctx cx = {.t = t, .meta = meta, .k = meta->k > 0 ? meta->k : 0};
+    ks_render_ctx cx = {.t = t, .meta = meta, .k = meta->k > 0 ? meta->k : 0, .only_primary = only_primary(t)};
     snprintf(cx.small, sizeof cx.small, "<%d", cx.k);
     size_t hidden = 0;
     bool mark_small = false, mark_x = false;
@@ -542,7 +561,7 @@ int ks_render_buf(ks_buf *out, const ks_table *t, const ks_render_meta *meta,
         return ks_error_set(err, KS_EUSAGE,
                             "unknown output mode '%s' (expected table, csv, tsv, json or markdown)",
                             name);
-    ks_render_ctx cx = {.t = t, .meta = meta, .opts = opts};
+    ks_render_ctx cx = {.t = t, .meta = meta, .opts = opts, .only_primary = only_primary(t)};
     cx.k = meta && meta->k > 0 ? meta->k : 0;
     snprintf(cx.small, sizeof cx.small, "<%d", cx.k);
     /* the last line of defence: whatever the command did, a small count

@@ -21,6 +21,7 @@
  *   small-selection analyses accept a selection of fewer than k cases
  *   row-hash        the row hash is an unkeyed SipHash of the exact values
  *   day-selection   --from/--to are used to the day
+ *   partners-nested partners prints nested counts whose differences are below k
  * A helper adding a name lists it here. */
 #ifndef KASANE_WEAKEN_H
 #define KASANE_WEAKEN_H
