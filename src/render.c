@@ -54,12 +54,10 @@ static void add_real(ks_buf *b, double r, int digits)
         add_real_exact(b, r);
 }
 
-/* Whether "<k" may mark the table's hidden counts: only when every one of
- * them is primary.  A table with totals may hide complements anywhere, and a
- * command may hide a count for what it would let a reader subtract (nested
- * counts, linked tables): printing "<k" for such a cell would be false, and
- * marking it apart from the primary ones would narrow both down. */
-static bool only_primary(const ks_table *t)
+/* A table with totals may hide complements anywhere, and a command may hide
+ * a count for what it would let a reader subtract (nested counts, linked
+ * tables): see render.h. */
+bool ks_render_small_mark(const ks_table *t)
 {
     if (ks_table_total_row(t) >= 0 || ks_table_total_col(t) >= 0)
         return false;
@@ -154,7 +152,7 @@ void ks_render_footer(ks_buf *out, const ks_table *t, const ks_render_meta *meta
 {
     if (!meta)
         return;
-    ks_render_ctx cx = {.t = t, .meta = meta, .k = meta->k > 0 ? meta->k : 0, .only_primary = only_primary(t)};
+    ks_render_ctx cx = {.t = t, .meta = meta, .k = meta->k > 0 ? meta->k : 0, .only_primary = ks_render_small_mark(t)};
     snprintf(cx.small, sizeof cx.small, "<%d", cx.k);
     size_t hidden = 0;
     bool mark_small = false, mark_x = false;
@@ -561,7 +559,7 @@ int ks_render_buf(ks_buf *out, const ks_table *t, const ks_render_meta *meta,
         return ks_error_set(err, KS_EUSAGE,
                             "unknown output mode '%s' (expected table, csv, tsv, json or markdown)",
                             name);
-    ks_render_ctx cx = {.t = t, .meta = meta, .opts = opts, .only_primary = only_primary(t)};
+    ks_render_ctx cx = {.t = t, .meta = meta, .opts = opts, .only_primary = ks_render_small_mark(t)};
     cx.k = meta && meta->k > 0 ? meta->k : 0;
     snprintf(cx.small, sizeof cx.small, "<%d", cx.k);
     /* the last line of defence: whatever the command did, a small count

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kasane/render.h"
 #include "kasane/report.h"
 
 void ks_rdoc_init(ks_rdoc *d) { memset(d, 0, sizeof *d); }
@@ -84,8 +85,7 @@ void ks_report_cell_text(ks_buf *out, const ks_table *t, size_t row, size_t col,
     case KS_CELL_TEXT: ks_buf_adds(out, c->v.s); break;
     case KS_CELL_SUPPRESSED: {
         /* the same rule as render.c: "<k" only where it can only be primary */
-        bool totals = ks_table_total_row(t) >= 0 || ks_table_total_col(t) >= 0;
-        if (cl->is_count && k > 0 && !totals)
+        if (cl->is_count && k > 0 && ks_render_small_mark(t))
             ks_buf_addf(out, "<%d", k);
         else
             ks_buf_adds(out, "x");

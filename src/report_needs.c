@@ -9,6 +9,7 @@
 #include "kasane/codes.h"
 #include "kasane/stats_table.h"
 #include "kasane/svg.h"
+#include "kasane/weaken.h"
 #include "report_internal.h"
 
 /* ---- 3. who consults ------------------------------------------------------------- */
@@ -262,6 +263,20 @@ static int cooccur(rep *r, ks_rsection *sec, mask_fn fn, const labels *l, const 
         for (size_t b = 0; b < nt; b++)
             ks_report_set_i(t, row, 1 + b, both[a][b]);
     }
+    /* A pair's cell, the two diagonal cells and the period's new cases make
+     * a 2x2 table: A without B, B without A and neither follow by
+     * subtraction ("34 with 認知症, 31 of them with 介護": 3 without).  The
+     * pair's cell is hidden (both copies) when one of those is below k. */
+    int64_t nn = r->n_new;
+    for (size_t a = 0; a < nt && !ks_weakened("report-nested"); a++)
+        for (size_t b = 0; b < nt; b++) {
+            int64_t ab = both[a][b], cell[3] = {both[a][a] - ab, both[b][b] - ab, nn - both[a][a] - both[b][b] + ab};
+            bool small = false;
+            for (size_t c = 0; c < 3 && a != b; c++)
+                small |= cell[c] > 0 && cell[c] < r->k;
+            if (small && ab >= r->k)
+                ks_table_suppress(t, a, 1 + b, KS_WHY_SECONDARY, NULL);
+        }
     if ((rc = ks_report_protect(r, t))) {
         ks_table_free(t);
         return rc;

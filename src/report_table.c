@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "kasane/render.h"
 #include "kasane/suppress.h"
 #include "kasane/svg.h"
 #include "report_internal.h"
@@ -245,7 +246,7 @@ void ks_report_column_values(const ks_table *t, size_t col, size_t nrows, double
 /* The mark a chart shows for a hidden cell of t: the one the table prints. */
 const char *ks_report_tmark(const rep *r, const ks_table *t)
 {
-    return ks_table_total_row(t) >= 0 || ks_table_total_col(t) >= 0 ? "x" : r->mark;
+    return ks_render_small_mark(t) ? r->mark : "x";
 }
 
 char *ks_report_next_id(rep *r, const char *stem)

@@ -89,6 +89,14 @@ int ks_render(FILE *fp, const ks_table *t, const ks_render_meta *meta, const ks_
 int ks_render_file(const char *path, const ks_table *t, const ks_render_meta *meta,
                    const ks_render_opts *opts, ks_error *err);
 
+/* Whether "<k" may mark the table's hidden counts: only when each of them
+ * can only be primary (no totals, none hidden as a complement or for a
+ * difference a reader could take).  Otherwise every hidden cell prints as
+ * "x": a false "<k" would mislead, and marking primary cells apart from the
+ * others would narrow both down.  Every writer (render.c, the report)
+ * decides with this. */
+bool ks_render_small_mark(const ks_table *t);
+
 /* The footer lines alone, each as prefix + text + eol (e.g. "-- ", "\n"). */
 void ks_render_footer(ks_buf *out, const ks_table *t, const ks_render_meta *meta,
                       const char *prefix, const char *eol);
