@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "kasane/weaken.h"
+
 #ifndef KASANE_QUERY_DIR
 #define KASANE_QUERY_DIR "queries"
 #endif
@@ -41,6 +43,7 @@ void ks_query_free(ks_query *q)
     free_list(q->labels, q->nlabels);
     free(q->pivot);
     free(q->sql);
+    free(q->shadowed);
     free(q);
 }
 
@@ -241,22 +244,102 @@ static int is_file(const char *path)
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-ks_query *ks_query_find(const char *name, const char *dir, ks_error *err)
+static int ends_sql(const char *name)
 {
     size_t len = strlen(name);
-    if ((strchr(name, '/') || (len > 4 && strcmp(name + len - 4, ".sql") == 0)) && is_file(name))
-        return ks_query_load(name, err);
-    char **dirs;
-    size_t nd = search_dirs(dir, &dirs);
-    ks_query *q = NULL;
+    return len > 4 && strcmp(name + len - 4, ".sql") == 0;
+}
+
+/* Whether path is a file of the built-in directory (a library query). */
+static int in_library(const char *path)
+{
+    char *dir = realpath(ks_query_builtin_dir(), NULL), *file = realpath(path, NULL);
+    int in = 0;
+    if (dir && file) {
+        size_t n = strlen(dir);
+        in = strncmp(file, dir, n) == 0 && file[n] == '/' && !strchr(file + n + 1, '/');
+    }
+    free(dir);
+    free(file);
+    return in;
+}
+
+/* "DIR/NAME.sql" into path; name may already end in .sql. */
+static void query_path(ks_buf *path, const char *dir, const char *name)
+{
+    ks_buf_reset(path);
+    ks_buf_addf(path, "%s/%s%s", dir, name, ends_sql(name) ? "" : ".sql");
+}
+
+ks_query *ks_query_find(const char *name, const char *dir, ks_error *err)
+{
+    int direct = strchr(name, '/') != NULL || ends_sql(name);
     ks_buf path;
     ks_buf_init(&path);
-    for (size_t i = 0; i < nd && !q; i++) {
-        ks_buf_reset(&path);
-        ks_buf_addf(&path, "%s/%s%s", dirs[i], name, len > 4 && strcmp(name + len - 4, ".sql") == 0 ? "" : ".sql");
+    ks_query *q = NULL;
+    char **dirs = NULL;
+    size_t nd = 0;
+    if (ks_weakened("shadow")) {
+        /* the old search: the first file found wins, the library's name or not */
+        if (direct && is_file(name)) {
+            q = ks_query_load(name, err);
+        } else {
+            nd = search_dirs(dir, &dirs);
+            for (size_t i = 0; i < nd && !q; i++) {
+                query_path(&path, dirs[i], name);
+                if (is_file(path.buf))
+                    q = ks_query_load(path.buf, err);
+            }
+        }
+        if (q)
+            q->library = true;
+        goto done;
+    }
+    /* a library name wins: only the built-in directory is asked */
+    if (!strchr(name, '/')) {
+        query_path(&path, ks_query_builtin_dir(), name);
+        if (is_file(path.buf)) {
+            q = ks_query_load(path.buf, err);
+            if (!q)
+                goto done;
+            q->library = true;
+            /* say which outside file of that name was not run */
+            ks_buf other;
+            ks_buf_init(&other);
+            if (direct && is_file(name)) {
+                ks_buf_adds(&other, name);
+            } else {
+                nd = search_dirs(dir, &dirs);
+                for (size_t i = 0; i + 1 < nd && !other.len; i++) {
+                    query_path(&other, dirs[i], name);
+                    if (!is_file(other.buf))
+                        ks_buf_reset(&other);
+                }
+            }
+            if (other.len && !in_library(other.buf))
+                q->shadowed = ks_buf_detach(&other, NULL);
+            ks_buf_release(&other);
+            goto done;
+        }
+    }
+    if (direct) {
+        /* a path: only a regular file named *.sql is read, and a refusal never
+         * shows what the file holds (query run ../../etc/passwd) */
+        if (!ends_sql(name))
+            ks_error_set(err, KS_EUSAGE, "'%s' is not a query file: a query file's name ends in .sql", name);
+        else if (!is_file(name))
+            ks_error_set(err, KS_EUSAGE, "'%s' is not a regular file", name);
+        else if ((q = ks_query_load(name, err)) != NULL)
+            q->library = in_library(name);
+        goto done;
+    }
+    nd = search_dirs(dir, &dirs);
+    for (size_t i = 0; i + 1 < nd && !q; i++) { /* the last one is the library, asked above */
+        query_path(&path, dirs[i], name);
         if (is_file(path.buf))
             q = ks_query_load(path.buf, err);
     }
+done:
     if (!q && err && !err->code)
         ks_error_set(err, KS_EUSAGE, "no query named '%s'; see 'kasane query list'", name);
     ks_buf_release(&path);
@@ -273,6 +356,12 @@ int ks_query_list(const char *dir, ks_query ***out, size_t *n, ks_error *err)
 {
     char **dirs;
     size_t nd = search_dirs(dir, &dirs);
+    if (!ks_weakened("shadow") && nd > 1) {
+        /* the library first: its names win over outside files */
+        char *lib = dirs[nd - 1];
+        memmove(dirs + 1, dirs, (nd - 1) * sizeof *dirs);
+        dirs[0] = lib;
+    }
     ks_query **v = NULL;
     size_t count = 0;
     int rc = 0;
@@ -299,6 +388,7 @@ int ks_query_list(const char *dir, ks_query ***out, size_t *n, ks_error *err)
                 rc = -KS_EUSAGE;
                 break;
             }
+            q->library = in_library(path.buf);
             v = ks_realloc(v, ks_mul(count + 1, sizeof *v));
             v[count++] = q;
         }

@@ -17,7 +17,20 @@
  *   -- total-row: yes            the result's last row is a total of the rows above
  *
  * Parameter types: int, real, text, date (YYYY-MM-DD, checked).  Values are
- * bound with sqlite3_bind_* as :name, never pasted into SQL.
+ * bound with sqlite3_bind_* as :name, never pasted into SQL.  A date snaps to
+ * whole months (selections to the day would let two tables be differenced
+ * into the cases of one day): a parameter named from, start or *_from,
+ * *_start binds the first day of its month, one named to, end or *_to, *_end
+ * the last day; any other date the first day.
+ *
+ * Library and outside.  A library query is a file of the built-in directory
+ * (ks_query_builtin_dir): vetted, its header's count/share/totals roles are
+ * trusted and it counts every case.  Everything else — `query sql`, a file
+ * from --dir, $KASANE_QUERY_PATH or a path — is outside the library and runs
+ * under the ad-hoc rules (KS_RUN_ADHOC): on a connection holding only the
+ * cases with consent (ks_analysis_open_adhoc), its SQL returns one unit
+ * column (case_id, person_id or household_id) and up to four dimensions, and
+ * kasane does the counting.  A library name always finds the library file.
  *
  * SQL functions kasane adds: label(ja, en) picks the label for --lang;
  * fy(date) gives the fiscal year (April..March) of an ISO date. */
@@ -58,6 +71,8 @@ typedef struct ks_query {
     bool total_row;    /* last row is a total */
     char *sql;         /* the whole file (SQLite ignores the comment header) */
     unsigned sql_line; /* line where the statement starts, for messages */
+    bool library;      /* read from the built-in directory (vetted) */
+    char *shadowed;    /* an outside file of the same name that was ignored, or NULL */
 } ks_query;
 
 /* Parses a query file's text; `name` and `path` are copied.  Header errors
@@ -66,12 +81,18 @@ ks_query *ks_query_parse(const char *name, const char *path, const char *text, k
 ks_query *ks_query_load(const char *path, ks_error *err);
 void ks_query_free(ks_query *q);
 
-/* Finds NAME (or NAME.sql) along the search path: --dir, then
- * $KASANE_QUERY_PATH (colon-separated), then the built-in queries directory.
- * A NAME containing '/' or ending in .sql that exists is read directly. */
+/* Finds NAME (or NAME.sql).  A library name (a file NAME.sql in the built-in
+ * directory) always gives the library file; an outside file of that name in
+ * --dir, $KASANE_QUERY_PATH (colon-separated) or, for NAME.sql, the current
+ * directory is ignored and named in q->shadowed.  Other names are looked up
+ * in --dir, then $KASANE_QUERY_PATH.  A NAME containing '/' (or NAME.sql
+ * that is not a library name) is read directly, and only when it ends in
+ * .sql and is a regular file: otherwise a usage error that names the file
+ * and never shows what it holds. */
 ks_query *ks_query_find(const char *name, const char *dir, ks_error *err);
 
-/* Lists every query on the search path (sorted by name, first one wins). */
+/* Lists every query: the library's, then outside files whose names the
+ * library does not hold (sorted by name; q->library tells which). */
 int ks_query_list(const char *dir, ks_query ***out, size_t *n, ks_error *err);
 void ks_query_list_free(ks_query **v, size_t n);
 
@@ -82,26 +103,79 @@ typedef enum ks_lang { KS_LANG_JA, KS_LANG_EN } ks_lang;
 
 /* Opens the database for analysis: read-only, extension loading off, the
  * label()/fy() functions, and an authorizer that allows reading only (no
- * writes, ATTACH, PRAGMA, temp tables, transactions).
- * With consent_only (row-level output), unqualified case tables and views on
- * this connection hold only cases with consent; *excluded (may be NULL) gets
- * how many cases were left out. */
+ * writes, ATTACH, PRAGMA, temp tables, transactions).  Every case is there:
+ * for analyses, reports and library aggregates.  consent_only must be false;
+ * true is the old row-level filter by view names, kept only for kasane-weak
+ * ("rowlevel-names"): it shadows the case tables with filtered temp views,
+ * which a CTE of the same name walks around. */
 int ks_analysis_open(const char *path, ks_lang lang, bool consent_only, int64_t *excluded, sqlite3 **out,
                      ks_error *err);
+
+/* Opens the connection for everything ad hoc (outside queries, `query sql`,
+ * row-level output): an in-memory database holding a copy, taken in one read
+ * transaction, of the schema's tables and views with only the cases with
+ * consent (consent_id = 1) and the persons and households they reference,
+ * every code table, district, partner, age_band, meta and import_batch.  The
+ * pseudonym, case_key and row_hash columns are not copied.  The file is
+ * detached afterwards and no database can be attached, so rows without
+ * consent do not exist on this connection whatever the SQL names.  Same
+ * functions, limits and authorizer as ks_analysis_open.  *excluded (may be
+ * NULL) gets how many cases were left out. */
+int ks_analysis_open_adhoc(const char *path, ks_lang lang, int64_t *excluded, sqlite3 **out, ks_error *err);
+
+/* How a query is run (ks_query_exec). */
+typedef enum ks_run_mode {
+    KS_RUN_LIBRARY, /* a vetted library query: its header's roles as declared */
+    KS_RUN_ADHOC,   /* outside the library: kasane counts distinct units per dimensions */
+    KS_RUN_ROWS,    /* row-level (--row-level): rows as returned, no count roles */
+} ks_run_mode;
+
+/* Resource limits.  Each ends the query with a usage error (exit 2) that
+ * names the limit; the first two can be raised by options. */
+enum {
+    KS_QUERY_TIMEOUT = 60,          /* seconds of SQL (--timeout) */
+    KS_QUERY_MAX_ROWS = 100000,     /* rows of a result read into memory (--max-rows) */
+    KS_QUERY_MAX_TEXT = 1000,       /* bytes of one text cell */
+    KS_QUERY_MAX_GROUPS = 10000,    /* groups of an ad-hoc aggregate; cells of a pivot */
+    KS_QUERY_MAX_TOTALS_CELLS = 2500, /* cells of a pivot with totals (secondary suppression time) */
+    KS_QUERY_MAX_DIMS = 4,          /* dimensions of an ad-hoc aggregate */
+};
+
+typedef struct ks_query_limits {
+    double timeout;  /* seconds; <= 0: none */
+    size_t max_rows; /* 0: none */
+} ks_query_limits;
 
 typedef struct ks_binding {
     const char *name;  /* parameter name */
     const char *value; /* its text */
 } ks_binding;
 
-/* Runs the query with the bindings into a new table: typed columns, count and
- * share roles, labels for the language, the pivot if declared.  Missing or
- * unknown parameters are usage errors listing the expected ones. */
-int ks_query_exec(sqlite3 *db, const ks_query *q, const ks_binding *b, size_t nb, ks_lang lang,
-                  ks_table **out, ks_error *err);
+/* What a run says about itself beyond the table (footer notes), owned. */
+typedef struct ks_query_notes {
+    char *dates;     /* "dates snapped to whole months: ...", or NULL */
+    char *unit;      /* KS_RUN_ADHOC: the unit counted ("distinct cases"), or NULL */
+} ks_query_notes;
+void ks_query_notes_release(ks_query_notes *n);
+
+/* Runs the query with the bindings into a new table: typed columns, labels
+ * for the language, the pivot if declared, and
+ *  - KS_RUN_LIBRARY: count and share roles as the header declares them;
+ *  - KS_RUN_ADHOC: the statement wrapped so that SQLite counts distinct units
+ *    per combination of the other columns (the dimensions), whose values
+ *    must be categories (codes, labels, small integers, years, months,
+ *    fiscal years); a header declaring count/share/totals/total-row, a
+ *    column named n or n_*, no unit column or more than four dimensions are
+ *    refused (KS_ESAFETY) with the reason;
+ *  - KS_RUN_ROWS: the rows, no roles.
+ * `lim` may be NULL (the defaults).  Missing or unknown parameters are usage
+ * errors listing the expected ones.  *notes (may be NULL) gets the notes. */
+int ks_query_exec(sqlite3 *db, const ks_query *q, const ks_binding *b, size_t nb, ks_lang lang, ks_run_mode mode,
+                  const ks_query_limits *lim, ks_table **out, ks_query_notes *notes, ks_error *err);
 
 /* 1 when the query's result will have a count column (declared, or named n
- * or n_*), 0 when it is row-level, negative when it does not prepare. */
+ * or n_*), 0 when it is row-level, negative when it does not prepare.  Only
+ * library queries are trusted with it (and kasane-weak's "adhoc-columns"). */
 int ks_query_columns_aggregate(sqlite3 *db, const ks_query *q, ks_error *err);
 
 /* true when the table has a count column (an aggregate result). */

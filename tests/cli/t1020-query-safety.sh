@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # t1020-query-safety: the query runner is read-only by construction, binds
-# typed parameters, refuses row-level output unless asked, never shows cases
-# without consent at row level, and applies the database's threshold, which
-# only the key holder can change.
+# typed parameters, counts ad-hoc aggregates itself, refuses row-level output
+# unless asked, never shows cases without consent outside the library, and
+# applies the database's threshold, which only the key holder can change.
+# (The attacks on these rules are tests/attack/a10*.)
 . "$(dirname "$0")/lib.sh"
 
 keygen key
@@ -33,7 +34,7 @@ done
 assert_eq "$(sha db)" "$before" "database unchanged by refused statements"
 [ ! -e other.db ] && [ ! -e copy.db ] || fail "a refused statement created a file"
 # a second statement after the first is not run
-expect_exit 2 "$KASANE" query sql "SELECT count(*) AS n FROM case_record; DELETE FROM case_record" --db db
+expect_exit 2 "$KASANE" query sql "SELECT case_id FROM case_record; DELETE FROM case_record" --db db
 assert_file_contains "$LAST_ERR" "one statement only" "multi-statement message"
 assert_eq "$(sha db)" "$before" "database unchanged"
 
@@ -44,44 +45,60 @@ assert_file_contains "$LAST_ERR" "must be an integer" "typed parameter"
 expect_exit 2 "$KASANE" query run cases_by_age_sex --db db --param year=2022
 assert_file_contains "$LAST_ERR" "unknown parameter 'year'" "unknown parameter"
 assert_file_contains "$LAST_ERR" "expected: fy (int" "expected parameters listed"
-expect_exit 2 "$KASANE" query sql "SELECT count(*) AS n FROM case_record WHERE district_id = :d" --db db
+expect_exit 2 "$KASANE" query sql "SELECT case_id FROM case_record WHERE district_id = :d" --db db
 assert_file_contains "$LAST_ERR" "missing parameter 'd'" "missing ad-hoc parameter"
 # an injection attempt is a value, not SQL
-expect_exit 0 "$KASANE" query sql "SELECT count(*) AS n FROM district WHERE label_ja = :d" --db db \
+expect_exit 0 "$KASANE" query sql "SELECT case_id FROM case_record JOIN district USING(district_id) WHERE label_ja = :d" --db db \
     --param "d=東部' OR '1'='1" --format csv
 assert_eq "$(sed -n 2p "$LAST_OUT" | tr -d '\r')" "0" "injected text matched nothing"
 
-# ---- aggregate vs row-level; consent
-expect_exit 3 "$KASANE" query sql "SELECT case_id, district_id FROM case_record" --db db
-assert_file_contains "$LAST_ERR" "--row-level" "row-level refusal says how"
+# ---- ad hoc: kasane counts; rows only with --row-level; consent
 no_consent=$(sql_ro db "SELECT count(*) FROM case_record WHERE consent_id = 2")
 with_consent=$(sql_ro db "SELECT count(*) FROM case_record WHERE consent_id = 1")
 [ "$no_consent" -gt 0 ] || fail "the generated data has no case without consent"
+# a unit and a dimension: distinct cases per district, counted by kasane
+expect_exit 0 "$KASANE" query sql "SELECT case_id, district_id FROM case_record" --db db --format csv
+assert_eq "$(head -1 "$LAST_OUT" | tr -d '\r\357\273\277')" "district_id,n" "ad-hoc columns: dimensions, then kasane's n"
+assert_eq "$(tr -d '\r' <"$LAST_OUT" | awk -F, 'NR > 1 && $2 ~ /^[0-9]+$/ { s += $2 } END { print s + 0 }')" \
+    "$(sql_ro db "SELECT coalesce(sum(c), 0) FROM (SELECT count(*) c FROM case_record WHERE consent_id = 1 GROUP BY district_id HAVING c >= 5)")" \
+    "ad-hoc counts are the consented cases per district"
+# a value that is not a category, or a count of the analyst's own, is refused
+expect_exit 3 "$KASANE" query sql "SELECT case_id, consult_date FROM case_record" --db db
+assert_file_contains "$LAST_ERR" "exact date" "a date is not a dimension"
+expect_exit 3 "$KASANE" query sql "SELECT count(*) AS n FROM case_record" --db db
+assert_file_contains "$LAST_ERR" "kasane does the counting" "the refusal says what an ad-hoc aggregate is"
+expect_exit 3 "$KASANE" query sql "SELECT district_id FROM case_record" --db db
+assert_file_contains "$LAST_ERR" "no unit column" "a unit column is needed"
+# row level: only with --row-level, and only cases with consent
 expect_exit 0 "$KASANE" query sql "SELECT case_id, consent_id FROM case_record" --db db --row-level --format csv
 assert_eq "$(($(wc -l <"$LAST_OUT") - 1))" "$with_consent" "row-level rows = cases with consent"
 assert_eq "$(tr -d '\r' <"$LAST_OUT" | awk -F, 'NR > 1 && $2 != 1' | wc -l)" 0 "no row of a case without consent"
 expect_exit 0 "$KASANE" query sql "SELECT * FROM v_case" --db db --row-level --format table
 assert_file_contains "$LAST_OUT" "$no_consent case(s) without consent left out" "footer names the exclusion"
-# qualified names cannot reach around the filter: refused at row level
-expect_exit 3 "$KASANE" query sql "SELECT case_id FROM main.case_record" --db db --row-level --format csv
-expect_exit 3 "$KASANE" query sql "SELECT * FROM main.v_case" --db db --row-level --format csv
-expect_exit 3 "$KASANE" query sql "SELECT p.case_id FROM main.case_problem p" --db db --row-level --format csv
-# ... while the filtered names work, joins included
+# qualified names reach the same copy: nothing without consent is there
+expect_exit 0 "$KASANE" query sql "SELECT case_id FROM main.case_record" --db db --row-level --format csv
+assert_eq "$(($(wc -l <"$LAST_OUT") - 1))" "$with_consent" "main.case_record holds the consented cases"
+# ... and joins work
 expect_exit 0 "$KASANE" query sql "SELECT c.case_id, p.problem_id FROM case_record c JOIN case_problem p USING(case_id)" \
     --db db --row-level --format csv
 assert_eq "$(($(wc -l <"$LAST_OUT") - 1))" \
     "$(sql_ro db "SELECT count(*) FROM case_problem WHERE case_id IN (SELECT case_id FROM case_record WHERE consent_id = 1)")" \
     "row-level join over filtered tables"
-# aggregates count everyone
-expect_exit 0 "$KASANE" query sql "SELECT count(*) AS n FROM case_record" --db db --format csv
-assert_eq "$(sed -n 2p "$LAST_OUT" | tr -d '\r')" "$((no_consent + with_consent))" "aggregate counts every case"
+# pseudonyms and row hashes are not in the copy
+expect_exit 2 "$KASANE" query sql "SELECT pseudonym FROM person" --db db --row-level --format csv
+# ad-hoc aggregates count the cases with consent; library queries count every case
+expect_exit 0 "$KASANE" query sql "SELECT case_id FROM case_record" --db db --format csv
+assert_eq "$(sed -n 2p "$LAST_OUT" | tr -d '\r')" "$with_consent" "ad-hoc aggregate counts the cases with consent"
+expect_exit 0 "$KASANE" query run cases_by_household_type --db db --format csv
+assert_eq "$(tail -1 "$LAST_OUT" | tr -d '\r' | awk -F, '{ print $2 }')" "$((no_consent + with_consent))" \
+    "a library query counts every case"
 
 # ---- the threshold: from the database, only the key holder may change it
 expect_exit 0 "$KASANE" threshold --db db
 assert_eq "$(cat "$LAST_OUT")" 5 "default k"
-q="SELECT district_id, count(*) AS n FROM case_record WHERE age_band_id = 20 GROUP BY 1"
+q="SELECT case_id, district_id FROM case_record WHERE age_band_id = 20"
 expect_exit 0 "$KASANE" query sql "$q" --db db --format csv
-small=$(sql_ro db "SELECT count(*) FROM (SELECT count(*) c FROM case_record WHERE age_band_id = 20 GROUP BY district_id) WHERE c BETWEEN 1 AND 4")
+small=$(sql_ro db "SELECT count(*) FROM (SELECT count(*) c FROM case_record WHERE age_band_id = 20 AND consent_id = 1 GROUP BY district_id) WHERE c BETWEEN 1 AND 4")
 assert_eq "$(grep -c '<5' "$LAST_OUT" || true)" "$small" "cells below 5 hidden as <5"
 keygen other.key
 expect_exit 3 "$KASANE" threshold --db db --key other.key 2
@@ -90,7 +107,7 @@ expect_exit 2 "$KASANE" threshold --db db 2
 expect_exit 2 "$KASANE" threshold --db db --key key 1
 expect_exit 0 "$KASANE" threshold --db db --key key 20
 expect_exit 0 "$KASANE" query sql "$q" --db db --format csv
-small20=$(sql_ro db "SELECT count(*) FROM (SELECT count(*) c FROM case_record WHERE age_band_id = 20 GROUP BY district_id) WHERE c BETWEEN 1 AND 19")
+small20=$(sql_ro db "SELECT count(*) FROM (SELECT count(*) c FROM case_record WHERE age_band_id = 20 AND consent_id = 1 GROUP BY district_id) WHERE c BETWEEN 1 AND 19")
 assert_eq "$(grep -c '<20' "$LAST_OUT" || true)" "$small20" "cells below 20 hidden as <20"
 assert_file_contains "$LAST_OUT" "" "output"
 # a threshold written around kasane (sqlite3) below 2 is not honoured
