@@ -1,28 +1,38 @@
 -- title: 世帯のつながりで見える複合課題（8050・ダブルケア・ヤングケアラー）
 -- title_en: Compound needs found through household links (8050, double care, young carers)
--- description: households and cases matching the 8050, double-care and young-carer patterns through household links; n_uncoded counts the matching cases whose own problem list lacks the pattern's code (found only through the link)
+-- description: households and cases matching the 8050, double-care and young-carer patterns through household links; the matching cases in two parts that do not overlap: n_coded lists the pattern's code in its own problem list, n_uncoded does not (found only through the link)
 -- param: from date 2000-01-01 (first consultation date included; cases outside the range are ignored altogether)
 -- param: to date 2100-12-31 (last consultation date included)
 -- column: pattern | 類型 | pattern
 -- column: n_households | 世帯数 | households
--- column: n_cases | 事例数 | cases
--- column: n_uncoded | うち課題コード未記載 | of which without the pattern's code
+-- column: n_coded | 事例数（課題コード記載あり） | cases listing the pattern's code
+-- column: n_uncoded | 事例数（課題コード未記載） | cases without the pattern's code
 --
+-- Why two parts and no column of all the cases: a row that showed all the
+-- matching cases next to those without the code would give, by subtraction,
+-- the cases with the code -- a count that may be 1..k-1 while both shown
+-- columns are >= k.  The parts are disjoint, so each is a count of its own
+-- cases and hidden on its own; a reader adds them only when both are shown.
+-- (The same rule for any table: a shown count that is a subset of another
+-- shown count in its row needs the difference hidden too; this query avoids
+-- nested columns instead.)  n_households counts households, not cases, and
+-- no case set is the difference of it and a case column.
 -- Definitions (ages are at consultation, from the 5-year age band and the
 -- under-18 flag, the only age data kept; households are linked by 世帯番号):
 --  8050: a household with a case aged 75+ listing 介護 or 認知症 and a case
---        aged 40-64 listing ひきこもり.  n_cases = those cases of such
---        households; n_uncoded = of them, the ones not listing 8050問題.
+--        aged 40-64 listing ひきこもり.  The cases = those cases of such
+--        households; n_uncoded = of them, the ones not listing 8050問題,
+--        n_coded = the ones listing it.
 --  ダブルケア: a case listing both 子育て and 介護, or a household with a case
---        listing 子育て and a case listing 介護.  n_cases = cases listing both
---        plus the cases listing 子育て or 介護 in such households;
+--        listing 子育て and a case listing 介護.  The cases = cases listing
+--        both plus the cases listing 子育て or 介護 in such households;
 --        n_households = such households (a case listing both but with no
---        household number counts in n_cases only); n_uncoded = of the cases,
---        the ones not listing ダブルケア.
+--        household number counts among the cases only); n_uncoded = of the
+--        cases, the ones not listing ダブルケア, n_coded = the ones listing it.
 --  ヤングケアラー: a case under 18 listing ヤングケアラー, or a case under 18 in
 --        a household where another person's case lists 介護 or 障がい.
 --        n_households = households of such cases; n_uncoded = of them, the
---        ones not listing ヤングケアラー.
+--        ones not listing ヤングケアラー, n_coded = the ones listing it.
 -- A case may match several patterns: the rows do not add up (no totals).
 -- Bits of problem_mask: 介護 1<<1, 認知症 1<<2, 障がい 1<<3, 子育て 1<<5,
 -- ひきこもり 1<<11, 8050問題 1<<12, ダブルケア 1<<13, ヤングケアラー 1<<14.
@@ -80,6 +90,6 @@ r(ord, label_ja, label_en, n_households, n_cases, n_uncoded) AS (
          count(DISTINCT household_id), count(*), count(*) FILTER (WHERE m & (1 << 14) = 0)
   FROM young
 )
-SELECT label(label_ja, label_en) AS pattern, n_households, n_cases, n_uncoded
+SELECT label(label_ja, label_en) AS pattern, n_households, n_cases - n_uncoded AS n_coded, n_uncoded
 FROM r
 ORDER BY ord;

@@ -1,7 +1,10 @@
 -- title: 主たる課題別の相談から終結までの日数
 -- title_en: Days from consultation to closure by main problem
--- description: for cases closed (終結) or suspended (中断) with a closing date, the number of days from consultation to closure by main problem: n, first quartile, median and third quartile (type-1 quantiles, see the comment); quartiles of groups below the threshold are left blank
+-- description: for cases closed (終結) or suspended (中断) with a closing date, the number of days from consultation to closure by main problem: n, first quartile, median and third quartile (type-1 quantiles, see the comment); the quartiles of a group whose n is hidden are hidden with it
 -- param: fy int 0 (fiscal year April-March of the consultation; 0 = all years)
+-- share: q1_days = n
+-- share: median_days = n
+-- share: q3_days = n
 -- column: main_problem | 主たる課題 | main problem
 -- column: n | 件数 | cases
 -- column: q1_days | 第1四分位(日) | 1st quartile (days)
@@ -14,8 +17,11 @@
 -- the lower median x(ceil(n/2)) and always an observed number of days.  In
 -- integers: ceil(n/4) = (n+3)/4, ceil(n/2) = (n+1)/2, ceil(3n/4) = (3n+3)/4.
 -- Quartiles are statistics of individual cases: for a group whose n is
--- below the database's threshold k (meta 'threshold', read the way kasane
--- reads it: 2..1000, else 5) they are blank, as n itself is hidden.
+-- hidden they are hidden too.  The `share:` lines above link each quartile
+-- to n, so kasane hides it wherever it hides n, with the database's own k
+-- (2..100, the same k as every other output).  The query does not read k
+-- itself: an earlier version read meta 'threshold' in SQL, accepted up to
+-- 1000 and so could disagree with kasane.
 WITH g AS (  -- cases per main problem and duration: few distinct durations
   SELECT main_problem_id, duration_days AS days, count(*) AS c
   FROM case_record
@@ -37,18 +43,12 @@ q AS (  -- x(j) is the smallest duration whose running count reaches j
          min(CASE WHEN upto >= (3 * n + 3) / 4 THEN days END) AS q3
   FROM cum
   GROUP BY main_problem_id
-),
-k AS (
-  SELECT coalesce((SELECT CASE WHEN CAST(value AS INTEGER) BETWEEN 2 AND 1000
-                               THEN CAST(value AS INTEGER) ELSE 5 END
-                   FROM meta WHERE key = 'threshold'), 5) AS k
 )
 SELECT label(p.label_ja, p.label_en) AS main_problem,
        q.n,
-       CASE WHEN q.n >= k.k THEN q.q1 END AS q1_days,
-       CASE WHEN q.n >= k.k THEN q.q2 END AS median_days,
-       CASE WHEN q.n >= k.k THEN q.q3 END AS q3_days
+       q.q1 AS q1_days,
+       q.q2 AS median_days,
+       q.q3 AS q3_days
 FROM q
 JOIN problem p ON p.problem_id = q.main_problem_id
-CROSS JOIN k
 ORDER BY q.main_problem_id;

@@ -15,6 +15,7 @@
 #include "kasane/query.h"
 #include "kasane/render.h"
 #include "kasane/text.h"
+#include "kasane/weaken.h"
 
 const char *ks_an_l(const ks_an *a, const char *ja, const char *en)
 {
@@ -47,6 +48,28 @@ static int check_iso_date(const char *s, const char *opt, ks_error *err)
     if (ks_date_parse(s, 10, &d) != KS_DATE_OK)
         return ks_error_set(err, KS_EUSAGE, "%s: '%s' is not a valid date", opt, s);
     return 0;
+}
+
+/* A checked --from/--to date widened to its whole month: the first day for
+ * `from`, the last for `to`.  A bound inside a month makes differencing
+ * routine -- a table for [D, end] minus the one for [D+1, end] is the cases
+ * of day D -- while two bounds in the same month now select the same cases.
+ * Weakened (day-selection), the date is used as given. */
+static char *month_bound(const char *s, bool last)
+{
+    ks_date d;
+    if (ks_weakened("day-selection") || ks_date_parse(s, strlen(s), &d) != KS_DATE_OK)
+        return ks_strdup(s);
+    if (last) {
+        static const int8_t mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        bool leap = (d.y % 4 == 0 && d.y % 100 != 0) || d.y % 400 == 0;
+        d.d = (int8_t)(mdays[d.m - 1] + (d.m == 2 && leap));
+    } else {
+        d.d = 1;
+    }
+    char buf[11];
+    ks_date_format(d, buf);
+    return ks_strdup(buf);
 }
 
 int ks_an_prepare(ks_an *a, const char *sql, sqlite3_stmt **st, ks_error *err)
@@ -111,6 +134,44 @@ static int resolve_code(ks_an *a, const char *table, const char *opt, const char
     return rc;
 }
 
+/* ---- fewer than k cases --------------------------------------------------- */
+
+/* The one rule for small analyses (the README promises exit 3 for every
+ * analysis): an analysis of 1..k-1 cases prints nothing.  Even with each
+ * count hidden, the levels that hold a case, the months a series starts and
+ * stops, a curve's steps or a model's existence describe those few cases.
+ * It is applied in two places, both in this file: to the selection in
+ * ks_an_init, before an analysis has read a variable, and in ks_an_emit to
+ * the cases the analysis kept (closed cases, known values), as its n note
+ * from ks_an_note_n gives them -- every analysis passes that note with each
+ * table, so no table of a small analysis gets out.  The message says
+ * "<k", never the count.  Zero is not refused: an empty selection names no one
+ * and each analysis reports it as a data error (exit 1).  Weakened
+ * (small-selection), a small selection is analysed as any other. */
+static bool below_k(const ks_an *a, int64_t n)
+{
+    return n > 0 && n < a->k;
+}
+
+/* The refusal: -KS_ESAFETY naming `what` (0 when weakened). */
+static int refuse_small(const ks_an *a, const char *what, ks_error *err)
+{
+    if (ks_weakened("small-selection"))
+        return 0;
+    return ks_error_set(err, KS_ESAFETY,
+                        "%s has fewer than k=%d cases (<%d): no analysis is printed for so few, since its levels, "
+                        "months or times would describe them; widen the selection",
+                        what, a->k, a->k);
+}
+
+/* Whether a footer note from ks_an_note_n says n is below k ("n = <5 ..."). */
+static bool note_below_k(const ks_an *a, const char *note)
+{
+    char head[32];
+    int len = snprintf(head, sizeof head, "n = <%d ", a->k);
+    return note && len > 0 && strncmp(note, head, (size_t)len) == 0;
+}
+
 /* ---- the session ------------------------------------------------------------ */
 
 /* Appends one filter in words to the selection text. */
@@ -138,23 +199,38 @@ int ks_an_init(ks_an *a, sqlite3 *db, const ks_output *out, const ks_an_filter *
     ks_buf_init(&sel);
     ks_buf_init(&lab);
     ks_buf_adds(&w, "1");
+    /* a->from and a->to are owned copies, widened to whole months (freed by
+     * ks_an_release); the order check is on the dates as the analyst typed them */
+    if (f && f->from && (rc = check_iso_date(f->from, "--from", err)))
+        goto done;
+    if (f && f->to && (rc = check_iso_date(f->to, "--to", err)))
+        goto done;
+    if (f && f->from && f->to && strcmp(f->from, f->to) > 0) {
+        rc = ks_error_set(err, KS_EUSAGE, "--from %s is after --to %s", f->from, f->to);
+        goto done;
+    }
     if (f && f->from) {
-        if ((rc = check_iso_date(f->from, "--from", err)))
-            goto done;
-        a->from = f->from;
+        a->from = month_bound(f->from, false);
         ks_buf_adds(&w, " AND c.consult_date >= :from");
-        SEL_ADD(&sel, KS_AN_L(a, "相談日 %s 以降", "consulted from %s"), f->from);
     }
     if (f && f->to) {
-        if ((rc = check_iso_date(f->to, "--to", err)))
-            goto done;
-        if (a->from && strcmp(a->from, f->to) > 0) {
-            rc = ks_error_set(err, KS_EUSAGE, "--from %s is after --to %s", a->from, f->to);
-            goto done;
-        }
-        a->to = f->to;
+        a->to = month_bound(f->to, true);
         ks_buf_adds(&w, " AND c.consult_date <= :to");
-        SEL_ADD(&sel, KS_AN_L(a, "相談日 %s 以前", "consulted up to %s"), f->to);
+    }
+    if (ks_weakened("day-selection")) {
+        if (a->from)
+            SEL_ADD(&sel, KS_AN_L(a, "相談日 %s 以降", "consulted from %s"), a->from);
+        if (a->to)
+            SEL_ADD(&sel, KS_AN_L(a, "相談日 %s 以前", "consulted up to %s"), a->to);
+    } else if (a->from && a->to) {
+        SEL_ADD(&sel, KS_AN_L(a, "相談日 %s〜%s（月単位に丸めました）", "consulted %s to %s (rounded to whole months)"),
+                a->from, a->to);
+    } else if (a->from) {
+        SEL_ADD(&sel, KS_AN_L(a, "相談日 %s 以降（月単位に丸めました）", "consulted from %s (rounded to whole months)"),
+                a->from);
+    } else if (a->to) {
+        SEL_ADD(&sel, KS_AN_L(a, "相談日 %s 以前（月単位に丸めました）", "consulted up to %s (rounded to whole months)"),
+                a->to);
     }
     if (f && f->fy) {
         if (f->fy < 1900 || f->fy > 2200) {
@@ -212,6 +288,16 @@ int ks_an_init(ks_an *a, sqlite3 *db, const ks_output *out, const ks_an_filter *
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
         a->last_date = ks_strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
+    if (below_k(a, a->n_selected)) {
+        ks_buf what;
+        ks_buf_init(&what);
+        if (a->selection[0])
+            ks_buf_addf(&what, "the selection (%s)", a->selection);
+        else
+            ks_buf_adds(&what, "the database");
+        rc = refuse_small(a, what.buf, err);
+        ks_buf_release(&what);
+    }
 done:
     ks_buf_release(&w);
     ks_buf_release(&sel);
@@ -226,7 +312,11 @@ void ks_an_release(ks_an *a)
     free(a->where);
     free(a->selection);
     free(a->last_date);
+    /* owned since they are widened to whole months (ks_an_init) */
+    free((void *)a->from);
+    free((void *)a->to);
     a->where = a->selection = a->last_date = NULL;
+    a->from = a->to = NULL;
 }
 
 /* ---- variables ---------------------------------------------------------- */
@@ -650,11 +740,6 @@ void ks_an_excl_add(ks_an *a, ks_an_excl *e, int64_t count, const char *why)
     e->total += count;
 }
 
-static bool below_k(const ks_an *a, int64_t n)
-{
-    return n > 0 && n < a->k;
-}
-
 char *ks_an_note_n(const ks_an *a, int64_t n, const char *unit, const ks_an_excl *e)
 {
     bool small = below_k(a, n);
@@ -735,6 +820,16 @@ static char *out_name(const char *path, const char *name)
 int ks_an_emit(ks_an *a, const char *name, const char *title, ks_table *t, const char *excluded,
                const char *const *notes, size_t n_notes, ks_error *err)
 {
+    /* the rule above for the selection (ks_an_init has refused it already,
+     * unless the session was opened another way) and for the cases this
+     * analysis kept, as its n note gives them */
+    int rc = 0;
+    if (below_k(a, a->n_selected))
+        rc = refuse_small(a, "the selection", err);
+    else if (note_below_k(a, excluded))
+        rc = refuse_small(a, "the part of the selection this analysis uses", err);
+    if (rc)
+        return rc;
     const char **all = ks_malloc(ks_mul(n_notes + 1, sizeof *all));
     char first[96];
     snprintf(first, sizeof first, "table: %s", name);
@@ -751,7 +846,7 @@ int ks_an_emit(ks_an *a, const char *name, const char *title, ks_table *t, const
     } else if (strcmp(o.mode, "markdown") == 0) {
         printf("%s### %s\n\n", a->emitted ? "\n" : "", title);
     }
-    int rc = ks_output_table(&o, a->db, t, excluded, all, n_notes + 1, err);
+    rc = ks_output_table(&o, a->db, t, excluded, all, n_notes + 1, err);
     if (rc == 0 && path)
         fprintf(stderr, "kasane: wrote %s\n", path);
     fflush(stdout);

@@ -1,7 +1,8 @@
 /* cmd_threshold.c: `kasane threshold --db DB [--key KEY K]` — show or set the
- * suppression threshold k.  Setting it needs the database's own key: holding
- * the key is what makes someone the data officer, so an analyst (who has read
- * access to the database but not the key) cannot lower it. */
+ * suppression threshold k.  Setting it through kasane needs the database's
+ * own key.  That is not what protects k: k is a row of `meta`, and anyone who
+ * can read the file can copy it and edit the copy with sqlite3.  What
+ * protects it is who can read the file (docs/deployment.md). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +17,12 @@ static const char help[] =
     "usage: kasane threshold [--db FILE]\n"
     "       kasane threshold [--db FILE] --key FILE K\n\n"
     "Shows the database's suppression threshold k, or sets it to K (2..100).\n"
-    "Every count from 1 to k-1 in any output is hidden.  Setting k needs the\n"
-    "key the database was built with (the data officer's), so an analyst who can\n"
-    "read the database cannot lower it.\n\n"
+    "Every count from 1 to k-1 in any output is hidden.  Setting k with kasane\n"
+    "needs the key the database was built with (the data officer's).  That does\n"
+    "not stop someone who can read the database file: they can copy it and edit\n"
+    "k in the copy with any SQLite tool.  k holds only if analysts cannot read\n"
+    "the file and reach it through kasane run as its owner (docs/deployment.md).\n"
+    "A stored k outside 2..100 (written around kasane) is refused (exit 3).\n\n"
     "Options:\n"
     "  --db FILE    the database (default $KASANE_DB)\n"
     "  --key FILE   the database's key (default $KASANE_KEY); needed to set k\n"

@@ -76,10 +76,22 @@ int ks_db_threshold(sqlite3 *db, int *k, ks_error *err)
     int rc = ks_db_meta_get(db, "threshold", &v, err);
     *k = KS_DEFAULT_THRESHOLD;
     if (rc == 1) {
-        long x = strtol(v.buf, NULL, 10);
-        /* a threshold below 2 would publish single cases: never honour it */
-        *k = x >= 2 && x <= 100 ? (int)x : KS_DEFAULT_THRESHOLD;
-        rc = 0;
+        /* kasane threshold writes 2..100 only; anything else was written
+         * around kasane.  Refused, not replaced by the default: a k of 1
+         * would publish single cases, and a silent 5 for a hand-set 200
+         * would publish counts the city meant to hide. */
+        char *end = NULL;
+        errno = 0;
+        long x = strtol(v.buf, &end, 10);
+        if (errno || end == v.buf || *end || x < 2 || x > 100) {
+            rc = ks_error_set(err, KS_ESAFETY,
+                              "the database's threshold '%.20s' is not a whole number from 2 to 100 (written "
+                              "around kasane?); the data officer sets it with 'kasane threshold --key KEY K'",
+                              v.buf);
+        } else {
+            *k = (int)x;
+            rc = 0;
+        }
     }
     ks_buf_release(&v);
     return rc;

@@ -200,6 +200,17 @@ char *ks_buf_detach(ks_buf *b, size_t *len)
 
 int ks_write_file_atomic(const char *path, const void *data, size_t len, int mode, ks_error *err)
 {
+    /* rename() replaces whatever is there, a file the user made read-only to
+     * keep it included: look first.  Ownership and the write bit are checked,
+     * not access(2), which says yes to root for any file. */
+    struct stat sb;
+    if (lstat(path, &sb) == 0) {
+        if (!S_ISREG(sb.st_mode))
+            return ks_error_set(err, KS_EUSAGE, "'%s' exists and is not a regular file: not replaced", path);
+        if (sb.st_uid != geteuid() || !(sb.st_mode & S_IWUSR))
+            return ks_error_set(err, KS_EUSAGE, "'%s' exists and is %s: not replaced", path,
+                                sb.st_uid != geteuid() ? "another user's" : "read-only");
+    }
     ks_buf tmp;
     ks_buf_init(&tmp);
     ks_buf_addf(&tmp, "%s.tmp.XXXXXX", path);

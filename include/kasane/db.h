@@ -88,7 +88,9 @@ int ks_db_build_indexes(sqlite3 *db, ks_error *err);
  * the connection's temp schema shadows (the row-level consent filter). */
 const char *ks_db_temp_view_sql(void);
 
-/* The suppression threshold k stored in the database (default 5). */
+/* The suppression threshold k stored in the database (5 when none is
+ * stored).  A stored value that is not a whole number 2..100 was written
+ * around kasane and is refused (-KS_ESAFETY), never replaced. */
 int ks_db_threshold(sqlite3 *db, int *k, ks_error *err);
 
 #endif

@@ -110,7 +110,9 @@ typedef enum ks_memlock {
 ks_memlock ks_memory_lock_all(void);
 
 /* Writes a whole file atomically: data goes to a temporary file (mode `mode`)
- * in the same directory, which is fsync'd and renamed over `path`. */
+ * in the same directory, which is fsync'd and renamed over `path`.  An
+ * existing `path` is replaced only when it is a regular file of ours with
+ * its owner's write bit set; otherwise -KS_EUSAGE and nothing is written. */
 int ks_write_file_atomic(const char *path, const void *data, size_t len, int mode, ks_error *err);
 
 /* Closes stdout and reports a write error (full disk, closed pipe) instead of

@@ -110,15 +110,36 @@ expect_exit 0 "$KASANE" query sql "$q" --db db --format csv
 small20=$(sql_ro db "SELECT count(*) FROM (SELECT count(*) c FROM case_record WHERE age_band_id = 20 AND consent_id = 1 GROUP BY district_id) WHERE c BETWEEN 1 AND 19")
 assert_eq "$(grep -c '<20' "$LAST_OUT" || true)" "$small20" "cells below 20 hidden as <20"
 assert_file_contains "$LAST_OUT" "" "output"
-# a threshold written around kasane (sqlite3) below 2 is not honoured
-sql db "UPDATE meta SET value = '1' WHERE key = 'threshold'"
+# a threshold written around kasane (sqlite3) outside 2..100 is refused, never replaced
+for bad in 1 0 101 1000 5x ""; do
+    sql db "UPDATE meta SET value = '$bad' WHERE key = 'threshold'"
+    expect_exit 3 "$KASANE" threshold --db db
+    assert_file_contains "$LAST_ERR" "not a whole number from 2 to 100" "tampered k '$bad' refused"
+    expect_exit 3 "$KASANE" query run cases_by_household_type --db db
+    expect_exit 3 "$KASANE" analyze crosstab district sex --db db
+done
+expect_exit 0 "$KASANE" threshold --db db --key key 20
 expect_exit 0 "$KASANE" threshold --db db
-assert_eq "$(cat "$LAST_OUT")" 5 "tampered k falls back to 5"
+assert_eq "$(cat "$LAST_OUT")" 20 "the data officer repairs k"
 
 # ---- output: csv with BOM, atomic --out with mode 0600, footer in table mode
 expect_exit 0 "$KASANE" query run cases_by_household_type --db db --format csv --bom --out out.csv
 assert_eq "$(head -c 3 out.csv | od -An -tx1 | tr -d ' ')" "efbbbf" "BOM"
 assert_eq "$(mode out.csv)" 600 "--out mode"
+# --out never replaces a file the user made read-only, or a directory
+chmod 0400 out.csv
+cp out.csv out.before
+expect_exit 2 "$KASANE" query run cases_by_household_type --db db --format csv --out out.csv
+assert_file_contains "$LAST_ERR" "read-only: not replaced" "read-only --out refused"
+assert_same_file out.csv out.before "the read-only file is unchanged"
+rm -f out.counts.csv
+expect_exit 0 "$KASANE" analyze crosstab district sex --db db --out out.csv
+mkdir outdir
+expect_exit 2 "$KASANE" query run cases_by_household_type --db db --out outdir
+chmod 0400 out.counts.csv
+expect_exit 2 "$KASANE" analyze crosstab district sex --db db --out out.csv
+assert_file_contains "$LAST_ERR" "out.counts.csv' exists and is read-only" "analyze --out refused"
+expect_exit 0 "$KASANE" threshold --db db --key key 5
 expect_exit 0 "$KASANE" query run cases_by_household_type --db db
 assert_file_contains "$LAST_OUT" "k=5" "footer names k"
 assert_file_contains "$LAST_OUT" "kasane 0.1.0" "footer names the engine version"

@@ -66,17 +66,31 @@ expect_exit 0 A crosstab consent problem:suicide_risk --fy 2020 --district Osawa
 no_nan "$LAST_OUT"
 assert_file_contains "$LAST_OUT" '["fisher_exact",' "Fisher test on a 2 x 2 with small cells"
 
-# ---- fewer than k cases: statistics refused, counts hidden ---------------------------
-small="--from 2020-04-03 --to 2020-04-03"
-# shellcheck disable=SC2086
-expect_exit 0 A crosstab sex consent $small --db "$DB" --lang en
-assert_file_contains "$LAST_OUT" "fewer than k=5 cases: no tests" "crosstab below k"
-assert_file_lacks "$LAST_OUT" "pearson_chi2" "tests below k"
-for r in "logit good sex" "survival sex" "cooccur"; do
+# ---- fewer than k cases: every analysis refuses (exit 3), prints nothing ------------
+# 井の頭 in 2021-02 has 2 cases in the demo data (the days inside the month
+# do not matter: --from/--to are rounded out to whole months)
+small="--district Inokashira --from 2021-02-10 --to 2021-02-11"
+for r in "crosstab sex consent" "crosstab age_band problems" "logit good sex" "trend all" "survival sex" \
+    "cooccur" "partners dv"; do
     # shellcheck disable=SC2086
-    expect_exit 3 A $r $small --db "$DB"
-    assert_file_contains "$LAST_ERR" "fewer than k=5" "refusal below k ($r)"
+    expect_exit 3 A $r $small --db "$DB" --lang en
+    assert_file_contains "$LAST_ERR" "fewer than k=5 cases (<5)" "refusal below k ($r)"
+    assert_file_lacks "$LAST_ERR" "2 cases" "the count in the refusal ($r)"
+    [ ! -s "$LAST_OUT" ] || fail "output printed for a selection below k ($r)"
 done
+# the same rule for the cases an analysis keeps: 5 cases in 井の頭 2021-05,
+# only 4 with an outcome recorded
+expect_exit 3 A crosstab sex outcome --district Inokashira --from 2021-05-01 --to 2021-05-31 --db "$DB" --lang en
+assert_file_contains "$LAST_ERR" "the part of the selection this analysis uses has fewer than k=5" \
+    "refusal of a subset below k"
+[ ! -s "$LAST_OUT" ] || fail "output printed for a subset below k"
+expect_exit 0 A crosstab sex consent --district Inokashira --from 2021-05-01 --to 2021-05-31 --db "$DB" --lang en
+# --from/--to are whole months, and the footer says so
+assert_file_contains "$LAST_OUT" "consulted 2021-05-01 to 2021-05-31 (rounded to whole months)" "month note"
+expect_exit 0 A crosstab sex consent --district Inokashira --from 2021-05-17 --db "$DB"
+assert_file_contains "$LAST_OUT" "相談日 2021-05-01 以降（月単位に丸めました）" "month note (ja, from only)"
+expect_exit 0 A crosstab sex consent --to 2024-02-03 --db "$DB" --lang en
+assert_file_contains "$LAST_OUT" "consulted up to 2024-02-29 (rounded to whole months)" "to: the last day of February"
 
 # ---- crafted data: every outcome the same; a single event -----------------------------
 gen --rows 400 --seed 40 -o base.csv

@@ -1,0 +1,85 @@
+-- title: 世帯のつながりで見える複合課題（8050・ダブルケア・ヤングケアラー）
+-- title_en: Compound needs found through household links (8050, double care, young carers)
+-- description: households and cases matching the 8050, double-care and young-carer patterns through household links; n_uncoded counts the matching cases whose own problem list lacks the pattern's code (found only through the link)
+-- param: from date 2000-01-01 (first consultation date included; cases outside the range are ignored altogether)
+-- param: to date 2100-12-31 (last consultation date included)
+-- column: pattern | 類型 | pattern
+-- column: n_households | 世帯数 | households
+-- column: n_cases | 事例数 | cases
+-- column: n_uncoded | うち課題コード未記載 | of which without the pattern's code
+--
+-- Definitions (ages are at consultation, from the 5-year age band and the
+-- under-18 flag, the only age data kept; households are linked by 世帯番号):
+--  8050: a household with a case aged 75+ listing 介護 or 認知症 and a case
+--        aged 40-64 listing ひきこもり.  n_cases = those cases of such
+--        households; n_uncoded = of them, the ones not listing 8050問題.
+--  ダブルケア: a case listing both 子育て and 介護, or a household with a case
+--        listing 子育て and a case listing 介護.  n_cases = cases listing both
+--        plus the cases listing 子育て or 介護 in such households;
+--        n_households = such households (a case listing both but with no
+--        household number counts in n_cases only); n_uncoded = of the cases,
+--        the ones not listing ダブルケア.
+--  ヤングケアラー: a case under 18 listing ヤングケアラー, or a case under 18 in
+--        a household where another person's case lists 介護 or 障がい.
+--        n_households = households of such cases; n_uncoded = of them, the
+--        ones not listing ヤングケアラー.
+-- A case may match several patterns: the rows do not add up (no totals).
+-- Bits of problem_mask: 介護 1<<1, 認知症 1<<2, 障がい 1<<3, 子育て 1<<5,
+-- ひきこもり 1<<11, 8050問題 1<<12, ダブルケア 1<<13, ヤングケアラー 1<<14.
+-- How: one scan picks the cases that can matter (c); one grouping by
+-- household (h) counts, per household, the cases each pattern would count,
+-- so 8050 and ダブルケア need no join back to the cases.  Only the cases
+-- under 18 are joined to their household, to ask whether another person
+-- there has a 介護 or 障がい case.
+WITH c AS (  -- the cases that can play a part in some pattern
+  SELECT person_id, household_id, age_band_id AS band, minor, problem_mask AS m
+  FROM case_record
+  WHERE consult_date BETWEEN :from AND :to
+    AND (problem_mask & ((1 << 1) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 11) | (1 << 14)) <> 0
+         OR minor)
+),
+h AS (  -- per household: the parts present, and the cases that would count
+  SELECT household_id,
+         count(*) FILTER (WHERE band >= 16 AND m & ((1 << 1) | (1 << 2)) <> 0) AS elder,
+         count(*) FILTER (WHERE band BETWEEN 9 AND 13 AND m & (1 << 11) <> 0) AS midlife,
+         count(*) FILTER (WHERE ((band >= 16 AND m & ((1 << 1) | (1 << 2)) <> 0)
+                                 OR (band BETWEEN 9 AND 13 AND m & (1 << 11) <> 0))
+                                AND m & (1 << 12) = 0) AS uncoded_8050,
+         max(m & (1 << 5) <> 0) AS child_rearing,
+         max(m & (1 << 1) <> 0) AS care,
+         count(*) FILTER (WHERE m & ((1 << 1) | (1 << 5)) <> 0) AS double_cases,
+         count(*) FILTER (WHERE m & ((1 << 1) | (1 << 5)) <> 0 AND m & (1 << 13) = 0) AS uncoded_double,
+         -- persons with a 介護 or 障がい case: min = max = P means only P
+         min(CASE WHEN m & ((1 << 1) | (1 << 3)) <> 0 THEN person_id END) AS cd_min,
+         max(CASE WHEN m & ((1 << 1) | (1 << 3)) <> 0 THEN person_id END) AS cd_max
+  FROM c
+  WHERE household_id IS NOT NULL
+  GROUP BY household_id
+),
+young AS (  -- children matching the young-carer pattern (few: only under-18 cases are joined)
+  SELECT c.household_id, c.m
+  FROM c LEFT JOIN h ON h.household_id = c.household_id
+  WHERE c.minor
+    AND (c.m & (1 << 14) <> 0
+         OR (h.cd_min IS NOT NULL AND NOT (h.cd_min = c.person_id AND h.cd_max = c.person_id)))
+),
+r(ord, label_ja, label_en, n_households, n_cases, n_uncoded) AS (
+  SELECT 1, '8050', '8050',
+         count(*), coalesce(sum(elder + midlife), 0), coalesce(sum(uncoded_8050), 0)
+  FROM h WHERE elder > 0 AND midlife > 0
+  UNION ALL
+  SELECT 2, 'ダブルケア', 'Double care',
+         (SELECT count(*) FROM h WHERE child_rearing AND care),
+         (SELECT coalesce(sum(double_cases), 0) FROM h WHERE child_rearing AND care)
+           + (SELECT count(*) FROM c WHERE household_id IS NULL AND m & (1 << 1) <> 0 AND m & (1 << 5) <> 0),
+         (SELECT coalesce(sum(uncoded_double), 0) FROM h WHERE child_rearing AND care)
+           + (SELECT count(*) FROM c WHERE household_id IS NULL AND m & (1 << 1) <> 0 AND m & (1 << 5) <> 0
+                                       AND m & (1 << 13) = 0)
+  UNION ALL
+  SELECT 3, 'ヤングケアラー', 'Young carers',
+         count(DISTINCT household_id), count(*), count(*) FILTER (WHERE m & (1 << 14) = 0)
+  FROM young
+)
+SELECT label(label_ja, label_en) AS pattern, n_households, n_cases, n_uncoded
+FROM r
+ORDER BY ord;
