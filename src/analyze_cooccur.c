@@ -4,7 +4,18 @@
  * union of the problems of the household's cases) have both, against the
  * n_A n_B / n expected if the two were independent; lift = observed /
  * expected, phi, the two-sided Fisher p of the 2 x 2 table, and the
- * Benjamini-Hochberg q over all pairs tested.
+ * Benjamini-Hochberg q.
+ *
+ * Disclosure: every statistic of a pair but the expected count is a function
+ * of n_AB, n_A and n_B (and n); with one of them hidden it is that count in
+ * disguise (lift = n_AB n / (n_A n_B) gives n_A back from a shown n_AB), so
+ * a pair's statistics are shown only when all three counts are.  Those pairs
+ * are the published family: the BH adjustment and the ranking run over them
+ * alone, because a q-value is a function of the ranks and p-values of every
+ * pair in its family, and a hidden pair placed in the ranking by its lift
+ * would show its lift's position.  Pairs outside the family follow the
+ * ranked ones in code order.  The family does not depend on --top: q-values
+ * are the same whatever the length of the list.
  *
  * Ranking: the pairs with q < 0.05 and lift > 1, by the lower end of the
  * lift's 95% interval (the exact Poisson interval of the count with both,
@@ -16,14 +27,15 @@
  * look for -- 8050 (介護/認知症 with ひきこもり), double care (子育て + 介護),
  * young carers -- to the top.
  * tests/cli/t2030 checks that on generated data. */
-#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kasane/analyze.h"
+#include "kasane/stats_poisson.h"
 #include "kasane/stats_table.h"
+#include "kasane/weaken.h"
 
 enum { DEFAULT_TOP = 20 };
 
@@ -142,11 +154,17 @@ typedef struct pair {
     double lift_lo; /* lower 95% bound of the lift */
     double lift_hi; /* upper 95% bound */
     bool sig;       /* q < 0.05 and lift > 1 */
+    bool shown;     /* n_ab, n_a and n_b all shown: the statistics are */
+    bool family;    /* in the BH family and the ranking (= shown) */
 } pair;
 
 static int cmp_rank(const void *x, const void *y)
 {
     const pair *p = x, *r = y;
+    if (p->family != r->family)
+        return p->family ? -1 : 1;
+    if (!p->family)
+        return p->a != r->a ? p->a - r->a : p->b - r->b;
     if (p->sig != r->sig)
         return p->sig ? -1 : 1;
     if (p->lift_lo != r->lift_lo)
@@ -208,22 +226,39 @@ int ks_analyze_cooccur(ks_an *a, ks_error *err)
             p->b = (int)j;
             if ((rc = ks_cooccur_counts(s.nab[i * nl + j], s.na[i], s.na[j], s.n, &p->co, err)))
                 goto done;
+            int64_t c3[3] = {p->co.n_ab, p->co.n_a, p->co.n_b};
+            p->shown = true;
+            for (int c = 0; c < 3; c++)
+                if (c3[c] > 0 && c3[c] < a->k)
+                    p->shown = false;
+            /* weakened: every pair in the family, hidden or not (the old BH) */
+            p->family = p->shown || ks_weakened("cooccur-bh");
             np++;
         }
+    /* BH over the published family only */
     pv = ks_malloc(ks_mul(np + 1, sizeof *pv));
+    size_t nfam = 0;
     for (size_t i = 0; i < np; i++)
-        pv[i] = pairs[i].co.fisher_p;
-    if ((rc = ks_p_adjust_bh(pv, np, pv, err)))
+        if (pairs[i].family)
+            pv[nfam++] = pairs[i].co.fisher_p;
+    if ((rc = ks_p_adjust_bh(pv, nfam, pv, err)))
         goto done;
     size_t nsig = 0;
-    for (size_t i = 0; i < np; i++) {
+    for (size_t i = 0, f = 0; i < np; i++) {
         pair *p = &pairs[i];
-        p->q = pv[i];
-        p->sig = p->q < 0.05 && p->co.has_lift && p->co.lift > 1;
+        p->q = p->family ? pv[f++] : NAN;
+        p->sig = p->family && p->q < 0.05 && p->co.has_lift && p->co.lift > 1;
         /* exact Poisson interval of the observed count, over the expected one */
-        double e = p->co.expected, o = (double)p->co.n_ab;
-        p->lift_lo = p->co.has_lift ? (o > 0 ? gsl_cdf_gamma_Pinv(0.025, o, 1.0) / e : 0.0) : NAN;
-        p->lift_hi = p->co.has_lift ? gsl_cdf_gamma_Pinv(0.975, o + 1.0, 1.0) / e : NAN;
+        p->lift_lo = p->lift_hi = NAN;
+        if (p->family && p->co.has_lift) {
+            double lo, hi;
+            if ((rc = ks_poisson_exact_ci((double)p->co.n_ab, 0.95, &lo, &hi, err))) {
+                ks_error_prefix(err, "pair %s-%s: ", v->lev[p->a].code, v->lev[p->b].code);
+                goto done;
+            }
+            p->lift_lo = lo / p->co.expected;
+            p->lift_hi = hi / p->co.expected;
+        }
         nsig += p->sig;
     }
     qsort(pairs, np, sizeof *pairs, cmp_rank);
@@ -270,19 +305,27 @@ int ks_analyze_cooccur(ks_an *a, ks_error *err)
         ks_an_set_real(t, row, P_P, p->co.fisher_p, NULL);
         ks_an_set_real(t, row, P_Q, p->q, NULL);
         bool sig = p->sig;
-        bool neg = p->q < 0.05 && p->co.has_lift && p->co.lift < 1;
+        bool neg = p->family && p->q < 0.05 && p->co.has_lift && p->co.lift < 1;
         ks_table_set_text(t, row, P_MARK, sig ? "+" : neg ? "-" : "", NULL);
+        /* a statistic of a pair with a hidden count is that count in disguise */
+        if (!p->shown)
+            for (size_t j = P_LIFT; j <= P_MARK; j++)
+                ks_table_suppress(t, row, j, KS_WHY_LINKED, NULL);
     }
     char how[700];
     snprintf(how, sizeof how,
              KS_AN_L(a, "%zu 組の課題ペアを検定 (Fisher 正確検定, 両側)、q < 0.05 かつリフト > 1 の %zu 組をリフトの 95%%下限の"
                         "大きい順に上から表示 (+: 有意に多い, -: 有意に少ない)、上位 %zu 組まで (--top N); リフトの区間は"
-                        "両方ありの件数の正確な Poisson 区間 ÷ 期待値",
+                        "両方ありの件数の正確な Poisson 区間 ÷ 期待値; 件数のいずれかが秘匿されたペアは統計量を表示せず、"
+                        "BH 補正 (q) と順位は件数がすべて表示される %zu 組だけで計算 (秘匿された件数が q や順位から"
+                        "分からないように); それ以外のペアは順位のあとにコード順",
                      "%zu pairs tested (two-sided Fisher exact test); the %zu with q < 0.05 and lift > 1 come first, "
                      "ranked by the lower 95%% bound of the lift (+: together more often than chance, -: less often); "
                      "first %zu shown (--top N); lift interval: exact Poisson interval of the count with both, over "
-                     "the expected count"),
-             np, nsig, top);
+                     "the expected count; a pair with a hidden count has no statistics, and the BH q and the ranking "
+                     "run over the %zu pairs whose counts are all shown (so that neither carries a hidden count); "
+                     "the other pairs follow in code order"),
+             np, nsig, top, nfam);
     const char *notes[2] = {how,
                             s.household ? KS_AN_L(a, "単位: 世帯 (世帯内のすべての相談の課題をまとめる)",
                                                   "unit: household (the problems of all its cases together)")

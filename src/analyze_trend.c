@@ -12,9 +12,25 @@
  * ignores how many months there are: with 72 months phi = 1.3 is already
  * clear evidence, with 12 months phi = 1.6 is not.
  *
+ * Disclosure: a trend fitted to a series' monthly counts is a function of
+ * every one of them; where the monthly table hides a month, the annual
+ * change (which fixes sum t y_t given the total), the dispersion and the
+ * p-value are equations in the hidden counts that a solver can enumerate
+ * (tests/attack/a2020-trend.sh).  So the statistics use only what the
+ * monthly table publishes: a series with no hidden month is fitted as it
+ * is; one with hidden months is fitted with those months as one observation,
+ * their sum, which the series total (the total row) minus its shown months
+ * gives (stats_poisson.h: the likelihood of exactly what is published); a
+ * series whose total is hidden gets no statistics.  A coarser series
+ * (quarters, fiscal years) would not do: a quarter's sum with one hidden
+ * month in it gives that month back by subtraction.  The all-cases row of a
+ * multi-response series, whose month totals are not in the table, is fitted
+ * only when no month total is below k.
+ *
  * The significant list is the series with Benjamini-Hochberg q < 0.05 over
- * all series fitted, ranked by q.  Series with fewer than k cases are
- * counted but not fitted (their trend would describe those few cases). */
+ * the series whose statistics are printed (the published family: a q-value
+ * is a function of every p-value in its family), ranked by q.  Series with
+ * fewer than k cases are counted but not fitted. */
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,7 +39,9 @@
 
 #include "kasane/analyze.h"
 #include "kasane/stats_glm.h"
+#include "kasane/stats_poisson.h"
 #include "kasane/stats_table.h"
+#include "kasane/weaken.h"
 
 #define MONTH_EXPR "(CAST(substr(c.consult_month, 1, 4) AS INTEGER) * 12 + CAST(substr(c.consult_month, 6, 2) AS INTEGER) - 1)"
 
@@ -110,8 +128,16 @@ static void month_text(int64_t mi, char buf[16])
     snprintf(buf, 16, "%04d-%02d", (int)(mi / 12), (int)(mi % 12) + 1);
 }
 
+/* The hidden months of a series fitted as one sum may hold at most this
+ * share of its cases.  The grouped likelihood ignores why those months are
+ * hidden (their counts are small), so the visible months look larger than
+ * the series is; with 5% of the cases in the sum the estimate moves by a
+ * small part of its interval, with more it can go anywhere (on the demo data,
+ * a series with 40 of 72 months hidden went from -2% to -84% a year). */
+#define MAX_HIDDEN_SHARE 0.05
+
 /* Columns of the trend table. */
-enum { R_SERIES, R_CODE, R_N, R_PER_MONTH, R_APC, R_LO, R_HI, R_P, R_Q, R_PHI, R_MODEL, R_MARK };
+enum { R_SERIES, R_CODE, R_N, R_PER_MONTH, R_APC, R_LO, R_HI, R_P, R_Q, R_PHI, R_MODEL, R_MARK, R_GROUPED };
 
 typedef struct series_fit {
     size_t s;        /* series index */
@@ -125,14 +151,33 @@ typedef struct series_fit {
     double phi;      /* Pearson dispersion */
     int64_t n;       /* cases */
     size_t row;      /* its row in the trend table */
+    size_t col;      /* its column in the monthly table, 0 for none */
+    size_t grouped;  /* hidden months fitted as one sum */
 } series_fit;
 
-/* Fits one series and picks Poisson or quasi-Poisson (see the top). */
-static int fit_series(const double *counts, size_t nm, int first_month, const char *label, series_fit *f,
-                      ks_buf *warn, ks_error *err)
+static bool hidden(const ks_table *t, size_t row, size_t col)
+{
+    return ks_table_cell(t, row, col)->kind == KS_CELL_SUPPRESSED;
+}
+
+/* Fits one series and picks Poisson or quasi-Poisson (see the top).  With
+ * `group` (group[m] = 0 for the hidden months, -1 for the others) the hidden
+ * months enter as their sum hidden_sum; a grouped fit that cannot be made
+ * (too few months shown) leaves the series unfitted with a warning. */
+static int fit_series(const double *counts, const int *group, double hidden_sum, size_t nm, int first_month,
+                      const char *label, series_fit *f, ks_buf *warn, ks_error *err)
 {
     ks_trend tr;
-    int rc = ks_glm_trend_monthly(counts, nm, first_month, NULL, &tr, err);
+    ks_error gerr = {0};
+    int rc = group ? ks_poisson_trend_grouped(counts, group, nm, first_month, &hidden_sum, 1, &tr, &gerr)
+                   : ks_glm_trend_monthly(counts, nm, first_month, NULL, &tr, err);
+    if (rc == -KS_EDATA && group) {
+        ks_buf_addf(warn, "%s%s: %s", warn->len ? "; " : "", label, gerr.msg);
+        f->grouped = 0;
+        return 0;
+    }
+    if (rc && group)
+        return ks_error_set(err, -rc, "series '%s': %s", label, gerr.msg);
     if (rc)
         return ks_error_prefix(err, "series '%s': ", label);
     f->fitted = true;
@@ -169,7 +214,30 @@ static void trend_row(ks_table *t, const ks_an *a, const char *label, const char
     ks_an_set_real(t, row, R_PHI, f->phi, NULL);
     ks_table_set_text(t, row, R_MODEL, f->quasi ? "quasi-poisson" : "poisson", NULL);
     ks_table_set_text(t, row, R_MARK, f->q < 0.05 ? (f->apc > 0 ? "up" : "down") : "", NULL);
+    ks_table_set_int(t, row, R_GROUPED, (int64_t)f->grouped, NULL);
     (void)a;
+}
+
+/* The months column `col` of the monthly table hides: group[m] = 0 for them,
+ * -1 for the others, *hidden_sum their sum (the series total less the months
+ * shown), *ngrouped how many.  Returns group, or NULL when none is hidden. */
+static const int *published_months(const ks_table *monthly, size_t col, const double *counts, size_t nm,
+                                   int64_t total, int *group, double *hidden_sum, size_t *ngrouped)
+{
+    double shown = 0;
+    size_t nh = 0;
+    for (size_t m = 0; m < nm; m++) {
+        if (hidden(monthly, m, col)) {
+            group[m] = 0;
+            nh++;
+        } else {
+            group[m] = -1;
+            shown += counts[m];
+        }
+    }
+    *hidden_sum = (double)total - shown;
+    *ngrouped = nh;
+    return nh ? group : NULL;
 }
 
 static int cmp_q(const void *x, const void *y)
@@ -185,6 +253,7 @@ int ks_analyze_trend(ks_an *a, const char *series, ks_error *err)
     series_fit *fits = NULL;
     series_fit **order = NULL;
     double *pv = NULL, *counts = NULL;
+    int *group = NULL;
     ks_table *monthly = NULL, *trend = NULL, *sig = NULL;
     ks_an_excl ex;
     ks_an_excl_init(&ex);
@@ -303,6 +372,7 @@ int ks_analyze_trend(ks_an *a, const char *series, ks_error *err)
         int c = ks_table_add_column(monthly, v ? v->lev[i].code : "n", v ? v->lev[i].label : KS_AN_L(a, "件数", "cases"),
                                     KS_COL_INT, NULL);
         ks_table_set_count(monthly, (size_t)c, NULL);
+        fits[i].col = (size_t)c;
     }
     int tcol = -1;
     if (v && single) {
@@ -335,10 +405,13 @@ int ks_analyze_trend(ks_an *a, const char *series, ks_error *err)
     if ((rc = ks_an_emit(a, "monthly", KS_AN_L(a, "月別件数", "Monthly counts"), monthly, nnote, mnotes, nmn, err)))
         goto done;
 
-    /* one Poisson fit per series */
+    /* one Poisson fit per series, from what the monthly table shows (see
+     * the top); weakened: from every count, hidden or not */
+    bool weak = ks_weakened("trend-stats");
     counts = ks_malloc(ks_mul(s.nm, sizeof *counts));
+    group = ks_malloc(ks_mul(s.nm, sizeof *group));
     pv = ks_malloc(ks_mul(s.ns, sizeof *pv));
-    size_t nfit = 0;
+    size_t nfit = 0, nwithheld = 0;
     int first_month = a->opts.seasonal ? (int)(lo % 12) + 1 : 0;
     for (size_t i = 0; i < s.ns; i++) {
         series_fit *f = &fits[i];
@@ -346,16 +419,44 @@ int ks_analyze_trend(ks_an *a, const char *series, ks_error *err)
             continue;
         for (size_t m = 0; m < s.nm; m++)
             counts[m] = (double)s.cnt[i * s.nm + m];
-        if ((rc = fit_series(counts, s.nm, first_month, v ? v->lev[i].label : "all", f, &warn, err)))
+        const int *grp = NULL;
+        double hsum = 0;
+        if (!weak && f->col && hidden(monthly, s.nm, f->col)) {
+            nwithheld++;
+            continue;
+        }
+        if (!weak && f->col)
+            grp = published_months(monthly, f->col, counts, s.nm, f->n, group, &hsum, &f->grouped);
+        if (grp && hsum > MAX_HIDDEN_SHARE * (double)f->n) {
+            nwithheld++;
+            continue;
+        }
+        if ((rc = fit_series(counts, grp, hsum, s.nm, first_month, v ? v->lev[i].label : "all", f, &warn, err)))
             goto done;
-        pv[nfit++] = f->p;
+        if (f->fitted)
+            pv[nfit++] = f->p;
+        else
+            nwithheld++;
     }
     /* all cases together: the total row (not a series of the BH list) */
     series_fit all = {.s = SIZE_MAX, .n = s.n, .q = NAN};
     if (v && s.n >= a->k) {
         for (size_t m = 0; m < s.nm; m++)
             counts[m] = (double)s.total[m];
-        if ((rc = fit_series(counts, s.nm, first_month, "all", &all, &warn, err)))
+        const int *grp = NULL;
+        double hsum = 0;
+        bool ok = true;
+        if (!weak && tcol >= 0) {
+            ok = !hidden(monthly, s.nm, (size_t)tcol);
+            grp = ok ? published_months(monthly, (size_t)tcol, counts, s.nm, s.n, group, &hsum, &all.grouped) : NULL;
+            ok = ok && !(grp && hsum > MAX_HIDDEN_SHARE * (double)s.n);
+        } else if (!weak) {
+            /* multi-response: the month totals are not in the table */
+            for (size_t m = 0; m < s.nm; m++)
+                if (s.total[m] > 0 && s.total[m] < a->k)
+                    ok = false;
+        }
+        if (ok && (rc = fit_series(counts, grp, hsum, s.nm, first_month, "all", &all, &warn, err)))
             goto done;
     }
     double *q = ks_malloc(ks_mul(nfit + 1, sizeof *q));
@@ -385,8 +486,9 @@ int ks_analyze_trend(ks_an *a, const char *series, ks_error *err)
     ks_an_col(trend, "dispersion", KS_AN_L(a, "過分散φ", "dispersion"), KS_COL_REAL, 2, NULL);
     ks_table_add_column(trend, "model", KS_AN_L(a, "モデル", "model"), KS_COL_TEXT, NULL);
     ks_table_add_column(trend, "mark", KS_AN_L(a, "判定", "mark"), KS_COL_TEXT, NULL);
+    ks_table_add_column(trend, "months_grouped", KS_AN_L(a, "合算した月", "months as a sum"), KS_COL_INT, NULL);
     ks_table_set_count(trend, R_N, NULL);
-    for (size_t j = R_PER_MONTH; j <= R_MARK; j++)
+    for (size_t j = R_PER_MONTH; j <= R_GROUPED; j++)
         ks_table_set_share(trend, j, R_N, -1, NULL);
     /* each series' count is the monthly table's total-row cell: the same
      * cells are hidden here (a count kept there but hidden here, or the
@@ -411,18 +513,24 @@ int ks_analyze_trend(ks_an *a, const char *series, ks_error *err)
         if (single && (rc = ks_table_set_totals(trend, (long)tr, -1, err)))
             goto done;
     }
-    const char *tnotes[4];
+    const char *tnotes[5];
     size_t ntn = 0;
     char model[600];
     snprintf(model, sizeof model,
              KS_AN_L(a, "Poisson 回帰: log(月別件数) = a + b・月%s; 年変化率 = (exp(12b) − 1)×100; "
                         "Pearson の過分散検定が 5%% で有意 (φ > 1) の系列は quasi-Poisson の p と区間; "
-                        "q は系列全体の Benjamini–Hochberg 補正; k=%d 件未満の系列は推定しません",
+                        "q は統計量を表示する系列の Benjamini–Hochberg 補正; k=%d 件未満の系列は推定しません",
                      "Poisson regression of monthly counts on time%s; annual %% change = (exp(12 b) - 1) x 100; "
                      "quasi-Poisson p and interval where the Pearson dispersion test rejects at 5%% (phi > 1); "
-                     "q: Benjamini-Hochberg over the series fitted; series with fewer than k=%d cases are not fitted"),
+                     "q: Benjamini-Hochberg over the series with statistics shown; series with fewer than k=%d cases are "
+                     "not fitted"),
              a->opts.seasonal ? KS_AN_L(a, " + 月の季節項", " + month-of-year terms") : "", a->k);
     tnotes[ntn++] = model;
+    tnotes[ntn++] = KS_AN_L(a, "月別件数で秘匿した月は、その合計 (計の行 − 表示した月) だけを 1 つの観測として推定に使います"
+                               " (合算した月 の列; 統計量が秘匿した件数を表さないように); 計が秘匿された系列には統計量を表示しません",
+                            "months hidden in the monthly counts enter the fit only as their sum (the total row less the "
+                            "months shown), as one observation (column `months as a sum`), so that no statistic carries a "
+                            "hidden count; a series whose total is hidden has no statistics");
     tnotes[ntn++] = range.buf;
     if (warn.len)
         tnotes[ntn++] = warn.buf;
@@ -472,6 +580,7 @@ done:
     free(order);
     free(pv);
     free(counts);
+    free(group);
     free(s.cnt);
     free(s.total);
     free(nnote);

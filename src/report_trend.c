@@ -11,6 +11,7 @@
 #include "kasane/stats_table.h"
 #include "kasane/suppress.h"
 #include "kasane/svg.h"
+#include "kasane/weaken.h"
 #include "report_internal.h"
 
 /* ---- 1. headline ------------------------------------------------------------ */
@@ -218,6 +219,23 @@ static ks_table *month_table(rep *r, const int *months, size_t nmo, const double
     return t;
 }
 
+/* Whether month x's cell of series s is hidden in whichever of the three
+ * month tables shows month x. */
+static bool month_cell_hidden(const ks_table *tp, const int *mp, size_t nmp, const ks_table *tc, const int *mc,
+                              size_t nmc, const ks_table *tw, const int *mr, size_t nmr, int x, size_t s)
+{
+    for (size_t i = 0; i < nmp; i++)
+        if (mp[i] == x)
+            return ks_report_hidden(tp, i, 1 + s);
+    for (size_t i = 0; i < nmc; i++)
+        if (mc[i] == x)
+            return ks_report_hidden(tc, i, 1 + s);
+    for (size_t i = 0; i < nmr && tw; i++)
+        if (mr[i] == x)
+            return ks_report_hidden(tw, i, 1 + s);
+    return false;
+}
+
 int ks_report_sec_trend(rep *r)
 {
     int rc = 0;
@@ -307,7 +325,7 @@ int ks_report_sec_trend(rep *r)
     pv = ks_calloc(nser + 1, sizeof *pv);
     pidx = ks_calloc(nser + 1, sizeof *pidx);
     double *series = ks_calloc(nm, sizeof *series);
-    size_t nfit = 0;
+    size_t nfit = 0, nwithheld = 0;
     size_t w0 = (size_t)(r->W.first - range0);
     size_t fit0 = (size_t)(r->data_first > r->W.first ? r->data_first - r->W.first : 0);
     if (fit0 > nm)
@@ -323,7 +341,22 @@ int ks_report_sec_trend(rep *r)
         tr[s].cur = cur;
         tr[s].cmp = cmp;
         rate_ratio(cur, cmp, &tr[s]);
-        fit_trend(r, series + fit0, nm - fit0, &tr[s]);
+        /* A trend is a function of every month it is fitted to: with a month
+         * hidden in the month tables above, its annual change and p are
+         * equations in that month's count (analyze trend's a2020 recovers
+         * sparse series month by month from them).  The report fits a series
+         * only when all of its months are shown; analyze trend, for analysts,
+         * fits the hidden months as their published sum instead. */
+        bool any_hidden = false;
+        for (size_t mi = fit0; mi < nm && !ks_weakened("report-trend"); mi++)
+            any_hidden = any_hidden || month_cell_hidden(tp, mp, nmp, tc, mc, nmc, tw, mr, nmr, r->W.first + (int)mi, s);
+        if (any_hidden) {
+            tr[s].fitted = false;
+            tr[s].apc = tr[s].apc_lo = tr[s].apc_hi = tr[s].p = tr[s].p_adj = NAN;
+            nwithheld++;
+        } else {
+            fit_trend(r, series + fit0, nm - fit0, &tr[s]);
+        }
         if (tr[s].fitted) {
             pv[nfit] = tr[s].p;
             pidx[nfit++] = s;
@@ -435,6 +468,16 @@ int ks_report_sec_trend(rep *r)
         else
             ks_buf_addf(&b, "過去%zuか月の月別件数に、有意な増加・減少傾向（BH調整後 p < 0.05）を示した系列はありません。",
                         fit_months);
+        ks_rdoc_add(sec, KS_RB_PARA, b.buf, NULL, NULL, NULL);
+    }
+    if (nwithheld) {
+        ks_buf_reset(&b);
+        if (r->en)
+            ks_buf_addf(&b, "%zu series with a month hidden in the monthly tables have no trend estimate: a trend "
+                            "fitted to a hidden count would let it be worked out.", nwithheld);
+        else
+            ks_buf_addf(&b, "月別件数の表で秘匿した月がある %zu 系列は、傾向を推定していません（秘匿した件数が推定値から"
+                            "逆算されないように）。", nwithheld);
         ks_rdoc_add(sec, KS_RB_PARA, b.buf, NULL, NULL, NULL);
     }
 

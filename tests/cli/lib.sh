@@ -222,3 +222,44 @@ pass()
     echo "PASS $TEST_NAME"
     exit 0
 }
+
+# json_flatten < JSON: one line per cell, table <TAB> row <TAB> column <TAB> value.
+# The renderer writes {"columns":[...],"rows":[ on one line, one row per line,
+# then ],"meta":{... "notes":["table: NAME", ...]}}.
+json_flatten()
+{
+    awk '
+    function unq(s) { gsub(/\\"/, "\"", s); gsub(/\\\\/, "\\", s); return s }
+    # splits a json array line into tok[1..n]; strings unquoted, null kept
+    function split_row(line,    i, c, n, cur, instr, esc) {
+        n = 0; cur = ""; instr = 0; esc = 0
+        sub(/^\[/, "", line); sub(/\],?$/, "", line)
+        for (i = 1; i <= length(line); i++) {
+            c = substr(line, i, 1)
+            if (instr) {
+                if (esc) { cur = cur c; esc = 0 }
+                else if (c == "\\") { cur = cur c; esc = 1 }
+                else if (c == "\"") instr = 0
+                else cur = cur c
+            } else if (c == "\"") instr = 1
+            else if (c == ",") { tok[++n] = unq(cur); cur = "" }
+            else cur = cur c
+        }
+        tok[++n] = unq(cur)
+        return n
+    }
+    /^\{"columns":/ {
+        ncol = 0; nrow = 0; line = $0
+        while (match(line, /"name":"[^"]*"/)) {
+            col[++ncol] = substr(line, RSTART + 8, RLENGTH - 9)
+            line = substr(line, RSTART + RLENGTH)
+        }
+        next
+    }
+    /^\[/ { nrow++; n = split_row($0); for (j = 1; j <= n; j++) cell[nrow, j] = tok[j]; next }
+    /"meta":/ {
+        name = $0; sub(/.*"notes":\["table: /, "", name); sub(/".*/, "", name)
+        for (r = 1; r <= nrow; r++) for (j = 1; j <= ncol; j++)
+            printf "%s\t%d\t%s\t%s\n", name, r, col[j], cell[r, j]
+    }'
+}

@@ -23,47 +23,6 @@ assert_same_file export.csv "$REF/analyze/export.csv" \
     "export of the imported demo data (regenerate the reference: see tests/ref/analyze.R)"
 assert_same_file codes.csv "$REF/analyze/codes.csv" "code lists"
 
-# ---- json -> one line per cell: table <TAB> row <TAB> column <TAB> value ------------
-# The renderer writes {"columns":[...],"rows":[ on one line, one row per line,
-# then ],"meta":{... "notes":["table: NAME", ...]}}.
-flatten()
-{
-    awk '
-    function unq(s) { gsub(/\\"/, "\"", s); gsub(/\\\\/, "\\", s); return s }
-    # splits a json array line into tok[1..n]; strings unquoted, null kept
-    function split_row(line,    i, c, n, cur, instr, esc) {
-        n = 0; cur = ""; instr = 0; esc = 0
-        sub(/^\[/, "", line); sub(/\],?$/, "", line)
-        for (i = 1; i <= length(line); i++) {
-            c = substr(line, i, 1)
-            if (instr) {
-                if (esc) { cur = cur c; esc = 0 }
-                else if (c == "\\") { cur = cur c; esc = 1 }
-                else if (c == "\"") instr = 0
-                else cur = cur c
-            } else if (c == "\"") instr = 1
-            else if (c == ",") { tok[++n] = unq(cur); cur = "" }
-            else cur = cur c
-        }
-        tok[++n] = unq(cur)
-        return n
-    }
-    /^\{"columns":/ {
-        ncol = 0; nrow = 0; line = $0
-        while (match(line, /"name":"[^"]*"/)) {
-            col[++ncol] = substr(line, RSTART + 8, RLENGTH - 9)
-            line = substr(line, RSTART + RLENGTH)
-        }
-        next
-    }
-    /^\[/ { nrow++; n = split_row($0); for (j = 1; j <= n; j++) cell[nrow, j] = tok[j]; next }
-    /"meta":/ {
-        name = $0; sub(/.*"notes":\["table: /, "", name); sub(/".*/, "", name)
-        for (r = 1; r <= nrow; r++) for (j = 1; j <= ncol; j++)
-            printf "%s\t%d\t%s\t%s\n", name, r, col[j], cell[r, j]
-    }'
-}
-
 # keyed TABLE PREFIX KEYCOLS VALCOLS < flat: "PREFIX.key1.key2.col value" for
 # every numeric value (keys joined with dots, none for a one-row table).
 keyed()
@@ -89,7 +48,7 @@ run()
     local name=$1
     shift
     expect_exit 0 "$KASANE" analyze "$@" --db "$DB" --format json
-    flatten <"$LAST_OUT" >"$name.flat"
+    json_flatten <"$LAST_OUT" >"$name.flat"
     [ -s "$name.flat" ] || fail "$name: no table in the json output"
 }
 
@@ -116,10 +75,28 @@ done
 run tr_p trend problems
 keyed trend tr_p code n,apc,apc_lower,apc_upper,p,q,dispersion <tr_p.flat >>got.txt
 run tr_ab trend age_band
-grep -q "	model	quasi-poisson\$" tr_ab.flat || fail "trend age_band: expected a quasi-Poisson series"
 keyed trend tr_ab code n,apc,apc_lower,apc_upper,p,q,dispersion <tr_ab.flat >>got.txt
 run tr_as trend all --seasonal
 keyed trend tr_as code n,apc,apc_lower,apc_upper,p,q,dispersion <tr_as.flat >>got.txt
+# the months each series' monthly column hides: R fits them as one sum, so
+# R must know them (tests/ref/analyze.R reads the committed list; if kasane's
+# suppression changes, copy hidden.txt there and rerun R)
+hidden_months()
+{
+    awk -F '\t' -v P="$1" '
+    $1 == "monthly" { if ($3 == "month") m[$2] = $4; else { v[$2, $3] = $4; cols[$3] = 1 }
+                      if ($2 > nr) nr = $2 }
+    END {
+        for (r = 1; r <= nr; r++) for (c in cols) {
+            if (v[r, c] !~ /^(x|<)/) continue
+            s = c == "total" ? "(all)" : (c == "n" && P == "tr_as") ? "all" : c
+            print P, s, m[r] ~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]$/ ? m[r] : "total"
+        }
+    }' "$1.flat"
+}
+{ hidden_months tr_p; hidden_months tr_ab; hidden_months tr_as; } | LC_ALL=C sort >hidden.txt
+assert_same_file hidden.txt "$REF/analyze/trend_hidden.txt" "the months the trend tables hide (R fits them as one sum)"
+grep -q "	months_grouped	[1-9]" tr_p.flat || fail "trend problems: no series fitted with grouped months"
 
 run co_case cooccur --top 1000
 keyed pairs co_case code_a,code_b n_ab,n_a,n_b,expected,lift,lift_lower,lift_upper,phi,p,q <co_case.flat >>got.txt
@@ -166,7 +143,7 @@ END {
 cat compare.txt
 
 # every analysis contributed (a broken extraction must not pass as "no difference")
-for want in xt_dp:300 xt_ch:10 lg:300 tr_p:100 tr_ab:80 tr_as:7 co_case:2000 co_hh:2000 sv:200 pa:100; do
+for want in xt_dp:300 xt_ch:10 lg:300 tr_p:30 tr_ab:20 tr_as:7 co_case:2000 co_hh:2000 sv:200 pa:100; do
     p=${want%%:*} min=${want#*:}
     got=$(awk -v p="# $p:" 'index($0, p) == 1 { print $3 }' compare.txt)
     [ "${got:-0}" -ge "$min" ] || fail "$p: only ${got:-0} values compared (want at least $min)"

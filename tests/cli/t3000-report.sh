@@ -240,24 +240,28 @@ expect_count "$(cell 2 "$row")" "$n" "empty meeting field" yes
 #   phi <- sum(residuals(f, "pearson")^2) / f$df.residual
 #   if (phi > 1) refit as quasipoisson, CI with qt(0.975, df) else qnorm(0.975)
 #   apc = (exp(12 b) - 1) * 100 and its CI; p from summary(); p.adjust(p, "BH")
-#   over the eight series; change: glm(c(cmp, cur) ~ c(0, 1), poisson) with
-#   exp(confint.default()).  R gave (rounded as the report prints them):
+#   over the series fitted; change: glm(c(cmp, cur) ~ c(0, 1), poisson) with
+#   exp(confint.default()).  A series with a month hidden in the month tables
+#   gets no trend (issue 9: the trend would be an equation in the hidden
+#   count): here ひきこもり, 生活困窮, 子育て, 障がい and 社会的孤立, so BH runs
+#   over 介護, 上記以外 and 計 (tests/ref/report_trend.R).  R gave (rounded as
+#   the report prints them):
 #   series   change  lo     hi     trend  lo     hi     p_bh
 while IFS=' ' read -r label want; do
     row=$(md_row r1.md '主たる課題別の新規相談：比較と傾向' "$label")
     got=$(echo "$row" | cut -d'|' -f3-)
     assert_eq "$got" "$want" "trend row $label against R"
 done <<'R_VALUES'
-介護 10.1|-12.5|38.7|10.3|-3.2|25.6|0.537
-ひきこもり 42.3|5.0|92.7|7.1|-8.8|25.9|0.845
-生活困窮 -6.8|-33.1|29.6|0.7|-14.7|19.0|0.932
-子育て -12.9|-38.2|22.8|1.6|-16.3|23.4|0.932
-障がい 5.1|-32.2|63.0|1.3|-18.7|26.1|0.932
-社会的孤立 -2.4|-36.9|50.8|9.7|-12.5|37.4|0.845
-上記以外 -0.9|-23.9|29.0|3.8|-9.2|18.6|0.932
-計 5.5|-6.2|18.7|5.5|-0.6|11.9|0.537
+介護 10.1|-12.5|38.7|10.3|-3.2|25.6|0.201
+ひきこもり 42.3|5.0|92.7||||
+生活困窮 -6.8|-33.1|29.6||||
+子育て -12.9|-38.2|22.8||||
+障がい 5.1|-32.2|63.0||||
+社会的孤立 -2.4|-36.9|50.8||||
+上記以外 -0.9|-23.9|29.0|3.8|-9.2|18.6|0.586
+計 5.5|-6.2|18.7|5.5|-0.6|11.9|0.201
 R_VALUES
-# (R: apc care 10.2682 [-3.1991, 25.6092] p_bh 0.5370; hiki 7.1458 [-8.7964,
+# (R, with BH over all eight series as before issue 9: apc care 10.2682 [-3.1991, 25.6092] p_bh 0.5370; hiki 7.1458 [-8.7964,
 # 25.8746] 0.8447; pov 0.7238 [-14.7201, 18.9645] 0.9323; child 1.5915
 # [-16.3397, 23.3661] 0.9323; dis 1.2579 [-18.6687, 26.0665] 0.9323; iso
 # 9.6623 [-12.4592, 37.3741] 0.8447; rest 3.7859 [-9.1945, 18.6219] 0.9323;
