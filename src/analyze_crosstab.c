@@ -25,6 +25,7 @@
 
 #include "kasane/analyze.h"
 #include "kasane/stats_table.h"
+#include "kasane/weaken.h"
 
 enum { DEFAULT_SIM_B = 2000 };
 
@@ -232,20 +233,52 @@ static ks_table *cells_table(const xt *x, const ks_table *counts, const ks_cross
 }
 
 /* Columns of the tests table. */
-enum { T_TEST, T_STAT, T_DF, T_P, T_EST, T_LO, T_HI };
+enum { T_TEST, T_STAT, T_DF, T_P, T_PCLASS, T_EST, T_LO, T_HI };
 
-static size_t test_row(ks_table *t, const char *name, double stat, int64_t df, double p, ks_error *err)
+/* The class of a p-value, the only form in which a test of a table with
+ * hidden cells is printed (see classes_only). */
+static const char *p_class(double p)
+{
+    return !isfinite(p) ? "" : p < 0.001 ? "<0.001" : p < 0.01 ? "<0.01" : p < 0.05 ? "<0.05" : "n.s.";
+}
+
+/* With classes_only the statistic, the p-value and the estimates are left
+ * empty: the test row keeps its name, df and p class. */
+static size_t test_row(ks_table *t, const char *name, double stat, int64_t df, double p, bool classes_only,
+                       ks_error *err)
 {
     size_t row = ks_table_add_row(t);
     ks_table_set_text(t, row, T_TEST, name, err);
-    ks_an_set_real(t, row, T_STAT, stat, err);
+    if (!classes_only) {
+        ks_an_set_real(t, row, T_STAT, stat, err);
+        ks_an_set_real(t, row, T_P, p, err);
+    }
     if (df >= 0)
         ks_table_set_int(t, row, T_DF, df, err);
-    ks_an_set_real(t, row, T_P, p, err);
+    ks_table_set_text(t, row, T_PCLASS, p_class(p), err);
     return row;
 }
 
-static int tests_table(xt *x, const ks_crosstab *ct, ks_table **out, ks_buf *note, ks_error *err)
+/* Estimates (Cramér's V, the odds ratio and its interval) of a row, unless
+ * only classes are printed. */
+static void test_est(ks_table *t, size_t row, double est, double lo, double hi, bool classes_only, ks_error *err)
+{
+    if (classes_only)
+        return;
+    ks_an_set_real(t, row, T_EST, est, err);
+    ks_an_set_real(t, row, T_LO, lo, err);
+    ks_an_set_real(t, row, T_HI, hi, err);
+}
+
+/* A test of a table with hidden cells: chi-squared, G^2, V and the odds
+ * ratio are exact functions of every cell, so with the published margins
+ * each printed digit is one more equation in the hidden cells (an attacker
+ * enumerating the completions the margins allow recovered 145 of 158
+ * tables).  Such a test is printed only as its p class (<0.001, <0.01,
+ * <0.05, n.s.), which the completions share by the thousand; a table with
+ * nothing hidden prints everything.  tests/attack/a2010-crosstab.sh. */
+static int tests_table(xt *x, const ks_crosstab *ct, bool classes_only, ks_table **out, ks_buf *note,
+                       ks_error *err)
 {
     ks_an *a = x->a;
     ks_table *t = ks_table_new();
@@ -253,14 +286,17 @@ static int tests_table(xt *x, const ks_crosstab *ct, ks_table **out, ks_buf *not
     ks_an_col(t, "statistic", KS_AN_L(a, "統計量", "statistic"), KS_COL_REAL, 3, err);
     ks_table_add_column(t, "df", KS_AN_L(a, "自由度", "df"), KS_COL_INT, err);
     ks_an_col(t, "p", "p", KS_COL_REAL, -1, err);
+    ks_table_add_column(t, "p_class", KS_AN_L(a, "p の階級", "p class"), KS_COL_TEXT, err);
     ks_an_col(t, "estimate", KS_AN_L(a, "推定値", "estimate"), KS_COL_REAL, 4, err);
     ks_an_col(t, "lower", KS_AN_L(a, "95%下限", "95% lower"), KS_COL_REAL, 4, err);
     ks_an_col(t, "upper", KS_AN_L(a, "95%上限", "95% upper"), KS_COL_REAL, 4, err);
     int rc = 0;
-    test_row(t, "pearson_chi2", ct->chi2, ct->df, ct->p, err);
-    test_row(t, "likelihood_ratio", ct->g2, ct->df, ct->g2_p, err);
-    size_t r = test_row(t, "cramers_v", NAN, -1, NAN, err);
-    ks_an_set_real(t, r, T_EST, ct->cramer_v, err);
+    bool co = classes_only;
+    test_row(t, "pearson_chi2", ct->chi2, ct->df, ct->p, co, err);
+    test_row(t, "likelihood_ratio", ct->g2, ct->df, ct->g2_p, co, err);
+    size_t r = test_row(t, "cramers_v", NAN, -1, NAN, co, err);
+    if (!co)
+        ks_an_set_real(t, r, T_EST, ct->cramer_v, err);
     if (ct->rows_used == 2 && ct->cols_used == 2) {
         /* the 2 x 2 of the non-empty rows and columns */
         int64_t tab[4];
@@ -272,10 +308,8 @@ static int tests_table(xt *x, const ks_crosstab *ct, ks_table **out, ks_buf *not
         ks_fisher2x2 f;
         if ((rc = ks_fisher2x2_test(tab, 0.95, &f, err)))
             goto done;
-        r = test_row(t, "fisher_exact", NAN, -1, f.p, err);
-        ks_an_set_real(t, r, T_EST, f.odds_ratio, err);
-        ks_an_set_real(t, r, T_LO, f.ci_lo, err);
-        ks_an_set_real(t, r, T_HI, f.ci_hi, err);
+        r = test_row(t, "fisher_exact", NAN, -1, f.p, co, err);
+        test_est(t, r, f.odds_ratio, f.ci_lo, f.ci_hi, co, err);
         ks_buf_adds(note, "; Fisher: conditional maximum-likelihood odds ratio (first row/column vs second) with "
                           "its exact 95% interval");
     } else if ((a->opts.simulate_set && a->opts.simulate > 0) || (!a->opts.simulate_set && ct->sparse_warning)) {
@@ -284,7 +318,7 @@ static int tests_table(xt *x, const ks_crosstab *ct, ks_table **out, ks_buf *not
         ks_chisq_sim sim;
         if ((rc = ks_chisq_sim_p(x->cnt, x->nr, x->nc, b, seed, &sim, err)))
             goto done;
-        test_row(t, "monte_carlo", sim.chi2, -1, sim.p, err);
+        test_row(t, "monte_carlo", sim.chi2, -1, sim.p, co, err);
         ks_buf_addf(note, "; Monte-Carlo exact test: %llu tables drawn with the observed margins, seed %lu "
                           "(--simulate B --seed S)",
                     (unsigned long long)b, seed);
@@ -429,9 +463,20 @@ int ks_analyze_crosstab(ks_an *a, const char *row, const char *col, ks_error *er
         fprintf(stderr, "kasane: note: fewer than 2 non-empty rows or columns: no test\n");
         goto done;
     }
+    /* any cell of the counts table hidden, as printed (primary or complement) */
+    bool classes_only = false;
+    for (size_t i = 0; i < ks_table_nrows(counts) && !ks_weakened("crosstab-tests"); i++)
+        for (size_t j = 1; j < ks_table_ncols(counts); j++)
+            classes_only = classes_only || hidden(counts, i, j);
     ks_buf_reset(&tnote);
-    ks_buf_addf(&tnote, "Cramér's V = %.4f", ct.cramer_v);
-    if ((rc = tests_table(&x, &ct, &tests, &tnote, err)))
+    if (classes_only)
+        ks_buf_adds(&tnote, KS_AN_L(a, "度数の表に秘匿したセルがあるため、検定は p の階級だけを表示します (統計量・p 値・"
+                                       "推定値は秘匿したセルの式になり、逆算できるため)",
+                                    "the counts table has hidden cells, so the tests print only their p class: the "
+                                    "statistics, p-values and estimates are equations in the hidden cells"));
+    else
+        ks_buf_addf(&tnote, "Cramér's V = %.4f", ct.cramer_v);
+    if ((rc = tests_table(&x, &ct, classes_only, &tests, &tnote, err)))
         goto done;
     const char *tn[3];
     size_t ntn = 0;
