@@ -16,7 +16,16 @@
  * with either, so no printed point rests on fewer than k people.  Since S(t)
  * carries every earlier event, a point is also hidden while the events since
  * the last printed point number 1 to k-1 (else two printed points would give
- * the hidden interval's events by their ratio). */
+ * the hidden interval's events by their ratio).
+ *
+ * The two tables are one publication (issue 9: 313 hidden counts came back
+ * from them by addition and subtraction).  A group's curve counts are
+ * printed only when its summary row is (else the curve's events add up to
+ * the hidden summary count) and when no difference of its nested counts is
+ * 1..k-1 (curve_leaks); otherwise the whole curve of the group is hidden.
+ * The log-rank test of a summary with a hidden count is printed as its p
+ * class only: its statistic is an equation in the observed events.
+ * tests/attack/a2040-survival.sh. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +35,7 @@
 #include "kasane/codes.h"
 #include "kasane/date.h"
 #include "kasane/stats_surv.h"
+#include "kasane/weaken.h"
 
 #define DAY_EXPR "CAST(julianday(c.consult_date) - 2440587.5 AS INTEGER)"
 #define CLOSED_EXPR "CAST(julianday(c.closed_date) - 2440587.5 AS INTEGER)"
@@ -164,6 +174,41 @@ static void summary_row(ks_table *t, size_t row, const char *label, const char *
     ks_an_set_real(t, row, S_MHI, c->median_hi, NULL);
 }
 
+static bool sum_hidden(const ks_table *t, size_t row, size_t col)
+{
+    return ks_table_cell(t, row, col)->kind == KS_CELL_SUPPRESSED;
+}
+
+static bool small_count(double x, int k)
+{
+    double m = fabs(x);
+    return m > 0.5 && m < (double)k - 0.5;
+}
+
+/* Whether a group's curve counts, printed in full, would give a count below
+ * k by subtraction (the two tables are one publication: the summary's n and
+ * events are a group's totals, the curve's at-risk and event counts split
+ * them by time).  The differences checked: each interval's events; the
+ * cases leaving the risk set between two points (n before the first);
+ * those less the interval's events (the censored, up to the events on the
+ * two boundary days); the events after the last point (the summary's
+ * events less the intervals'); and the at-risk count at the last point
+ * less those.  Any of them 1..k-1 hides the group's whole curve. */
+static bool curve_leaks(const ks_km_curve *c, const km_point *pts, const double *evs, size_t n, int k)
+{
+    double prev = (double)c->n, sum_ev = 0;
+    for (size_t i = 0; i < n; i++) {
+        double left = prev - pts[i].n_risk;
+        if (small_count(evs[i], k) || small_count(pts[i].n_risk, k) || small_count(left, k) ||
+            small_count(left - evs[i], k))
+            return true;
+        prev = pts[i].n_risk;
+        sum_ev += evs[i];
+    }
+    double tail = (double)c->n_events - sum_ev;
+    return n > 0 && (small_count(tail, k) || small_count(pts[n - 1].n_risk - tail, k));
+}
+
 int ks_analyze_survival(ks_an *a, const char *group, ks_error *err)
 {
     ks_an_var *v = NULL;
@@ -295,12 +340,27 @@ int ks_analyze_survival(ks_an *a, const char *group, ks_error *err)
     for (size_t j = V_SURV; j <= V_HI; j++)
         ks_table_set_share(curve, j, V_RISK, V_EVENT, NULL);
     const ks_km *src = v ? &km : &all;
+    bool links = !ks_weakened("survival-links");
+    km_point *pts = ks_calloc(ntimes ? ntimes : 1, sizeof *pts);
+    double *evs = ks_calloc(ntimes ? ntimes : 1, sizeof *evs);
+    size_t ncurves_hidden = 0;
     for (size_t g = 0; g < src->n_curves; g++) {
         const ks_km_curve *c = &src->curves[g];
+        for (size_t i = 0; i < ntimes; i++) {
+            pts[i] = km_at(c, times[i]);
+            evs[i] = events_between(c, i ? times[i - 1] : 0, times[i], i == 0);
+        }
+        /* the group's row of the summary, as printed */
+        size_t srow = v ? g : tr;
+        bool hide_counts = links && (sum_hidden(sum, srow, S_EVENTS) || sum_hidden(sum, srow, S_CENS) ||
+                                     sum_hidden(sum, srow, S_N));
+        if (links && !hide_counts)
+            hide_counts = curve_leaks(c, pts, evs, ntimes, a->k);
+        ncurves_hidden += hide_counts;
         double since = 0; /* events since the last point printed */
         for (size_t i = 0; i < ntimes; i++) {
-            km_point p = km_at(c, times[i]);
-            double ev = events_between(c, i ? times[i - 1] : 0, times[i], i == 0);
+            km_point p = pts[i];
+            double ev = evs[i];
             since += ev;
             size_t row = ks_table_add_row(curve);
             ks_table_set_text(curve, row, V_GROUP, v ? v->lev[c->group].label : KS_AN_L(a, "全体", "all"), NULL);
@@ -311,6 +371,11 @@ int ks_analyze_survival(ks_an *a, const char *group, ks_error *err)
             ks_an_set_real(curve, row, V_SURV, p.surv, NULL);
             ks_an_set_real(curve, row, V_LO, p.lower, NULL);
             ks_an_set_real(curve, row, V_HI, p.upper, NULL);
+            if (hide_counts) {
+                for (size_t j = V_RISK; j <= V_HI; j++)
+                    ks_table_suppress(curve, row, j, KS_WHY_LINKED, NULL);
+                continue;
+            }
             /* S(t) carries every event before t: next to the last point
              * printed it gives away the events in between, so a point is
              * printed only when those are none or at least k (the k rule
@@ -324,13 +389,25 @@ int ks_analyze_survival(ks_an *a, const char *group, ks_error *err)
             }
         }
     }
-    const char *cnotes[1] = {KS_AN_L(a, "Kaplan–Meier 推定, Greenwood 分散による log 型 95%信頼区間; 期間内の事象: 前の時点より後からこの時点まで; "
+    free(pts);
+    free(evs);
+    const char *cnotes[2] = {KS_AN_L(a, "Kaplan–Meier 推定, Greenwood 分散による log 型 95%信頼区間; 期間内の事象: 前の時点より後からこの時点まで; "
                                         "リスク集合か事象が k 未満の点は非表示",
                                      "Kaplan-Meier estimate with Greenwood log-type 95% intervals; events since previous: after "
                                      "the previous time up to this one; a point whose at-risk or event count is below k "
                                      "is hidden")};
+    size_t ncn = 1;
+    char chid[300];
+    if (ncurves_hidden) {
+        snprintf(chid, sizeof chid,
+                 KS_AN_L(a, "%zu 群の曲線は件数ごと非表示: 要約表で件数が秘匿されているか、時点間の件数の差が k 未満になるため",
+                         "%zu group(s) have their whole curve hidden: a count of theirs is hidden in the summary, or "
+                         "a difference between their counts would be below k"),
+                 ncurves_hidden);
+        cnotes[ncn++] = chid;
+    }
     if ((rc = ks_an_emit(a, "curve", KS_AN_L(a, "未終結の割合 (指定日数)", "Share still open at given days"), curve, nnote,
-                         cnotes, 1, err)))
+                         cnotes, ncn, err)))
         goto done;
 
     if (!have_lr)
@@ -340,13 +417,28 @@ int ks_analyze_survival(ks_an *a, const char *group, ks_error *err)
     ks_an_col(test, "chisq", KS_AN_L(a, "χ²", "chi2"), KS_COL_REAL, 3, NULL);
     ks_table_add_column(test, "df", KS_AN_L(a, "自由度", "df"), KS_COL_INT, NULL);
     ks_an_col(test, "p", "p", KS_COL_REAL, -1, NULL);
+    ks_table_add_column(test, "p_class", KS_AN_L(a, "p の階級", "p class"), KS_COL_TEXT, NULL);
+    /* the log-rank statistic is sum (O - E)' V^-1 (O - E) over the groups'
+     * observed events: with one of those hidden it is an equation in it,
+     * so it is printed only as its p class (as crosstab's tests) */
+    bool lr_class = false;
+    for (size_t r = 0; r < ks_table_nrows(sum) && links; r++)
+        lr_class = lr_class || sum_hidden(sum, r, S_EVENTS) || sum_hidden(sum, r, S_CENS) || sum_hidden(sum, r, S_N);
     size_t row = ks_table_add_row(test);
     ks_table_set_text(test, row, 0, "logrank", NULL);
-    ks_an_set_real(test, row, 1, lr.chisq, NULL);
+    if (!lr_class) {
+        ks_an_set_real(test, row, 1, lr.chisq, NULL);
+        ks_an_set_real(test, row, 3, lr.p, NULL);
+    }
     ks_table_set_int(test, row, 2, lr.df, NULL);
-    ks_an_set_real(test, row, 3, lr.p, NULL);
-    const char *tnotes[1] = {KS_AN_L(a, "ログランク検定 (survdiff, rho = 0)", "log-rank test (survdiff, rho = 0)")};
-    rc = ks_an_emit(a, "logrank", KS_AN_L(a, "ログランク検定", "Log-rank test"), test, nnote, tnotes, 1, err);
+    ks_table_set_text(test, row, 4,
+                      !isfinite(lr.p) ? "" : lr.p < 0.001 ? "<0.001" : lr.p < 0.01 ? "<0.01" : lr.p < 0.05 ? "<0.05"
+                                                                                                  : "n.s.",
+                      NULL);
+    const char *tnotes[2] = {KS_AN_L(a, "ログランク検定 (survdiff, rho = 0)", "log-rank test (survdiff, rho = 0)"),
+                             KS_AN_L(a, "要約表に秘匿した件数があるため p の階級だけを表示", "a count of the summary is hidden: only the p class is printed")};
+    rc = ks_an_emit(a, "logrank", KS_AN_L(a, "ログランク検定", "Log-rank test"), test, nnote, tnotes, lr_class ? 2 : 1,
+                    err);
 done:
     ks_table_free(sum);
     ks_table_free(curve);

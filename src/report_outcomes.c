@@ -7,6 +7,7 @@
 #include "kasane/codes.h"
 #include "kasane/date.h"
 #include "kasane/stats_surv.h"
+#include "kasane/weaken.h"
 #include "kasane/stats_table.h"
 #include "kasane/suppress.h"
 #include "kasane/svg.h"
@@ -311,7 +312,36 @@ int ks_report_sec_km(rep *r, ks_rsection *sec)
     for (size_t g = 0; g < ng; g++)
         if (r->p_total_hidden[g])
             ks_table_suppress(t, g, cn, KS_WHY_SECONDARY, NULL);
-    if ((rc = ks_report_protect(r, t))) {
+    /* n >= closed >= closed by 365 >= by 180 >= by 90 in each row: every
+     * difference of two of them printed is a count too (open cases, closed
+     * in an interval), so the later of a pair whose difference is 1..k-1 is
+     * hidden, and suppression runs again until no printed pair gives one
+     * (each round hides a cell more, so it ends). */
+    size_t chain[5] = {cn, ce, cd[2], cd[1], cd[0]};
+    for (int round = 0;; round++) {
+        if ((rc = ks_report_suppress_all(r, t))) {
+            ks_table_free(t);
+            goto done;
+        }
+        bool more = false;
+        for (size_t g = 0; g < ng && !ks_weakened("report-nested"); g++) {
+            double last = NAN;
+            for (int j = 0; j < 5; j++) {
+                if (ks_report_hidden(t, g, chain[j]))
+                    continue;
+                double v = ks_report_cell_num(t, g, chain[j]);
+                if (isfinite(last) && last - v > 0 && last - v < r->k) {
+                    ks_table_suppress(t, g, chain[j], KS_WHY_SECONDARY, NULL);
+                    more = true;
+                    continue;
+                }
+                last = v;
+            }
+        }
+        if (!more || round > 50)
+            break;
+    }
+    if ((rc = ks_report_protect_end(r, t))) {
         ks_table_free(t);
         goto done;
     }

@@ -143,7 +143,7 @@ END {
 cat compare.txt
 
 # every analysis contributed (a broken extraction must not pass as "no difference")
-for want in xt_dp:300 xt_ch:10 lg:300 tr_p:30 tr_ab:20 tr_as:7 co_case:2000 co_hh:2000 sv:200 pa:100; do
+for want in xt_dp:300 xt_ch:10 lg:300 tr_p:30 tr_ab:20 tr_as:7 co_case:2000 co_hh:2000 sv:60 pa:100; do
     p=${want%%:*} min=${want#*:}
     got=$(awk -v p="# $p:" 'index($0, p) == 1 { print $3 }' compare.txt)
     [ "${got:-0}" -ge "$min" ] || fail "$p: only ${got:-0} values compared (want at least $min)"
