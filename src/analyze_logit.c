@@ -27,6 +27,7 @@
 #include "kasane/analyze.h"
 #include "kasane/codes.h"
 #include "kasane/stats_glm.h"
+#include "kasane/weaken.h"
 
 #define LOGIT_THRESH 30.0
 
@@ -165,9 +166,13 @@ static int sparse_fit(const ks_an_patterns *pt, ks_glm_result *res)
     double *peta = ks_malloc(ks_mul(pt->n + 1, sizeof *peta));
     int undecided = 1, iter = 0, conv = 0;
     double dev = 0, devold;
-    /* binomial()$initialize */
+    /* binomial()$initialize for the cases one by one: a pattern x outcome
+     * row of w cases with outcome y starts where each of its cases would,
+     * (y + 0.5) / 2, not at (w y + 0.5) / (w + 1), so the IRLS steps (and
+     * the last step's weights, which give the standard errors) are R's on
+     * the case-level data */
     for (size_t i = 0; i < r.n; i++) {
-        double m = (r.w[i] * r.y[i] + 0.5) / (r.w[i] + 1.0);
+        double m = (r.y[i] + 0.5) / 2.0;
         eta[i] = log(m / (1.0 - m));
         mu[i] = linkinv(eta[i]);
         dev += dev_resid(r.y[i], mu[i], r.w[i]);
@@ -285,8 +290,13 @@ static int dense_fit(const ks_an_patterns *pt, const char *const *names, ks_glm_
     for (size_t i = 0; i < r.n; i++)
         for (size_t k = pt->start[r.pat[i]]; k < pt->start[r.pat[i] + 1]; k++)
             gsl_matrix_set(x, i, pt->col[k], pt->x[k]);
-    ks_glm_opts o = {.weights = r.w, .names = names};
+    /* case-level starting means, as sparse_fit */
+    double *ms = ks_malloc(ks_mul(r.n + 1, sizeof *ms));
+    for (size_t i = 0; i < r.n; i++)
+        ms[i] = (r.y[i] + 0.5) / 2.0;
+    ks_glm_opts o = {.weights = r.w, .names = names, .mustart = ms};
     rc = ks_glm_fit(KS_GLM_BINOMIAL, x, r.y, &o, res, err);
+    free(ms);
     gsl_matrix_free(x);
 done:
     rows_release(&r);
@@ -323,6 +333,11 @@ typedef struct term {
     uint64_t set_mask; /* set: bits that map to a level */
     size_t ex;         /* index of its column in the scan */
     int bit;           /* binary from a mask: the bit to take, -1 otherwise */
+    int pool;          /* code: the level standing for the pooled small levels, -1 for none */
+    int merged;        /* code: the level the small levels were merged into, -1 for none */
+    bool dropped;      /* binary: left out, one side has fewer than k cases */
+    ks_buf pooled;     /* code: the codes of the small levels, for the note */
+    size_t nl;         /* levels: v->nlev, and for a code one more, "not recorded" (index v->nlev) */
 } term;
 
 /* Covariate patterns: open addressing over int64 keys of m values. */
@@ -418,6 +433,23 @@ static void ph_add(pat_hash *h, const int64_t *key, int y)
     h->succ[s] += y;
 }
 
+/* Adds `trials` cases of which `succ` have the outcome. */
+static void ph_add_n(pat_hash *h, const int64_t *key, int64_t succ, int64_t trials)
+{
+    if (2 * (h->n + 1) > h->cap)
+        ph_grow(h);
+    uint64_t hv = hash_key(key, h->m);
+    size_t s = ph_slot(h, key, hv);
+    if (!h->used[s]) {
+        h->used[s] = 1;
+        h->hash[s] = hv;
+        memcpy(h->keys + s * h->m, key, h->m * sizeof *key);
+        h->n++;
+    }
+    h->trials[s] += trials;
+    h->succ[s] += succ;
+}
+
 typedef struct lg_scan {
     term *terms;         /* predictors */
     size_t nterms;       /* predictors */
@@ -457,6 +489,12 @@ static int lg_row(void *ud, const int64_t *val, const bool *null)
         const term *tm = &s->terms[t];
         const ks_an_var *v = tm->v;
         int64_t x = val[tm->ex];
+        if (null[tm->ex] && v->kind == KS_AN_CODE && !ks_weakened("logit-drop")) {
+            /* not recorded is a level of its own: leaving such cases out
+             * would let two models' n differ by how many they are */
+            s->key[t] = (int64_t)v->nlev;
+            continue;
+        }
         if (null[tm->ex]) {
             s->missing[t]++;
             return 0;
@@ -505,6 +543,7 @@ static void terms_free(term *t, size_t n)
         ks_an_var_free(t[i].v);
         free(t[i].lev_n);
         free(t[i].lev_col);
+        ks_buf_release(&t[i].pooled);
     }
     free(t);
 }
@@ -514,7 +553,7 @@ static void tally(term *terms, size_t nt, const pat_hash *h, int64_t *n, int64_t
 {
     *n = *events = 0;
     for (size_t t = 0; t < nt; t++)
-        memset(terms[t].lev_n, 0, (terms[t].v->nlev ? terms[t].v->nlev : 1) * sizeof *terms[t].lev_n);
+        memset(terms[t].lev_n, 0, terms[t].nl * sizeof *terms[t].lev_n);
     for (size_t i = 0; i < h->cap; i++) {
         if (!h->used[i])
             continue;
@@ -635,6 +674,68 @@ static void build_patterns(const term *terms, size_t nt, const pat_hash *h, size
 
 }
 
+/* Small levels are pooled, not dropped (issue 9: dropping their cases let
+ * the difference to a model without the variable give their number and
+ * outcomes).  The levels of a categorical term with 1..k-1 cases become one
+ * level, 「その他（k未満）」, standing at the first of them; when those
+ * together are still fewer than k they join the largest level instead.
+ * Every case stays in the model.  The patterns are re-keyed into a new
+ * table (merged levels make equal keys). */
+static void pool_levels(const ks_an *a, term *terms, size_t nt, pat_hash *h)
+{
+    bool any = false;
+    int **map = ks_calloc(nt ? nt : 1, sizeof *map);
+    for (size_t t = 0; t < nt; t++) {
+        term *tm = &terms[t];
+        const ks_an_var *v = tm->v;
+        if (v->kind != KS_AN_CODE)
+            continue;
+        int64_t pooled = 0;
+        int first = -1, largest = -1;
+        for (size_t l = 0; l < tm->nl; l++) {
+            if (tm->lev_n[l] > 0 && tm->lev_n[l] < a->k) {
+                pooled += tm->lev_n[l];
+                if (first < 0)
+                    first = (int)l;
+                ks_buf_addf(&tm->pooled, "%s%s", tm->pooled.len ? ", " : "", l < v->nlev ? v->lev[l].code : "_missing");
+            }
+            if (largest < 0 || tm->lev_n[l] > tm->lev_n[largest])
+                largest = (int)l;
+        }
+        if (first < 0)
+            continue;
+        int to = pooled >= a->k ? first : largest;
+        if (to == first)
+            tm->pool = first;
+        else
+            tm->merged = largest;
+        map[t] = ks_malloc(ks_mul(tm->nl, sizeof *map[t]));
+        for (size_t l = 0; l < tm->nl; l++)
+            map[t][l] = tm->lev_n[l] > 0 && tm->lev_n[l] < a->k ? to : (int)l;
+        any = true;
+    }
+    if (any) {
+        pat_hash g;
+        ph_init(&g, h->m);
+        int64_t *key = ks_malloc(ks_mul(h->m ? h->m : 1, sizeof *key));
+        for (size_t i = 0; i < h->cap; i++) {
+            if (!h->used[i])
+                continue;
+            memcpy(key, h->keys + i * h->m, h->m * sizeof *key);
+            for (size_t t = 0; t < nt; t++)
+                if (map[t])
+                    key[t] = map[t][key[t]];
+            ph_add_n(&g, key, h->succ[i], h->trials[i]);
+        }
+        free(key);
+        ph_release(h);
+        *h = g;
+    }
+    for (size_t t = 0; t < nt; t++)
+        free(map[t]);
+    free(map);
+}
+
 /* Chooses the reference of each categorical term: --ref, else the largest level. */
 static int choose_refs(ks_an *a, term *terms, size_t nt, ks_error *err)
 {
@@ -666,11 +767,24 @@ static int choose_refs(ks_an *a, term *terms, size_t nt, ks_error *err)
         term *t = &terms[i];
         if (t->v->kind != KS_AN_CODE || t->ref >= 0)
             continue;
-        for (size_t l = 0; l < t->v->nlev; l++)
+        for (size_t l = 0; l < t->nl; l++)
             if (t->ref < 0 || t->lev_n[l] > t->lev_n[t->ref])
                 t->ref = (int)l;
     }
     return 0;
+}
+
+/* A level's code and label, the pooled level's own. */
+static const char *lev_code(const term *tm, size_t l)
+{
+    return (int)l == tm->pool ? "_other" : l == tm->v->nlev ? "_missing" : tm->v->lev[l].code;
+}
+
+static const char *lev_label(const ks_an *a, const term *tm, size_t l)
+{
+    return (int)l == tm->pool ? KS_AN_L(a, "その他（k未満）", "other (fewer than k each)")
+           : l == tm->v->nlev ? KS_AN_L(a, "未記入", "not recorded")
+                              : tm->v->lev[l].label;
 }
 
 /* Columns of the coefficients table. */
@@ -733,25 +847,25 @@ static ks_table *coef_rows(ks_an *a, const term *terms, size_t nt, const char *c
             if (tm->ref >= 0) {
                 row = ks_table_add_row(coefs);
                 char key[256];
-                snprintf(key, sizeof key, "%s=%s", v->name, v->lev[tm->ref].code);
+                snprintf(key, sizeof key, "%s=%s", v->name, lev_code(tm, (size_t)tm->ref));
                 ks_table_set_text(coefs, row, K_COEF, key, NULL);
                 ks_table_set_text(coefs, row, K_TERM, v->label, NULL);
                 char lab[256];
-                snprintf(lab, sizeof lab, KS_AN_L(a, "%s (基準)", "%s (reference)"), v->lev[tm->ref].label);
+                snprintf(lab, sizeof lab, KS_AN_L(a, "%s (基準)", "%s (reference)"), lev_label(a, tm, (size_t)tm->ref));
                 ks_table_set_text(coefs, row, K_LEVEL, lab, NULL);
                 ks_table_set_int(coefs, row, K_N, tm->lev_n[tm->ref], NULL);
                 ks_table_set_real(coefs, row, K_OR, 1.0, NULL);
                 if (refs->len)
                     ks_buf_adds(refs, ", ");
-                ks_buf_addf(refs, "%s=%s", v->name, v->lev[tm->ref].code);
+                ks_buf_addf(refs, "%s=%s", v->name, lev_code(tm, (size_t)tm->ref));
             }
-            for (size_t l = 0; l < v->nlev; l++) {
+            for (size_t l = 0; l < tm->nl; l++) {
                 if (tm->lev_col[l] == SIZE_MAX)
                     continue;
                 row = ks_table_add_row(coefs);
                 ks_table_set_text(coefs, row, K_COEF, names[tm->lev_col[l]], NULL);
                 ks_table_set_text(coefs, row, K_TERM, v->label, NULL);
-                ks_table_set_text(coefs, row, K_LEVEL, v->lev[l].label, NULL);
+                ks_table_set_text(coefs, row, K_LEVEL, lev_label(a, tm, l), NULL);
                 ks_table_set_int(coefs, row, K_N, tm->lev_n[l], NULL);
                 coef_values(coefs, row, &res->coef[tm->lev_col[l]]);
                 if (tm->lev_n[l] < a->k || (v->kind == KS_AN_SET && n - tm->lev_n[l] < a->k)) {
@@ -856,8 +970,11 @@ int ks_analyze_logit(ks_an *a, const char *outcome, const char *const *preds, si
             }
         terms[nt].v = v;
         terms[nt].ref = -1;
-        terms[nt].lev_n = ks_calloc(v->nlev ? v->nlev : 1, sizeof *terms[nt].lev_n);
-        terms[nt].lev_col = ks_malloc(ks_mul(v->nlev ? v->nlev : 1, sizeof *terms[nt].lev_col));
+        terms[nt].pool = terms[nt].merged = -1;
+        ks_buf_init(&terms[nt].pooled);
+        terms[nt].nl = v->nlev + (v->kind == KS_AN_CODE ? 1 : 0);
+        terms[nt].lev_n = ks_calloc(terms[nt].nl ? terms[nt].nl : 1, sizeof *terms[nt].lev_n);
+        terms[nt].lev_col = ks_malloc(ks_mul(terms[nt].nl ? terms[nt].nl : 1, sizeof *terms[nt].lev_col));
         for (int b = 0; b < 64; b++)
             if (v->kind == KS_AN_SET && v->bit_level[b] >= 0)
                 terms[nt].set_mask |= UINT64_C(1) << b;
@@ -927,29 +1044,41 @@ int ks_analyze_logit(ks_an *a, const char *outcome, const char *const *preds, si
         rc = ks_error_set(err, KS_ESAFETY, "fewer than k=%d cases in all: no model", a->k);
         goto done;
     }
-    int64_t *small_out = ks_calloc(nt ? nt : 1, sizeof *small_out);
-    for (bool changed = true; changed;) {
-        tally(terms, nt, &s.h, &n, &events);
-        changed = false;
-        for (size_t i = 0; i < s.h.cap; i++) {
-            if (!s.h.used[i])
-                continue;
-            int t = small_level(a, terms, nt, s.h.keys + i * s.h.m, n);
-            if (t < 0)
-                continue;
-            small_out[t] += s.h.trials[i];
-            s.h.used[i] = 0;
-            s.h.n--;
-            changed = true;
+    if (ks_weakened("logit-drop")) {
+        /* the old rule: a small level's cases leave the model */
+        int64_t *small_out = ks_calloc(nt ? nt : 1, sizeof *small_out);
+        for (bool changed = true; changed;) {
+            tally(terms, nt, &s.h, &n, &events);
+            changed = false;
+            for (size_t i = 0; i < s.h.cap; i++) {
+                if (!s.h.used[i])
+                    continue;
+                int t = small_level(a, terms, nt, s.h.keys + i * s.h.m, n);
+                if (t < 0)
+                    continue;
+                small_out[t] += s.h.trials[i];
+                s.h.used[i] = 0;
+                s.h.n--;
+                changed = true;
+            }
         }
+        for (size_t t = 0; t < nt; t++) {
+            char why[300];
+            snprintf(why, sizeof why, KS_AN_L(a, "%s の k 未満の水準", "in a level of %s with fewer than k cases"),
+                     terms[t].v->label);
+            ks_an_excl_add(a, &ex, small_out[t], why);
+        }
+        free(small_out);
+    } else {
+        pool_levels(a, terms, nt, &s.h);
+        tally(terms, nt, &s.h, &n, &events);
+        /* a yes/no side or a value of a multi-response variable with fewer
+         * than k cases: the term (or that value's column) is left out, its
+         * cases stay */
+        for (size_t t = 0; t < nt; t++)
+            if (terms[t].v->kind == KS_AN_BINARY && (below(a, terms[t].lev_n[0]) || below(a, n - terms[t].lev_n[0])))
+                terms[t].dropped = true;
     }
-    for (size_t t = 0; t < nt; t++) {
-        char why[300];
-        snprintf(why, sizeof why, KS_AN_L(a, "%s の k 未満の水準", "in a level of %s with fewer than k cases"),
-                 terms[t].v->label);
-        ks_an_excl_add(a, &ex, small_out[t], why);
-    }
-    free(small_out);
     nnote = ks_an_note_n(a, n, KS_AN_L(a, "件(終結・結果記入あり)", "closed cases with a known outcome"), &ex);
     if (n == 0) {
         rc = ks_error_set(err, KS_EDATA, "no closed cases with a known outcome%s in the selection (%s)",
@@ -979,18 +1108,19 @@ int ks_analyze_logit(ks_an *a, const char *outcome, const char *const *preds, si
     for (size_t t = 0; t < nt; t++) {
         term *tm = &terms[t];
         tm->col0 = p;
-        for (size_t l = 0; l < tm->v->nlev; l++)
+        for (size_t l = 0; l < tm->nl; l++)
             tm->lev_col[l] = SIZE_MAX;
         if (tm->v->kind == KS_AN_CODE) {
-            for (size_t l = 0; l < tm->v->nlev; l++)
+            for (size_t l = 0; l < tm->nl; l++)
                 if (tm->lev_n[l] > 0 && (int)l != tm->ref)
                     tm->lev_col[l] = p++;
         } else if (tm->v->kind == KS_AN_SET) {
             /* a value every case has would be the intercept again */
             for (size_t l = 0; l < tm->v->nlev; l++)
-                if (tm->lev_n[l] > 0 && tm->lev_n[l] < n)
+                if (tm->lev_n[l] > 0 && tm->lev_n[l] < n &&
+                    (ks_weakened("logit-drop") || (!below(a, tm->lev_n[l]) && !below(a, n - tm->lev_n[l]))))
                     tm->lev_col[l] = p++;
-        } else if (tm->v->kind == KS_AN_NUMBER || (tm->lev_n[0] > 0 && tm->lev_n[0] < n)) {
+        } else if (tm->v->kind == KS_AN_NUMBER || (!tm->dropped && tm->lev_n[0] > 0 && tm->lev_n[0] < n)) {
             p++;
         }
         tm->ncol = p - tm->col0;
@@ -1002,11 +1132,11 @@ int ks_analyze_logit(ks_an *a, const char *outcome, const char *const *preds, si
     for (size_t t = 0; t < nt; t++) {
         const term *tm = &terms[t];
         if (tm->v->kind == KS_AN_CODE || tm->v->kind == KS_AN_SET) {
-            for (size_t l = 0; l < tm->v->nlev; l++)
+            for (size_t l = 0; l < tm->nl; l++)
                 if (tm->lev_col[l] != SIZE_MAX) {
                     ks_buf b;
                     ks_buf_init(&b);
-                    ks_buf_addf(&b, "%s=%s", tm->v->name, tm->v->lev[l].code);
+                    ks_buf_addf(&b, "%s=%s", tm->v->name, lev_code(tm, l));
                     names[tm->lev_col[l]] = ks_buf_detach(&b, NULL);
                 }
         } else if (tm->ncol) {
@@ -1021,7 +1151,7 @@ int ks_analyze_logit(ks_an *a, const char *outcome, const char *const *preds, si
         goto done;
 
     coefs = coef_rows(a, terms, nt, (const char *const *)names, &res, n, &refs, &small);
-    const char *notes[6];
+    const char *notes[7];
     size_t nn = 0;
     char model[512];
     snprintf(model, sizeof model,
@@ -1039,6 +1169,27 @@ int ks_analyze_logit(ks_an *a, const char *outcome, const char *const *preds, si
                  KS_AN_L(a, "全件で同じ値のため除外: %s", "the same for every case modelled, left out: %s"), constant.buf);
         notes[nn++] = constnote;
     }
+    ks_buf pooln;
+    ks_buf_init(&pooln);
+    for (size_t t = 0; t < nt; t++) {
+        const term *tm = &terms[t];
+        if (tm->pool >= 0)
+            ks_buf_addf(&pooln, KS_AN_L(a, "%s%s: %s を「その他（k未満）」にまとめました", "%s%s: %s pooled into 'other (fewer than k each)'"),
+                        pooln.len ? "; " : "", tm->v->name, tm->pooled.buf);
+        else if (tm->merged >= 0)
+            ks_buf_addf(&pooln, KS_AN_L(a, "%s%s: %s (合わせても k 未満) を %s に含めました", "%s%s: %s (fewer than k together) counted in %s"),
+                        pooln.len ? "; " : "", tm->v->name, tm->pooled.buf, lev_code(tm, (size_t)tm->merged));
+        else if (tm->dropped)
+            ks_buf_addf(&pooln, KS_AN_L(a, "%s%s: 一方が k 未満のため説明変数から除外 (事例は残る)", "%s%s: one side has fewer than k cases, left out of the model (its cases stay)"),
+                        pooln.len ? "; " : "", tm->v->name);
+        else if (tm->v->kind == KS_AN_SET)
+            for (size_t l = 0; l < tm->v->nlev; l++)
+                if (tm->lev_n[l] > 0 && tm->lev_col[l] == SIZE_MAX && tm->lev_n[l] < n)
+                    ks_buf_addf(&pooln, KS_AN_L(a, "%s%s=%s: k 未満の側があるため列なし", "%s%s=%s: fewer than k on one side, no column"),
+                                pooln.len ? "; " : "", tm->v->name, tm->v->lev[l].code);
+    }
+    if (pooln.len)
+        notes[nn++] = pooln.buf;
     char smallnote[1200];
     if (small.len) {
         snprintf(smallnote, sizeof smallnote,
@@ -1048,8 +1199,10 @@ int ks_analyze_logit(ks_an *a, const char *outcome, const char *const *preds, si
                  a->k, small.buf);
         notes[nn++] = smallnote;
     }
-    if ((rc = ks_an_emit(a, "coefficients", KS_AN_L(a, "ロジスティック回帰: 係数", "Logistic regression: coefficients"),
-                         coefs, nnote, notes, nn, err)))
+    rc = ks_an_emit(a, "coefficients", KS_AN_L(a, "ロジスティック回帰: 係数", "Logistic regression: coefficients"), coefs,
+                    nnote, notes, nn, err);
+    ks_buf_release(&pooln);
+    if (rc)
         goto done;
 
     fit = fit_table(a, what, n, events, pt.n, &res, sparse);

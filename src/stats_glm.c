@@ -261,6 +261,7 @@ typedef struct irls {
     const double *y;      /* response */
     const double *w;      /* prior weights or NULL */
     const double *off;    /* offset or NULL */
+    const double *mustart; /* starting means or NULL (ks_glm_opts) */
     int maxit;            /* iteration limit */
     double eps;           /* convergence tolerance */
     double *beta;         /* p: current coefficients, original order, 0 if aliased */
@@ -434,7 +435,8 @@ static void irls_start(irls *s)
 {
     for (size_t i = 0; i < s->d.n; i++) {
         double w = wt_at(s, i), y = s->y[i];
-        double m = s->family == KS_GLM_BINOMIAL ? (w * y + 0.5) / (w + 1.0) : y + 0.1;
+        double m = s->mustart ? s->mustart[i]
+                   : s->family == KS_GLM_BINOMIAL ? (w * y + 0.5) / (w + 1.0) : y + 0.1;
         s->eta[i] = linkfun(s->family, m);
         s->mu[i] = linkinv(s->family, s->eta[i]);
     }
@@ -831,6 +833,7 @@ int ks_glm_fit(ks_glm_family family, const gsl_matrix *X, const double *y,
     irls s;
     irls_init(&s, family, d, y, o->weights, o->offset, o->maxit ? o->maxit : 25,
               o->epsilon > 0 ? o->epsilon : 1e-8);
+    s.mustart = o->mustart;
     rc = irls_run(&s, err);
     if (rc < 0)
         goto done;

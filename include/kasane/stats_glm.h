@@ -59,6 +59,9 @@ typedef struct ks_glm_opts {
     const char *const *names; /* p column names for messages, NULL for "column N" */
     int maxit;                /* IRLS iteration limit, 0 for glm's 25 */
     double epsilon;           /* convergence tolerance, 0 for glm's 1e-8 */
+    const double *mustart;    /* starting means (glm's mustart), NULL for the family's initialize;
+                               * rows that stand for several cases with one outcome start where
+                               * those cases would start one by one: (y + 0.5) / 2 */
 } ks_glm_opts;
 
 typedef struct ks_glm_coef {

@@ -163,13 +163,17 @@ awk -F '\t' '
     END { print checked + 0; exit bad > 0 }' xt.counts.tsv xt.cells.tsv >checked.txt ||
     fail "a cell hidden in the counts table shows a share or residual in the cells table"
 assert_eq "$(cat checked.txt)" "$hidden" "hidden cells matched in the cells table"
-# a model level with fewer than k cases leaves the model with its cases (its
-# coefficient would describe them, and its count would follow from n and the
-# other levels); the footer then withholds the exclusion counts
+# a model level with fewer than k cases is pooled, its cases stay (dropping
+# them let two models' n tell how many they were): 100+ has fewer than 5
+# closed cases, alone among the bands, so it is counted in the largest band;
+# blank sex is a level of its own
 expect_exit 0 A logit good age_band sex --db "$DB" --format tsv --comments --lang en --out lg.tsv
 assert_file_lacks lg.coefficients.tsv "age_band=100+" "the 100+ band (fewer than 5 closed cases) in the model"
-assert_file_contains lg.coefficients.tsv "in a level of Age band with fewer than k cases" "exclusion reason"
-assert_file_contains lg.coefficients.tsv "(counts not given: some are below k=5)" "exclusion counts withheld"
+assert_file_contains lg.coefficients.tsv "age_band: 100+ (fewer than k together) counted in" "the note on the merged band"
+assert_file_contains lg.coefficients.tsv "sex=_missing" "blank sex as a level"
+expect_exit 0 A logit good n_partners --db "$DB" --format tsv --lang en --out lg0.tsv
+assert_eq "$(awk -F '\t' 'NR == 2 { print $1 }' lg.fit.tsv)" "$(awk -F '\t' 'NR == 2 { print $1 }' lg0.fit.tsv)" \
+    "the same n with and without the categorical predictors"
 awk -F '\t' '/^#/ { next } NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
              $h["n"] != "" && $h["n"] + 0 < 5 { bad = 1 } END { exit bad }' lg.coefficients.tsv ||
     fail "a model level with fewer than k cases"
