@@ -19,6 +19,7 @@
 
 enum { KS_NKINDS = 3 }; /* subkeys for KS_ID_CASE .. KS_ID_HOUSEHOLD */
 enum { KS_DUP_SUBKEY_ID = 100 }; /* kdf subkey id of the duplicate finder, apart from the kinds */
+enum { KS_ROWHASH_SUBKEY_ID = 101 }; /* kdf subkey id of the row hash */
 
 _Static_assert(KS_KEY_BYTES == crypto_kdf_KEYBYTES, "key size is libsodium's kdf key size");
 _Static_assert(sizeof KS_KDF_CONTEXT - 1 == crypto_kdf_CONTEXTBYTES, "kdf context is 8 bytes");
@@ -31,6 +32,7 @@ struct ks_key {
     unsigned char key[KS_KEY_BYTES];              /* the master key from the file */
     unsigned char sub[KS_NKINDS][KS_KEY_BYTES];   /* subkey per ks_id_kind (index kind - 1) */
     unsigned char dup[crypto_shorthash_KEYBYTES]; /* SipHash subkey for ks_pseudo_dupkey */
+    unsigned char rowh[crypto_shorthash_siphashx24_KEYBYTES]; /* SipHash subkey for ks_pseudo_rowhash */
     char fingerprint[KS_FINGERPRINT_HEX];         /* hex, NUL-terminated */
 };
 
@@ -84,6 +86,7 @@ static void key_finish(ks_key *k)
         crypto_kdf_derive_from_key(k->sub[i], KS_KEY_BYTES, (uint64_t)(i + 1), KS_KDF_CONTEXT,
                                    k->key);
     crypto_kdf_derive_from_key(k->dup, sizeof k->dup, KS_DUP_SUBKEY_ID, KS_KDF_CONTEXT, k->key);
+    crypto_kdf_derive_from_key(k->rowh, sizeof k->rowh, KS_ROWHASH_SUBKEY_ID, KS_KDF_CONTEXT, k->key);
     fingerprint_hex(k->key, k->fingerprint);
     /* Ignored if it fails: read-only is a safety net, not a requirement. */
     (void)sodium_mprotect_readonly(k);
@@ -337,4 +340,9 @@ uint64_t ks_pseudo_dupkey(const ks_key *k, const void *id, size_t n)
     uint64_t v;
     memcpy(&v, h, sizeof v);
     return v;
+}
+
+void ks_pseudo_rowhash(const ks_key *k, const void *data, size_t n, uint8_t out[16])
+{
+    crypto_shorthash_siphashx24(out, data, n, k->rowh);
 }

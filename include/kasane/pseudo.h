@@ -75,6 +75,12 @@ void ks_idents_pseudonymise(const ks_key *k, ks_idents *ids, uint8_t case_ps[KS_
  * a fixed key stands in.  Never stored. */
 uint64_t ks_pseudo_dupkey(const ks_key *k, const void *id, size_t n);
 
+/* The 128-bit row hash (SipHash-2-4-128) of `data` under its own subkey of
+ * the database key: stored in case_record.row_hash to tell an unchanged
+ * re-import, so that a reader of the file without the key cannot test
+ * guesses against it. */
+void ks_pseudo_rowhash(const ks_key *k, const void *data, size_t n, uint8_t out[16]);
+
 /* The first 8 bytes of a pseudonym as a signed 64-bit integer (little endian):
  * used as the INTEGER PRIMARY KEY of cases, persons and households so that
  * lookups are B-tree rowid seeks.  The full 16 bytes are stored beside it to
