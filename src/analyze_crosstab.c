@@ -17,13 +17,13 @@
  * counts in every one of its columns, so cells are not independent
  * observations and the tests are refused rather than printed with a caveat;
  * the note points to problem:CODE (yes/no) or the main problem instead. */
-#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kasane/analyze.h"
+#include "kasane/stats_dist.h"
 #include "kasane/stats_table.h"
 #include "kasane/weaken.h"
 
@@ -433,7 +433,7 @@ int ks_analyze_crosstab(ks_an *a, const char *row, const char *col, ks_error *er
     double zb = INFINITY;
     if (test_ok && ct.has_test) {
         /* Bonferroni over the cells tested: ++/-- survive the multiplicity */
-        zb = gsl_cdf_ugaussian_Qinv(0.025 / (double)ct.cells_used);
+        zb = ks_dist_norm_upper_quantile(0.025 / (double)ct.cells_used);
     }
     if (!(cells = cells_table(&x, counts, test_ok ? &ct : NULL, zb, err))) {
         rc = -err->code;

@@ -16,7 +16,6 @@
  * so whenever the sparse fit meets any of those it hands over to ks_glm_fit.
  * tests/cli/t2010 checks both solvers against R. */
 #include <float.h>
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_matrix.h>
 #include <inttypes.h>
 #include <math.h>
@@ -26,6 +25,7 @@
 
 #include "kasane/analyze.h"
 #include "kasane/codes.h"
+#include "kasane/stats_dist.h"
 #include "kasane/stats_glm.h"
 #include "kasane/weaken.h"
 
@@ -255,7 +255,7 @@ static int sparse_fit(const ks_an_patterns *pt, ks_glm_result *res)
     res->aic = -2.0 * ll + 2.0 * (double)p;
     double df = res->df_residual;
     res->dispersion = df > 0 ? pearson / df : NAN;
-    double tq = df > 0 ? gsl_cdf_tdist_Pinv(0.975, df) : NAN;
+    double tq = df > 0 ? ks_dist_t_quantile(0.975, df) : NAN;
     res->coef = ks_calloc(p, sizeof *res->coef);
     for (size_t j = 0; j < p; j++) {
         ks_glm_coef_infer(&res->coef[j], beta[j], res->cov[j * p + j], res->dispersion, df, tq);
@@ -930,7 +930,7 @@ static ks_table *fit_table(ks_an *a, const char *what, int64_t n, int64_t events
     int64_t lrdf = (int64_t)res->rank - 1;
     ks_an_set_real(fit, row, 9, lr, NULL);
     ks_table_set_int(fit, row, 10, lrdf, NULL);
-    ks_an_set_real(fit, row, 11, lrdf > 0 ? gsl_cdf_chisq_Q(lr > 0 ? lr : 0, (double)lrdf) : NAN, NULL);
+    ks_an_set_real(fit, row, 11, lrdf > 0 ? ks_dist_chisq_upper(lr > 0 ? lr : 0, (double)lrdf) : NAN, NULL);
     ks_table_set_int(fit, row, 12, res->iterations, NULL);
     ks_table_set_text(fit, row, 13, sparse ? "sparse" : "qr", NULL);
     return fit;

@@ -31,13 +31,13 @@
  * the series whose statistics are printed (the published family: a q-value
  * is a function of every p-value in its family), ranked by q.  Series with
  * fewer than k cases are counted but not fitted. */
-#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kasane/analyze.h"
+#include "kasane/stats_dist.h"
 #include "kasane/stats_glm.h"
 #include "kasane/stats_poisson.h"
 #include "kasane/stats_table.h"
@@ -183,7 +183,7 @@ static int fit_series(const double *counts, const int *group, double hidden_sum,
     f->fitted = true;
     f->phi = tr.dispersion;
     double disp_p = tr.df_residual > 0 && isfinite(tr.dispersion)
-                        ? gsl_cdf_chisq_Q(tr.dispersion * tr.df_residual, tr.df_residual)
+                        ? ks_dist_chisq_upper(tr.dispersion * tr.df_residual, tr.df_residual)
                         : 1.0;
     f->quasi = tr.dispersion > 1 && disp_p < 0.05;
     f->apc = tr.apc;

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
+#include "kasane/stats_dist.h"
 
 #define KS_Z975 1.959963984540054 /* qnorm(0.975) */
 
@@ -605,7 +605,7 @@ static void fill_coefs(const irls *s, ks_glm_result *res)
     }
     double df = res->df_residual;
     res->dispersion = df > 0 ? pearson / df : NAN;
-    double tq = df > 0 ? gsl_cdf_tdist_Pinv(0.975, df) : NAN;
+    double tq = df > 0 ? ks_dist_t_quantile(0.975, df) : NAN;
 
     res->coef = ks_calloc(p, sizeof *res->coef);
     for (size_t j = 0; j < p; j++) {
@@ -627,13 +627,13 @@ void ks_glm_coef_infer(ks_glm_coef *cf, double b, double var, double dispersion,
     cf->est = b;
     cf->se = se;
     cf->z = b / se;
-    cf->p = 2.0 * gsl_cdf_ugaussian_Q(fabs(cf->z));
+    cf->p = 2.0 * ks_dist_norm_upper(fabs(cf->z));
     cf->exp_est = exp(b);
     cf->exp_lo = exp(b - KS_Z975 * se);
     cf->exp_hi = exp(b + KS_Z975 * se);
     cf->q_se = se * sqrt(dispersion);
     cf->q_t = b / cf->q_se;
-    cf->q_p = df > 0 ? 2.0 * gsl_cdf_tdist_Q(fabs(cf->q_t), df) : NAN;
+    cf->q_p = df > 0 ? 2.0 * ks_dist_t_upper(fabs(cf->q_t), df) : NAN;
     cf->q_exp_lo = exp(b - tq * cf->q_se);
     cf->q_exp_hi = exp(b + tq * cf->q_se);
 }
@@ -969,7 +969,7 @@ int ks_glm_trend_monthly(const double *counts, size_t n_months, int first_month,
     }
     const ks_glm_coef *c = &r.coef[1];
     double df = r.df_residual;
-    double tq = df > 0 ? gsl_cdf_tdist_Pinv(0.975, df) : NAN;
+    double tq = df > 0 ? ks_dist_t_quantile(0.975, df) : NAN;
     out->n_months = n_months;
     out->seasonal = first_month != 0;
     out->slope = c->est;

@@ -2,7 +2,6 @@
  * grouped Poisson trend (see include/kasane/stats_poisson.h). */
 #include "kasane/stats_poisson.h"
 
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_sf_gamma.h>
@@ -10,6 +9,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "kasane/stats_dist.h"
 
 #define KS_Z975 1.959963984540054 /* qnorm(0.975) */
 
@@ -62,7 +63,7 @@ int ks_gamma_quantile(double p, double shape, double *out, ks_error *err)
 
     /* Wilson-Hilferty: (t/a)^(1/3) is nearly normal; for small shapes and
      * lower tails, P(a, t) ~ t^a / Gamma(a + 1) near 0 */
-    double z = gsl_cdf_ugaussian_Pinv(p), c = 1.0 / (9.0 * shape);
+    double z = ks_dist_norm_quantile(p), c = 1.0 / (9.0 * shape);
     double w = 1.0 - c + z * sqrt(c);
     double u0 = w > 0 ? log(shape) + 3.0 * log(w) : (log(p) + q.lga + log(shape)) / shape;
     if (!isfinite(u0))
@@ -379,7 +380,7 @@ int ks_poisson_trend_grouped(const double *y, const int *group, size_t n_months,
     }
     double df = (double)(g.nobs - p);
     double phi = pearson / df;
-    double tq = gsl_cdf_tdist_Pinv(0.975, df);
+    double tq = ks_dist_t_quantile(0.975, df);
     if (!isfinite(tq)) {
         rc = ks_error_set(err, KS_EDATA, "t quantile on %g degrees of freedom failed", df);
         goto done;

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
+#include "kasane/stats_dist.h"
 
 #define KS_Z975 1.959963984540054 /* qnorm(0.975) */
 
@@ -458,7 +458,7 @@ int ks_logrank_test(const double *time, const int *event, const int *group, size
         out->chisq += b[r] * diff[r];
     free(diff);
     out->df = (int)mm;
-    out->p = gsl_cdf_chisq_Q(out->chisq, (double)mm);
+    out->p = ks_dist_chisq_upper(out->chisq, (double)mm);
 
 done:
     free(a);

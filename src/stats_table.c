@@ -10,11 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_roots.h>
 #include <gsl/gsl_sf_gamma.h>
+
+#include "kasane/stats_dist.h"
 
 /* Below exp(-746) a double is 0, so such terms are skipped, not computed. */
 #define LOG_UNDERFLOW (-746.0)
@@ -694,7 +695,7 @@ int ks_wilson_ci(int64_t x, int64_t n, double conf_level, double *lo, double *hi
                             (long long)n);
     /* prop.test's expressions, in its order, so the results agree to the last bits */
     double dn = (double)n;
-    double z = gsl_cdf_ugaussian_Pinv((1.0 + conf_level) / 2.0);
+    double z = ks_dist_norm_quantile((1.0 + conf_level) / 2.0);
     double z22n = z * z / (2.0 * dn);
     double pc = (double)x / dn;
     double half = z * sqrt(pc * (1.0 - pc) / dn + z22n / (2.0 * dn));
