@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "kasane/cli.h"
 #include "kasane/db.h"
+#include "kasane/load.h"
 #include "kasane/pseudo.h"
 
 static const char help[] =
@@ -92,7 +93,8 @@ int cmd_threshold(int argc, char **argv)
     }
     char val[16];
     snprintf(val, sizeof val, "%ld", k);
-    if (ks_db_meta_set(db, "threshold", val, &err)) {
+    if (ks_db_exec(db, "BEGIN IMMEDIATE", &err) || ks_loader_rehash_pending(db, key, &err) ||
+        ks_db_meta_set(db, "threshold", val, &err) || ks_db_exec(db, "COMMIT", &err)) {
         status = ks_cli_fail(&err);
         goto done;
     }

@@ -69,6 +69,19 @@ int ks_db_meta_set(sqlite3 *db, const char *key, const char *value, ks_error *er
     return rc;
 }
 
+int ks_db_meta_delete(sqlite3 *db, const char *key, ks_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = ks_db_prepare(db, "DELETE FROM meta WHERE key = ?1", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int ks_db_threshold(sqlite3 *db, int *k, ks_error *err)
 {
     ks_buf v;
@@ -312,12 +325,38 @@ static void tighten_mode(const char *path)
  * One transaction; secure_delete zeroes the freed pages. */
 static int upgrade_1(sqlite3 *db, const char *path, ks_error *err)
 {
+    int rc = ks_db_exec(db, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    if (!(rc = ks_db_exec(db, ks_upgrade_1_sql, err)) && !(rc = ks_db_exec(db, ks_view_sql, err)) &&
+        !(rc = ks_db_meta_set(db, "schema_version", "2", err)))
+        rc = ks_db_exec(db, "COMMIT", err);
+    if (rc) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        ks_error_prefix(err, "upgrading '%s' to schema 2: ", path);
+        return rc;
+    }
+    ks_warn("upgraded '%s' to schema 2 (case_problem, case_support and case_partner are now views)", path);
+    return 0;
+}
+
+/* Schema 2 -> 3: the row hashes of schema 1 and 2 were an unkeyed SipHash of
+ * the whole record, exact age included, so trying the ages of a case's band
+ * against it gave the exact age (issue 9).  They are zeroed here, where no
+ * key is at hand; the next import or threshold recomputes them from the
+ * stored values under the key (meta row_hash_pending, ks_loader_rehash).
+ * secure_delete is on, and the checkpoint copies the rewritten pages over
+ * the old ones in the main file and empties the WAL, so the old hashes are
+ * gone from the file, not only from the table. */
+static int upgrade_2(sqlite3 *db, const char *path, ks_error *err)
+{
     char num[16];
     snprintf(num, sizeof num, "%d", KS_SCHEMA_VERSION);
     int rc = ks_db_exec(db, "BEGIN IMMEDIATE", err);
     if (rc)
         return rc;
-    if (!(rc = ks_db_exec(db, ks_upgrade_1_sql, err)) && !(rc = ks_db_exec(db, ks_view_sql, err)) &&
+    if (!(rc = ks_db_exec(db, "UPDATE case_record SET row_hash = zeroblob(16)", err)) &&
+        !(rc = ks_db_meta_set(db, "row_hash_pending", "1", err)) &&
         !(rc = ks_db_meta_set(db, "schema_version", num, err)))
         rc = ks_db_exec(db, "COMMIT", err);
     if (rc) {
@@ -325,8 +364,15 @@ static int upgrade_1(sqlite3 *db, const char *path, ks_error *err)
         ks_error_prefix(err, "upgrading '%s' to schema %d: ", path, KS_SCHEMA_VERSION);
         return rc;
     }
-    ks_warn("upgraded '%s' to schema %d (case_problem, case_support and case_partner are now views)", path,
-            KS_SCHEMA_VERSION);
+    int busy = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        busy = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    ks_warn("upgraded '%s' to schema %d: its row hashes, which let a reader of the file test exact ages, "
+            "are erased%s; the next import recomputes them with the key", path, KS_SCHEMA_VERSION,
+            busy ? " (a reader kept the old pages in the file until the next checkpoint)" : "");
     return 0;
 }
 
@@ -405,13 +451,16 @@ int ks_db_open(const char *path, ks_db_mode mode, sqlite3 **out, ks_error *err)
     }
     int version = atoi(v.buf);
     ks_buf_release(&v);
-    if (version == 1 && mode != KS_DB_READ) {
-        if ((rc = upgrade_1(db, path, err)))
+    if (version >= 1 && version < KS_SCHEMA_VERSION && mode != KS_DB_READ) {
+        if ((version == 1 && (rc = upgrade_1(db, path, err))) || (rc = upgrade_2(db, path, err)))
             goto fail;
-    } else if (version != KS_SCHEMA_VERSION && !(version == 1 && mode == KS_DB_READ)) {
-        /* version 1 is read as it is: it has the masks, and its tables hold
-         * the same rows as the views that replace them */
-        rc = ks_error_set(err, KS_EUSAGE, "database '%s' has schema version %d; this kasane reads 1 and %d",
+    } else if (version >= 1 && version < KS_SCHEMA_VERSION) {
+        /* read as it is: version 1's tables hold the same rows as the views
+         * that replace them, and no reader uses the row hash */
+        ks_warn("database '%s' has schema %d, whose row hashes let a reader of the file test exact ages; "
+                "the next import or threshold upgrades it", path, version);
+    } else if (version != KS_SCHEMA_VERSION) {
+        rc = ks_error_set(err, KS_EUSAGE, "database '%s' has schema version %d; this kasane reads 1 to %d",
                           path, version, KS_SCHEMA_VERSION);
         goto fail;
     }

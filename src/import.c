@@ -13,9 +13,9 @@
  * them out when the loader is. */
 #include <errno.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <openssl/evp.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,7 +24,6 @@
 
 #include "kasane/db.h"
 #include "kasane/import.h"
-#include "kasane/weaken.h"
 #include "kasane/load.h"
 
 enum { BATCH_ROWS = 1024, RING = 4, SAMPLE = 64 * 1024, CLAIM_ROWS = 32, HASH_BUFFER = 1 << 20 };
@@ -96,33 +95,6 @@ static double elapsed(const struct timespec *t0)
 
 /* ---- reader thread ---- */
 
-/* The row hash tells an unchanged re-import from a changed one.  It is in
- * the file, so it must not be a function of anything the file does not
- * hold: issue 9 found the old one (a SipHash under a public constant of the
- * whole record, exact age included) gave the exact age of 29,993 of 30,000
- * cases by trying the five ages of each band.  Now it covers only what is
- * stored (the exact age zeroed; problems after the main one, supports and
- * partners in sorted order, as the masks store them) and is keyed with its
- * own subkey of the database key.  kasane-weak's "row-hash" is the old one. */
-static int cmp_u8(const void *a, const void *b) { return (int)*(const uint8_t *)a - (int)*(const uint8_t *)b; }
-static int cmp_u16(const void *a, const void *b) { return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b; }
-
-static void hash_record(const ks_key *key, const ks_record *r, uint8_t out[16])
-{
-    if (ks_weakened("row-hash")) {
-        static const unsigned char fixed_key[crypto_shorthash_siphashx24_KEYBYTES] = "kasane row hash";
-        crypto_shorthash_siphashx24(out, (const unsigned char *)r, sizeof *r, fixed_key);
-        return;
-    }
-    ks_record c = *r;
-    c.age_years = 0;
-    if (c.n_problems > 1)
-        qsort(c.problems + 1, c.n_problems - 1, sizeof c.problems[0], cmp_u8);
-    qsort(c.supports, c.n_supports, sizeof c.supports[0], cmp_u8);
-    qsort(c.partners, c.n_partners, sizeof c.partners[0], cmp_u16);
-    ks_pseudo_rowhash(key, &c, sizeof c, out);
-}
-
 /* One wait on the ring's condition (mutex held), its time added to *waited:
  * KASANE_TIMING reports which thread waited for the other. */
 static void wait_timed(pipe_state *p, double *waited)
@@ -145,7 +117,7 @@ static void pseudonymise_share(pipe_state *p, batch *b)
         for (size_t j = i; j < end; j++) {
             item *it = &b->items[j];
             ks_idents_pseudonymise(p->key, &it->ids, it->rec.case_ps, it->rec.person_ps, it->rec.household_ps);
-            hash_record(p->key, &it->rec, it->hash);
+            ks_case_row_hash(p->key, &it->rec, it->hash);
         }
         if (atomic_fetch_add(&b->hashed, end - i) + (end - i) == n) {
             pthread_mutex_lock(&p->mu);
@@ -665,6 +637,10 @@ static int pass_begin(const ks_import_opts *o, int created, ks_db_build *build, 
         return rc;
     *in_tx = 1;
     if (fresh_key && (rc = ks_db_meta_set(*db, "key_fingerprint", ks_key_fingerprint(o->key), err)))
+        return rc;
+    /* a database upgraded to schema 3 gets its row hashes back before any
+     * row is compared with them */
+    if ((rc = ks_loader_rehash_pending(*db, o->key, err)))
         return rc;
     if ((rc = ks_db_bind_profile(*db, o->profile, err)))
         return rc;

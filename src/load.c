@@ -14,6 +14,7 @@
  *    so memory does not grow with them. */
 #include "kasane/load.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@
 #include "kasane/db.h"
 #include "kasane/psort.h"
 #include "kasane/pseudo.h"
+#include "kasane/weaken.h"
 
 enum { ENTITY_BATCH = 64 }; /* person/household rows per INSERT into a fresh database */
 
@@ -178,77 +180,254 @@ static void bind_opt(sqlite3_stmt *s, int i, int v)
         sqlite3_bind_null(s, i);
 }
 
-static int64_t mask8(const uint8_t *ids, int n)
+/* ---- what case_record stores of a case ---- */
+
+/* A case as its case_record row holds it: what bind_case writes and what
+ * the row hash covers, so the hash is a function of the file's own values
+ * (issue 9: a hash of more — the exact age, the lists' order — let a reader
+ * of the file test the exact age).  Dates stay ks_dates; the columns derived
+ * from them (consult_month, fiscal_year, duration_days) add nothing. */
+typedef struct stored_case {
+    uint8_t case_ps[KS_PSEUDO_BYTES], person_ps[KS_PSEUDO_BYTES], household_ps[KS_PSEUDO_BYTES];
+    uint8_t has_household, age_band, minor, sex, household_type, intake_route, has_intake_agency, consent,
+        meeting, status, outcome, main_problem, n_problems, n_supports, n_partners, n_fields, notes_present,
+        has_closed;
+    uint16_t district, intake_agency;
+    ks_date consult, closed;
+    uint64_t problem_mask, support_mask, partner_mask;
+} stored_case;
+
+static uint64_t mask8(const uint8_t *ids, int n)
 {
     uint64_t m = 0;
     for (int i = 0; i < n; i++)
         m |= 1ULL << ids[i];
-    return (int64_t)m;
+    return m;
+}
+
+static void stored_of_record(const ks_record *r, stored_case *c)
+{
+    memset(c, 0, sizeof *c);
+    memcpy(c->case_ps, r->case_ps, KS_PSEUDO_BYTES);
+    memcpy(c->person_ps, r->person_ps, KS_PSEUDO_BYTES);
+    if ((c->has_household = r->has_household != 0))
+        memcpy(c->household_ps, r->household_ps, KS_PSEUDO_BYTES);
+    c->age_band = r->age_band;
+    c->minor = r->age_years < 18; /* the exact age is not stored */
+    c->sex = r->sex;
+    c->household_type = r->household_type;
+    c->intake_route = r->intake_route;
+    if ((c->has_intake_agency = r->has_intake_agency != 0))
+        c->intake_agency = r->intake_agency;
+    c->consent = r->consent;
+    c->meeting = r->meeting;
+    c->status = r->status;
+    c->outcome = r->outcome;
+    c->main_problem = r->problems[0];
+    c->n_problems = r->n_problems;
+    c->n_supports = r->n_supports;
+    c->n_partners = r->n_partners;
+    c->n_fields = r->n_fields;
+    c->notes_present = r->notes_present;
+    c->district = r->district;
+    c->consult = r->consult;
+    if ((c->has_closed = r->has_closed != 0))
+        c->closed = r->closed;
+    c->problem_mask = mask8(r->problems, r->n_problems);
+    c->support_mask = mask8(r->supports, r->n_supports);
+    for (int i = 0; i < r->n_partners; i++)
+        c->partner_mask |= 1ULL << r->partners[i];
+}
+
+/* The row hash of a stored case: a keyed SipHash (the key's own subkey) of
+ * its fields written out one by one, little-endian, so that neither padding
+ * nor the host decides the bytes. */
+static void stored_hash(const ks_key *k, const stored_case *c, uint8_t out[16])
+{
+    uint8_t b[3 * KS_PSEUDO_BYTES + 64], *p = b;
+#define PUT(v, w)                                                                                                  \
+    do {                                                                                                           \
+        uint64_t v_ = (uint64_t)(v);                                                                               \
+        for (int i_ = 0; i_ < (w); i_++)                                                                           \
+            *p++ = (uint8_t)(v_ >> (8 * i_));                                                                      \
+    } while (0)
+    memcpy(p, c->case_ps, KS_PSEUDO_BYTES), p += KS_PSEUDO_BYTES;
+    memcpy(p, c->person_ps, KS_PSEUDO_BYTES), p += KS_PSEUDO_BYTES;
+    memcpy(p, c->household_ps, KS_PSEUDO_BYTES), p += KS_PSEUDO_BYTES;
+    const uint8_t small[] = {c->has_household, c->age_band, c->minor, c->sex, c->household_type,
+                             c->intake_route, c->has_intake_agency, c->consent, c->meeting, c->status,
+                             c->outcome, c->main_problem, c->n_problems, c->n_supports, c->n_partners,
+                             c->n_fields, c->notes_present, c->has_closed};
+    memcpy(p, small, sizeof small), p += sizeof small;
+    PUT(c->district, 2);
+    PUT(c->intake_agency, 2);
+    PUT((uint32_t)ks_date_days(c->consult), 4);
+    PUT(c->has_closed ? (uint32_t)ks_date_days(c->closed) : 0, 4);
+    PUT(c->problem_mask, 8);
+    PUT(c->support_mask, 8);
+    PUT(c->partner_mask, 8);
+#undef PUT
+    ks_pseudo_rowhash(k, b, (size_t)(p - b), out);
+}
+
+void ks_case_row_hash(const ks_key *k, const ks_record *r, uint8_t out[16])
+{
+    if (ks_weakened("row-hash")) {
+        /* the old hash: the whole record, exact age and list order included,
+         * under a constant everyone has */
+        static const unsigned char fixed_key[crypto_shorthash_siphashx24_KEYBYTES] = "kasane row hash";
+        crypto_shorthash_siphashx24(out, (const unsigned char *)r, sizeof *r, fixed_key);
+        return;
+    }
+    stored_case c;
+    stored_of_record(r, &c);
+    stored_hash(k, &c, out);
 }
 
 /* case_id 0: a new case, numbered by SQLite (max + 1). */
 /* Binds one case row.  base < 0: the single-row statement, whose parameters
  * are ?1..?31 in column order after case_id, and ?32 = case_id.  base >= 0:
  * the row whose parameters start after `base` in the multi-row statement,
- * whose anonymous parameters follow the column list, case_id first. */
+ * whose anonymous parameters follow the column list, case_id first.  The
+ * values are stored_of_record's, the same the row hash covers. */
 #define P(k) (base >= 0 ? base + ((k) == 32 ? 1 : (k) + 1) : (k))
 static void bind_case(sqlite3_stmt *s, int base, int64_t batch_id, int64_t case_key, int64_t case_id,
                       const ks_record *r, const uint8_t hash[16])
 {
+    stored_case c;
+    stored_of_record(r, &c);
     char consult[11], closed[11];
-    ks_date_format(r->consult, consult);
-    uint64_t pmask = 0;
-    for (int i = 0; i < r->n_partners; i++)
-        pmask |= 1ULL << r->partners[i];
+    ks_date_format(c.consult, consult);
     sqlite3_bind_int64(s, P(1), case_key);
     if (case_id)
         sqlite3_bind_int64(s, P(32), case_id);
     else
         sqlite3_bind_null(s, P(32));
     sqlite3_bind_blob(s, P(2), r->case_ps, KS_PSEUDO_BYTES, SQLITE_STATIC);
-    sqlite3_bind_int64(s, P(3), ks_pseudo_rowid(r->person_ps));
-    if (r->has_household)
-        sqlite3_bind_int64(s, P(4), ks_pseudo_rowid(r->household_ps));
+    sqlite3_bind_int64(s, P(3), ks_pseudo_rowid(c.person_ps));
+    if (c.has_household)
+        sqlite3_bind_int64(s, P(4), ks_pseudo_rowid(c.household_ps));
     else
         sqlite3_bind_null(s, P(4));
-    sqlite3_bind_int(s, P(5), r->age_band);
-    sqlite3_bind_int(s, P(6), r->age_years < 18); /* the exact age is not stored */
-    bind_opt(s, P(7), r->sex);
-    bind_opt(s, P(8), r->household_type);
-    sqlite3_bind_int(s, P(9), r->district);
+    sqlite3_bind_int(s, P(5), c.age_band);
+    sqlite3_bind_int(s, P(6), c.minor);
+    bind_opt(s, P(7), c.sex);
+    bind_opt(s, P(8), c.household_type);
+    sqlite3_bind_int(s, P(9), c.district);
     sqlite3_bind_text(s, P(10), consult, 10, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, P(11), consult, 7, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, P(12), ks_fiscal_year(r->consult));
-    if (r->has_closed) {
-        ks_date_format(r->closed, closed);
+    sqlite3_bind_int(s, P(12), ks_fiscal_year(c.consult));
+    if (c.has_closed) {
+        ks_date_format(c.closed, closed);
         sqlite3_bind_text(s, P(13), closed, 10, SQLITE_TRANSIENT);
-        sqlite3_bind_int(s, P(14), ks_date_days(r->closed) - ks_date_days(r->consult));
+        sqlite3_bind_int(s, P(14), ks_date_days(c.closed) - ks_date_days(c.consult));
     } else {
         sqlite3_bind_null(s, P(13));
         sqlite3_bind_null(s, P(14));
     }
-    bind_opt(s, P(15), r->intake_route);
-    if (r->has_intake_agency)
-        sqlite3_bind_int(s, P(16), r->intake_agency);
+    bind_opt(s, P(15), c.intake_route);
+    if (c.has_intake_agency)
+        sqlite3_bind_int(s, P(16), c.intake_agency);
     else
         sqlite3_bind_null(s, P(16));
-    sqlite3_bind_int(s, P(17), r->consent);
-    bind_opt(s, P(18), r->meeting);
-    sqlite3_bind_int(s, P(19), r->status);
-    bind_opt(s, P(20), r->outcome);
-    sqlite3_bind_int(s, P(21), r->problems[0]);
-    sqlite3_bind_int64(s, P(22), mask8(r->problems, r->n_problems));
-    sqlite3_bind_int64(s, P(23), mask8(r->supports, r->n_supports));
-    sqlite3_bind_int64(s, P(24), (int64_t)pmask);
-    sqlite3_bind_int(s, P(25), r->n_problems);
-    sqlite3_bind_int(s, P(26), r->n_supports);
-    sqlite3_bind_int(s, P(27), r->n_partners);
-    sqlite3_bind_int(s, P(28), r->n_fields);
-    sqlite3_bind_int(s, P(29), r->notes_present);
+    sqlite3_bind_int(s, P(17), c.consent);
+    bind_opt(s, P(18), c.meeting);
+    sqlite3_bind_int(s, P(19), c.status);
+    bind_opt(s, P(20), c.outcome);
+    sqlite3_bind_int(s, P(21), c.main_problem);
+    sqlite3_bind_int64(s, P(22), (int64_t)c.problem_mask);
+    sqlite3_bind_int64(s, P(23), (int64_t)c.support_mask);
+    sqlite3_bind_int64(s, P(24), (int64_t)c.partner_mask);
+    sqlite3_bind_int(s, P(25), c.n_problems);
+    sqlite3_bind_int(s, P(26), c.n_supports);
+    sqlite3_bind_int(s, P(27), c.n_partners);
+    sqlite3_bind_int(s, P(28), c.n_fields);
+    sqlite3_bind_int(s, P(29), c.notes_present);
     sqlite3_bind_blob(s, P(30), hash, 16, SQLITE_STATIC);
     sqlite3_bind_int64(s, P(31), batch_id);
 }
 #undef P
+
+/* ---- re-hashing what is stored ---- */
+
+static int col_date(sqlite3_stmt *s, int i, ks_date *d)
+{
+    const char *t = (const char *)sqlite3_column_text(s, i);
+    return t && ks_date_parse(t, strlen(t), d) == KS_DATE_OK;
+}
+
+static void col_ps(sqlite3_stmt *s, int i, uint8_t out[KS_PSEUDO_BYTES])
+{
+    if (sqlite3_column_bytes(s, i) == KS_PSEUDO_BYTES)
+        memcpy(out, sqlite3_column_blob(s, i), KS_PSEUDO_BYTES);
+}
+
+int ks_loader_rehash(sqlite3 *db, const ks_key *k, int64_t *n, ks_error *err)
+{
+    static const char sel[] =
+        "SELECT c.case_id, c.pseudonym, p.pseudonym, h.pseudonym, c.age_band_id, c.minor, c.sex_id, "
+        "c.household_type_id, c.district_id, c.consult_date, c.closed_date, c.intake_route_id, "
+        "c.intake_agency_id, c.consent_id, c.meeting_type_id, c.status_id, c.outcome_id, c.main_problem_id, "
+        "c.problem_mask, c.support_mask, c.partner_mask, c.problem_count, c.support_count, c.partner_count, "
+        "c.field_count, c.notes_present, c.household_id IS NOT NULL "
+        "FROM case_record c JOIN person p USING (person_id) LEFT JOIN household h USING (household_id)";
+    sqlite3_stmt *s = NULL, *u = NULL;
+    *n = 0;
+    int rc = ks_db_prepare(db, sel, &s, err);
+    if (!rc)
+        rc = ks_db_prepare(db, "UPDATE case_record SET row_hash = ?2 WHERE case_id = ?1", &u, err);
+    int step = SQLITE_DONE;
+    while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        stored_case c;
+        memset(&c, 0, sizeof c);
+        col_ps(s, 1, c.case_ps);
+        col_ps(s, 2, c.person_ps);
+        if ((c.has_household = (uint8_t)sqlite3_column_int(s, 26)))
+            col_ps(s, 3, c.household_ps);
+        c.age_band = (uint8_t)sqlite3_column_int(s, 4);
+        c.minor = (uint8_t)sqlite3_column_int(s, 5);
+        c.sex = (uint8_t)sqlite3_column_int(s, 6);
+        c.household_type = (uint8_t)sqlite3_column_int(s, 7);
+        c.district = (uint16_t)sqlite3_column_int(s, 8);
+        int dates_ok = col_date(s, 9, &c.consult);
+        if ((c.has_closed = sqlite3_column_type(s, 10) != SQLITE_NULL))
+            dates_ok = dates_ok && col_date(s, 10, &c.closed);
+        c.intake_route = (uint8_t)sqlite3_column_int(s, 11);
+        if ((c.has_intake_agency = sqlite3_column_type(s, 12) != SQLITE_NULL))
+            c.intake_agency = (uint16_t)sqlite3_column_int(s, 12);
+        c.consent = (uint8_t)sqlite3_column_int(s, 13);
+        c.meeting = (uint8_t)sqlite3_column_int(s, 14);
+        c.status = (uint8_t)sqlite3_column_int(s, 15);
+        c.outcome = (uint8_t)sqlite3_column_int(s, 16);
+        c.main_problem = (uint8_t)sqlite3_column_int(s, 17);
+        c.problem_mask = (uint64_t)sqlite3_column_int64(s, 18);
+        c.support_mask = (uint64_t)sqlite3_column_int64(s, 19);
+        c.partner_mask = (uint64_t)sqlite3_column_int64(s, 20);
+        c.n_problems = (uint8_t)sqlite3_column_int(s, 21);
+        c.n_supports = (uint8_t)sqlite3_column_int(s, 22);
+        c.n_partners = (uint8_t)sqlite3_column_int(s, 23);
+        c.n_fields = (uint8_t)sqlite3_column_int(s, 24);
+        c.notes_present = (uint8_t)sqlite3_column_int(s, 25);
+        if (!dates_ok) {
+            rc = ks_error_set(err, KS_EIO, "database: case %lld has a date that is not YYYY-MM-DD",
+                              (long long)sqlite3_column_int64(s, 0));
+            break;
+        }
+        uint8_t h[16];
+        stored_hash(k, &c, h);
+        sqlite3_bind_int64(u, 1, sqlite3_column_int64(s, 0));
+        sqlite3_bind_blob(u, 2, h, 16, SQLITE_TRANSIENT);
+        if (sqlite3_step(u) != SQLITE_DONE)
+            rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
+        sqlite3_reset(u);
+        ++*n;
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(s);
+    sqlite3_finalize(u);
+    return rc;
+}
 
 static int put_case(ks_loader *l, int64_t case_key, int64_t case_id, const ks_record *r, const uint8_t hash[16],
                     ks_error *err)
@@ -406,4 +585,19 @@ void ks_loader_seen(ks_loader *l, uint64_t *persons, uint64_t *households)
 {
     *persons = l->npersons;
     *households = l->nhouseholds;
+}
+
+int ks_loader_rehash_pending(sqlite3 *db, const ks_key *k, ks_error *err)
+{
+    ks_buf v;
+    ks_buf_init(&v);
+    int rc = ks_db_meta_get(db, "row_hash_pending", &v, err);
+    ks_buf_release(&v);
+    if (rc <= 0)
+        return rc;
+    int64_t n = 0;
+    if ((rc = ks_loader_rehash(db, k, &n, err)) || (rc = ks_db_meta_delete(db, "row_hash_pending", err)))
+        return rc;
+    ks_warn("recomputed the row hashes of %lld cases under the key (schema 3)", (long long)n);
+    return 0;
 }

@@ -14,8 +14,13 @@
 #include "kasane/util.h"
 
 /* Schema 2: case_problem, case_support, case_partner are views over the
- * case masks (schema 1 stored them; opening one for writing upgrades it). */
-enum { KS_SCHEMA_VERSION = 2, KS_DEFAULT_THRESHOLD = 5 };
+ * case masks (schema 1 stored them).  Schema 3: case_record.row_hash is
+ * keyed and covers only stored values (load.h); the hashes of schema 1 and
+ * 2 were an unkeyed hash of the exact age, so opening one for writing zeroes
+ * them, marks the database with meta "row_hash_pending" and checkpoints, and
+ * the next import or threshold, which have the key, recomputes them
+ * (ks_loader_rehash).  Reading an older database works and warns. */
+enum { KS_SCHEMA_VERSION = 3, KS_DEFAULT_THRESHOLD = 5 };
 
 typedef enum ks_db_mode {
     KS_DB_READ,   /* read-only; the file must exist */
@@ -74,6 +79,7 @@ int ks_db_bind_profile(sqlite3 *db, const ks_profile *p, ks_error *err);
  * when it does not, negative on error. */
 int ks_db_meta_get(sqlite3 *db, const char *key, ks_buf *out, ks_error *err);
 int ks_db_meta_set(sqlite3 *db, const char *key, const char *value, ks_error *err);
+int ks_db_meta_delete(sqlite3 *db, const char *key, ks_error *err);
 
 /* Runs SQL with no result rows; the message carries SQLite's. */
 int ks_db_exec(sqlite3 *db, const char *sql, ks_error *err);

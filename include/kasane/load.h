@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "kasane/pseudo.h"
 #include "kasane/record.h"
 #include "kasane/util.h"
 
@@ -16,6 +17,22 @@ typedef enum ks_load_result {
 } ks_load_result;
 
 typedef struct ks_loader ks_loader;
+
+/* The row hash that tells an unchanged re-import from a changed one: a
+ * SipHash under the key's own subkey of exactly the values case_record
+ * stores of r (the exact age only as `minor`, the lists as their masks), so
+ * the file cannot be used to test a value it does not hold.  Thread-safe. */
+void ks_case_row_hash(const ks_key *k, const ks_record *r, uint8_t out[16]);
+
+/* Recomputes every case's row hash from its stored columns under k (for a
+ * database whose hashes were cleared by the schema 3 upgrade); the result
+ * equals what ks_case_row_hash gives the record that was stored.  Inside the
+ * caller's transaction; *n gets the number of cases. */
+int ks_loader_rehash(sqlite3 *db, const ks_key *k, int64_t *n, ks_error *err);
+/* ks_loader_rehash when meta "row_hash_pending" says the hashes were
+ * cleared, then clears the mark; nothing otherwise.  In the caller's
+ * transaction, with the database's key (checked by the caller). */
+int ks_loader_rehash_pending(sqlite3 *db, const ks_key *k, ks_error *err);
 
 /* `fresh`: the database holds no case yet, so no row needs looking up. */
 ks_loader *ks_loader_new(sqlite3 *db, int fresh, ks_error *err);

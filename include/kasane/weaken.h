@@ -19,7 +19,7 @@
  *   cooccur-bh      cooccur's BH runs over every pair, hidden or not
  *   logit-drop      logit drops small levels with their cases
  *   small-selection analyses accept a selection of fewer than k cases
- *   row-hash        the row hash is an unkeyed SipHash of the exact values (no attack test yet)
+ *   row-hash        the row hash is an unkeyed SipHash of the whole record, exact age included (a2100)
  *   day-selection   --from/--to are used to the day
  *   partners-nested partners prints nested counts whose differences are below k
  *   report-nested   the report's pair matrices print pairs whose 2x2 complements are below k

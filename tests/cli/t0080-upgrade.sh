@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # t0080-upgrade: a schema-1 database (case_problem, case_support and
 # case_partner stored as tables) is read as it is, and the first import into
-# it turns the three tables into the views of schema 2 — same rows, same
-# query results, nothing else changed.
+# it turns the three tables into the views of schema 2 and recomputes the
+# row hashes of schema 3 — same rows (row hashes included), same query
+# results, nothing else changed.
 . "$(dirname "$0")/lib.sh"
 
 keygen key
@@ -57,8 +58,11 @@ done
 # the first import upgrades
 expect_exit 0 "$KASANE" import -q --db v1.db --key key cases.csv
 assert_file_contains "$LAST_ERR" "upgraded 'v1.db' to schema 2" "upgrade notice"
+assert_file_contains "$LAST_ERR" "upgraded 'v1.db' to schema 3" "upgrade notice (row hashes)"
+assert_file_contains "$LAST_ERR" "recomputed the row hashes of 3000 cases" "rehash notice"
 assert_eq "$(summary_get unchanged)" 3000 "rows unchanged by the import that upgraded"
-assert_eq "$(sql v1.db "SELECT value FROM meta WHERE key = 'schema_version'")" 2 "schema version after the upgrade"
+assert_eq "$(sql v1.db "SELECT value FROM meta WHERE key = 'schema_version'")" 3 "schema version after the upgrade"
+assert_eq "$(sql v1.db "SELECT count(*) FROM meta WHERE key = 'row_hash_pending'")" 0 "no rehash left pending"
 assert_eq "$(sql v1.db "SELECT group_concat(type || ':' || name, ' ') FROM (SELECT type, name FROM sqlite_schema
     WHERE name IN ('case_problem', 'case_support', 'case_partner', 'v_case') ORDER BY name)")" \
     "view:case_partner view:case_problem view:case_support view:v_case" "the three tables are views"
