@@ -30,8 +30,8 @@ int ks_cli_usage_error(const char *cmd, const char *fmt, ...)
 
 const char *ks_cli_db_path(const char *opt)
 {
-    if (opt)
-        return opt;
+    if (opt) /* --db "" names no file: a usage error, not a database called ".importing" */
+        return *opt ? opt : NULL;
     const char *env = getenv("KASANE_DB");
     return env && *env ? env : NULL;
 }

@@ -376,6 +376,125 @@ static int upgrade_2(sqlite3 *db, const char *path, ks_error *err)
     return 0;
 }
 
+/* ---- looking before touching (issue 10) ---- */
+
+/* Why a directory cannot be written, or 0 when it can: a WAL database needs
+ * its -wal and -shm beside it, so a writer (and a reader without an -shm)
+ * needs the directory.  Access is asked for the effective user, so root's
+ * answer is yes except on a read-only file system. */
+static int dir_unwritable(const char *path)
+{
+    char *copy = ks_strdup(path);
+    int e = faccessat(AT_FDCWD, dirname(copy), W_OK | X_OK, AT_EACCESS) == 0 ? 0 : errno;
+    free(copy);
+    return e;
+}
+
+static const char *access_why(int e)
+{
+    return e == EROFS ? "it is on a read-only file system" : e == EACCES || e == EPERM ? "this user may not write it"
+                                                                                       : strerror(e);
+}
+
+/* Looks at an existing file before anything opens it for writing: a
+ * regular file that starts with SQLite's header, that SQLite can read, with
+ * kasane's meta table and a schema version this kasane knows; for writing,
+ * one that the user can write, in a directory the user can write.  Each
+ * refusal says which case it is, and nothing is written to the file — a
+ * file that is not ours (another application's SQLite file, an empty file,
+ * a database from a newer kasane) stays byte for byte as it was. */
+static int probe(const char *path, const struct stat *sb, ks_db_mode mode, ks_error *err)
+{
+    if (!S_ISREG(sb->st_mode))
+        return ks_error_set(err, KS_EUSAGE, "'%s' is not a regular file, so not a kasane database", path);
+    if (sb->st_size == 0)
+        return ks_error_set(err, KS_EUSAGE, "'%s' is an empty file, not a kasane database; nothing was written "
+                            "to it (remove it, or give another --db)", path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return ks_error_set(err, KS_EIO, "cannot read database '%s': %s", path,
+                            errno == EACCES ? "permission denied (this user may not read it)" : strerror(errno));
+    char head[16];
+    ssize_t got = read(fd, head, sizeof head);
+    int e = errno;
+    close(fd);
+    if (got < 0)
+        return ks_error_set(err, KS_EIO, "cannot read database '%s': %s", path, strerror(e));
+    if (got < (ssize_t)sizeof head || memcmp(head, "SQLite format 3", 16) != 0)
+        return ks_error_set(err, KS_EUSAGE, "'%s' is not an SQLite database, so not a kasane database; "
+                            "nothing was written to it", path);
+
+    /* A writer needs the file and its directory (for the -wal and -shm):
+     * said before SQLite opens anything, which would otherwise create an
+     * -shm it then cannot use and say only "unable to open". */
+    int rdir = dir_unwritable(path);
+    if (mode != KS_DB_READ) {
+        if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0)
+            return ks_error_set(err, KS_EIO, "database '%s' cannot be written: %s", path, access_why(errno));
+        if (rdir) {
+            char *copy = ks_strdup(path);
+            int rc = ks_error_set(err, KS_EIO, "database '%s' cannot be written: its directory '%s' cannot be "
+                                  "written (%s), and a writer needs to create the database's -wal and -shm "
+                                  "files there", path, dirname(copy), access_why(rdir));
+            free(copy);
+            return rc;
+        }
+    }
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    /* A writer's probe opens read-write (never creating) and only reads:
+     * being the last connection to a WAL database, it then removes the -wal
+     * and -shm that opening made, where a read-only one would leave them
+     * beside a file it is about to refuse.  A read is a read: no page of
+     * the file is written either way. */
+    int rc = 0, src = sqlite3_open_v2(path, &db,
+                                      (mode == KS_DB_READ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+                                          SQLITE_OPEN_NOMUTEX,
+                                      NULL);
+    if (src == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 10000);
+        src = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, NULL);
+        if (src == SQLITE_OK)
+            src = sqlite3_step(st);
+    }
+    int xsrc = db ? sqlite3_extended_errcode(db) : src;
+    if (src == SQLITE_ROW) {
+        int version = atoi((const char *)sqlite3_column_text(st, 0));
+        if (version < 1)
+            rc = ks_error_set(err, KS_EUSAGE, "'%s' is an SQLite database whose meta table is not kasane's "
+                              "(schema_version '%s'); nothing was written to it", path,
+                              (const char *)sqlite3_column_text(st, 0));
+        else if (version > KS_SCHEMA_VERSION)
+            rc = ks_error_set(err, KS_EUSAGE, "database '%s' has schema version %d, from a newer kasane (this "
+                              "one reads 1 to %d); nothing was written to it: use the newer kasane", path,
+                              version, KS_SCHEMA_VERSION);
+    } else if (src == SQLITE_DONE) {
+        rc = ks_error_set(err, KS_EUSAGE, "'%s' is an SQLite database, but not a kasane database (its meta "
+                          "table has no schema_version); nothing was written to it", path);
+    } else if ((src & 0xff) == SQLITE_ERROR && strstr(sqlite3_errmsg(db), "no such table")) {
+        rc = ks_error_set(err, KS_EUSAGE, "'%s' is an SQLite database, but not a kasane database (it has no "
+                          "meta table); nothing was written to it", path);
+    } else if ((src & 0xff) == SQLITE_CORRUPT || (src & 0xff) == SQLITE_NOTADB) {
+        rc = ks_error_set(err, KS_EIO, "database '%s' is damaged: SQLite says \"%s\"; nothing was written to "
+                          "it (restore it from a backup)", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(src));
+    } else if ((src & 0xff) == SQLITE_BUSY) {
+        rc = ks_error_set(err, KS_EIO, "database '%s' stayed locked by another program for 10 s", path);
+    } else if (rdir && ((src & 0xff) == SQLITE_CANTOPEN || (xsrc & 0xff) == SQLITE_READONLY ||
+                        (src & 0xff) == SQLITE_IOERR)) {
+        char *copy = ks_strdup(path);
+        rc = ks_error_set(err, KS_EIO, "cannot read database '%s': its directory '%s' cannot be written (%s), "
+                          "and SQLite needs to create the database's -shm file there", path, dirname(copy),
+                          access_why(rdir));
+        free(copy);
+    } else {
+        rc = ks_error_set(err, KS_EIO, "cannot read database '%s': SQLite says \"%s\"", path,
+                          db ? sqlite3_errmsg(db) : sqlite3_errstr(src));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rc;
+}
+
 int ks_db_open(const char *path, ks_db_mode mode, sqlite3 **out, ks_error *err)
 {
     *out = NULL;
@@ -389,8 +508,10 @@ int ks_db_open(const char *path, ks_db_mode mode, sqlite3 **out, ks_error *err)
         flags |= SQLITE_OPEN_CREATE;
     if (mode == KS_DB_BUILD && (!exists || sb.st_size != 0))
         return ks_error_set(err, KS_EUSAGE, "'%s' is not an empty staging file", path);
-    sqlite3 *db = NULL;
     int rc = 0;
+    if (exists && mode != KS_DB_BUILD && (rc = probe(path, &sb, mode, err)))
+        return rc;
+    sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         rc = ks_error_set(err, KS_EIO, "cannot open database '%s': %s", path,
                           db ? sqlite3_errmsg(db) : "out of memory");
@@ -530,9 +651,41 @@ int ks_db_build_open(const char *final_path, ks_db_build *b, sqlite3 **db, ks_er
     ks_buf_addf(&t, "%s.importing", final_path);
     b->tmp_path = ks_buf_detach(&t, NULL);
 
-    int fd = open(b->tmp_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    /* Created here (O_EXCL), or one a killed import left behind — which must
+     * then be ours alone: in a directory others can write, a file planted
+     * beforehand (another user's, mode 0666, or a second link to a file of
+     * theirs) would otherwise be filled with the database and renamed into
+     * place, theirs to read and to change (issue 10). */
+    int fd = open(b->tmp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 && errno == EEXIST)
+        fd = open(b->tmp_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
-        int rc = ks_error_set(err, KS_EIO, "cannot create '%s': %s", b->tmp_path, strerror(errno));
+        int rc = ks_error_set(err, KS_EIO, "cannot create '%s': %s", b->tmp_path,
+                              errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+        build_release(b);
+        return rc;
+    }
+    struct stat sb;
+    const char *why = NULL;
+    if (fstat(fd, &sb) != 0)
+        why = strerror(errno);
+    else if (!S_ISREG(sb.st_mode))
+        why = "it is not a regular file";
+    else if (sb.st_uid != geteuid())
+        why = "it belongs to another user";
+    else if (sb.st_nlink != 1)
+        why = "it has other links (hard links) to it";
+    if (why) {
+        int rc = ks_error_set(err, KS_ESAFETY, "'%s' is already there and %s: kasane did not make it, so it "
+                              "will not build the database in it; nothing was imported (remove it, and check "
+                              "who can write in that directory)", b->tmp_path, why);
+        close(fd);
+        build_release(b); /* not ours: leave it */
+        return rc;
+    }
+    if (fchmod(fd, 0600) != 0) {
+        int rc = ks_error_set(err, KS_EIO, "cannot set mode 0600 on '%s': %s", b->tmp_path, strerror(errno));
+        close(fd);
         build_release(b);
         return rc;
     }

@@ -12,6 +12,8 @@
  * all of it to the loader while the reader is the slower, as much as evens
  * them out when the loader is. */
 #include <errno.h>
+#include <libgen.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,6 +77,7 @@ typedef struct hashing_file {
     FILE *raw;                              /* the real file */
     EVP_MD_CTX *sha;                        /* running SHA-256 */
     char *buf;                              /* the hashing stream's 1 MiB buffer */
+    uint64_t bytes;                         /* bytes read so far */
 } hashing_file;
 
 static ssize_t hashing_read(void *cookie, char *buf, size_t size)
@@ -83,6 +87,7 @@ static ssize_t hashing_read(void *cookie, char *buf, size_t size)
     if (n == 0 && ferror(h->raw))
         return -1;
     EVP_DigestUpdate(h->sha, buf, n);
+    h->bytes += n;
     return (ssize_t)n;
 }
 
@@ -215,6 +220,23 @@ static void progress_show(progress *pg, uint64_t rows, uint64_t offset, int fina
         fputc('\n', stderr);
 }
 
+/* The steps after the last row is read (persons and households, indexes,
+ * commit) take up to half of an import: each gets its own line instead of
+ * a progress line standing at 100%. */
+static void stage_begin(const progress *pg, struct timespec *t0, const char *what)
+{
+    if (!pg->on)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, t0);
+    fprintf(stderr, "  %s ...", what);
+}
+
+static void stage_end(const progress *pg, const struct timespec *t0)
+{
+    if (pg->on)
+        fprintf(stderr, " %.1f s\n", elapsed(t0));
+}
+
 /* ---- rejects ---- */
 
 typedef struct reject_list {
@@ -253,7 +275,73 @@ static int rejects_write(const reject_list *l, const char *path, ks_error *err)
     return rc;
 }
 
+/* Writes the rejects report of an import about to commit; on failure the
+ * message says that nothing was imported. */
+static int write_rejects_or_say(const reject_list *l, const char *path, ks_error *err)
+{
+    int rc = rejects_write(l, path, err);
+    if (rc)
+        ks_error_prefix(err, "the rejects report could not be written, so nothing was imported: ");
+    return rc;
+}
+
 /* ---- one file ---- */
+
+/* Opens an input without waiting: a FIFO or device would block open(2) or
+ * never end, so only a regular file is read (ks_import refuses the others
+ * before it locks anything; this catches one swapped in since). */
+static FILE *open_input(const char *path, struct stat *sb, ks_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        ks_error_set(err, KS_EUSAGE, "cannot open '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
+        ks_error_set(err, KS_EUSAGE, "'%s' is not a regular file", path);
+        close(fd);
+        return NULL;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    FILE *f = fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        ks_error_set(err, KS_EIO, "cannot read '%s': %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
+static int same_time(struct timespec a, struct timespec b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; }
+
+/* The contract: a file commits whole or not at all.  A file truncated,
+ * rewritten or replaced while it was read would commit the part read, so
+ * after the last row its identity and size are compared with those at the
+ * start (and, when they are known, with the bytes actually read): any
+ * difference fails the import.  Says what changed in *why. */
+static int input_changed(FILE *f, const char *path, const struct stat *before, uint64_t bytes_read, int counted,
+                         char *why, size_t len)
+{
+    struct stat now, named;
+    if (fstat(fileno(f), &now) != 0 || now.st_size != before->st_size) {
+        snprintf(why, len, "its size went from %lld to %lld bytes", (long long)before->st_size,
+                 (long long)now.st_size);
+        return 1;
+    }
+    if (!same_time(now.st_mtim, before->st_mtim) || !same_time(now.st_ctim, before->st_ctim)) {
+        snprintf(why, len, "it was written to");
+        return 1;
+    }
+    if (stat(path, &named) != 0 || named.st_ino != before->st_ino || named.st_dev != before->st_dev) {
+        snprintf(why, len, "another file took its name");
+        return 1;
+    }
+    if (counted && bytes_read != (uint64_t)before->st_size) {
+        snprintf(why, len, "%llu of its %lld bytes were read", (unsigned long long)bytes_read,
+                 (long long)before->st_size);
+        return 1;
+    }
+    return 0;
+}
 
 typedef struct run_ctx {
     const ks_import_opts *o;  /* options */
@@ -361,20 +449,15 @@ static int import_file(run_ctx *c, const char *path, uint32_t file_index, ks_err
     hashing_file hf;
     memset(&hf, 0, sizeof hf);
 
-    raw = fopen(path, "rb");
-    if (!raw) {
-        rc = ks_error_set(err, KS_EUSAGE, "cannot open '%s': %s", path, strerror(errno));
+    struct stat sb;
+    if (!(raw = open_input(path, &sb, err))) {
+        rc = -err->code;
         goto done;
     }
     /* Unbuffered: its readers ask for large blocks (the hashing stream
      * below, 1 MiB; the CSV reader, 64 KiB), which then go straight to
      * read(2) instead of through stdio's 4 KiB buffer, copied once more. */
     setvbuf(raw, NULL, _IONBF, 0);
-    struct stat sb;
-    if (fstat(fileno(raw), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        rc = ks_error_set(err, KS_EUSAGE, "'%s' is not a regular file", path);
-        goto done;
-    }
     ks_encoding enc = detect(raw, o->encoding);
     ks_dupcheck_file(c->dups, file_index);
     snprintf(c->st->encoding, sizeof c->st->encoding, "%s", ks_encoding_name(enc));
@@ -500,6 +583,12 @@ static int import_file(run_ctx *c, const char *path, uint32_t file_index, ks_err
     }
     if (rc)
         goto done;
+    char why[128];
+    if (input_changed(raw, path, &sb, hf.bytes, c->db != NULL, why, sizeof why)) {
+        rc = ks_error_set(err, KS_EDATA, "'%s' changed while it was being imported (%s): nothing was imported; "
+                          "import it again once it is complete", path, why);
+        goto done;
+    }
 
     c->st->rows_read += counts[0];
     c->st->inserted += counts[1];
@@ -633,8 +722,22 @@ static int pass_begin(const ks_import_opts *o, int created, ks_db_build *build, 
         return rc;
     if ((rc = check_key(*db, o->key, &fresh_key, err)))
         return rc;
-    if ((rc = ks_db_exec(*db, "BEGIN IMMEDIATE", err)))
+    /* Another import holds the write lock for the whole of its run, so
+     * waiting long for it helps no one; `threshold`, the only other writer,
+     * holds it for milliseconds.  Say who holds it rather than SQLite's bare
+     * "database is locked" after 10 s. */
+    sqlite3_busy_timeout(*db, 2000);
+    char *msg = NULL;
+    int brc = sqlite3_exec(*db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
+    sqlite3_busy_timeout(*db, 10000);
+    if (brc != SQLITE_OK) {
+        rc = (brc & 0xff) == SQLITE_BUSY
+                 ? ks_error_set(err, KS_EUSAGE, "another import (or 'kasane threshold') is writing to '%s' right "
+                                "now; nothing was imported: run this import again when it has finished", o->db_path)
+                 : ks_error_set(err, KS_EIO, "database '%s': %s", o->db_path, msg ? msg : sqlite3_errmsg(*db));
+        sqlite3_free(msg);
         return rc;
+    }
     *in_tx = 1;
     if (fresh_key && (rc = ks_db_meta_set(*db, "key_fingerprint", ks_key_fingerprint(o->key), err)))
         return rc;
@@ -678,6 +781,74 @@ static int pass_undo(int created, ks_db_build *build, sqlite3 **db, int *in_tx, 
     return rc;
 }
 
+/* Every input is a regular file, checked before anything is locked or
+ * written: a FIFO with no writer would block the import for ever while it
+ * held the database's write lock, and an input is read twice when record
+ * ids repeat, which a pipe cannot be. */
+static int check_inputs(const char *const *files, size_t nfiles, ks_error *err)
+{
+    for (size_t i = 0; i < nfiles; i++) {
+        struct stat sb;
+        if (stat(files[i], &sb) != 0)
+            return ks_error_set(err, KS_EUSAGE, "cannot open '%s': %s", files[i], strerror(errno));
+        if (!S_ISREG(sb.st_mode))
+            return ks_error_set(err, KS_EUSAGE, "'%s' is %s, not a regular file: kasane reads only files, because "
+                                "it checks that an input did not change while it was read and may read it "
+                                "twice; save it to a file first", files[i],
+                                S_ISFIFO(sb.st_mode) ? "a pipe (FIFO)" : S_ISDIR(sb.st_mode) ? "a directory"
+                                : S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode) ? "a device" : "a special file");
+    }
+    return 0;
+}
+
+/* Bytes free to this user on the file system of `dir` (root may use the
+ * reserve), or -1. */
+static double free_bytes(const char *dir)
+{
+    struct statvfs v;
+    if (statvfs(dir, &v) != 0)
+        return -1;
+    return (double)(geteuid() == 0 ? v.f_bfree : v.f_bavail) * (double)v.f_frsize;
+}
+
+/* SQLite says "database or disk is full" whichever of its files filled the
+ * disk: the database (or its WAL, or the staging file) in the database's
+ * directory, or its temporary sort files in $TMPDIR.  Called before the
+ * failed import's files are removed, the database's side still holds what
+ * it wrote, so a directory with room left was not the one that filled; the
+ * temporary files are gone by now.  The message then names the directory
+ * that filled and what to do. */
+static void explain_full(const char *db_path, ks_error *err)
+{
+    if (!err || !strstr(err->msg, "database or disk is full"))
+        return;
+    char *copy = ks_strdup(db_path);
+    const char *dbdir = dirname(copy);
+    const char *tmp = getenv("SQLITE_TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    double fdb = free_bytes(dbdir), ftmp = free_bytes(tmp);
+    struct stat a, b;
+    int same = stat(dbdir, &a) == 0 && stat(tmp, &b) == 0 && a.st_dev == b.st_dev;
+    const double room = 4.0 * 1024 * 1024; /* more than SQLite needs for its next pages */
+    ks_buf m;
+    ks_buf_init(&m);
+    if (fdb >= 0 && fdb < room)
+        ks_buf_addf(&m, "the database's directory '%s'%s is full (%.0f MiB free)", dbdir,
+                    same ? " (and the temporary directory, on the same file system)" : "", fdb / 1048576.0);
+    else
+        ks_buf_addf(&m, "the temporary directory '%s' ($TMPDIR, where SQLite sorts) filled up%s: give TMPDIR a "
+                    "directory with room (%.0f MiB free there now that the failed import's sort files are gone; "
+                    "the database's directory '%s' has %.0f MiB)", tmp,
+                    same ? " (it shares a file system with the database)" : "", ftmp / 1048576.0, dbdir,
+                    fdb / 1048576.0);
+    ks_error_prefix(err, "%s: ", m.buf);
+    ks_buf_release(&m);
+    free(copy);
+}
+
 int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, ks_import_stats *st,
               ks_error *err)
 {
@@ -685,9 +856,11 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
     reject_list rej = {0};
     sqlite3 *db = NULL;
     ks_loader *loader = NULL;
-    int rc = 0, in_tx = 0;
+    int rc = 0, in_tx = 0, rejects_written = 0;
 
     phase("start");
+    if ((rc = check_inputs(files, nfiles, err)))
+        return rc;
     struct stat sb;
     /* No database yet: build it aside and rename it into place (db.h). */
     int created = o->db_path && stat(o->db_path, &sb) != 0 && errno == ENOENT;
@@ -742,19 +915,34 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
                 goto done;
         }
         phase("rows read");
+        progress pg = {.on = o->progress};
+        struct timespec t0;
         if (created)
             ks_db_build_writeback(&build);
+        stage_begin(&pg, &t0, "persons and households");
         if ((rc = ks_loader_finish(loader, err)))
             goto done;
+        stage_end(&pg, &t0);
         ks_loader_seen(loader, &st->persons, &st->households); /* counted while merging */
         phase("rows loaded");
+        stage_begin(&pg, &t0, "indexes");
         if ((rc = ks_db_build_indexes(db, err)))
             goto done;
+        stage_end(&pg, &t0);
         phase("indexes built");
         if (created)
             ks_db_build_writeback(&build);
         ks_loader_free(loader);
         loader = NULL;
+        /* The rejects report goes out before the commit: one that cannot be
+         * written fails an import that has not happened yet, instead of
+         * following an import that has (exit 4 then would call a committed
+         * import failed).  A commit that fails after it leaves the report of
+         * this attempt, as for a --strict refusal. */
+        if (o->rejects_path && rej.n > 0 && (rc = write_rejects_or_say(&rej, o->rejects_path, err)))
+            goto done;
+        rejects_written = 1;
+        stage_begin(&pg, &t0, created ? "writing to disk" : "committing");
         if ((rc = ks_db_exec(db, "COMMIT", err)))
             goto done;
         in_tx = 0;
@@ -768,9 +956,12 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
             sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
         }
         st->committed = 1;
+        stage_end(&pg, &t0);
         phase("published");
     }
 done:
+    if (rc && o->db_path)
+        explain_full(o->db_path, err);
     ks_loader_free(loader);
     if (created) { /* "as it was" is: not there; a failed build is deleted, not rolled back */
         if (rc)
@@ -780,7 +971,7 @@ done:
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         ks_db_close(db);
     }
-    if (o->rejects_path && (rc == 0 || rc == -KS_EDATA) && rej.n > 0) {
+    if (o->rejects_path && !rejects_written && (rc == 0 || rc == -KS_EDATA) && rej.n > 0) {
         ks_error werr = {0};
         if (rejects_write(&rej, o->rejects_path, &werr) < 0 && rc == 0)
             rc = ks_error_set(err, KS_EIO, "%s", werr.msg);

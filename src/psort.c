@@ -140,7 +140,9 @@ static int spill(ks_psort *s, ks_error *err)
     if (fwrite(s->buf, sizeof *s->buf, s->n, f) != s->n || fflush(f) != 0) {
         int e = errno;
         fclose(f);
-        return ks_error_set(err, KS_EIO, "cannot write a temporary file: %s", strerror(e));
+        const char *dir = getenv("TMPDIR");
+        return ks_error_set(err, KS_EIO, "cannot write a temporary file in '%s' ($TMPDIR): %s",
+                            dir && *dir ? dir : "/tmp", strerror(e));
     }
     if (s->nruns == s->rcap) {
         s->rcap = s->rcap ? 2 * s->rcap : 8;
