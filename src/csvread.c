@@ -20,7 +20,10 @@
  * libcsv may still strip), so that buffer stays below max_field + KS_CSV_BLOCK
  * however long the field is.  Known limit: a run of more than max_field spaces
  * or tabs that libcsv may still trim is held until the field ends (once; the
- * buffer is reused, never multiplied).
+ * buffer is reused, never multiplied).  A record keeps at most max_fields
+ * fields: past that, fields are only counted (each one held costs 24 bytes
+ * of table besides its bytes, so a line of commas would otherwise grow
+ * memory by 25 bytes a comma).
  *
  * Leniency (libcsv's non-strict mode, chosen on purpose): spaces and tabs
  * around an unquoted field and between a closing quote and the comma are
@@ -38,6 +41,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kasane/encoding.h"
+
 #define KS_CSV_UNKNOWN SIZE_MAX /* nl_at/cr_at: not searched yet in this block */
 
 #if CSV_MAJOR != 3
@@ -53,6 +58,7 @@ struct ks_csv_reader {
     FILE *in;                 /* input stream, owned by the caller */
     char *name;               /* input name for messages */
     size_t max_field;         /* longest field kept, in bytes */
+    size_t max_fields;        /* most fields a record keeps; more are only counted */
     struct csv_parser p;      /* libcsv state */
     unsigned char *block;     /* read buffer of KS_CSV_BLOCK bytes */
     size_t blen;              /* valid bytes in block */
@@ -72,6 +78,7 @@ struct ks_csv_reader {
     size_t *offs;             /* arena offset of each field */
     ks_csv_field *fields;     /* current record's fields, returned to the caller */
     size_t nfields;           /* fields in the current record so far */
+    uint64_t dropped;         /* fields of the current record past max_fields */
     size_t fcap;              /* capacity of offs and fields */
     int row_done;             /* libcsv ended a row during the last feed */
     int cut;                  /* the field being parsed was found oversize and cut */
@@ -83,12 +90,23 @@ struct ks_csv_reader {
 static void on_field(void *s, size_t len, void *data)
 {
     ks_csv_reader *r = data;
+    if (r->nfields == r->max_fields) {
+        /* only counted: the record is an error anyway, and holding its
+         * fields is what would make memory grow with the line */
+        r->dropped++;
+        r->cut = 0;
+        return;
+    }
     if (r->nfields == r->fcap) {
         r->fcap = r->fcap ? ks_mul(r->fcap, 2) : 32;
         r->offs = ks_realloc(r->offs, ks_mul(r->fcap, sizeof *r->offs));
         r->fields = ks_realloc(r->fields, ks_mul(r->fcap, sizeof *r->fields));
     }
-    int over = r->cut || len > r->max_field;
+    /* A record's fields together are capped too (twice the longest field,
+     * plus room for the ordinary ones): 1,000 fields of max_field bytes
+     * would otherwise hold a gigabyte.  The field that crosses the cap is
+     * kept empty and reported like an oversize one (field_too_long). */
+    int over = r->cut || len > r->max_field || r->arena.len + len > 2 * r->max_field + 65536;
     r->cut = 0;
     if (over && !r->oversize)
         r->oversize = r->nfields + 1;
@@ -135,6 +153,7 @@ ks_csv_reader *ks_csv_reader_new(FILE *in, const char *name, size_t max_field, k
     r->in = in;
     r->name = ks_strdup(name);
     r->max_field = max_field;
+    r->max_fields = KS_CSV_MAX_FIELDS;
     r->block = ks_malloc(KS_CSV_BLOCK);
     r->line = 1;
     r->at_line_start = 1;
@@ -158,6 +177,11 @@ void ks_csv_reader_free(ks_csv_reader *r)
 
 uint64_t ks_csv_offset(const ks_csv_reader *r) { return r->offset; }
 
+void ks_csv_reader_set_max_fields(ks_csv_reader *r, size_t max_fields)
+{
+    r->max_fields = max_fields ? max_fields : 1;
+}
+
 /* Reads the next block.  Returns 1 with data, 0 at end of input, or -KS_EIO. */
 static int fill_block(ks_csv_reader *r, ks_error *err)
 {
@@ -174,6 +198,11 @@ static int fill_block(ks_csv_reader *r, ks_error *err)
         if (r->blen >= 3 && memcmp(r->block, "\xEF\xBB\xBF", 3) == 0) {
             r->bpos = 3;
             r->offset = 3;
+        } else if (ks_encoding_looks_utf16(r->block, r->blen)) {
+            r->blen = 0; /* none of it is fed */
+            return ks_error_set(err, KS_EDATA, "%s:1: UTF-16 is not supported; save the file as UTF-8 or "
+                                "Shift_JIS (CP932) (this file has a UTF-16 byte-order mark or NUL bytes "
+                                "between its characters)", r->name);
         }
     }
     r->nl_at = r->cr_at = KS_CSV_UNKNOWN; /* new bytes: search afresh */
@@ -283,6 +312,7 @@ static void hand_over(ks_csv_reader *r, ks_csv_record *rec, size_t *oversize_fie
         r->fields[i].data = r->arena.buf + r->offs[i];
     rec->fields = r->fields;
     rec->nfields = r->nfields;
+    rec->dropped_fields = r->dropped;
     rec->line = r->rec_line;
     rec->end_offset = r->offset;
     if (oversize_field)
@@ -301,6 +331,7 @@ int ks_csv_next(ks_csv_reader *r, ks_csv_record *rec, size_t *oversize_field, ks
     }
     ks_buf_reset(&r->arena);
     r->nfields = 0;
+    r->dropped = 0;
     r->oversize = 0;
     r->row_done = 0;
     for (;;) {

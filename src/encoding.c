@@ -73,6 +73,23 @@ size_t ks_encoding_bom_len(const unsigned char *buf, size_t n)
     return n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF ? 3 : 0;
 }
 
+bool ks_encoding_looks_utf16(const unsigned char *buf, size_t n)
+{
+    if (n >= 2 && ((buf[0] == 0xFF && buf[1] == 0xFE) || (buf[0] == 0xFE && buf[1] == 0xFF)))
+        return true;
+    size_t nul[2] = {0, 0}; /* NUL bytes at even and at odd offsets */
+    for (size_t i = 0; i < n; i++)
+        nul[i & 1] += buf[i] == 0;
+    size_t units = n / 2; /* bytes at each parity, give or take one */
+    /* at least 8 NULs: one stray NUL in a tiny file is a bad row, not UTF-16
+     * (a UTF-16 case-record header alone brings a NUL with each of its 12
+     * or more commas) */
+    for (int p = 0; p < 2; p++)
+        if (nul[p] >= 8 && nul[p] * 4 >= units && nul[1 - p] * 4 < nul[p])
+            return true;
+    return false;
+}
+
 /* Bytes at the end of s[0..n) that start a multi-byte UTF-8 sequence the
  * sample cut short (a lead byte and fewer continuation bytes than it needs). */
 static size_t utf8_cut_tail(const unsigned char *s, size_t n)

@@ -170,6 +170,22 @@ void ks_header_release(ks_header *h)
     free(h->unknown);
     h->unknown = NULL;
     h->nunknown = 0;
+    for (size_t i = 0; (h->raw || h->folded) && i < h->ncols; i++) {
+        free(h->raw ? h->raw[i] : NULL);
+        free(h->folded ? h->folded[i] : NULL);
+    }
+    free(h->raw);
+    free(h->folded);
+    h->raw = h->folded = NULL;
+}
+
+int ks_header_fold_name(ks_decoder *dec, const char *s, size_t len, ks_buf *scratch, ks_buf *out)
+{
+    ks_buf_reset(scratch);
+    ks_buf_reset(out);
+    if (ks_decoder_field(dec, s, len, scratch) < 0 || ks_text_fold_label(scratch->buf, scratch->len, out) < 0)
+        return -KS_EDATA;
+    return 0;
 }
 
 int ks_header_parse(const ks_csv_record *rec, ks_decoder *dec, const ks_mapping *map,
@@ -178,21 +194,31 @@ int ks_header_parse(const ks_csv_record *rec, ks_decoder *dec, const ks_mapping 
     memset(out, 0, sizeof *out);
     for (int f = 0; f < KS_F_COUNT; f++)
         out->col[f] = -1;
-    out->ncols = rec->nfields;
     ks_buf raw, folded, scratch;
     ks_buf_init(&raw);
     ks_buf_init(&folded);
     ks_buf_init(&scratch);
     int rc = 0;
+    if (rec->dropped_fields) {
+        /* the reader held only the first KS_CSV_MAX_FIELDS (csvread.h) */
+        rc = ks_error_set(err, KS_EDATA, "%s:%llu: the header row has %llu columns; at most %d are supported "
+                          "(no case-record export has that many: is this the right file?)", file,
+                          (unsigned long long)rec->line,
+                          (unsigned long long)(rec->nfields + rec->dropped_fields), KS_CSV_MAX_FIELDS);
+        goto done;
+    }
+    out->ncols = rec->nfields;
+    /* kept to recognise the header when it comes again as a data row */
+    out->raw = ks_calloc(rec->nfields ? rec->nfields : 1, sizeof *out->raw);
+    out->folded = ks_calloc(rec->nfields ? rec->nfields : 1, sizeof *out->folded);
     for (size_t i = 0; i < rec->nfields; i++) {
-        ks_buf_reset(&raw);
-        ks_buf_reset(&folded);
-        if (ks_decoder_field(dec, rec->fields[i].data, rec->fields[i].len, &raw) < 0 ||
-            ks_text_fold_label(raw.buf, raw.len, &folded) < 0) {
+        if (ks_header_fold_name(dec, rec->fields[i].data, rec->fields[i].len, &raw, &folded) < 0) {
             rc = ks_error_set(err, KS_EDATA, "%s:%llu:%zu: header name is not valid text in this encoding",
                               file, (unsigned long long)rec->line, i + 1);
             goto done;
         }
+        out->raw[i] = ks_strndup(rec->fields[i].data, rec->fields[i].len);
+        out->folded[i] = ks_strdup(folded.buf);
         int f = match_header(folded.buf, map, &scratch);
         if (f < 0) {
             /* Header names are column titles, not case data: safe to report. */

@@ -265,10 +265,11 @@ static int rejects_write(const reject_list *l, const char *path, ks_error *err)
     for (size_t i = 0; i < l->n; i++) {
         const ks_reject *r = &l->v[i];
         const char *base = strrchr(l->file[i], '/');
+        char msg[160];
         ks_buf_addf(&out, "\"%s\",%llu,%d,%s,%s,\"%s\"\n", base ? base + 1 : l->file[i],
                     (unsigned long long)r->line, r->column,
                     r->field >= 0 ? ks_field_name((ks_field)r->field) : "", ks_reason_code(r->reason),
-                    ks_reason_message(r->reason));
+                    ks_reject_message(r, msg, sizeof msg));
     }
     int rc = ks_write_file_atomic(path, out.buf, out.len, 0600, err);
     ks_buf_release(&out);

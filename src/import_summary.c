@@ -4,15 +4,18 @@
 
 #include "kasane/import.h"
 
+enum { KS_UNKNOWN_COLUMNS_SHOWN = 10 }; /* unknown columns named in the summary */
+
 static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0.0; }
 
 void ks_import_print_rejects(FILE *out, const ks_import_stats *st)
 {
     for (size_t i = 0; i < st->nfirst; i++) {
         const ks_reject *r = &st->first[i];
+        char msg[160];
         fprintf(out, "%s:%llu:%d: %s%s%s: %s\n", st->first_file[i], (unsigned long long)r->line, r->column,
                 r->field >= 0 ? ks_field_name((ks_field)r->field) : "", r->field >= 0 ? ": " : "",
-                ks_reason_code(r->reason), ks_reason_message(r->reason));
+                ks_reason_code(r->reason), ks_reject_message(r, msg, sizeof msg));
     }
     if (st->rejected > st->nfirst)
         fprintf(out, "... and %llu more rejected row(s)\n", (unsigned long long)(st->rejected - st->nfirst));
@@ -70,8 +73,15 @@ void ks_import_print_summary(FILE *out, const ks_import_stats *st, int validatin
     fprintf(out, "  unknown columns    ");
     if (st->nunknown_columns == 0)
         fprintf(out, "none\n");
-    for (size_t i = 0; i < st->nunknown_columns; i++)
-        fprintf(out, "%s%s", st->unknown_columns[i], i + 1 < st->nunknown_columns ? ", " : " (ignored, never stored)\n");
+    /* the first few by name, then only how many more: a file with
+     * hundreds of extra columns must not make the summary one huge line */
+    size_t shown = st->nunknown_columns < KS_UNKNOWN_COLUMNS_SHOWN ? st->nunknown_columns : KS_UNKNOWN_COLUMNS_SHOWN;
+    for (size_t i = 0; i < shown; i++)
+        fprintf(out, "%s%s", i ? ", " : "", st->unknown_columns[i]);
+    if (st->nunknown_columns > shown)
+        fprintf(out, " and %zu more", st->nunknown_columns - shown);
+    if (st->nunknown_columns)
+        fprintf(out, " (ignored, never stored)\n");
 
     fprintf(out, "data quality (share of accepted rows):\n  %-16s %7s %7s\n", "field", "empty", "不明");
     for (int f = 0; f < KS_F_COUNT; f++) {

@@ -30,6 +30,29 @@ static void usage(FILE *out)
     fprintf(out, "\nRun 'kasane <command> --help' for a command's options.\n\n%s", ks_cli_exit_help);
 }
 
+/* `kasane help CMD`: exactly what `kasane CMD --help` prints. */
+static int help_command(int argc, char **argv)
+{
+    const char *name = argv[2];
+    if (argc > 3) {
+        fprintf(stderr, "kasane help: takes one command name\nTry 'kasane --help'.\n");
+        return KS_EXIT_USAGE;
+    }
+    if (strcmp(name, "help") == 0) {
+        usage(stdout);
+        return KS_EXIT_OK;
+    }
+    for (size_t i = 0; i < KS_ARRAY_LEN(commands); i++) {
+        if (strcmp(commands[i].name, name) == 0) {
+            char opt[] = "--help";
+            char *args[] = {argv[2], opt, NULL};
+            return commands[i].fn(2, args);
+        }
+    }
+    fprintf(stderr, "kasane help: '%s' is not a kasane command\nTry 'kasane --help'.\n", name);
+    return KS_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
     /* Every file kasane creates (database, -wal, -shm, reports, keys) is
@@ -51,6 +74,8 @@ int main(int argc, char **argv)
         return KS_EXIT_USAGE;
     }
     const char *name = argv[1];
+    if (strcmp(name, "help") == 0 && argc > 2)
+        return help_command(argc, argv);
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
         usage(stdout);
         return KS_EXIT_OK;

@@ -7,6 +7,7 @@
  * for valid encoding and then dropped. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,10 +38,25 @@ static const struct {
     [KS_R_TOO_MANY_VALUES] = {"too_many_values", "more values than the field can hold"},
     [KS_R_NO_PERSON_KEY] = {"missing_person_key", "neither resident_id nor name is given"},
     [KS_R_DUPLICATE_RECORD] = {"duplicate_record", "record_id already appeared earlier in this import"},
+    [KS_R_TOO_MANY_FIELDS] = {"too_many_fields", "more fields than a record may have"},
+    [KS_R_HEADER_REPEATED] = {"header_repeated", "the header row appears again as a data row"},
 };
 
 const char *ks_reason_code(ks_reason r) { return (unsigned)r < KS_R_COUNT ? reasons[r].code : "?"; }
 const char *ks_reason_message(ks_reason r) { return (unsigned)r < KS_R_COUNT ? reasons[r].message : "?"; }
+
+const char *ks_reject_message(const ks_reject *r, char *buf, size_t size)
+{
+    if (r->reason == KS_R_COLUMN_COUNT)
+        snprintf(buf, size, "wrong number of columns: expected %llu fields, found %llu",
+                 (unsigned long long)r->expected, (unsigned long long)r->found);
+    else if (r->reason == KS_R_TOO_MANY_FIELDS)
+        snprintf(buf, size, "expected %llu fields, found %llu: more than the %d a record may have",
+                 (unsigned long long)r->expected, (unsigned long long)r->found, KS_CSV_MAX_FIELDS);
+    else
+        snprintf(buf, size, "%s", ks_reason_message(r->reason));
+    return buf;
+}
 
 /* ---- memo: raw value -> resolved code ------------------------------------
  *
@@ -705,6 +721,33 @@ static void count_fields(const ks_profile *prof, ks_record *r)
     r->n_fields = (uint8_t)__builtin_popcount(mask);
 }
 
+/* Whether a record of the header's width is the header row again: each
+ * field equal to the header name in its column as bytes, or after the same
+ * decoding and folding (ks_header_fold_name).  Folds into the normaliser's own
+ * buffers, which are wiped when it is freed: a field may hold a name. */
+static bool is_header_row(ks_normaliser *n, const ks_csv_record *rec)
+{
+    if (!n->h->raw || !n->h->folded)
+        return false; /* a header built by hand (tests) keeps no names */
+    for (size_t i = 0; i < n->h->ncols; i++) {
+        const ks_csv_field *fld = &rec->fields[i];
+        if (fld->len == strlen(n->h->raw[i]) && memcmp(fld->data, n->h->raw[i], fld->len) == 0)
+            continue;
+        if (ks_header_fold_name(n->dec, fld->data, fld->len, &n->raw, &n->tok) < 0 ||
+            strcmp(n->tok.buf, n->h->folded[i]) != 0)
+            return false;
+    }
+    return true;
+}
+
+static int header_repeated(ks_reject *rej)
+{
+    rej->column = 0;
+    rej->field = -1;
+    rej->reason = KS_R_HEADER_REPEATED;
+    return 1;
+}
+
 static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_field, ks_record *r,
                      ks_reject *rej)
 {
@@ -712,10 +755,18 @@ static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize
     memset(rej, 0, sizeof *rej);
     rej->line = rec->line;
     rej->field = -1;
-    if (rec->nfields != n->h->ncols) {
-        rej->reason = KS_R_COLUMN_COUNT;
+    if (rec->dropped_fields || rec->nfields != n->h->ncols) {
+        rej->reason = rec->dropped_fields ? KS_R_TOO_MANY_FIELDS : KS_R_COLUMN_COUNT;
+        rej->expected = n->h->ncols;
+        rej->found = rec->nfields + rec->dropped_fields;
         return 1;
     }
+    /* A header repeated byte for byte (files joined together) is caught
+     * here, before its record_id counts for duplicates; one repeated with
+     * other spacing or width fails some check below and is caught then. */
+    if (n->h->raw && n->h->ncols && rec->fields[0].len == strlen(n->h->raw[0]) &&
+        memcmp(rec->fields[0].data, n->h->raw[0], rec->fields[0].len) == 0 && is_header_row(n, rec))
+        return header_repeated(rej);
     if (oversize_field) {
         rej->column = (int)oversize_field;
         rej->reason = KS_R_FIELD_TOO_LONG;
@@ -875,6 +926,9 @@ int ks_normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_fie
     n->ids = ids;
     int bad = normalise(n, rec, oversize_field, r, rej);
     n->ids = NULL;
+    if (bad && rej->reason != KS_R_HEADER_REPEATED && !rec->dropped_fields && rec->nfields == n->h->ncols &&
+        is_header_row(n, rec))
+        header_repeated(rej);
     if (bad) {
         drop_pending_names(n);
         return bad;

@@ -28,6 +28,14 @@ const char *ks_encoding_name(ks_encoding enc); /* "utf-8" or "cp932" */
 /* Length of a UTF-8 BOM at the start of buf (3) or 0. */
 size_t ks_encoding_bom_len(const unsigned char *buf, size_t n);
 
+/* True when the start of a file is UTF-16, which kasane does not read: it
+ * begins with a UTF-16 byte-order mark (FF FE or FE FF), or at least a
+ * quarter of the bytes at even offsets, or at odd ones, are NUL (8 or more)
+ * and the other offsets hold fewer than a quarter as many (ASCII characters in UTF-16: every
+ * comma, digit and line end brings a NUL).  UTF-8 and CP932 text has no NUL
+ * bytes at all, and a file of nothing but NULs is not taken for UTF-16. */
+bool ks_encoding_looks_utf16(const unsigned char *buf, size_t n);
+
 /* Guesses the encoding from the first bytes of a file: UTF-8 if the sample is
  * valid UTF-8 (a multi-byte sequence cut by the end of the sample counts as
  * valid when !at_eof), else CP932.  Pure ASCII is UTF-8. */

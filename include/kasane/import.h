@@ -54,6 +54,8 @@ typedef enum ks_reason {
     KS_R_TOO_MANY_VALUES,     /* too_many_values */
     KS_R_NO_PERSON_KEY,       /* missing_person_key */
     KS_R_DUPLICATE_RECORD,    /* duplicate_record */
+    KS_R_TOO_MANY_FIELDS,     /* too_many_fields: more than KS_CSV_MAX_FIELDS */
+    KS_R_HEADER_REPEATED,     /* header_repeated: a data row equal to the header */
     KS_R_COUNT
 } ks_reason;
 
@@ -61,11 +63,18 @@ const char *ks_reason_code(ks_reason r);
 const char *ks_reason_message(ks_reason r);
 
 typedef struct ks_reject {
-    uint64_t line;   /* physical line of the record */
-    int column;      /* 1-based column, 0 when the whole row is meant */
-    int field;       /* ks_field, or -1 */
-    ks_reason reason;
+    uint64_t line;     /* physical line of the record */
+    int column;        /* 1-based column, 0 when the whole row is meant */
+    int field;         /* ks_field, or -1 */
+    ks_reason reason;  /* why */
+    uint64_t expected; /* column_count, too_many_fields: fields the header has */
+    uint64_t found;    /* column_count, too_many_fields: fields the record has */
 } ks_reject;
+
+/* The message for one reject: ks_reason_message, or for column_count and
+ * too_many_fields one that says how many fields were expected and found.
+ * Written into buf (size bytes) and returned.  Never holds an input value. */
+const char *ks_reject_message(const ks_reject *r, char *buf, size_t size);
 
 /* ---- header ---- */
 
@@ -79,6 +88,8 @@ typedef struct ks_header {
     size_t ncols;         /* columns in the header row */
     char **unknown;       /* header names matching no field (NUL-terminated list) */
     size_t nunknown;      /* entries in unknown */
+    char **raw;           /* each column's name as its bytes in the file (ncols entries) */
+    char **folded;        /* each column's name decoded and label-folded (ncols entries) */
 } ks_header;
 
 /* Matches a decoded header row against the aliases (and the mapping, if any).
@@ -87,6 +98,11 @@ typedef struct ks_header {
 int ks_header_parse(const ks_csv_record *rec, ks_decoder *dec, const ks_mapping *map,
                     const char *file, ks_header *out, ks_error *err);
 void ks_header_release(ks_header *h);
+
+/* Decodes a header name (or a value compared with one) and folds it the way
+ * header names are matched (ks_text_fold_label) into out; scratch holds the
+ * decoded text.  Both are reset first.  Returns 0 or -KS_EDATA. */
+int ks_header_fold_name(ks_decoder *dec, const char *s, size_t len, ks_buf *scratch, ks_buf *out);
 
 /* ---- normalisation ---- */
 
