@@ -545,8 +545,10 @@ int ks_db_open(const char *path, ks_db_mode mode, sqlite3 **out, ks_error *err)
      * measured 2.4x slower on a 1M-row GROUP BY (bench/queries.md).  What a
      * sort may spill to an unlinked temporary file is what the database
      * holds — codes, dates, pseudonym prefixes — never an identifier, which
-     * never reaches SQLite.  Writers get a 32 MiB page cache (an import into
-     * an existing database looks cases up at random); a new database's build
+     * never reaches SQLite.  Writers get a 32 MiB page cache (the upgrades and
+     * threshold's rehash; an import into a database that holds cases sets
+     * 8 MiB itself, since it finds most rows by the next case id: load.c
+     * and bench/README.md, "Re-import"); a new database's build
      * only appends, and was as fast with 2, 8 or 32 MiB: it gets 8 MiB, which
      * is 30 MB less peak memory.  Readers keep the default, since their scans
      * are sequential. */

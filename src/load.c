@@ -11,10 +11,19 @@
  *    by a C hash set of 8-byte keys meanwhile.
  *  - The persons and households of the import's rows go through an
  *    external sort (psort.h): sorted runs on temporary files, merged once,
- *    so memory does not grow with them. */
+ *    so memory does not grow with them.
+ *  - Into a database that holds cases (a month's re-export: every case
+ *    again, most unchanged), a row is first tried as the case after the one
+ *    before it (find_case); a changed case is an UPDATE of only the columns
+ *    that may change, so only the indexes whose columns did are rewritten
+ *    (upd_variant), and an index that too many rows change is dropped and
+ *    built again at the end (count_touch); persons and households are
+ *    merged with their tables (merge_entity).  bench/reimport.sh measures
+ *    it. */
 #include "kasane/load.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,15 +33,35 @@
 #include "kasane/pseudo.h"
 #include "kasane/weaken.h"
 
-enum { ENTITY_BATCH = 64 }; /* person/household rows per INSERT into a fresh database */
+enum {
+    ENTITY_BATCH = 64, /* person/household rows per INSERT into a fresh database */
+    MERGE_SHARE = 8,   /* entities are merged with their table when rows put >= cases held / this */
+    DROP_SHARE = 32,   /* an index is dropped for a rebuild when updates touch > cases held / this of it */
+    DROP_MIN = 4096,   /* ... and more than this many */
+};
 
 /* ---- new cases of a fresh load, written CASE_BATCH at a time ---- */
 
 enum { CASE_BATCH = 16, CASE_PARAMS = 32 };
 
+/* A case as its case_record row holds it: what bind_case writes and what
+ * the row hash covers, so the hash is a function of the file's own values
+ * (issue 9: a hash of more — the exact age, the lists' order — let a reader
+ * of the file test the exact age).  Dates stay ks_dates; the columns derived
+ * from them (consult_month, fiscal_year, duration_days) add nothing. */
+typedef struct stored_case {
+    uint8_t case_ps[KS_PSEUDO_BYTES], person_ps[KS_PSEUDO_BYTES], household_ps[KS_PSEUDO_BYTES];
+    uint8_t has_household, age_band, minor, sex, household_type, intake_route, has_intake_agency, consent,
+        meeting, status, outcome, main_problem, n_problems, n_supports, n_partners, n_fields, notes_present,
+        has_closed;
+    uint16_t district, intake_agency;
+    ks_date consult, closed;
+    uint64_t problem_mask, support_mask, partner_mask;
+} stored_case;
+
 typedef struct casebuf {
-    ks_record rec[CASE_BATCH];  /* pending rows */
-    uint8_t hash[CASE_BATCH][16];
+    stored_case rec[CASE_BATCH]; /* pending rows */
+    uint8_t hash[CASE_BATCH][16]; /* their row hashes */
     int64_t id[CASE_BATCH];     /* their case_id, assigned in load order */
     int n;                      /* pending count */
 } casebuf;
@@ -41,12 +70,34 @@ typedef struct casebuf {
 
 enum {
     ST_SEL_CASE, ST_PUT_CASE, ST_INS_PERSON, ST_SEL_PERSON, ST_INS_HOUSEHOLD, ST_SEL_HOUSEHOLD,
-    ST_MANY_CASE,
-    ST_COUNT
+    ST_SEL_NEXT, ST_MANY_CASE, ST_UPD_CASE, /* ST_UPD_CASE + 0..3: the UPDATEs below, by upd_variant */
+    ST_COUNT = ST_UPD_CASE + 4
 };
 
+/* The columns an update of a case may leave untouched in every index, and
+ * those of case_person (P) and case_household (H) besides person_id and
+ * consult_date, which both hold (schema.sql.h).  SQLite's UPDATE rewrites an
+ * index only when a column it holds is SET, so an update that leaves them
+ * alone (a new district, support, outcome) costs one row rewrite in place
+ * instead of REPLACE's delete and insert into all three indexes.  The
+ * parameters are bind_case's (?32 = case_id). */
+#define UPD_BASE                                                                                                   \
+    "UPDATE case_record SET sex_id = ?7, household_type_id = ?8, district_id = ?9, consult_month = ?11, "          \
+    "fiscal_year = ?12, duration_days = ?14, intake_route_id = ?15, intake_agency_id = ?16, consent_id = ?17, "    \
+    "meeting_type_id = ?18, outcome_id = ?20, main_problem_id = ?21, support_mask = ?23, partner_mask = ?24, "    \
+    "problem_count = ?25, support_count = ?26, partner_count = ?27, field_count = ?28, notes_present = ?29, "     \
+    "row_hash = ?30, batch_id = ?31"
+#define UPD_P ", closed_date = ?13, status_id = ?19"
+#define UPD_H ", household_id = ?4, age_band_id = ?5, minor = ?6, problem_mask = ?22"
+#define UPD_WHERE " WHERE case_id = ?32"
+enum { UPD_SET_P = 1, UPD_SET_H = 2 }; /* upd_variant bits; both: every column */
+
 static const char *const sql[ST_COUNT] = {
-    [ST_SEL_CASE] = "SELECT pseudonym, row_hash, case_id FROM case_record WHERE case_key = ?1",
+    /* ST_SEL_CASE and ST_SEL_NEXT: the same columns (upd_variant reads them) */
+    [ST_SEL_CASE] = "SELECT pseudonym, row_hash, case_id, person_id, household_id, consult_date, closed_date, "
+                    "status_id, age_band_id, minor, problem_mask, case_key FROM case_record WHERE case_key = ?1",
+    [ST_SEL_NEXT] = "SELECT pseudonym, row_hash, case_id, person_id, household_id, consult_date, closed_date, "
+                    "status_id, age_band_id, minor, problem_mask, case_key FROM case_record WHERE case_id = ?1",
     [ST_PUT_CASE] = "INSERT OR REPLACE INTO case_record(case_id, case_key, pseudonym, person_id, household_id, "
                     "age_band_id, minor, sex_id, household_type_id, district_id, consult_date, "
                     "consult_month, fiscal_year, closed_date, duration_days, intake_route_id, "
@@ -59,6 +110,10 @@ static const char *const sql[ST_COUNT] = {
     [ST_SEL_PERSON] = "SELECT pseudonym FROM person WHERE person_id = ?1",
     [ST_INS_HOUSEHOLD] = "INSERT OR IGNORE INTO household(household_id, pseudonym) VALUES(?1, ?2)",
     [ST_SEL_HOUSEHOLD] = "SELECT pseudonym FROM household WHERE household_id = ?1",
+    [ST_UPD_CASE] = UPD_BASE UPD_WHERE,
+    [ST_UPD_CASE + UPD_SET_P] = UPD_BASE UPD_P UPD_WHERE,
+    [ST_UPD_CASE + UPD_SET_H] = UPD_BASE UPD_H UPD_WHERE,
+    [ST_UPD_CASE + (UPD_SET_P | UPD_SET_H)] = UPD_BASE UPD_P UPD_H ", person_id = ?3, consult_date = ?10" UPD_WHERE,
 };
 
 struct ks_loader {
@@ -72,6 +127,13 @@ struct ks_loader {
     uint64_t nhouseholds;       /* distinct households */
     casebuf *cases;             /* fresh load: pending case rows */
     int64_t next_case_id;       /* fresh load: the next case_id to give */
+    uint64_t nput;              /* rows put */
+    int64_t existing;           /* not fresh: max(case_id) at the start, about the cases held */
+    uint64_t touched[4];        /* updates by upd_variant (KASANE_TIMING) */
+    int64_t guess;              /* not fresh: the case_id the next row probably has (find_case) */
+    uint64_t guessed, probed;   /* rows found by the guess, by case_by_key (KASANE_TIMING) */
+    uint64_t touch_p, touch_h;  /* updates and inserts that changed case_person, case_household */
+    int dropped;                /* UPD_SET_P / UPD_SET_H: that index is dropped, to be rebuilt */
 };
 
 void ks_loader_free(ks_loader *l)
@@ -118,15 +180,25 @@ ks_loader *ks_loader_new(sqlite3 *db, int fresh, ks_error *err)
         }
     }
     ks_buf_release(&many);
-    if (fresh) {
+    sqlite3_stmt *mx = NULL;
+    if (ks_db_prepare(db, "SELECT ifnull(max(case_id), 0) + 1 FROM case_record", &mx, err)) {
+        ks_loader_free(l);
+        return NULL;
+    }
+    l->next_case_id = sqlite3_step(mx) == SQLITE_ROW ? sqlite3_column_int64(mx, 0) : 1;
+    l->existing = l->next_case_id - 1;
+    l->guess = 1;
+    sqlite3_finalize(mx);
+    if (fresh)
         l->cases = ks_calloc(1, sizeof *l->cases);
-        sqlite3_stmt *mx = NULL;
-        if (ks_db_prepare(db, "SELECT ifnull(max(case_id), 0) + 1 FROM case_record", &mx, err)) {
-            ks_loader_free(l);
-            return NULL;
-        }
-        l->next_case_id = sqlite3_step(mx) == SQLITE_ROW ? sqlite3_column_int64(mx, 0) : 1;
-        sqlite3_finalize(mx);
+    /* Into a database that holds cases, an 8 MiB page cache (a new
+     * database's) instead of the writers' 32 MiB: re-imports took no more
+     * CPU with it (the rows come in about the order of their case_ids, and
+     * the case_by_key pages that do not fit come from the kernel's cache),
+     * and peak memory is 18 MiB less (bench/README.md, "Re-import"). */
+    if (!fresh && ks_db_exec(db, "PRAGMA cache_size = -8192", err)) {
+        ks_loader_free(l);
+        return NULL;
     }
     return l;
 }
@@ -182,20 +254,6 @@ static void bind_opt(sqlite3_stmt *s, int i, int v)
 
 /* ---- what case_record stores of a case ---- */
 
-/* A case as its case_record row holds it: what bind_case writes and what
- * the row hash covers, so the hash is a function of the file's own values
- * (issue 9: a hash of more — the exact age, the lists' order — let a reader
- * of the file test the exact age).  Dates stay ks_dates; the columns derived
- * from them (consult_month, fiscal_year, duration_days) add nothing. */
-typedef struct stored_case {
-    uint8_t case_ps[KS_PSEUDO_BYTES], person_ps[KS_PSEUDO_BYTES], household_ps[KS_PSEUDO_BYTES];
-    uint8_t has_household, age_band, minor, sex, household_type, intake_route, has_intake_agency, consent,
-        meeting, status, outcome, main_problem, n_problems, n_supports, n_partners, n_fields, notes_present,
-        has_closed;
-    uint16_t district, intake_agency;
-    ks_date consult, closed;
-    uint64_t problem_mask, support_mask, partner_mask;
-} stored_case;
 
 static uint64_t mask8(const uint8_t *ids, int n)
 {
@@ -289,13 +347,13 @@ void ks_case_row_hash(const ks_key *k, const ks_record *r, uint8_t out[16])
  * are ?1..?31 in column order after case_id, and ?32 = case_id.  base >= 0:
  * the row whose parameters start after `base` in the multi-row statement,
  * whose anonymous parameters follow the column list, case_id first.  The
- * values are stored_of_record's, the same the row hash covers. */
+ * values are stored_of_record's, the same the row hash covers; *cp must
+ * outlive the step (its pseudonym is bound without a copy). */
 #define P(k) (base >= 0 ? base + ((k) == 32 ? 1 : (k) + 1) : (k))
 static void bind_case(sqlite3_stmt *s, int base, int64_t batch_id, int64_t case_key, int64_t case_id,
-                      const ks_record *r, const uint8_t hash[16])
+                      const stored_case *cp, const uint8_t hash[16])
 {
-    stored_case c;
-    stored_of_record(r, &c);
+    const stored_case c = *cp;
     char consult[11], closed[11];
     ks_date_format(c.consult, consult);
     sqlite3_bind_int64(s, P(1), case_key);
@@ -303,7 +361,7 @@ static void bind_case(sqlite3_stmt *s, int base, int64_t batch_id, int64_t case_
         sqlite3_bind_int64(s, P(32), case_id);
     else
         sqlite3_bind_null(s, P(32));
-    sqlite3_bind_blob(s, P(2), r->case_ps, KS_PSEUDO_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(s, P(2), cp->case_ps, KS_PSEUDO_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(s, P(3), ks_pseudo_rowid(c.person_ps));
     if (c.has_household)
         sqlite3_bind_int64(s, P(4), ks_pseudo_rowid(c.household_ps));
@@ -429,10 +487,10 @@ int ks_loader_rehash(sqlite3 *db, const ks_key *k, int64_t *n, ks_error *err)
     return rc;
 }
 
-static int put_case(ks_loader *l, int64_t case_key, int64_t case_id, const ks_record *r, const uint8_t hash[16],
+static int put_case(ks_loader *l, int64_t case_key, int64_t case_id, const stored_case *c, const uint8_t hash[16],
                     ks_error *err)
 {
-    bind_case(l->st[ST_PUT_CASE], -1, l->batch_id, case_key, case_id, r, hash);
+    bind_case(l->st[ST_PUT_CASE], -1, l->batch_id, case_key, case_id, c, hash);
     return run(l, ST_PUT_CASE, err);
 }
 
@@ -455,6 +513,103 @@ static int flush_cases(ks_loader *l, ks_error *err)
     return rc;
 }
 
+static int col_is_text(sqlite3_stmt *s, int i, const char *t, int n)
+{
+    return sqlite3_column_bytes(s, i) == n && memcmp(sqlite3_column_text(s, i), t, (size_t)n) == 0;
+}
+
+static int col_is_opt_int(sqlite3_stmt *s, int i, int has, int64_t v)
+{
+    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+        return !has;
+    return has && sqlite3_column_int64(s, i) == v;
+}
+
+/* Which indexed columns an update changes, from ST_SEL_CASE's row (the
+ * stored case) and c (the new one): the ST_UPD_CASE variant to use. */
+static int upd_variant(sqlite3_stmt *s, const stored_case *c)
+{
+    char d[11];
+    ks_date_format(c->consult, d);
+    if (sqlite3_column_int64(s, 3) != ks_pseudo_rowid(c->person_ps) || !col_is_text(s, 5, d, 10))
+        return UPD_SET_P | UPD_SET_H;
+    int v = 0;
+    if (c->has_closed)
+        ks_date_format(c->closed, d);
+    if (sqlite3_column_int(s, 7) != c->status ||
+        (c->has_closed ? !col_is_text(s, 6, d, 10) : sqlite3_column_type(s, 6) != SQLITE_NULL))
+        v |= UPD_SET_P;
+    if (!col_is_opt_int(s, 4, c->has_household, c->has_household ? ks_pseudo_rowid(c->household_ps) : 0) ||
+        sqlite3_column_int(s, 8) != c->age_band || sqlite3_column_int(s, 9) != c->minor ||
+        sqlite3_column_int64(s, 10) != (int64_t)c->problem_mask)
+        v |= UPD_SET_H;
+    return v;
+}
+
+/* Counts a row written that changed the indexes `v` says (UPD_SET_*), and
+ * drops case_person or case_household once too many did: each such change
+ * is a delete and an insert at random places of an index larger than the
+ * page cache (two page reads, and a page written to the WAL again and
+ * again), and past a share of the cases held, rebuilding the index by one
+ * sort at the end (ks_loader_finish) is cheaper.  A rollback brings the
+ * index back.  case_by_key stays:
+ * every row is looked up by it. */
+static int count_touch(ks_loader *l, int v, ks_error *err)
+{
+    uint64_t limit = (uint64_t)l->existing / DROP_SHARE;
+    if (limit < DROP_MIN)
+        limit = DROP_MIN;
+    int drop = 0;
+    if ((v & UPD_SET_P) && ++l->touch_p > limit && !(l->dropped & UPD_SET_P))
+        drop |= UPD_SET_P;
+    if ((v & UPD_SET_H) && ++l->touch_h > limit && !(l->dropped & UPD_SET_H))
+        drop |= UPD_SET_H;
+    if (!drop)
+        return 0;
+    /* the names are schema.sql.h's (ks_index_sql) */
+    int rc = ks_db_exec(l->db, drop & UPD_SET_P ? "DROP INDEX IF EXISTS case_person" :
+                                                  "DROP INDEX IF EXISTS case_household", err);
+    if (!rc && drop == (UPD_SET_P | UPD_SET_H))
+        rc = ks_db_exec(l->db, "DROP INDEX IF EXISTS case_household", err);
+    l->dropped |= drop;
+    return rc;
+}
+
+/* Steps the statement that finds the stored case of case_key: *s is left
+ * on its row (SQLITE_ROW) or reset (SQLITE_DONE: a new case; an error).
+ *
+ * A month's re-export lists the cases in the order of the file before it,
+ * which is the order of their case_ids (numbered in load order), so the
+ * case after the last one found is tried first, by its rowid: its table
+ * page is the one just read.  Only when it is not that case is case_by_key
+ * searched, whose pages (about 20 MB per million cases, in random order)
+ * would otherwise be read from the kernel for nearly every row: they do not
+ * fit the 8 MiB page cache, which the dirty table pages share.  A file in
+ * another order costs one rowid lookup a row more. */
+static int find_case(ks_loader *l, int64_t case_key, sqlite3_stmt **s)
+{
+    sqlite3_stmt *g = l->st[ST_SEL_NEXT];
+    sqlite3_bind_int64(g, 1, l->guess);
+    int step = sqlite3_step(g);
+    if (step == SQLITE_ROW && sqlite3_column_int64(g, 11) == case_key) {
+        l->guessed++;
+        *s = g;
+        return step;
+    }
+    sqlite3_reset(g);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        *s = g;
+        return step;
+    }
+    l->probed++;
+    *s = l->st[ST_SEL_CASE];
+    sqlite3_bind_int64(*s, 1, case_key);
+    step = sqlite3_step(*s);
+    if (step != SQLITE_ROW)
+        sqlite3_reset(*s);
+    return step;
+}
+
 int ks_loader_put(ks_loader *l, const ks_record *r, const uint8_t row_hash[16], ks_error *err)
 {
     int64_t case_key = ks_pseudo_rowid(r->case_ps);
@@ -462,60 +617,94 @@ int ks_loader_put(ks_loader *l, const ks_record *r, const uint8_t row_hash[16], 
     if ((rc = ks_psort_add(l->persons, r->person_ps, err)) ||
         (r->has_household && (rc = ks_psort_add(l->households, r->household_ps, err))))
         return rc;
+    l->nput++;
 
-    int result = KS_LOAD_INSERTED;
-    int64_t case_id = 0;
-    if (!l->fresh) {
-        sqlite3_stmt *s = l->st[ST_SEL_CASE];
-        sqlite3_bind_int64(s, 1, case_key);
-        int step = sqlite3_step(s);
-        if (step == SQLITE_ROW) {
-            int same_ps = sqlite3_column_bytes(s, 0) == KS_PSEUDO_BYTES &&
-                          memcmp(sqlite3_column_blob(s, 0), r->case_ps, KS_PSEUDO_BYTES) == 0;
-            int same_row = sqlite3_column_bytes(s, 1) == 16 && memcmp(sqlite3_column_blob(s, 1), row_hash, 16) == 0;
-            case_id = sqlite3_column_int64(s, 2);
-            sqlite3_reset(s);
-            if (!same_ps)
-                return collision(err);
-            if (same_row)
-                return KS_LOAD_UNCHANGED;
-            result = KS_LOAD_UPDATED;
-        } else {
-            sqlite3_reset(s);
-            if (step != SQLITE_DONE)
-                return ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(l->db));
-        }
-    }
     if (l->fresh) {
         /* cases of a fresh load are numbered here, so their rows can be
          * written CASE_BATCH to a statement */
         casebuf *b = l->cases;
-        b->rec[b->n] = *r;
+        stored_of_record(r, &b->rec[b->n]);
         memcpy(b->hash[b->n], row_hash, 16);
         b->id[b->n] = l->next_case_id++;
         if (++b->n == CASE_BATCH && (rc = flush_cases(l, err)))
             return rc;
-        return result;
+        return KS_LOAD_INSERTED;
     }
-    /* an update keeps its case_id: REPLACE rewrites the row in place */
-    if ((rc = put_case(l, case_key, case_id, r, row_hash, err)))
+
+    sqlite3_stmt *s = NULL;
+    int step = find_case(l, case_key, &s);
+    stored_case c;
+    stored_of_record(r, &c);
+    if (step != SQLITE_ROW) {
+        if (step != SQLITE_DONE)
+            return ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(l->db));
+        /* a new case: numbered by SQLite, max + 1 */
+        if ((rc = put_case(l, case_key, 0, &c, row_hash, err)) ||
+            (rc = count_touch(l, UPD_SET_P | UPD_SET_H, err)))
+            return rc;
+        return KS_LOAD_INSERTED;
+    }
+    int same_ps = sqlite3_column_bytes(s, 0) == KS_PSEUDO_BYTES &&
+                  memcmp(sqlite3_column_blob(s, 0), r->case_ps, KS_PSEUDO_BYTES) == 0;
+    int same_row = sqlite3_column_bytes(s, 1) == 16 && memcmp(sqlite3_column_blob(s, 1), row_hash, 16) == 0;
+    int64_t case_id = sqlite3_column_int64(s, 2);
+    l->guess = case_id + 1;
+    int v = same_ps && !same_row ? upd_variant(s, &c) : 0;
+    sqlite3_reset(s);
+    if (!same_ps)
+        return collision(err);
+    if (same_row)
+        return KS_LOAD_UNCHANGED;
+    /* an update keeps its case_id and rewrites only the indexes whose
+     * columns changed */
+    l->touched[v]++;
+    bind_case(l->st[ST_UPD_CASE + v], -1, l->batch_id, case_key, case_id, &c, row_hash);
+    if ((rc = run(l, ST_UPD_CASE + v, err)) || (rc = count_touch(l, v, err)))
         return rc;
-    return result;
+    return KS_LOAD_UPDATED;
 }
 
 /* Persons and households go in sorted by key (ks_psort): appending, not
  * seeking.  Into a fresh database ENTITY_BATCH rows go per statement
  * (per-statement overhead was most of the cost); a batch in which some row
  * already existed is checked row by row for a prefix collision, as
- * ensure_entity does, and so is everything put into a database that held
- * cases already. */
+ * ensure_entity does.  Into a database that held cases already, a large
+ * import (a month's re-export: nearly every entity is there already) is
+ * merged with the table read in key order, one step per row instead of an
+ * INSERT and a SELECT each; a small one is checked row by row. */
 typedef struct entity_sink {
     ks_loader *l;           /* the loader */
     int ins, sel;           /* its statements for this table */
     sqlite3_stmt *many;     /* fresh load: ENTITY_BATCH rows per INSERT */
+    sqlite3_stmt *scan;     /* merge: the table's rows in key order */
+    int scan_row;           /* merge: scan is on a row (else at its end) */
     int64_t last;           /* row id of the last pseudonym put */
     int have_last;          /* last is set */
 } entity_sink;
+
+/* Merge: the rows of the table are read in key order beside the sorted
+ * pseudonyms; one that is there must be the same pseudonym (else a prefix
+ * collision), one that is not is inserted (behind the scan, which SQLite
+ * allows on one connection: the scan goes on from its key). */
+static int merge_entity(entity_sink *k, const uint8_t ps[KS_PSEUDO_BYTES], ks_error *err)
+{
+    ks_loader *l = k->l;
+    int64_t id = ks_pseudo_rowid(ps);
+    while (k->scan_row && sqlite3_column_int64(k->scan, 0) < id) {
+        int step = sqlite3_step(k->scan);
+        if (step != SQLITE_ROW && step != SQLITE_DONE)
+            return ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(l->db));
+        k->scan_row = step == SQLITE_ROW;
+    }
+    if (k->scan_row && sqlite3_column_int64(k->scan, 0) == id)
+        return sqlite3_column_bytes(k->scan, 1) == KS_PSEUDO_BYTES &&
+                       memcmp(sqlite3_column_blob(k->scan, 1), ps, KS_PSEUDO_BYTES) == 0
+                   ? 0
+                   : collision(err);
+    sqlite3_bind_int64(l->st[k->ins], 1, id);
+    sqlite3_bind_blob(l->st[k->ins], 2, ps, KS_PSEUDO_BYTES, SQLITE_STATIC);
+    return run(l, k->ins, err);
+}
 
 static int put_entities(void *ctx, const uint8_t (*ps)[KS_PSEUDO_BYTES], size_t n, ks_error *err)
 {
@@ -531,6 +720,8 @@ static int put_entities(void *ctx, const uint8_t (*ps)[KS_PSEUDO_BYTES], size_t 
     }
     int rc = 0;
     size_t i = 0;
+    for (; k->scan && !rc && i < n; i++)
+        rc = merge_entity(k, ps[i], err);
     for (; k->many && !rc && i + ENTITY_BATCH <= n; i += ENTITY_BATCH) {
         for (int j = 0; j < ENTITY_BATCH; j++) {
             sqlite3_bind_int64(k->many, 2 * j + 1, ks_pseudo_rowid(ps[i + (size_t)j]));
@@ -564,20 +755,42 @@ static int finish_entities(ks_loader *l, ks_psort *sorter, int ins, int sel, uin
             ks_buf_adds(&q, ",(?,?)");
         rc = ks_db_prepare(l->db, q.buf, &k.many, err);
         ks_buf_release(&q);
+    } else if (l->nput >= (uint64_t)l->existing / MERGE_SHARE) {
+        /* reading the whole table pays when the import is a good share of
+         * the database */
+        rc = ks_db_prepare(l->db, ins == ST_INS_PERSON ? "SELECT person_id, pseudonym FROM person ORDER BY person_id"
+                                                       : "SELECT household_id, pseudonym FROM household "
+                                                         "ORDER BY household_id", &k.scan, err);
+        int step = rc ? SQLITE_DONE : sqlite3_step(k.scan);
+        if (!rc && step != SQLITE_ROW && step != SQLITE_DONE)
+            rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(l->db));
+        k.scan_row = step == SQLITE_ROW;
     }
     if (!rc)
         rc = ks_psort_finish(sorter, put_entities, &k, distinct, err);
     sqlite3_finalize(k.many);
+    sqlite3_finalize(k.scan);
     return rc;
 }
 
 int ks_loader_finish(ks_loader *l, ks_error *err)
 {
     int rc = l->cases ? flush_cases(l, err) : 0;
+    if (getenv("KASANE_TIMING") && !l->fresh) /* what the updates cost (bench/README.md) */
+        fprintf(stderr, "timing: cases found by the next case_id %llu, by case_by_key %llu; updates: %llu in no "
+                "index, %llu in case_person, %llu in case_household, %llu in both; dropped for a rebuild:%s%s\n",
+                (unsigned long long)l->guessed, (unsigned long long)l->probed, (unsigned long long)l->touched[0],
+                (unsigned long long)l->touched[UPD_SET_P], (unsigned long long)l->touched[UPD_SET_H],
+                (unsigned long long)l->touched[UPD_SET_P | UPD_SET_H], l->dropped & UPD_SET_P ? " case_person" : "",
+                l->dropped & UPD_SET_H ? " case_household" : l->dropped ? "" : " none");
     if (!rc)
         rc = finish_entities(l, l->persons, ST_INS_PERSON, ST_SEL_PERSON, &l->npersons, err);
     if (!rc)
         rc = finish_entities(l, l->households, ST_INS_HOUSEHOLD, ST_SEL_HOUSEHOLD, &l->nhouseholds, err);
+    /* the loader leaves the indexes as it found them (import.c builds them
+     * again too, for a fresh load: then this is not reached) */
+    if (!rc && l->dropped)
+        rc = ks_db_build_indexes(l->db, err);
     return rc;
 }
 

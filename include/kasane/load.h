@@ -34,7 +34,11 @@ int ks_loader_rehash(sqlite3 *db, const ks_key *k, int64_t *n, ks_error *err);
  * transaction, with the database's key (checked by the caller). */
 int ks_loader_rehash_pending(sqlite3 *db, const ks_key *k, ks_error *err);
 
-/* `fresh`: the database holds no case yet, so no row needs looking up. */
+/* `fresh`: the database holds no case yet, so no row needs looking up.
+ * Otherwise the connection's page cache is set to 8 MiB (load.c says why),
+ * and an update rewrites only the indexes whose columns it changes; when
+ * many do, the loader drops case_person or case_household inside the
+ * caller's transaction and builds it again in ks_loader_finish. */
 ks_loader *ks_loader_new(sqlite3 *db, int fresh, ks_error *err);
 void ks_loader_free(ks_loader *l);
 
