@@ -1,5 +1,5 @@
 /* embed.c: build-time tool that writes a C file holding the given files as
- * byte arrays (see src/embed.h).  Usage: kasane_embed OUT.c BASE_DIR FILE...
+ * byte arrays (see src/base/embed.h).  Usage: kasane_embed OUT.c BASE_DIR FILE...
  * Paths are recorded relative to BASE_DIR.  Files are sorted by the caller's
  * order, which CMake's glob keeps stable. */
 #include <stdio.h>

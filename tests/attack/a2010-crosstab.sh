@@ -6,7 +6,7 @@
 # the margins allow and keeps those whose chi-squared is the printed one.  A
 # single completion equal to the truth (the database file, through sqlite3)
 # is a recovered table.  kasane prints a test of a table with hidden cells
-# only as its p class (src/analyze_crosstab.c), so the attacker can keep only
+# only as its p class (src/analyze/analyze_crosstab.c), so the attacker can keep only
 # the completions of that class: nothing may be recovered.  kasane-weak with
 # crosstab-tests (every statistic printed) must give tables back.
 . "$(dirname "$0")/lib.sh"

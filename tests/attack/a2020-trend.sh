@@ -7,7 +7,7 @@
 # district x fiscal-year selections (12 months, a few of them hidden), a
 # unique solution that equals the truth (read from the database file) is a
 # recovered series.  kasane fits hidden months as their published sum
-# (src/analyze_trend.c), so its change is no equation in them: nothing may be
+# (src/analyze/analyze_trend.c), so its change is no equation in them: nothing may be
 # recovered; kasane-weak with trend-stats (the fit on every count) must give
 # series back month by month.
 . "$(dirname "$0")/lib.sh"

@@ -6,7 +6,7 @@
 # shown one, i.e. where the hidden pairs' counts lie.  The attack recomputes
 # BH from the printed p-values alone; every q that differs from the
 # recomputed one carries information about hidden pairs.  kasane runs BH over
-# the pairs whose counts are all shown (src/analyze_cooccur.c), so its q's
+# the pairs whose counts are all shown (src/analyze/analyze_cooccur.c), so its q's
 # must be exactly a function of its printed p's; kasane-weak with cooccur-bh
 # (BH over every pair) must differ, over district selections on case and
 # household units.

@@ -10,7 +10,7 @@
 # the last point) is itself a count.  The attack derives all of them from
 # the printed numbers over district x fiscal-year selections, and counts the
 # ones in 1..k-1, plus every log-rank statistic printed next to a hidden
-# count.  kasane (src/analyze_survival.c: a group's curve goes with its
+# count.  kasane (src/analyze/analyze_survival.c: a group's curve goes with its
 # summary row and with its differences; the log-rank test as a p class)
 # must give none; kasane-weak with survival-links must give many.
 . "$(dirname "$0")/lib.sh"

@@ -5,7 +5,7 @@
 # same selection with a numeric predictor only, give the dropped group's
 # size and how many of them ended well.  kasane pools small levels into
 # 「その他（k未満）」 (or the largest level) and keeps every case
-# (src/analyze_logit.c) and makes a blank predictor a level of its own
+# (src/analyze/analyze_logit.c) and makes a blank predictor a level of its own
 # (未記入), so the two n's and events must agree; kasane-weak with
 # logit-drop (the old rules) must give small groups away.
 . "$(dirname "$0")/lib.sh"

@@ -14,7 +14,7 @@
 : "${KASANE_ATTACK_TOOLS:?KASANE_ATTACK_TOOLS must name the attack tools directory}"
 
 # weak NAMES CMD...: runs kasane-weak with the protections NAMES (comma-separated,
-# see include/kasane/weaken.h) turned off; use it in place of "$KASANE".
+# see src/base/weaken.h) turned off; use it in place of "$KASANE".
 weak()
 {
     local names=$1

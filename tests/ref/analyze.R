@@ -110,7 +110,7 @@ cl$p_care <- as.numeric(bit(cl$problem_mask, id_of("problem", "care")))
 # kasane keeps every case: the levels of a factor with 1..4 (k = 5) cases are
 # pooled into one level "_other" placed at the first of them, or, when they
 # are fewer than 5 together, counted in the largest level; a yes/no term with
-# a side of 1..4 cases is left out of the model (src/analyze_logit.c)
+# a side of 1..4 cases is left out of the model (src/analyze/analyze_logit.c)
 pool <- function(x, kind) {
   x[is.na(x)] <- "_missing"
   f <- droplevels(factor(x, levels = c(lv(kind), "_missing"))); tb <- table(f); small <- names(tb)[tb > 0 & tb < 5]
@@ -209,7 +209,7 @@ trend_one <- function(counts, seasonal) {
 # tests/cli/t2010-analyze-ref.sh, which checks they are still the ones kasane
 # hides; month "total" = the series total is hidden).  A series with hidden
 # months is fitted on what is published: the hidden months as one
-# observation, their sum (src/analyze_trend.c); no statistics when its total
+# observation, their sum (src/analyze/analyze_trend.c); no statistics when its total
 # is hidden or the hidden months hold more than 5% of its cases.
 hid <- read.table("tests/ref/analyze/trend_hidden.txt", col.names = c("prefix", "series", "month"),
                   colClasses = "character")

@@ -1,4 +1,4 @@
-# stats_poisson.R: reference values for src/stats_poisson.c, the exact
+# stats_poisson.R: reference values for src/stats/stats_poisson.c, the exact
 # (Garwood) Poisson interval of a count x: lower = qgamma(a/2, x) (0 for
 # x = 0), upper = qgamma(1 - a/2, x + 1), which is poisson.test(x)$conf.int.
 # Run from the repository root:

@@ -1,4 +1,4 @@
-# stats_table.R: reference values for src/stats_table.c, from R's own functions
+# stats_table.R: reference values for src/stats/stats_table.c, from R's own functions
 # and data sets.  Run from the repository root:
 #   Rscript tests/ref/stats_table.R
 # writes tests/ref/stats_table_ref.txt: one value list per line, "name v1 v2 ...",

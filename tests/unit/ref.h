@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kasane/util.h"
+#include "util.h"
 
 /* ---- reference values: "name value" lines, written by R with %.17g ---- */
 

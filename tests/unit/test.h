@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kasane/util.h"
+#include "util.h"
 
 static int ks_test_checks;
 static int ks_test_failures;

@@ -3,7 +3,7 @@
  * tests/ref/stats_model.R, the fall-back to R's algorithm on aliasing and
  * separation, filters and variables on a fresh database, count formatting.
  * End-to-end agreement with R is tests/cli/t2010-analyze-ref.sh. */
-#include "kasane/analyze.h"
+#include "analyze.h"
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kasane/db.h"
-#include "kasane/profile.h"
-#include "kasane/query.h"
+#include "db.h"
+#include "profile.h"
+#include "query.h"
 #include "test.h"
 
 #include "ref.h"

@@ -2,11 +2,11 @@
  * The lists below are copied from the "Values" section of
  * shared/spec/case-records.md, in its order and its "label code" or
  * "code label" layout; the expected id of each entry is its position. */
-#include "kasane/codes.h"
+#include "codes.h"
 
 #include <string.h>
 
-#include "kasane/text.h"
+#include "text.h"
 #include "test.h"
 
 typedef struct contract_list {

@@ -1,7 +1,7 @@
 /* test_csvread.c: the streaming CSV reader.  Expected fields and line numbers
  * are written by hand from RFC 4180, or known by construction (the generator
  * below counts the line breaks it writes). */
-#include "kasane/csvread.h"
+#include "csvread.h"
 
 #include <errno.h>
 #include <stdint.h>

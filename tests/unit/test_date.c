@@ -2,11 +2,11 @@
  * counts, ages, fiscal years and age bands.  Gregorian equivalents of era
  * dates are worked out by hand: Reiwa N = 2018+N, Heisei N = 1988+N,
  * Showa N = 1925+N, Taisho N = 1911+N. */
-#include "kasane/date.h"
+#include "date.h"
 
 #include <string.h>
 
-#include "kasane/text.h"
+#include "text.h"
 #include "test.h"
 
 static ks_date mk(int y, int m, int d)

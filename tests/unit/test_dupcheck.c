@@ -3,7 +3,7 @@
  * exactly the rows an in-memory "seen before" set would have rejected, across
  * files, with more rows than one sort run holds (so runs are merged from
  * temporary files), with and without a key. */
-#include "kasane/dupcheck.h"
+#include "dupcheck.h"
 
 #include <stdio.h>
 #include <stdlib.h>

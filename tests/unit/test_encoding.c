@@ -5,7 +5,7 @@
  *   山 3B33 -> 8E 52   田 4544 -> 93 63   太 4240 -> 91 BE   郎 4F3A -> 98 59
  *   ヤ 2564 -> 83 84   マ 255E -> 83 7D   ダ 2540 -> 83 5F
  *   ﾔ D4  ﾏ CF  ﾀ C0  ﾞ DE */
-#include "kasane/encoding.h"
+#include "encoding.h"
 
 #include <string.h>
 

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../src/embed.h"
-#include "kasane/codes.h"
-#include "kasane/profile.h"
-#include "kasane/text.h"
+#include "embed.h"
+#include "codes.h"
+#include "profile.h"
+#include "text.h"
 #include "test.h"
 
 static int partner_id(const ks_profile *p, const char *raw)

@@ -15,7 +15,7 @@
  *   hashlib.blake2b(b'kasane key fingerprint v1', digest_size=32, key=key).digest()[:16].hex()
  *   struct.unpack('<q', pseudonym[:8])[0]
  */
-#include "kasane/pseudo.h"
+#include "pseudo.h"
 
 #include <errno.h>
 #include <sodium.h>

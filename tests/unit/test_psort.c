@@ -2,7 +2,7 @@
  * same data, across many runs (small runs force the merge), with repeats
  * inside and across runs; records sharing a key; the empty case; temporary files
  * leave nothing behind. */
-#include "kasane/psort.h"
+#include "psort.h"
 
 #include <dirent.h>
 #include <stdlib.h>

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kasane/csvread.h"
-#include "kasane/encoding.h"
-#include "kasane/import.h"
+#include "csvread.h"
+#include "encoding.h"
+#include "import.h"
 #include "test.h"
 
 /* Reads every record of s with at most max_fields fields (0: the default),

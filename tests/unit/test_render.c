@@ -2,14 +2,14 @@
  * Expected outputs are written out by hand from the format rules in render.h
  * (RFC 4180 for csv, RFC 8259 for json, GFM for markdown, East Asian Width
  * for alignment: 東部 is two wide characters, four terminal columns). */
-#include "kasane/render.h"
+#include "render.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "kasane/suppress.h"
+#include "suppress.h"
 #include "test.h"
 
 static const char *const notes[] = {"problems may overlap"};

@@ -13,7 +13,7 @@
  *           C  7 cases, 2025-07-01, 生活困窮 + 債務・家計, ongoing, men 35-39,
  *           no household type, route 民生委員; 5 in 西部, 2 in 東部.
  * The database's last date is 2025-09-01. */
-#include "kasane/report.h"
+#include "report.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -22,8 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kasane/db.h"
-#include "kasane/query.h"
+#include "db.h"
+#include "query.h"
 #include "test.h"
 
 /* ---- periods ------------------------------------------------------------------ */

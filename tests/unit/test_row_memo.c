@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kasane/encoding.h"
-#include "kasane/import.h"
-#include "kasane/profile.h"
+#include "encoding.h"
+#include "import.h"
+#include "profile.h"
 #include "test.h"
 
 static uint64_t rng_state = 0x2545F4914F6CDD1Du;

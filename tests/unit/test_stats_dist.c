@@ -1,7 +1,7 @@
 /* test_stats_dist: the checked distribution functions against R
  * (tests/ref/stats_dist.R, R 4.2.2, values copied below) and their domain:
  * an argument outside it gives NaN, never a number. */
-#include "kasane/stats_dist.h"
+#include "stats_dist.h"
 
 #include <math.h>
 

@@ -1,6 +1,6 @@
 /* test_stats_glm.c: logistic and Poisson GLMs against R (tests/ref/stats_model.R
  * wrote the reference values and data sets), planted-effect recovery, edge cases. */
-#include "kasane/stats_glm.h"
+#include "stats_glm.h"
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>

@@ -3,7 +3,7 @@
  * including the counts from 1,159 up where gsl_cdf_gamma_Pinv fails; and the
  * grouped Poisson trend against ks_glm_trend_monthly (no groups) and against
  * properties derived by hand. */
-#include "kasane/stats_poisson.h"
+#include "stats_poisson.h"
 
 #include <gsl/gsl_errno.h>
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 /* test_stats_surv.c: Kaplan-Meier and log-rank against R's survival package
  * (tests/ref/stats_model.R wrote the reference values and data), edge cases. */
-#include "kasane/stats_surv.h"
+#include "stats_surv.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * fisher.test, prop.test, p.adjust, cor) and data sets (HairEyeColor,
  * infert); the file also carries the raw counts, so nothing is retyped.
  * Edge cases (empty rows, one cell, 1 x c, n = 0) are worked out by hand. */
-#include "kasane/stats_table.h"
+#include "stats_table.h"
 
 #include <math.h>
 #include <stdlib.h>

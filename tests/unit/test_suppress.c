@@ -7,7 +7,7 @@
  * 0/+-1 network matrices, whose subdeterminants are all 0 or +-1), and for
  * small tables by a brute-force search for another integer solution (hidden
  * cells >= 1, every line equation holding) in which the hidden cell differs. */
-#include "kasane/suppress.h"
+#include "suppress.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -3,7 +3,7 @@
  * as values (no bar, point, number or colour) but as hatched marks with the
  * mark text, the same bytes for the same input, and label wrapping by
  * display width (East Asian Width: a CJK character is two columns). */
-#include "kasane/svg.h"
+#include "svg.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /* test_text.c: UTF-8 validation, NFKC folding and display width.
  * Expected strings are written from the Unicode standard (NFKC of full-width
  * forms, half-width katakana, squared era names), not taken from the code. */
-#include "kasane/text.h"
+#include "text.h"
 
 #include <string.h>
 

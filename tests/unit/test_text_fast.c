@@ -4,8 +4,8 @@
  * Unicode Table 3-7 ("Well-Formed UTF-8 Byte Sequences") and folds done by
  * utf8proc_map itself with the white-space rules of text.h applied to its
  * output.  Inputs are edge cases plus many pseudo-random strings (fixed seed). */
-#include "kasane/encoding.h"
-#include "kasane/text.h"
+#include "encoding.h"
+#include "text.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kasane/util.h"
+#include "util.h"
 #include "test.h"
 
 typedef struct pair {

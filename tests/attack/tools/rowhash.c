@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kasane/date.h"
-#include "kasane/record.h"
+#include "date.h"
+#include "record.h"
 
 enum { BUDGET = 200000 };
 

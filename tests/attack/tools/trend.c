@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kasane/util.h"
+#include "util.h"
 
 enum { MAX_MONTHS = 600, MAX_S = 120 };
 

@@ -1,0 +1,226 @@
+/* analyze.h: the statistics of `kasane analyze` -- crosstab, logit, trend,
+ * cooccur, survival, partners -- computed with the stats_* modules from a
+ * filtered selection of cases and printed through ks_output_table, so every
+ * count meets the same disclosure control as `kasane query`.
+ *
+ * Layers: a session (ks_an) holds the read-only connection, the threshold
+ * k, the output options and the selection; variables (ks_an_var) turn a name
+ * typed by the analyst ("district", "problem:hikikomori") into SQL over
+ * case_record and a list of levels with labels; each analysis scans the
+ * selection once, aggregates in C, calls the stats_* functions and hands its
+ * tables to ks_an_emit.  Analysts never write SQL: every filter and variable
+ * is a named, validated option, resolved to integers or checked dates.
+ *
+ * Disclosure (docs/disclosure.md applies): count columns go through the k
+ * rule; every statistic that describes one group (a level's coefficient, a
+ * KM curve point, a series' trend) is a share of that group's count, so it
+ * is hidden with it; counts written into footer notes print as "<k" below k.
+ * Statistics computed over the whole table (chi-squared, log-rank) are
+ * printed whatever the cells, but not when the analysis has fewer than k
+ * cases in all.
+ *
+ * Ownership: ks_an_init/ks_an_release for the session (the connection is
+ * borrowed); ks_an_var_new/ks_an_var_free for variables.  Errors: 0 or a
+ * negative KS_E* code with the message in `err`: -KS_EUSAGE for bad options
+ * or names, -KS_EDATA when the data cannot support the analysis (no cases,
+ * one outcome value), -KS_ESAFETY when it has fewer than k cases. */
+#ifndef KASANE_ANALYZE_H
+#define KASANE_ANALYZE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "output.h"
+#include "stats_glm.h"
+#include "table.h"
+#include "util.h"
+
+/* ---- session and selection ------------------------------------------------ */
+
+typedef struct ks_an_filter {
+    const char *from;     /* --from YYYY-MM-DD: consult_date >= from, NULL = none */
+    const char *to;       /* --to YYYY-MM-DD: consult_date <= to, NULL = none */
+    int fy;               /* --fy YEAR (April..March), 0 = none */
+    const char *district; /* --district code, Japanese or English label, NULL = none */
+    const char *field;    /* --field care|disability|child|poverty|other, NULL = none */
+    const char *consent;  /* --consent yes|no|all, NULL = all */
+} ks_an_filter;
+
+/* Options of the individual analyses (zero = default). */
+typedef struct ks_an_opts {
+    uint64_t simulate;      /* crosstab: Monte-Carlo replicates, 0 = only when sparse (2000) */
+    bool simulate_set;      /* --simulate given (0 turns the Monte-Carlo test off) */
+    unsigned long seed;     /* crosstab: seed of the Monte-Carlo test (default 1) */
+    bool drop_unknown;      /* leave out recorded 不明 values (sex U, outcome unknown) */
+    const char *const *refs;/* logit: "var=level" reference choices */
+    size_t n_refs;          /* entries in refs */
+    int solver;             /* logit: KS_AN_SOLVER_* */
+    bool seasonal;          /* trend: month-of-year terms */
+    bool household;         /* cooccur: --unit household */
+    size_t top;             /* cooccur/partners: rows in ranked lists, 0 = default */
+    const char *times;      /* survival: "30,90,180,365" */
+} ks_an_opts;
+
+enum {
+    KS_AN_SOLVER_AUTO = 0,   /* sparse normal equations, ks_glm_fit whenever in doubt */
+    KS_AN_SOLVER_QR = 1,     /* always ks_glm_fit (R's glm.fit, pivoted QR) */
+    KS_AN_SOLVER_SPARSE = 2, /* sparse normal equations unless they cannot decide */
+};
+
+typedef struct ks_an {
+    sqlite3 *db;           /* read-only analysis connection (borrowed) */
+    const ks_output *out;  /* output options (borrowed) */
+    ks_an_opts opts;       /* per-analysis options (strings borrowed) */
+    int k;                 /* the database's threshold */
+    char *where;           /* SQL condition over case_record c (integers and :from/:to only) */
+    const char *from;      /* bound to :from, NULL when unused */
+    const char *to;        /* bound to :to */
+    char *selection;       /* the filters in words, "" when none */
+    int64_t n_database;    /* cases in the database */
+    int64_t n_selected;    /* cases the filters keep */
+    char *last_date;       /* latest consult or closed date in the database (censoring) */
+    size_t emitted;        /* tables printed so far */
+} ks_an;
+
+/* Opens the selection: checks and resolves the filters (district by code or
+ * label, field by code or label), counts the database and the selection. */
+int ks_an_init(ks_an *a, sqlite3 *db, const ks_output *out, const ks_an_filter *f,
+               const ks_an_opts *opts, ks_error *err);
+void ks_an_release(ks_an *a);
+
+/* ---- variables ---------------------------------------------------------- */
+
+typedef enum ks_an_kind {
+    KS_AN_CODE,   /* one value per case: a code id or a number (levels from the data) */
+    KS_AN_BINARY, /* 0/1 per case ("problem:hikikomori", "multi_agency") */
+    KS_AN_SET,    /* several values per case: bits of a mask ("problems", "partners") */
+    KS_AN_NUMBER, /* a number used as is in a model ("age", "n_partners") */
+} ks_an_kind;
+
+typedef struct ks_an_level {
+    int64_t value;   /* the stored value (code id, year, count; 1/0 for binary) */
+    char *code;      /* stable code ("65-69", "Tobu", "1") */
+    char *label;     /* display label in the session's language */
+    bool unknown;    /* a recorded 不明 (dropped with drop_unknown) */
+} ks_an_level;
+
+typedef struct ks_an_var {
+    char *name;           /* as the analyst wrote it, normalised ("problem:hikikomori") */
+    char *label;          /* column heading ("地区", "District") */
+    ks_an_kind kind;      /* see above */
+    char *expr;           /* SQL over case_record c: the value, or the mask for a set */
+    ks_an_level *lev;     /* [nlev] levels, in code order */
+    size_t nlev;          /* levels */
+    int bit_level[64];    /* set: bit -> level index, -1 for none */
+    const char *mask;     /* binary from a mask: the mask column, NULL otherwise */
+    int mask_bit;         /* binary from a mask: the bit (expr is (mask >> bit) & 1) */
+    bool numeric;         /* may be used as a number in a model */
+    int64_t lut_min;      /* code: smallest value in lut */
+    int *lut;             /* code: value - lut_min -> level index or -1 */
+    size_t lut_n;         /* entries in lut */
+} ks_an_var;
+
+/* Parses a variable name.  `allow_number` admits the numeric ones (age,
+ * n_problems, n_supports, n_partners, field_count) as numbers; without it
+ * they are codes with levels from the data.  Names: see ks_an_var_help. */
+ks_an_var *ks_an_var_new(ks_an *a, const char *name, bool allow_number, ks_error *err);
+void ks_an_var_free(ks_an_var *v);
+extern const char ks_an_var_help[];
+
+/* Level index of a scanned value, -1 when the value has no level. */
+int ks_an_var_index(const ks_an_var *v, int64_t value);
+/* Finds a level by code, Japanese or English label (NFKC-casefolded), -1 if none. */
+int ks_an_var_find(const ks_an_var *v, const char *text);
+
+/* ---- scanning ------------------------------------------------------------ */
+
+/* Called once per selected case with the values of the expressions; null[i]
+ * is set for SQL NULL.  A non-zero return stops the scan and is returned. */
+typedef int (*ks_an_row_fn)(void *ud, const int64_t *val, const bool *null);
+
+/* SELECT expr... FROM case_record c WHERE <selection> [AND extra]. */
+int ks_an_scan(ks_an *a, const char *const *exprs, size_t n, const char *extra,
+               ks_an_row_fn fn, void *ud, ks_error *err);
+/* Prepares SQL that may use :from and :to and binds them. */
+int ks_an_prepare(ks_an *a, const char *sql, sqlite3_stmt **st, ks_error *err);
+
+/* ---- notes and output ------------------------------------------------------ */
+
+/* Reasons cases were left out, in the order they were applied. */
+typedef struct ks_an_excl {
+    int64_t *count; /* [n] cases left out for each reason */
+    char **why;     /* [n] the reason ("ongoing", "with 性別 missing") */
+    size_t n;       /* reasons with a count above 0 */
+    int64_t total;  /* cases left out */
+} ks_an_excl;
+
+void ks_an_excl_init(ks_an_excl *e);
+void ks_an_excl_release(ks_an_excl *e);
+/* Records a reason when count > 0 (why is copied). */
+void ks_an_excl_add(ks_an *a, ks_an_excl *e, int64_t count, const char *why);
+
+/* A count for a note: "2,345", or "<5" when 0 < n < k. */
+void ks_an_fmt_count(const ks_an *a, ks_buf *b, int64_t n);
+/* The footer note "n = N <unit>; excluded: ...; selection: ...".  Counts
+ * add up (selection = n + exclusions), so one count below k printed as "<5"
+ * next to exact others could be worked out; when n or any exclusion is
+ * below k, the exclusions are listed without their counts and the
+ * selection's size is left out. */
+char *ks_an_note_n(const ks_an *a, int64_t n, const char *unit, const ks_an_excl *e);
+
+/* Prints one result table: a heading in table/markdown modes, a "table:
+ * NAME" note first, then ks_output_table (disclosure control, footer,
+ * render).  With --out FILE each table goes to FILE with ".NAME" before the
+ * extension.  `t` is suppressed in place: callers read the pattern after. */
+int ks_an_emit(ks_an *a, const char *name, const char *title, ks_table *t, const char *excluded,
+               const char *const *notes, size_t n_notes, ks_error *err);
+
+/* Table helpers: a real cell, NULL when not finite (never "NaN" on screen). */
+int ks_an_set_real(ks_table *t, size_t row, size_t col, double v, ks_error *err);
+/* Adds a column; count/share roles; returns its index. */
+int ks_an_col(ks_table *t, const char *name, const char *label, ks_col_type type, int digits,
+              ks_error *err);
+
+/* Picks the label for the session language; the macro keeps literal
+ * format strings literal, so printf checking still sees them. */
+const char *ks_an_l(const ks_an *a, const char *ja, const char *en);
+#define KS_AN_L(a, ja, en) ((a)->out && (a)->out->lang == KS_LANG_EN ? (en) : (ja))
+
+/* ---- the analyses --------------------------------------------------------- */
+
+int ks_analyze_crosstab(ks_an *a, const char *row, const char *col, ks_error *err);
+int ks_analyze_logit(ks_an *a, const char *outcome, const char *const *preds, size_t npred,
+                     ks_error *err);
+int ks_analyze_trend(ks_an *a, const char *series, ks_error *err);
+int ks_analyze_cooccur(ks_an *a, ks_error *err);
+int ks_analyze_survival(ks_an *a, const char *group, ks_error *err);
+int ks_analyze_partners(ks_an *a, const char *problem, ks_error *err);
+
+/* ---- logistic regression on aggregated patterns ------------------------------- */
+
+/* A binomial GLM on covariate patterns given as sparse rows: pattern i has
+ * the nonzeros x[start[i] .. start[i+1]) at columns col[], `succ` successes
+ * in `trials` trials.  The fit is that of glm(cbind(succ, fail) ~ X) on the
+ * individual cases (deviance and AIC too; rows are pattern x outcome as
+ * stats_glm.h advises).  The sparse solver forms X'WX over the nonzeros only,
+ * which is what makes 850k cases fit in a fraction of a second; it hands the
+ * problem to ks_glm_fit (R's algorithm) when it cannot be sure: a pivot below
+ * 1e-8 of its diagonal (aliasing or near), fitted values within 1e-6 of 0 or
+ * 1 (separation), or no convergence.  res->iterations counts IRLS steps. */
+typedef struct ks_an_patterns {
+    size_t n;          /* patterns */
+    size_t p;          /* columns, the intercept included (column 0) */
+    size_t *start;     /* [n + 1] offsets into col/x */
+    uint32_t *col;     /* nonzero column indices, ascending within a pattern */
+    double *x;         /* nonzero values */
+    double *succ;      /* [n] successes */
+    double *trials;    /* [n] trials */
+} ks_an_patterns;
+
+/* *used_sparse (may be NULL) says which solver produced the fit. */
+int ks_an_logit_fit(const ks_an_patterns *pt, const char *const *names, int solver,
+                    ks_glm_result *res, bool *used_sparse, ks_error *err);
+
+#endif

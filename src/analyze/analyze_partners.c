@@ -1,0 +1,319 @@
+/* analyze_partners.c: `kasane analyze partners PROBLEM [--top N]`.
+ *
+ * Among the cases with PROBLEM (anywhere in their list): which partner
+ * windows and agencies take part, in what share of the cases, and how often
+ * the closed ones end well (解決/改善 among closed cases with a known outcome,
+ * as `logit good`), with a Wilson 95% interval; then the pairs of partners on
+ * the same case, with counts and lift (observed / expected if the partners
+ * joined cases independently of each other).  Rows for all the cases and
+ * for cases with no partner give the baseline.  A partner or pair with
+ * fewer than k cases is hidden with everything computed from it. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "codes.h"
+#include "stats_table.h"
+#include "weaken.h"
+
+enum { DEFAULT_TOP = 20 };
+
+typedef struct pt_scan {
+    const ks_an_var *pv;  /* partners (bit -> level) */
+    int64_t good[2];      /* outcome ids that count as good */
+    int64_t unknown_id;   /* outcome 不明 */
+    int64_t n;            /* cases with the problem */
+    int64_t *cases;       /* [nlev + 2] per partner; [nlev] all, [nlev + 1] no partner */
+    int64_t *closed;      /* [nlev + 2] closed with a known outcome */
+    int64_t *goodn;       /* [nlev + 2] of which good */
+    int64_t *pair;        /* [nlev * nlev] cases with both (i < j) */
+} pt_scan;
+
+static void tally(pt_scan *s, size_t i, int closed, int good)
+{
+    s->cases[i]++;
+    s->closed[i] += closed;
+    s->goodn[i] += good;
+}
+
+static int pt_row(void *ud, const int64_t *val, const bool *null)
+{
+    pt_scan *s = ud;
+    size_t nl = s->pv->nlev;
+    int closed = val[1] == KS_STATUS_CLOSED && !null[2] && val[2] != s->unknown_id;
+    int good = closed && (val[2] == s->good[0] || val[2] == s->good[1]);
+    int lv[64];
+    size_t m = 0;
+    for (int b = 0; b < 64; b++) {
+        int li = ((uint64_t)val[0] >> b) & 1 ? s->pv->bit_level[b] : -1;
+        if (li >= 0)
+            lv[m++] = li;
+    }
+    s->n++;
+    tally(s, nl, closed, good);
+    if (!m)
+        tally(s, nl + 1, closed, good);
+    for (size_t i = 0; i < m; i++) {
+        tally(s, (size_t)lv[i], closed, good);
+        for (size_t j = i + 1; j < m; j++) {
+            int x = lv[i] < lv[j] ? lv[i] : lv[j], y = lv[i] < lv[j] ? lv[j] : lv[i];
+            s->pair[(size_t)x * nl + (size_t)y]++;
+        }
+    }
+    return 0;
+}
+
+static int64_t outcome_id(ks_an *a, const char *code)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t id = 0;
+    if (ks_an_prepare(a, "SELECT outcome_id FROM outcome WHERE code = ?1", &st, NULL))
+        return 0;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
+}
+
+/* Partner rows are ordered by cases, largest first; rows whose count will
+ * be hidden come last in code order, because an order by a hidden count
+ * tells it (four hidden rows in a strict order under k = 5 are 4, 3, 2, 1). */
+typedef struct prow {
+    size_t lev;     /* partner level */
+    int64_t cases;  /* cases with the partner; 0 for a hidden one (sort key) */
+} prow;
+
+static int cmp_cases(const void *x, const void *y)
+{
+    const prow *a = x, *b = y;
+    if (a->cases != b->cases)
+        return a->cases > b->cases ? -1 : 1;
+    return (a->lev > b->lev) - (a->lev < b->lev);
+}
+
+typedef struct ppair {
+    int a;         /* partner level */
+    int b;         /* partner level */
+    int64_t nab;   /* cases with both */
+    double exp;    /* expected */
+    bool hidden;   /* its count is not published (see pair_hidden) */
+} ppair;
+
+/* Together, with A, with B and the problem's n are a 2x2 table: A without
+ * B, B without A and neither follow by subtraction, so "together" is hidden
+ * when it or one of them is a count below k. */
+static bool pair_hidden(const pt_scan *s, int64_t nab, int64_t na, int64_t nb, int k)
+{
+    int64_t cell[4] = {nab, na - nab, nb - nab, s->n - na - nb + nab};
+    for (size_t i = 0; i < 4; i++)
+        if (cell[i] > 0 && cell[i] < k)
+            return true;
+    return false;
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+    const ppair *p = x, *q = y;
+    if (p->nab != q->nab)
+        return p->nab > q->nab ? -1 : 1;
+    return p->a != q->a ? p->a - q->a : p->b - q->b;
+}
+
+/* Columns of the partners table. */
+enum { Q_PARTNER, Q_CODE, Q_N, Q_SHARE, Q_CLOSED, Q_GOOD, Q_RATE, Q_LO, Q_HI };
+
+static int partner_row(ks_an *a, ks_table *t, const char *label, const char *code, const pt_scan *s, size_t i,
+                       ks_error *err)
+{
+    size_t row = ks_table_add_row(t);
+    ks_table_set_text(t, row, Q_PARTNER, label, NULL);
+    ks_table_set_text(t, row, Q_CODE, code, NULL);
+    ks_table_set_int(t, row, Q_N, s->cases[i], NULL);
+    ks_an_set_real(t, row, Q_SHARE, 100.0 * (double)s->cases[i] / (double)s->n, NULL);
+    ks_table_set_int(t, row, Q_CLOSED, s->closed[i], NULL);
+    ks_table_set_int(t, row, Q_GOOD, s->goodn[i], NULL);
+    /* The row's three counts are nested (cases >= closed >= good), so each
+     * difference is a count too: open = n - closed, bad = closed - good, and
+     * open + bad = n - good.  The k rule on the printed cells alone would let
+     * "12 closed, 10 good" say that 2 cases ended badly; a count hidden for
+     * that is hidden as a complementary cell would be ("x"). */
+    int64_t n = s->cases[i], closed = s->closed[i], good = s->goodn[i];
+    int k = a->k;
+#define KS_SMALL(v) ((v) > 0 && (v) < k)
+    bool hide_good = KS_SMALL(good) || KS_SMALL(closed - good);
+    bool hide_closed = KS_SMALL(closed) || KS_SMALL(n - closed);
+    if (hide_closed && !hide_good && KS_SMALL(n - good))
+        hide_good = true;
+#undef KS_SMALL
+    if (!ks_weakened("partners-nested")) {
+        if (hide_closed)
+            ks_table_suppress(t, row, Q_CLOSED, KS_WHY_SECONDARY, NULL);
+        if (hide_good)
+            ks_table_suppress(t, row, Q_GOOD, KS_WHY_SECONDARY, NULL);
+    }
+    if (s->closed[i] > 0) {
+        double lo, hi;
+        int rc = ks_wilson_ci(s->goodn[i], s->closed[i], 0.95, &lo, &hi, err);
+        if (rc)
+            return rc;
+        ks_an_set_real(t, row, Q_RATE, (double)s->goodn[i] / (double)s->closed[i], NULL);
+        ks_an_set_real(t, row, Q_LO, lo, NULL);
+        ks_an_set_real(t, row, Q_HI, hi, NULL);
+    }
+    (void)a;
+    return 0;
+}
+
+int ks_analyze_partners(ks_an *a, const char *problem, ks_error *err)
+{
+    ks_an_var *pv = ks_an_var_new(a, "partners", false, err);
+    ks_an_var *bin = NULL;
+    pt_scan s = {0};
+    prow *order = NULL;
+    ppair *pairs = NULL;
+    ks_table *t = NULL, *pt = NULL;
+    char *nnote = NULL, *pname = NULL;
+    int rc = 0;
+    if (!pv)
+        return -err->code;
+    /* PROBLEM as a code or label: problem:CODE resolves and checks it */
+    ks_buf b;
+    ks_buf_init(&b);
+    ks_buf_addf(&b, "problem:%s", problem);
+    pname = ks_buf_detach(&b, NULL);
+    if (!(bin = ks_an_var_new(a, pname, true, err))) {
+        rc = -err->code;
+        goto done;
+    }
+    size_t nl = pv->nlev;
+    s.pv = pv;
+    s.good[0] = outcome_id(a, "resolved");
+    s.good[1] = outcome_id(a, "improved");
+    s.unknown_id = outcome_id(a, "unknown");
+    s.cases = ks_calloc(nl + 2, sizeof *s.cases);
+    s.closed = ks_calloc(nl + 2, sizeof *s.closed);
+    s.goodn = ks_calloc(nl + 2, sizeof *s.goodn);
+    s.pair = ks_calloc(ks_mul(nl, nl) + 1, sizeof *s.pair);
+    const char *exprs[3] = {"c.partner_mask", "c.status_id", "c.outcome_id"};
+    if ((rc = ks_an_scan(a, exprs, 3, bin->expr, pt_row, &s, err)))
+        goto done;
+    char unit[300];
+    snprintf(unit, sizeof unit, KS_AN_L(a, "件 (課題「%s」あり)", "cases with %s"), bin->label);
+    nnote = ks_an_note_n(a, s.n, unit, NULL);
+    if (s.n == 0) {
+        rc = ks_error_set(err, KS_EDATA, "no cases with %s in the selection", bin->label);
+        goto done;
+    }
+    if (s.n < a->k) {
+        rc = ks_error_set(err, KS_ESAFETY, "fewer than k=%d cases with %s in the selection: no statistics", a->k,
+                          bin->label);
+        goto done;
+    }
+
+    t = ks_table_new();
+    ks_table_add_column(t, "partner", KS_AN_L(a, "連携先", "partner"), KS_COL_TEXT, NULL);
+    ks_table_add_column(t, "code", KS_AN_L(a, "コード", "code"), KS_COL_TEXT, NULL);
+    ks_table_add_column(t, "n", KS_AN_L(a, "件数", "cases"), KS_COL_INT, NULL);
+    ks_an_col(t, "share_pct", KS_AN_L(a, "関与率%", "share %"), KS_COL_REAL, 1, NULL);
+    ks_table_add_column(t, "n_closed", KS_AN_L(a, "終結(結果あり)", "closed"), KS_COL_INT, NULL);
+    ks_table_add_column(t, "n_good", KS_AN_L(a, "解決・改善", "good"), KS_COL_INT, NULL);
+    ks_an_col(t, "good_rate", KS_AN_L(a, "良好率", "good rate"), KS_COL_REAL, 3, NULL);
+    ks_an_col(t, "lower", KS_AN_L(a, "95%下限", "95% lower"), KS_COL_REAL, 3, NULL);
+    ks_an_col(t, "upper", KS_AN_L(a, "95%上限", "95% upper"), KS_COL_REAL, 3, NULL);
+    ks_table_set_count(t, Q_N, NULL);
+    ks_table_set_count(t, Q_CLOSED, NULL);
+    ks_table_set_count(t, Q_GOOD, NULL);
+    ks_table_set_share(t, Q_SHARE, Q_N, -1, NULL);
+    for (size_t j = Q_RATE; j <= Q_HI; j++)
+        ks_table_set_share(t, j, Q_GOOD, Q_CLOSED, NULL);
+    if ((rc = partner_row(a, t, KS_AN_L(a, "(全件)", "(all cases)"), "(all)", &s, nl, err)) ||
+        (rc = partner_row(a, t, KS_AN_L(a, "(連携先なし)", "(no partner)"), "(none)", &s, nl + 1, err)))
+        goto done;
+    order = ks_malloc(ks_mul(nl + 1, sizeof *order));
+    size_t no = 0;
+    for (size_t i = 0; i < nl; i++)
+        if (s.cases[i])
+            order[no++] = (prow){i, s.cases[i] < a->k && !ks_weakened("partners-nested") ? 0 : s.cases[i]};
+    qsort(order, no, sizeof *order, cmp_cases);
+    for (size_t i = 0; i < no; i++)
+        if ((rc = partner_row(a, t, pv->lev[order[i].lev].label, pv->lev[order[i].lev].code, &s, order[i].lev, err)))
+            goto done;
+    const char *notes[2] = {KS_AN_L(a, "関与率: 課題のある件数に対する割合 (複数回答); 良好率: 終結し結果の記入がある件のうち解決・改善の割合, "
+                                       "Wilson 95%信頼区間",
+                                    "share: of the cases with the problem (a case may have several partners); good rate: "
+                                    "resolved or improved among closed cases with a known outcome, Wilson 95% interval"),
+                            NULL};
+    if ((rc = ks_an_emit(a, "partners", KS_AN_L(a, "連携先の関与と結果", "Partners involved and outcomes"), t, nnote, notes,
+                         1, err)))
+        goto done;
+
+    /* partners on the same case */
+    pairs = ks_malloc(ks_mul(nl * nl / 2 + 1, sizeof *pairs));
+    size_t np = 0;
+    for (size_t i = 0; i < nl; i++)
+        for (size_t j = i + 1; j < nl; j++)
+            if (s.pair[i * nl + j] > 0) {
+                int64_t nab = s.pair[i * nl + j];
+                pairs[np] = (ppair){(int)i, (int)j, nab, (double)s.cases[i] * (double)s.cases[j] / (double)s.n,
+                                    pair_hidden(&s, nab, s.cases[i], s.cases[j], a->k)};
+                /* a ranked list of hidden counts would tell them by their
+                 * places: only published pairs are ranked */
+                np += !pairs[np].hidden || ks_weakened("partners-nested");
+            }
+    qsort(pairs, np, sizeof *pairs, cmp_pair);
+    pt = ks_table_new();
+    ks_table_add_column(pt, "rank", KS_AN_L(a, "順位", "rank"), KS_COL_INT, NULL);
+    ks_table_add_column(pt, "partner_a", KS_AN_L(a, "連携先A", "partner A"), KS_COL_TEXT, NULL);
+    ks_table_add_column(pt, "partner_b", KS_AN_L(a, "連携先B", "partner B"), KS_COL_TEXT, NULL);
+    ks_table_add_column(pt, "code_a", KS_AN_L(a, "コードA", "code A"), KS_COL_TEXT, NULL);
+    ks_table_add_column(pt, "code_b", KS_AN_L(a, "コードB", "code B"), KS_COL_TEXT, NULL);
+    ks_table_add_column(pt, "n_ab", KS_AN_L(a, "同じ件", "together"), KS_COL_INT, NULL);
+    ks_table_add_column(pt, "n_a", KS_AN_L(a, "Aの件数", "with A"), KS_COL_INT, NULL);
+    ks_table_add_column(pt, "n_b", KS_AN_L(a, "Bの件数", "with B"), KS_COL_INT, NULL);
+    ks_an_col(pt, "expected", KS_AN_L(a, "期待値", "expected"), KS_COL_REAL, 2, NULL);
+    ks_an_col(pt, "lift", KS_AN_L(a, "リフト", "lift"), KS_COL_REAL, 2, NULL);
+    for (size_t j = 5; j <= 7; j++)
+        ks_table_set_count(pt, j, NULL);
+    ks_table_set_share(pt, 8, 6, 7, NULL);
+    ks_table_set_share(pt, 9, 5, -1, NULL);
+    size_t top = a->opts.top ? a->opts.top : DEFAULT_TOP;
+    for (size_t i = 0; i < np && i < top; i++) {
+        const ppair *p = &pairs[i];
+        size_t row = ks_table_add_row(pt);
+        ks_table_set_int(pt, row, 0, (int64_t)i + 1, NULL);
+        ks_table_set_text(pt, row, 1, pv->lev[p->a].label, NULL);
+        ks_table_set_text(pt, row, 2, pv->lev[p->b].label, NULL);
+        ks_table_set_text(pt, row, 3, pv->lev[p->a].code, NULL);
+        ks_table_set_text(pt, row, 4, pv->lev[p->b].code, NULL);
+        ks_table_set_int(pt, row, 5, p->nab, NULL);
+        ks_table_set_int(pt, row, 6, s.cases[p->a], NULL);
+        ks_table_set_int(pt, row, 7, s.cases[p->b], NULL);
+        ks_an_set_real(pt, row, 8, p->exp, NULL);
+        ks_an_set_real(pt, row, 9, (double)p->nab / p->exp, NULL);
+    }
+    char pn[400];
+    snprintf(pn, sizeof pn,
+             KS_AN_L(a, "同じ相談に関わった連携先の組 (件数の多い順, 上位 %zu 組まで, --top N; 件数が秘匿となる組は載せない); リフト = 件数 ÷ (Aの件数 × Bの件数 ÷ %s の件数)",
+                     "pairs of partners on the same case, most frequent first (first %zu, --top N; pairs whose count is "
+                     "hidden are not listed); lift = together / (with A x with B / cases with %s)"),
+             top, bin->label);
+    notes[0] = pn;
+    rc = ks_an_emit(a, "pairs", KS_AN_L(a, "一緒に関わる連携先", "Partners working together"), pt, nnote, notes, 1, err);
+done:
+    ks_table_free(t);
+    ks_table_free(pt);
+    free(order);
+    free(pairs);
+    free(s.cases);
+    free(s.closed);
+    free(s.goodn);
+    free(s.pair);
+    free(nnote);
+    free(pname);
+    ks_an_var_free(bin);
+    ks_an_var_free(pv);
+    return rc;
+}

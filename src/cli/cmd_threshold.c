@@ -1,0 +1,109 @@
+/* cmd_threshold.c: `kasane threshold --db DB [--key KEY K]` — show or set the
+ * suppression threshold k.  Setting it through kasane needs the database's
+ * own key.  That is not what protects k: k is a row of `meta`, and anyone who
+ * can read the file can copy it and edit the copy with sqlite3.  What
+ * protects it is who can read the file (docs/deployment.md). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "cli.h"
+#include "db.h"
+#include "load.h"
+#include "pseudo.h"
+
+static const char help[] =
+    "usage: kasane threshold [--db FILE]\n"
+    "       kasane threshold [--db FILE] --key FILE K\n\n"
+    "Shows the database's suppression threshold k, or sets it to K (2..100).\n"
+    "Every count from 1 to k-1 in any output is hidden.  Setting k with kasane\n"
+    "needs the key the database was built with (the data officer's).  That does\n"
+    "not stop someone who can read the database file: they can copy it and edit\n"
+    "k in the copy with any SQLite tool.  k holds only if analysts cannot read\n"
+    "the file and reach it through kasane run as its owner (docs/deployment.md).\n"
+    "A stored k outside 2..100 (written around kasane) is refused (exit 3).\n\n"
+    "Options:\n"
+    "  --db FILE    the database (default $KASANE_DB)\n"
+    "  --key FILE   the database's key (default $KASANE_KEY); needed to set k\n"
+    "  -h, --help   this text\n\n";
+
+int cmd_threshold(int argc, char **argv)
+{
+    enum { O_DB = 400, O_KEY };
+    static const struct option opts[] = {{"db", required_argument, NULL, O_DB},
+                                         {"key", required_argument, NULL, O_KEY},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *db_opt = NULL, *key_opt = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_DB: db_opt = optarg; break;
+        case O_KEY: key_opt = optarg; break;
+        case 'h': printf("%s%s", help, ks_cli_exit_help); return KS_EXIT_OK;
+        default: return ks_cli_usage_error("threshold", "unknown option");
+        }
+    }
+    const char *db_path = ks_cli_db_path(db_opt);
+    if (!db_path)
+        return ks_cli_usage_error("threshold", "no database: give --db FILE or set KASANE_DB");
+    if (optind < argc - 1)
+        return ks_cli_usage_error("threshold", "at most one value");
+    ks_error err = {0};
+    sqlite3 *db = NULL;
+    ks_key *key = NULL;
+    ks_buf fp;
+    ks_buf_init(&fp);
+    int status = KS_EXIT_OK;
+    if (optind == argc) { /* show */
+        int k;
+        if (ks_db_open(db_path, KS_DB_READ, &db, &err) || ks_db_threshold(db, &k, &err))
+            status = ks_cli_fail(&err);
+        else
+            printf("%d\n", k);
+        goto done;
+    }
+    char *end;
+    long k = strtol(argv[optind], &end, 10);
+    if (*end || k < 2 || k > 100) {
+        status = ks_cli_usage_error("threshold", "K must be a whole number from 2 to 100");
+        goto done;
+    }
+    const char *key_path = ks_cli_key_path(key_opt);
+    if (!key_path) {
+        status = ks_cli_usage_error("threshold", "setting k needs the database's key: give --key FILE");
+        goto done;
+    }
+    if (!(key = ks_key_load(key_path, &err)) || ks_db_open(db_path, KS_DB_WRITE, &db, &err)) {
+        status = ks_cli_fail(&err);
+        goto done;
+    }
+    int have = ks_db_meta_get(db, "key_fingerprint", &fp, &err);
+    if (have < 0) {
+        status = ks_cli_fail(&err);
+        goto done;
+    }
+    if (have == 0 || strcmp(fp.buf, ks_key_fingerprint(key)) != 0) {
+        ks_error_set(&err, KS_ESAFETY, "this is not the key database '%s' was built with; k is unchanged", db_path);
+        status = ks_cli_fail(&err);
+        goto done;
+    }
+    char val[16];
+    snprintf(val, sizeof val, "%ld", k);
+    if (ks_db_exec(db, "BEGIN IMMEDIATE", &err) || ks_loader_rehash_pending(db, key, &err) ||
+        ks_db_meta_set(db, "threshold", val, &err) || ks_db_exec(db, "COMMIT", &err)) {
+        status = ks_cli_fail(&err);
+        goto done;
+    }
+    printf("threshold k = %ld: counts from 1 to %ld are hidden in every output\n", k, k - 1);
+done:
+    if (status == KS_EXIT_OK && ks_close_stdout(&err))
+        status = ks_cli_fail(&err);
+    ks_buf_release(&fp);
+    ks_db_close(db);
+    ks_key_free(key);
+    return status;
+}

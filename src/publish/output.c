@@ -1,0 +1,71 @@
+/* output.c: disclosure control + footer + rendering, done once for every command. */
+#include "output.h"
+
+#include <string.h>
+
+#include "db.h"
+#include "render.h"
+#include "suppress.h"
+
+const char ks_output_help[] =
+    "Output:\n"
+    "  --format MODE      table (default), csv, tsv, json, markdown\n"
+    "  --out FILE         write to FILE (atomically, mode 0600) instead of stdout\n"
+    "  --lang ja|en       labels in Japanese (default) or English\n"
+    "  --bom              csv: start with a UTF-8 byte-order mark (for Excel)\n"
+    "  --comments         csv/tsv: append the footer as '# ' lines\n"
+    "Counts below the database's threshold k print as <k (or x where a secondary\n"
+    "cell is hidden to protect it); shares of hidden counts are hidden too.\n";
+
+void ks_output_init(ks_output *o)
+{
+    memset(o, 0, sizeof *o);
+    o->mode = "table";
+    o->lang = KS_LANG_JA;
+}
+
+int ks_output_option(ks_output *o, int opt, const char *arg, ks_error *err)
+{
+    switch (opt) {
+    case KS_OPT_FORMAT:
+        if (!ks_render_mode_find(arg))
+            return ks_error_set(err, KS_EUSAGE, "unknown output format '%s' (table, csv, tsv, json, markdown)", arg);
+        o->mode = arg;
+        return 1;
+    case KS_OPT_OUT: o->out_path = arg; return 1;
+    case KS_OPT_LANG:
+        if (strcmp(arg, "ja") == 0)
+            o->lang = KS_LANG_JA;
+        else if (strcmp(arg, "en") == 0)
+            o->lang = KS_LANG_EN;
+        else
+            return ks_error_set(err, KS_EUSAGE, "--lang takes ja or en");
+        return 1;
+    case KS_OPT_BOM: o->bom = true; return 1;
+    case KS_OPT_COMMENTS: o->comments = true; return 1;
+    default: return 0;
+    }
+}
+
+int ks_output_table(const ks_output *o, sqlite3 *db, ks_table *t, const char *excluded,
+                    const char *const *notes, size_t n_notes, ks_error *err)
+{
+    int k = KS_DEFAULT_THRESHOLD;
+    int rc = ks_db_threshold(db, &k, err);
+    if (rc)
+        return rc;
+    if (ks_table_is_aggregate(t) && (rc = ks_suppress(t, k, NULL, err)))
+        return rc;
+    ks_buf last;
+    ks_buf_init(&last);
+    int have = ks_db_meta_get(db, "last_import", &last, NULL) == 1;
+    ks_render_meta meta = {.last_import = have ? last.buf : NULL, .k = k, .version = KASANE_VERSION,
+                           .excluded = excluded, .notes = notes, .n_notes = n_notes};
+    ks_render_opts ro = {.mode = o->mode, .bom = o->bom, .comments = o->comments};
+    if (o->out_path)
+        rc = ks_render_file(o->out_path, t, &meta, &ro, err);
+    else
+        rc = ks_render(stdout, t, &meta, &ro, err);
+    ks_buf_release(&last);
+    return rc;
+}

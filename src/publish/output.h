@@ -1,0 +1,50 @@
+/* output.h: the output options every printing command shares (--format,
+ * --out, --lang, --bom, --comments) and the one path by which a result table
+ * about cases reaches a person: disclosure control, then the footer, then the
+ * renderer.  Commands do not call suppress/render themselves. */
+#ifndef KASANE_OUTPUT_H
+#define KASANE_OUTPUT_H
+
+#include <getopt.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "lang.h"
+#include "table.h"
+#include "util.h"
+
+typedef struct ks_output {
+    const char *mode;     /* render mode name, "table" by default */
+    const char *out_path; /* --out FILE (atomic, 0600), NULL = stdout */
+    bool bom;             /* csv: UTF-8 BOM */
+    bool comments;        /* csv/tsv: footer as # lines */
+    ks_lang lang;         /* labels */
+} ks_output;
+
+enum { KS_OPT_FORMAT = 1000, KS_OPT_OUT, KS_OPT_LANG, KS_OPT_BOM, KS_OPT_COMMENTS };
+
+/* getopt_long rows for the options above; put them in a command's table. */
+#define KS_OUTPUT_LONGOPTS                                                       \
+    {"format", required_argument, NULL, KS_OPT_FORMAT},                          \
+        {"out", required_argument, NULL, KS_OPT_OUT},                            \
+        {"lang", required_argument, NULL, KS_OPT_LANG},                          \
+        {"bom", no_argument, NULL, KS_OPT_BOM},                                  \
+        {"comments", no_argument, NULL, KS_OPT_COMMENTS}
+
+/* The --help paragraph for them. */
+extern const char ks_output_help[];
+
+void ks_output_init(ks_output *o);
+/* Handles one getopt result: 1 when it was an output option, 0 when not,
+ * negative (usage) when its value is wrong. */
+int ks_output_option(ks_output *o, int opt, const char *arg, ks_error *err);
+
+/* Applies the database's threshold (primary, secondary and linked
+ * suppression) to an aggregate table, checks the result, adds the footer
+ * (last import, k, suppressed cells, version, `excluded` note and `notes`)
+ * and prints it.  A table with no count column is printed as it is (the
+ * caller has already decided row-level output is allowed). */
+int ks_output_table(const ks_output *o, sqlite3 *db, ks_table *t, const char *excluded,
+                    const char *const *notes, size_t n_notes, ks_error *err);
+
+#endif

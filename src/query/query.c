@@ -1,0 +1,415 @@
+/* query.c: query files — the comment header, the search path, listing. */
+#include "query.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "weaken.h"
+
+#ifndef KASANE_QUERY_DIR
+#define KASANE_QUERY_DIR "queries"
+#endif
+
+const char *ks_query_builtin_dir(void) { return KASANE_QUERY_DIR; }
+
+static void free_list(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void ks_query_free(ks_query *q)
+{
+    if (!q)
+        return;
+    free(q->name);
+    free(q->path);
+    free(q->title);
+    free(q->title_en);
+    free(q->description);
+    for (size_t i = 0; i < q->nparams; i++) {
+        free(q->params[i].name);
+        free(q->params[i].def);
+        free(q->params[i].help);
+    }
+    free(q->params);
+    free_list(q->counts, q->ncounts);
+    free_list(q->shares, q->nshares);
+    free_list(q->labels, q->nlabels);
+    free(q->pivot);
+    free(q->sql);
+    free(q->shadowed);
+    free(q);
+}
+
+static char *trim_dup(const char *s, size_t n)
+{
+    while (n && isspace((unsigned char)*s))
+        s++, n--;
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    return ks_strndup(s, n);
+}
+
+static void push(char ***v, size_t *n, char *s)
+{
+    *v = ks_realloc(*v, ks_mul(*n + 1, sizeof **v));
+    (*v)[(*n)++] = s;
+}
+
+static int is_yes(const char *s) { return strcmp(s, "yes") == 0 || strcmp(s, "true") == 0 || strcmp(s, "1") == 0; }
+
+/* "name type [default] [(help)]" */
+static int parse_param(ks_query *q, const char *v, const char *where, ks_error *err)
+{
+    char *s = ks_strdup(v), *help = NULL;
+    char *paren = strchr(s, '(');
+    if (paren) {
+        char *close = strrchr(paren, ')');
+        if (close)
+            *close = '\0';
+        help = trim_dup(paren + 1, strlen(paren + 1));
+        *paren = '\0';
+    }
+    char *save = NULL;
+    char *name = strtok_r(s, " \t", &save), *type = strtok_r(NULL, " \t", &save);
+    char *def = strtok_r(NULL, " \t", &save);
+    int rc = 0;
+    ks_param_type t = KS_PARAM_TEXT;
+    if (!name || !type) {
+        rc = ks_error_set(err, KS_EUSAGE, "%s: param needs 'name type [default]'", where);
+    } else if (strcmp(type, "int") == 0) {
+        t = KS_PARAM_INT;
+    } else if (strcmp(type, "real") == 0) {
+        t = KS_PARAM_REAL;
+    } else if (strcmp(type, "date") == 0) {
+        t = KS_PARAM_DATE;
+    } else if (strcmp(type, "text") != 0) {
+        rc = ks_error_set(err, KS_EUSAGE, "%s: unknown parameter type '%s' (int, real, text, date)", where, type);
+    }
+    for (const char *p = name; rc == 0 && *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_')
+            rc = ks_error_set(err, KS_EUSAGE, "%s: bad parameter name '%s'", where, name);
+    if (rc == 0) {
+        q->params = ks_realloc(q->params, ks_mul(q->nparams + 1, sizeof *q->params));
+        ks_param *p = &q->params[q->nparams++];
+        p->name = ks_strdup(name);
+        p->type = t;
+        p->def = def ? ks_strdup(def) : NULL;
+        p->help = help;
+        help = NULL;
+    }
+    free(help);
+    free(s);
+    return rc;
+}
+
+ks_query *ks_query_parse(const char *name, const char *path, const char *text, ks_error *err)
+{
+    ks_query *q = ks_calloc(1, sizeof *q);
+    q->name = ks_strdup(name);
+    q->path = path ? ks_strdup(path) : NULL;
+    q->sql = ks_strdup(text);
+    const char *p = text;
+    unsigned line = 1;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        const char *s = p;
+        while (s < p + len && isspace((unsigned char)*s))
+            s++;
+        if (s == p + len) { /* blank line inside the header */
+        } else if (strncmp(s, "--", 2) != 0) {
+            break; /* the statement starts here */
+        } else {
+            const char *c = s + 2;
+            const char *colon = memchr(c, ':', (size_t)(p + len - c));
+            char where[512];
+            snprintf(where, sizeof where, "%s:%u", path ? path : name, line);
+            if (colon) {
+                char *key = trim_dup(c, (size_t)(colon - c));
+                char *val = trim_dup(colon + 1, (size_t)(p + len - colon - 1));
+                int rc = 0;
+                if (strcmp(key, "title") == 0) {
+                    free(q->title);
+                    q->title = val, val = NULL;
+                } else if (strcmp(key, "title_en") == 0) {
+                    free(q->title_en);
+                    q->title_en = val, val = NULL;
+                } else if (strcmp(key, "description") == 0) {
+                    free(q->description);
+                    q->description = val, val = NULL;
+                } else if (strcmp(key, "param") == 0) {
+                    rc = parse_param(q, val, where, err);
+                } else if (strcmp(key, "count") == 0) {
+                    char *save = NULL;
+                    for (char *t = strtok_r(val, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+                        push(&q->counts, &q->ncounts, ks_strdup(t));
+                } else if (strcmp(key, "share") == 0) {
+                    push(&q->shares, &q->nshares, val), val = NULL;
+                } else if (strcmp(key, "column") == 0) {
+                    push(&q->labels, &q->nlabels, val), val = NULL;
+                } else if (strcmp(key, "pivot") == 0) {
+                    free(q->pivot);
+                    q->pivot = val, val = NULL;
+                } else if (strcmp(key, "totals") == 0) {
+                    q->totals = is_yes(val);
+                } else if (strcmp(key, "total-row") == 0) {
+                    q->total_row = is_yes(val);
+                }
+                /* other "-- word: ..." lines are ordinary comments */
+                free(key);
+                free(val);
+                if (rc) {
+                    ks_query_free(q);
+                    return NULL;
+                }
+            }
+        }
+        line++;
+        if (!eol)
+            break;
+        p = eol + 1;
+    }
+    q->sql_line = line;
+    if (!q->title)
+        q->title = ks_strdup(q->name);
+    if (!q->title_en)
+        q->title_en = ks_strdup(q->title);
+    if (!q->description)
+        q->description = ks_strdup("");
+    return q;
+}
+
+static int read_all(const char *path, ks_buf *out, ks_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return ks_error_set(err, KS_EUSAGE, "cannot open '%s': %s", path, strerror(errno));
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        ks_buf_add(out, chunk, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return ks_error_set(err, KS_EIO, "cannot read '%s'", path);
+    return 0;
+}
+
+ks_query *ks_query_load(const char *path, ks_error *err)
+{
+    ks_buf text;
+    ks_buf_init(&text);
+    ks_query *q = NULL;
+    if (read_all(path, &text, err) == 0) {
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        size_t n = strlen(base);
+        char *name = ks_strndup(base, n > 4 && strcmp(base + n - 4, ".sql") == 0 ? n - 4 : n);
+        q = ks_query_parse(name, path, text.buf, err);
+        free(name);
+    }
+    ks_buf_release(&text);
+    return q;
+}
+
+/* The search path as a list of directories, in order. */
+static size_t search_dirs(const char *dir, char ***out)
+{
+    char **v = NULL;
+    size_t n = 0;
+    if (dir)
+        push(&v, &n, ks_strdup(dir));
+    const char *env = getenv("KASANE_QUERY_PATH");
+    if (env && *env) {
+        char *copy = ks_strdup(env), *save = NULL;
+        for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))
+            push(&v, &n, ks_strdup(t));
+        free(copy);
+    }
+    push(&v, &n, ks_strdup(ks_query_builtin_dir()));
+    *out = v;
+    return n;
+}
+
+static int is_file(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+static int ends_sql(const char *name)
+{
+    size_t len = strlen(name);
+    return len > 4 && strcmp(name + len - 4, ".sql") == 0;
+}
+
+/* Whether path is a file of the built-in directory (a library query). */
+static int in_library(const char *path)
+{
+    char *dir = realpath(ks_query_builtin_dir(), NULL), *file = realpath(path, NULL);
+    int in = 0;
+    if (dir && file) {
+        size_t n = strlen(dir);
+        in = strncmp(file, dir, n) == 0 && file[n] == '/' && !strchr(file + n + 1, '/');
+    }
+    free(dir);
+    free(file);
+    return in;
+}
+
+/* "DIR/NAME.sql" into path; name may already end in .sql. */
+static void query_path(ks_buf *path, const char *dir, const char *name)
+{
+    ks_buf_reset(path);
+    ks_buf_addf(path, "%s/%s%s", dir, name, ends_sql(name) ? "" : ".sql");
+}
+
+ks_query *ks_query_find(const char *name, const char *dir, ks_error *err)
+{
+    int direct = strchr(name, '/') != NULL || ends_sql(name);
+    ks_buf path;
+    ks_buf_init(&path);
+    ks_query *q = NULL;
+    char **dirs = NULL;
+    size_t nd = 0;
+    if (ks_weakened("shadow")) {
+        /* the old search: the first file found wins, the library's name or not */
+        if (direct && is_file(name)) {
+            q = ks_query_load(name, err);
+        } else {
+            nd = search_dirs(dir, &dirs);
+            for (size_t i = 0; i < nd && !q; i++) {
+                query_path(&path, dirs[i], name);
+                if (is_file(path.buf))
+                    q = ks_query_load(path.buf, err);
+            }
+        }
+        if (q)
+            q->library = true;
+        goto done;
+    }
+    /* a library name wins: only the built-in directory is asked */
+    if (!strchr(name, '/')) {
+        query_path(&path, ks_query_builtin_dir(), name);
+        if (is_file(path.buf)) {
+            q = ks_query_load(path.buf, err);
+            if (!q)
+                goto done;
+            q->library = true;
+            /* say which outside file of that name was not run */
+            ks_buf other;
+            ks_buf_init(&other);
+            if (direct && is_file(name)) {
+                ks_buf_adds(&other, name);
+            } else {
+                nd = search_dirs(dir, &dirs);
+                for (size_t i = 0; i + 1 < nd && !other.len; i++) {
+                    query_path(&other, dirs[i], name);
+                    if (!is_file(other.buf))
+                        ks_buf_reset(&other);
+                }
+            }
+            if (other.len && !in_library(other.buf))
+                q->shadowed = ks_buf_detach(&other, NULL);
+            ks_buf_release(&other);
+            goto done;
+        }
+    }
+    if (direct) {
+        /* a path: only a regular file named *.sql is read, and a refusal never
+         * shows what the file holds (query run ../../etc/passwd) */
+        if (!ends_sql(name))
+            ks_error_set(err, KS_EUSAGE, "'%s' is not a query file: a query file's name ends in .sql", name);
+        else if (!is_file(name))
+            ks_error_set(err, KS_EUSAGE, "'%s' is not a regular file", name);
+        else if ((q = ks_query_load(name, err)) != NULL)
+            q->library = in_library(name);
+        goto done;
+    }
+    nd = search_dirs(dir, &dirs);
+    for (size_t i = 0; i + 1 < nd && !q; i++) { /* the last one is the library, asked above */
+        query_path(&path, dirs[i], name);
+        if (is_file(path.buf))
+            q = ks_query_load(path.buf, err);
+    }
+done:
+    if (!q && err && !err->code)
+        ks_error_set(err, KS_EUSAGE, "no query named '%s'; see 'kasane query list'", name);
+    ks_buf_release(&path);
+    free_list(dirs, nd);
+    return q;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp((*(ks_query *const *)a)->name, (*(ks_query *const *)b)->name);
+}
+
+int ks_query_list(const char *dir, ks_query ***out, size_t *n, ks_error *err)
+{
+    char **dirs;
+    size_t nd = search_dirs(dir, &dirs);
+    if (!ks_weakened("shadow") && nd > 1) {
+        /* the library first: its names win over outside files */
+        char *lib = dirs[nd - 1];
+        memmove(dirs + 1, dirs, (nd - 1) * sizeof *dirs);
+        dirs[0] = lib;
+    }
+    ks_query **v = NULL;
+    size_t count = 0;
+    int rc = 0;
+    ks_buf path;
+    ks_buf_init(&path);
+    for (size_t i = 0; i < nd && rc == 0; i++) {
+        DIR *d = opendir(dirs[i]);
+        if (!d)
+            continue;
+        struct dirent *e;
+        while ((e = readdir(d)) && rc == 0) {
+            size_t len = strlen(e->d_name);
+            if (len <= 4 || strcmp(e->d_name + len - 4, ".sql") != 0)
+                continue;
+            int dup = 0;
+            for (size_t j = 0; j < count; j++)
+                dup |= strncmp(v[j]->name, e->d_name, len - 4) == 0 && v[j]->name[len - 4] == '\0';
+            if (dup)
+                continue; /* earlier directories win */
+            ks_buf_reset(&path);
+            ks_buf_addf(&path, "%s/%s", dirs[i], e->d_name);
+            ks_query *q = ks_query_load(path.buf, err);
+            if (!q) {
+                rc = -KS_EUSAGE;
+                break;
+            }
+            q->library = in_library(path.buf);
+            v = ks_realloc(v, ks_mul(count + 1, sizeof *v));
+            v[count++] = q;
+        }
+        closedir(d);
+    }
+    ks_buf_release(&path);
+    free_list(dirs, nd);
+    if (rc) {
+        ks_query_list_free(v, count);
+        return rc;
+    }
+    if (count)
+        qsort(v, count, sizeof *v, by_name);
+    *out = v;
+    *n = count;
+    return 0;
+}
+
+void ks_query_list_free(ks_query **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ks_query_free(v[i]);
+    free(v);
+}

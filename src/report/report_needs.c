@@ -1,0 +1,776 @@
+/* report_needs.c: the sections on who consults and what they need, all
+ * counted over the period's new cases: 3. age, sex, household type and
+ * districts, 4. problems, how they combine and compound households (8050,
+ * double care, young carers), 5. supports and partners. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "codes.h"
+#include "stats_table.h"
+#include "svg.h"
+#include "weaken.h"
+#include "report_internal.h"
+
+/* ---- 3. who consults ------------------------------------------------------------- */
+
+static int age_group(int band_id)
+{
+    if (band_id <= 0)
+        return 10; /* unknown */
+    int g = (band_id - 1) / 2;
+    return g > 9 ? 9 : g;
+}
+
+int ks_report_sec_who(rep *r)
+{
+    int rc;
+    ks_rsection *sec = ks_rdoc_section(&r->doc, "who", L("3. 相談者", "3. Who consults"));
+    /* age x sex */
+    int64_t as[11][3] = {{0}};
+    for (size_t i = 0; i < r->n; i++) {
+        const rcase *c = &r->c[i];
+        if (!ks_report_in_p(r, c))
+            continue;
+        int s = c->sex == 1 ? 0 : c->sex == 2 ? 1 : 2;
+        as[age_group(c->age_band)][s]++;
+    }
+    ks_table *t = ks_table_new();
+    ks_report_col_text(t, "age", L("年齢", "Age"));
+    size_t cm = ks_report_col_count(t, "n_m", ks_report_lab(&r->sex, 1));
+    size_t cf = ks_report_col_count(t, "n_f", ks_report_lab(&r->sex, 2));
+    ks_report_col_count(t, "n_other", L("その他・不明", "Other/unknown"));
+    size_t ct = ks_report_col_count(t, "n", L("計", "Total"));
+    char buf[64];
+    int64_t colsum[3] = {0, 0, 0};
+    for (int g = 0; g <= 11; g++) {
+        size_t row = ks_table_add_row(t);
+        if (g < 9)
+            snprintf(buf, sizeof buf, r->en ? "%d-%d" : "%d〜%d歳", g * 10, g * 10 + 9);
+        else if (g == 9)
+            snprintf(buf, sizeof buf, r->en ? "90+" : "90歳以上");
+        else
+            snprintf(buf, sizeof buf, "%s", g == 10 ? L("不明", "Unknown") : L("計", "Total"));
+        ks_report_set_s(t, row, 0, buf);
+        int64_t sum = 0;
+        for (int s = 0; s < 3; s++) {
+            int64_t v = g <= 10 ? as[g][s] : colsum[s];
+            if (g <= 10)
+                colsum[s] += v;
+            ks_report_set_i(t, row, 1 + (size_t)s, v);
+            sum += v;
+        }
+        ks_report_set_i(t, row, ct, sum);
+    }
+    ks_table_set_totals(t, 11, (long)ct, NULL);
+    if ((rc = ks_report_protect(r, t))) {
+        ks_table_free(t);
+        return rc;
+    }
+    {
+        const char *cats[10];
+        double v[2][10];
+        bool h[2][10];
+        for (size_t g = 0; g < 10; g++)
+            cats[g] = ks_table_cell(t, g, 0)->v.s;
+        ks_report_column_values(t, cm, 10, v[0], h[0]);
+        ks_report_column_values(t, cf, 10, v[1], h[1]);
+        ks_svg_series ser[2] = {{.name = ks_report_lab(&r->sex, 1), .v = v[0], .hidden = h[0], .color = 0},
+                                {.name = ks_report_lab(&r->sex, 2), .v = v[1], .hidden = h[1], .color = 3}};
+        char *id = ks_report_next_id(r, "f");
+        ks_svg_chart ch = {.id = id, .title = L("年齢・性別（新規相談）", "Age and sex (new cases)"), .cats = cats, .ncat = 10,
+                           .series = ser, .nseries = 2, .mark = ks_report_tmark(r, t), .width = CHART_W};
+        ks_buf svg;
+        ks_buf_init(&svg);
+        ks_svg_pyramid(&svg, &ch);
+        ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
+        ks_buf_release(&svg);
+        free(id);
+    }
+    ks_rdoc_add(sec, KS_RB_TABLE, L("年齢・性別", "Age and sex"), "t-age-sex", t, NULL);
+
+    /* household types */
+    size_t nh = r->hh.n;
+    int64_t *hc = ks_calloc(nh + 1, sizeof *hc);
+    for (size_t i = 0; i < r->n; i++)
+        if (ks_report_in_p(r, &r->c[i]))
+            hc[r->c[i].hh_type < nh ? r->c[i].hh_type : 0]++;
+    t = ks_table_new();
+    ks_report_col_text(t, "household_type", L("世帯構成", "Household"));
+    size_t hn = ks_report_col_count(t, "n", L("件数", "Cases"));
+    size_t hp = ks_report_col_share(t, "pct", L("割合(%)", "Share (%)"), hn, -1, 1);
+    int64_t all = 0;
+    for (size_t id = 1; id <= nh; id++) {
+        size_t code = id < nh ? id : 0; /* the empty ones last */
+        if (code == 0 && id != nh)
+            continue;
+        if (code && !r->hh.name[code])
+            continue;
+        size_t row = ks_table_add_row(t);
+        ks_report_set_s(t, row, 0, code ? ks_report_lab(&r->hh, (int)code) : L("未記入", "Not recorded"));
+        ks_report_set_i(t, row, hn, hc[code]);
+        all += hc[code];
+    }
+    size_t trow = ks_table_add_row(t);
+    ks_report_set_s(t, trow, 0, L("計", "Total"));
+    ks_report_set_i(t, trow, hn, all);
+    for (size_t i = 0; i <= trow; i++) {
+        double v = ks_report_cell_num(t, i, hn);
+        ks_report_set_r(t, i, hp, all > 0 ? 100.0 * v / (double)all : NAN);
+    }
+    ks_table_set_totals(t, (long)trow, -1, NULL);
+    free(hc);
+    if ((rc = ks_report_protect(r, t))) {
+        ks_table_free(t);
+        return rc;
+    }
+    ks_report_hbar_of_column(r, sec, t, trow, hn, L("世帯構成（新規相談）", "Household type (new cases)"), 0);
+    ks_rdoc_add(sec, KS_RB_TABLE, L("世帯構成", "Household type"), "t-household", t, NULL);
+
+    /* districts side by side */
+    if (r->district) {
+        ks_rdoc_add(sec, KS_RB_NOTE,
+                    L("地区を指定した報告のため、地区別の比較は省略しています。",
+                      "This report covers one district, so the district comparison is left out."),
+                    NULL, NULL, NULL);
+        return 0;
+    }
+    size_t nd = r->district_l.n;
+    int64_t(*dc)[4] = ks_calloc(nd ? nd : 1, sizeof *dc);
+    for (size_t i = 0; i < r->n; i++) {
+        const rcase *c = &r->c[i];
+        if (c->district >= nd)
+            continue;
+        if (ks_report_in_p(r, c))
+            dc[c->district][0]++;
+        if (ks_report_in_c(r, c))
+            dc[c->district][1]++;
+        if (c->status == KS_STATUS_CLOSED && c->close >= r->p0 && c->close <= r->p1)
+            dc[c->district][2]++;
+        if (c->open <= r->p1 && (c->close == NO_DATE || c->close > r->p1))
+            dc[c->district][3]++;
+    }
+    t = ks_table_new();
+    ks_report_col_text(t, "district", L("地区", "District"));
+    size_t d0 = ks_report_col_count(t, "n_period", L("新規（今期）", "New (this period)"));
+    char lb[64];
+    snprintf(lb, sizeof lb, r->en ? "New (%s)" : "新規（%s）", ks_report_cmp_col(r));
+    size_t d1 = ks_report_col_count(t, "n_compare", lb);
+    size_t dp = ks_report_col_share(t, "change_pct", L("増減率(%)", "Change (%)"), d0, (int)d1, 1);
+    size_t d2 = ks_report_col_count(t, "n_closed", L("終結", "Closed"));
+    size_t d3 = ks_report_col_count(t, "n_open", L("期末継続中", "Open at end"));
+    int64_t sum[4] = {0, 0, 0, 0};
+    size_t rows = 0;
+    for (size_t id = 1; id < nd; id++) {
+        if (!r->district_l.name[id])
+            continue;
+        size_t row = ks_table_add_row(t);
+        rows++;
+        ks_report_set_s(t, row, 0, ks_report_lab(&r->district_l, (int)id));
+        for (int j = 0; j < 4; j++)
+            sum[j] += dc[id][j];
+        ks_report_set_i(t, row, d0, dc[id][0]);
+        ks_report_set_i(t, row, d1, dc[id][1]);
+        ks_report_set_i(t, row, d2, dc[id][2]);
+        ks_report_set_i(t, row, d3, dc[id][3]);
+        ks_report_set_r(t, row, dp, dc[id][1] > 0 ? 100.0 * (double)(dc[id][0] - dc[id][1]) / (double)dc[id][1] : NAN);
+    }
+    free(dc);
+    size_t tr = ks_table_add_row(t);
+    ks_report_set_s(t, tr, 0, L("計", "Total"));
+    ks_report_set_i(t, tr, d0, sum[0]);
+    ks_report_set_i(t, tr, d1, sum[1]);
+    ks_report_set_i(t, tr, d2, sum[2]);
+    ks_report_set_i(t, tr, d3, sum[3]);
+    ks_report_set_r(t, tr, dp, sum[1] > 0 ? 100.0 * (double)(sum[0] - sum[1]) / (double)sum[1] : NAN);
+    ks_table_set_totals(t, (long)tr, -1, NULL);
+    if ((rc = ks_report_protect(r, t))) {
+        ks_table_free(t);
+        return rc;
+    }
+    {
+        const char **cats = ks_calloc(rows ? rows : 1, sizeof *cats);
+        double *v = ks_calloc(2 * (rows ? rows : 1), sizeof *v);
+        bool *h = ks_calloc(2 * (rows ? rows : 1), sizeof *h);
+        for (size_t i = 0; i < rows; i++)
+            cats[i] = ks_table_cell(t, i, 0)->v.s;
+        ks_report_column_values(t, d0, rows, v, h);
+        ks_report_column_values(t, d1, rows, v + rows, h + rows);
+        ks_svg_series ser[2] = {{.name = L("今期", "This period"), .v = v, .hidden = h, .color = 0},
+                                {.name = ks_report_cmp_col(r), .v = v + rows, .hidden = h + rows, .color = 5}};
+        char *id = ks_report_next_id(r, "f");
+        ks_svg_chart ch = {.id = id, .title = L("地区別の新規相談", "New cases by district"), .cats = cats, .ncat = rows,
+                           .series = ser, .nseries = 2, .mark = ks_report_tmark(r, t), .width = CHART_W};
+        ks_report_add_hbar(sec, &ch, id);
+        free(cats);
+        free(v);
+        free(h);
+    }
+    ks_rdoc_add(sec, KS_RB_TABLE, L("地区別", "By district"), "t-district", t, NULL);
+    return 0;
+}
+
+/* ---- co-occurrence (problems and partners) -------------------------------------- */
+
+typedef uint64_t (*mask_fn)(const rcase *c);
+static uint64_t problems_of(const rcase *c) { return c->problems; }
+static uint64_t partners_of(const rcase *c) { return c->partners; }
+
+/* Co-occurrence of the `ntop` most frequent codes among the period's new
+ * cases: a matrix table (cases with both; the diagonal holds cases with the
+ * code), a heat map coloured by lift, and the strongest pairs.  Multi-response:
+ * no totals, primary suppression only. */
+static int cooccur(rep *r, ks_rsection *sec, mask_fn fn, const labels *l, const char *what_ja, const char *what_en,
+                   const char *tid)
+{
+    int rc = 0;
+    int64_t cnt[MAX_CODE] = {0};
+    for (size_t i = 0; i < r->n; i++) {
+        if (!ks_report_in_p(r, &r->c[i]))
+            continue;
+        uint64_t mk = fn(&r->c[i]);
+        for (int b = 0; b < MAX_CODE; b++)
+            if (mk >> b & 1)
+                cnt[b]++;
+    }
+    int top[TOP_COOCCUR];
+    size_t nt = ks_report_top_ids(cnt, l->n < MAX_CODE ? l->n : MAX_CODE, TOP_COOCCUR, top);
+    if (nt < 2)
+        return 0;
+    int64_t both[TOP_COOCCUR][TOP_COOCCUR] = {{0}};
+    for (size_t i = 0; i < r->n; i++) {
+        if (!ks_report_in_p(r, &r->c[i]))
+            continue;
+        uint64_t mk = fn(&r->c[i]);
+        for (size_t a = 0; a < nt; a++) {
+            if (!(mk >> top[a] & 1))
+                continue;
+            for (size_t b = 0; b < nt; b++)
+                if (mk >> top[b] & 1)
+                    both[a][b]++;
+        }
+    }
+    ks_table *t = ks_table_new();
+    ks_report_col_text(t, "code", r->en ? what_en : what_ja);
+    char name[32];
+    for (size_t b = 0; b < nt; b++) {
+        snprintf(name, sizeof name, "n_%d", top[b]);
+        ks_report_col_count(t, name, ks_report_lab(l, top[b]));
+    }
+    for (size_t a = 0; a < nt; a++) {
+        size_t row = ks_table_add_row(t);
+        ks_report_set_s(t, row, 0, ks_report_lab(l, top[a]));
+        for (size_t b = 0; b < nt; b++)
+            ks_report_set_i(t, row, 1 + b, both[a][b]);
+    }
+    /* A pair's cell, the two diagonal cells and the period's new cases make
+     * a 2x2 table: A without B, B without A and neither follow by
+     * subtraction ("34 with 認知症, 31 of them with 介護": 3 without).  The
+     * pair's cell is hidden (both copies) when one of those is below k. */
+    int64_t nn = r->n_new;
+    for (size_t a = 0; a < nt && !ks_weakened("report-nested"); a++)
+        for (size_t b = 0; b < nt; b++) {
+            int64_t ab = both[a][b], cell[3] = {both[a][a] - ab, both[b][b] - ab, nn - both[a][a] - both[b][b] + ab};
+            bool small = false;
+            for (size_t c = 0; c < 3 && a != b; c++)
+                small |= cell[c] > 0 && cell[c] < r->k;
+            if (small && ab >= r->k)
+                ks_table_suppress(t, a, 1 + b, KS_WHY_SECONDARY, NULL);
+        }
+    if ((rc = ks_report_protect(r, t))) {
+        ks_table_free(t);
+        return rc;
+    }
+    /* lift from published cells only */
+    double n = (double)r->n_new;
+    const char *rows[TOP_COOCCUR];
+    char *text[TOP_COOCCUR * TOP_COOCCUR];
+    double shade[TOP_COOCCUR * TOP_COOCCUR];
+    bool hid[TOP_COOCCUR * TOP_COOCCUR];
+    for (size_t a = 0; a < nt; a++) {
+        rows[a] = ks_report_lab(l, top[a]);
+        for (size_t b = 0; b < nt; b++) {
+            size_t at = a * nt + b;
+            hid[at] = ks_report_hidden(t, a, 1 + b);
+            shade[at] = NAN;
+            text[at] = NULL;
+            double v = ks_report_cell_num(t, a, 1 + b);
+            if (!isfinite(v))
+                continue;
+            ks_buf s;
+            ks_buf_init(&s);
+            ks_buf_addf(&s, "%.0f", v);
+            text[at] = ks_buf_detach(&s, NULL);
+            double na = ks_report_cell_num(t, a, 1 + a), nb = ks_report_cell_num(t, b, 1 + b);
+            if (a != b && isfinite(na) && isfinite(nb) && na > 0 && nb > 0 && !r->n_new_hidden && n > 0) {
+                ks_cooccur co;
+                if (ks_cooccur_counts((int64_t)v, (int64_t)na, (int64_t)nb, (int64_t)n, &co, NULL) == 0 && co.has_lift) {
+                    double lift = co.lift > 0 ? co.lift : 1.0 / 16;
+                    shade[at] = 0.5 + log2(lift) / 4;
+                }
+            }
+        }
+    }
+    {
+        char *id = ks_report_next_id(r, "f");
+        ks_buf title;
+        ks_buf_init(&title);
+        ks_buf_adds(&title, r->en ? what_en : what_ja);
+        ks_buf_adds(&title, L("の組み合わせ（新規相談の件数、色はリフト）", ": pairs (new cases; colour = lift)"));
+        static const char *const leg_ja[5] = {"0.25", "0.5", "1", "2", "4+"};
+        ks_svg_heat h = {.id = id, .title = title.buf, .rows = rows, .nrow = nt, .cols = rows, .ncol = nt,
+                         .text = (const char *const *)text, .shade = shade, .hidden = hid, .mark = ks_report_tmark(r, t),
+                         .legend = leg_ja, .legend_title = L("リフト", "Lift"), .width = CHART_W};
+        ks_buf svg;
+        ks_buf_init(&svg);
+        ks_svg_heatmap(&svg, &h);
+        ks_rdoc_add(sec, KS_RB_FIGURE, title.buf, id, NULL, svg.buf);
+        ks_buf_release(&svg);
+        ks_buf_release(&title);
+        free(id);
+    }
+    for (size_t i = 0; i < nt * nt; i++)
+        free(text[i]);
+    /* strongest pairs: published cells only, by lift */
+    typedef struct pair {
+        size_t a, b;     /* matrix indices */
+        double lift;     /* observed / expected */
+        double expected; /* cases expected if independent */
+        double n;        /* cases with both */
+    } pair;
+    pair pairs[TOP_COOCCUR * TOP_COOCCUR];
+    size_t np = 0;
+    for (size_t a = 0; a < nt; a++)
+        for (size_t b = a + 1; b < nt; b++) {
+            double v = ks_report_cell_num(t, a, 1 + b), na = ks_report_cell_num(t, a, 1 + a), nb = ks_report_cell_num(t, b, 1 + b);
+            if (!isfinite(v) || v <= 0 || !isfinite(na) || !isfinite(nb) || r->n_new_hidden)
+                continue;
+            ks_cooccur co;
+            if (ks_cooccur_counts((int64_t)v, (int64_t)na, (int64_t)nb, (int64_t)n, &co, NULL) || !co.has_lift ||
+                co.lift <= 1)
+                continue;
+            pairs[np++] = (pair){a, b, co.lift, co.expected, v};
+        }
+    /* insertion sort: by lift, then by position (stable, deterministic) */
+    for (size_t i = 1; i < np; i++)
+        for (size_t j = i; j > 0 && pairs[j].lift > pairs[j - 1].lift; j--) {
+            pair tmp = pairs[j];
+            pairs[j] = pairs[j - 1];
+            pairs[j - 1] = tmp;
+        }
+    ks_table *u = ks_table_new();
+    ks_report_col_text(u, "a", "A");
+    ks_report_col_text(u, "b", "B");
+    size_t un = ks_report_col_count(u, "n_both", L("両方", "Both"));
+    size_t ue = ks_report_col_share(u, "expected", L("独立なら", "If independent"), un, -1, 1);
+    size_t ul = ks_report_col_share(u, "lift", L("リフト", "Lift"), un, -1, 2);
+    for (size_t i = 0; i < np && i < TOP_PAIRS; i++) {
+        size_t row = ks_table_add_row(u);
+        ks_report_set_s(u, row, 0, rows[pairs[i].a]);
+        ks_report_set_s(u, row, 1, rows[pairs[i].b]);
+        ks_report_set_i(u, row, un, (int64_t)pairs[i].n);
+        ks_report_set_r(u, row, ue, pairs[i].expected);
+        ks_report_set_r(u, row, ul, pairs[i].lift);
+    }
+    ks_buf cap;
+    ks_buf_init(&cap);
+    ks_buf_adds(&cap, r->en ? what_en : what_ja);
+    ks_buf_adds(&cap, L("：組み合わせの件数", ": cases with both"));
+    ks_rdoc_add(sec, KS_RB_TABLE, cap.buf, tid, t, NULL);
+    if ((rc = ks_report_protect(r, u))) {
+        ks_table_free(u);
+        ks_buf_release(&cap);
+        return rc;
+    }
+    if (ks_table_nrows(u) > 0) {
+        ks_buf_reset(&cap);
+        ks_buf_adds(&cap, L("よく一緒に現れる組み合わせ（リフト上位）", "Pairs that go together most (by lift)"));
+        ks_buf id;
+        ks_buf_init(&id);
+        ks_buf_addf(&id, "%s-pairs", tid);
+        ks_rdoc_add(sec, KS_RB_TABLE, cap.buf, id.buf, u, NULL);
+        ks_buf_release(&id);
+    } else {
+        ks_table_free(u);
+    }
+    ks_rdoc_add(sec, KS_RB_NOTE,
+                L("リフト＝両方ある件数÷（独立なら期待される件数）。1より大きいほど一緒に現れやすい組み合わせです。",
+                  "Lift = cases with both / cases expected if the two were independent; above 1 they go together."),
+                NULL, NULL, NULL);
+    ks_buf_release(&cap);
+    return 0;
+}
+
+/* ---- 4. problems ---------------------------------------------------------------- */
+
+static int household_section(rep *r, ks_rsection *sec);
+
+int ks_report_sec_problems(rep *r)
+{
+    int rc;
+    ks_rsection *sec = ks_rdoc_section(&r->doc, "problems", L("4. 課題", "4. Problems"));
+    size_t np = r->problem.n < MAX_CODE ? r->problem.n : MAX_CODE;
+    int64_t any[MAX_CODE] = {0}, per[6] = {0};
+    int64_t sum_prob = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const rcase *c = &r->c[i];
+        if (!ks_report_in_p(r, c))
+            continue;
+        for (size_t b = 0; b < np; b++)
+            if (c->problems >> b & 1)
+                any[b]++;
+        int k = c->nprob >= 5 ? 5 : c->nprob;
+        per[k]++;
+        sum_prob += c->nprob;
+    }
+    ks_table *t = ks_table_new();
+    ks_report_col_text(t, "problem", L("課題", "Problem"));
+    ks_report_col_text(t, "field", L("分野", "Field"));
+    size_t pn = ks_report_col_count(t, "n", L("件数(延べ)", "Cases (any)"));
+    size_t pp = ks_report_col_share(t, "pct", L("割合(%)", "Share (%)"), pn, -1, 1);
+    for (size_t id = 1; id < np; id++) {
+        if (!r->problem.name[id])
+            continue;
+        size_t row = ks_table_add_row(t);
+        ks_report_set_s(t, row, 0, ks_report_lab(&r->problem, (int)id));
+        ks_report_set_s(t, row, 1, ks_report_lab(&r->field, r->problem.field[id]));
+        ks_report_set_i(t, row, pn, any[id]);
+        ks_report_set_r(t, row, pp, r->n_new > 0 ? 100.0 * (double)any[id] / (double)r->n_new : NAN);
+    }
+    if ((rc = ks_report_protect(r, t))) {
+        ks_table_free(t);
+        return rc;
+    }
+    t = ks_report_sorted(t, pn, true, NULL);
+    ks_buf b;
+    ks_buf_init(&b);
+    if (!r->n_new_hidden && r->n_new > 0) {
+        double mean = (double)sum_prob / (double)r->n_new;
+        if (r->en)
+            ks_buf_addf(&b, "A new case lists %.2f problems on average. Shares add up to more than 100%% because a case "
+                            "can have several problems.", mean);
+        else
+            ks_buf_addf(&b, "新規相談1件あたりの課題は平均 %.2f 件です。1件に複数の課題があるため、割合の合計は100%%を超えます。", mean);
+        ks_rdoc_add(sec, KS_RB_PARA, b.buf, NULL, NULL, NULL);
+    }
+    ks_report_hbar_of_column(r, sec, t, ks_table_nrows(t), pn, L("課題別の件数（延べ）", "Cases by problem (any mention)"), 0);
+    ks_rdoc_add(sec, KS_RB_TABLE, L("課題の出現", "Problems"), "t-problems", t, NULL);
+
+    /* problems per case */
+    t = ks_table_new();
+    ks_report_col_text(t, "problems", L("課題の数", "Problems"));
+    size_t qn = ks_report_col_count(t, "n", L("件数", "Cases"));
+    size_t qp = ks_report_col_share(t, "pct", L("割合(%)", "Share (%)"), qn, -1, 1);
+    int64_t all = 0;
+    for (int k = 1; k <= 6; k++) {
+        size_t row = ks_table_add_row(t);
+        char lbl[32];
+        if (k <= 4)
+            snprintf(lbl, sizeof lbl, r->en ? "%d problem%s" : "%d件", k, k == 1 ? "" : "s");
+        else
+            snprintf(lbl, sizeof lbl, "%s", k == 5 ? L("5件以上", "5 or more") : L("計", "Total"));
+        ks_report_set_s(t, row, 0, lbl);
+        int64_t v = k <= 5 ? per[k] : all;
+        if (k == 1)
+            v += per[0]; /* a case always has a main problem; count 0 (should not occur) with 1 */
+        if (k <= 5)
+            all += v;
+        ks_report_set_i(t, row, qn, v);
+    }
+    for (size_t i = 0; i < 6; i++) {
+        double v = ks_report_cell_num(t, i, qn);
+        ks_report_set_r(t, i, qp, all > 0 ? 100.0 * v / (double)all : NAN);
+    }
+    ks_table_set_totals(t, 5, -1, NULL);
+    if ((rc = ks_report_protect(r, t))) {
+        ks_table_free(t);
+        ks_buf_release(&b);
+        return rc;
+    }
+    ks_rdoc_add(sec, KS_RB_TABLE, L("1件あたりの課題の数", "Problems per case"), "t-problems-per-case", t, NULL);
+
+    ks_rdoc_add(sec, KS_RB_PARA,
+                L("課題の組み合わせ：上位の課題について、両方を抱える新規相談の件数です（対角は各課題の件数）。",
+                  "Problems together: new cases with both problems, for the most frequent ones (the diagonal is each "
+                  "problem's count)."),
+                NULL, NULL, NULL);
+    ks_buf_release(&b);
+    if ((rc = cooccur(r, sec, problems_of, &r->problem, "課題", "Problems", "t-problem-pairs")))
+        return rc;
+    return household_section(r, sec);
+}
+
+/* ---- compound households ----------------------------------------------------- */
+
+typedef struct hkey {
+    int64_t household; /* household key */
+    size_t idx;        /* case index */
+} hkey;
+
+static int by_household(const void *a, const void *b)
+{
+    const hkey *x = a, *y = b;
+    if (x->household != y->household)
+        return x->household < y->household ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+#define BIT(id) (UINT64_C(1) << (id))
+
+/* Problem ids from the import contract (codes.c). */
+enum { P_CARE = 1, P_DEMENTIA = 2, P_DISABILITY = 3, P_MENTAL = 4, P_CHILD = 5, P_HIKIKOMORI = 11, P_8050 = 12,
+       P_DOUBLE_CARE = 13, P_YOUNG_CARER = 14 };
+
+static int household_section(rep *r, ks_rsection *sec)
+{
+    /* households with a new case in the period */
+    size_t nk = 0;
+    hkey *k = NULL;
+    int64_t *hp = NULL;
+    size_t nhp = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (ks_report_in_p(r, &r->c[i]) && r->c[i].household)
+            nhp++;
+    hp = ks_calloc(nhp ? nhp : 1, sizeof *hp);
+    nhp = 0;
+    for (size_t i = 0; i < r->n; i++)
+        if (ks_report_in_p(r, &r->c[i]) && r->c[i].household)
+            hp[nhp++] = r->c[i].household;
+    hkey *tmp = ks_calloc(nhp ? nhp : 1, sizeof *tmp);
+    for (size_t i = 0; i < nhp; i++)
+        tmp[i] = (hkey){hp[i], 0};
+    qsort(tmp, nhp, sizeof *tmp, by_household);
+    size_t nu = 0;
+    for (size_t i = 0; i < nhp; i++)
+        if (nu == 0 || tmp[nu - 1].household != tmp[i].household)
+            hp[nu++] = tmp[i].household;
+    free(tmp);
+    /* all their cases up to the period end */
+    for (size_t i = 0; i < r->n; i++) {
+        int64_t h = r->c[i].household;
+        if (!h)
+            continue;
+        size_t lo = 0, hi = nu;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (hp[mid] < h)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < nu && hp[lo] == h) {
+            if ((nk & (nk - 1)) == 0)
+                k = ks_realloc(k, ks_mul(nk ? nk * 2 : 1, sizeof *k));
+            k[nk++] = (hkey){h, i};
+        }
+    }
+    if (nk)
+        qsort(k, nk, sizeof *k, by_household);
+    int64_t only_rec[3] = {0, 0, 0}, only_link[3] = {0, 0, 0}, both[3] = {0, 0, 0}, either[3] = {0, 0, 0};
+    for (size_t a = 0; a < nk;) {
+        size_t e = a;
+        while (e < nk && k[e].household == k[a].household)
+            e++;
+        bool r8050 = false, rdc = false, ryc = false;
+        bool l8050 = false;
+        bool dc_child = false, dc_care = false;
+        bool yc = false;
+        for (size_t x = a; x < e; x++) {
+            const rcase *c = &r->c[k[x].idx];
+            r8050 |= (c->problems & BIT(P_8050)) != 0;
+            rdc |= (c->problems & BIT(P_DOUBLE_CARE)) != 0;
+            ryc |= (c->problems & BIT(P_YOUNG_CARER)) != 0;
+            if (c->age >= 30 && c->age <= 49 && (c->problems & (BIT(P_CHILD) | BIT(P_DOUBLE_CARE))))
+                dc_child = true;
+            if (c->problems & (BIT(P_CARE) | BIT(P_DEMENTIA)))
+                dc_care = true;
+            for (size_t y = a; y < e; y++) {
+                const rcase *d = &r->c[k[y].idx];
+                if (d->person == c->person)
+                    continue;
+                /* 8050: a parent 75+ with care or dementia, a child 40-59 withdrawn */
+                if (c->age >= 75 && (c->problems & (BIT(P_CARE) | BIT(P_DEMENTIA))) && d->age >= 40 && d->age <= 59 &&
+                    (d->problems & BIT(P_HIKIKOMORI)))
+                    l8050 = true;
+                /* young carer: someone under 18 beside a care or disability case */
+                if (c->age >= 0 && c->age < 18 &&
+                    (d->problems & (BIT(P_CARE) | BIT(P_DEMENTIA) | BIT(P_DISABILITY) | BIT(P_MENTAL))))
+                    yc = true;
+            }
+        }
+        bool ldc = dc_child && dc_care;
+        bool f_rec[3] = {r8050, rdc, ryc}, f_link[3] = {l8050, ldc, yc};
+        for (int j = 0; j < 3; j++) {
+            only_rec[j] += f_rec[j] && !f_link[j];
+            only_link[j] += f_link[j] && !f_rec[j];
+            both[j] += f_rec[j] && f_link[j];
+            either[j] += f_rec[j] || f_link[j];
+        }
+        a = e;
+    }
+    free(k);
+    free(hp);
+    ks_table *t = ks_table_new();
+    ks_report_col_text(t, "type", L("世帯の状況", "Household"));
+    /* the three parts partition "either": declared as a total column, so
+     * secondary suppression keeps a small overlap from being worked out */
+    size_t c0 = ks_report_col_count(t, "n_recorded", L("記録のみ", "Recorded only"));
+    size_t c1 = ks_report_col_count(t, "n_linked", L("世帯リンクのみ", "Found by links only"));
+    size_t c3 = ks_report_col_count(t, "n_both", L("両方", "Both"));
+    size_t c2 = ks_report_col_count(t, "n", L("計", "Total"));
+    const char *names[3] = {L("8050（高齢の親と中高年のひきこもりの子）", "8050 (old parent, withdrawn middle-aged child)"),
+                            L("ダブルケア（子育てと介護）", "Double care (child rearing and care)"),
+                            L("ヤングケアラー（の可能性）", "Young carers (possible)")};
+    for (int j = 0; j < 3; j++) {
+        size_t row = ks_table_add_row(t);
+        ks_report_set_s(t, row, 0, names[j]);
+        ks_report_set_i(t, row, c0, only_rec[j]);
+        ks_report_set_i(t, row, c1, only_link[j]);
+        ks_report_set_i(t, row, c3, both[j]);
+        ks_report_set_i(t, row, c2, either[j]);
+    }
+    ks_table_set_totals(t, -1, (long)c2, NULL);
+    int rc = ks_report_protect(r, t);
+    if (rc) {
+        ks_table_free(t);
+        return rc;
+    }
+    ks_rdoc_add(sec, KS_RB_TABLE, L("複合的な課題を抱える世帯（世帯数）", "Households with compound needs (households)"),
+                "t-households", t, NULL);
+    ks_rdoc_add(sec, KS_RB_NOTE,
+                L("今期に新規相談があった世帯について、期間末までの同じ世帯番号の相談をつないで数えています。"
+                  "記録＝いずれかの相談に課題（8050問題・ダブルケア・ヤングケアラー）として記録。"
+                  "検出の条件：8050＝75歳以上で介護・認知症の相談と、別の人の40〜59歳でひきこもりの相談。"
+                  "ダブルケア＝30〜49歳の子育て（またはダブルケア）の相談と、介護・認知症の相談。"
+                  "ヤングケアラーの可能性＝18歳未満の相談と、別の人の介護・認知症・障がい・精神保健の相談。",
+                  "Households with a new case this period, joining all their cases (same household number) up to "
+                  "the period end. Recorded = a case lists the problem (8050, double care, young carer). Found when: 8050 = a case aged 75+ with care or dementia and another person's "
+                  "case aged 40-59 with hikikomori; double care = a case aged 30-49 with child rearing (or double "
+                  "care) and a care or dementia case; possible young carer = a case under 18 and another person's "
+                  "case with care, dementia, disability or mental health."),
+                NULL, NULL, NULL);
+    return 0;
+}
+
+/* ---- 5. supports and partners -------------------------------------------------- */
+
+static int simple_bar_table(rep *r, ks_rsection *sec, const labels *l, mask_fn fn, bool per_field, const char *col_ja,
+                            const char *col_en, const char *cap_ja, const char *cap_en, const char *tid,
+                            size_t chart_max)
+{
+    size_t nl = l->n < MAX_CODE ? l->n : MAX_CODE;
+    int64_t cnt[MAX_CODE] = {0};
+    for (size_t i = 0; i < r->n; i++) {
+        if (!ks_report_in_p(r, &r->c[i]))
+            continue;
+        uint64_t mk = fn(&r->c[i]);
+        for (size_t b = 0; b < nl; b++)
+            if (mk >> b & 1)
+                cnt[b]++;
+    }
+    ks_table *t = ks_table_new();
+    ks_report_col_text(t, "name", r->en ? col_en : col_ja);
+    if (per_field) {
+        ks_report_col_text(t, "field", L("分野", "Field"));
+        ks_report_col_text(t, "kind", L("種別", "Kind"));
+    }
+    size_t cn = ks_report_col_count(t, "n", L("件数", "Cases"));
+    size_t cp = ks_report_col_share(t, "pct", L("割合(%)", "Share (%)"), cn, -1, 1);
+    /* partners grouped by field (unlisted last), each group by count */
+    int *grp = ks_calloc(nl ? nl : 1, sizeof *grp);
+    size_t nrows = 0;
+    for (int g = 0; g < (per_field ? 6 : 1); g++) {
+        int want = g < 5 ? g + 1 : 0;
+        for (size_t id = 0; id < nl; id++) {
+            if (!l->name[id] || (!per_field && id == 0))
+                continue;
+            if (per_field) {
+                int f = id == 0 ? 0 : l->field[id] >= 1 && l->field[id] <= 5 ? l->field[id] : 5;
+                if (f != want)
+                    continue;
+            }
+            size_t row = ks_table_add_row(t);
+            grp[nrows++] = g;
+            ks_report_set_s(t, row, 0, ks_report_lab(l, (int)id));
+            if (per_field) {
+                ks_report_set_s(t, row, 1, id == 0 ? "" : ks_report_lab(&r->field, l->field[id]));
+                ks_report_set_s(t, row, 2, id == 0 ? "" : ks_report_lab(&r->pkind, l->kind[id]));
+            }
+            ks_report_set_i(t, row, cn, cnt[id]);
+            ks_report_set_r(t, row, cp, r->n_new > 0 ? 100.0 * (double)cnt[id] / (double)r->n_new : NAN);
+        }
+    }
+    int rc = ks_report_protect(r, t);
+    if (rc) {
+        free(grp);
+        ks_table_free(t);
+        return rc;
+    }
+    t = ks_report_sorted(t, cn, true, grp);
+    free(grp);
+    /* chart: the largest published ones, then the hidden ones as marks */
+    {
+        size_t nr = ks_table_nrows(t);
+        rowkey *kk = ks_calloc(nr ? nr : 1, sizeof *kk);
+        size_t m = 0, nh = 0;
+        for (size_t i = 0; i < nr; i++) {
+            double v = ks_report_cell_num(t, i, cn);
+            if (isfinite(v) && v > 0)
+                kk[m++] = (rowkey){0, i, v, 1};
+        }
+        qsort(kk, m, sizeof *kk, ks_report_by_key);
+        if (m > chart_max)
+            m = chart_max;
+        for (size_t i = 0; i < nr; i++)
+            if (ks_report_hidden(t, i, cn))
+                kk[m + nh++] = (rowkey){0, i, 0, 0};
+        size_t nc = m + nh;
+        const char **cats = ks_calloc(nc ? nc : 1, sizeof *cats);
+        double *v = ks_calloc(nc ? nc : 1, sizeof *v);
+        bool *h = ks_calloc(nc ? nc : 1, sizeof *h);
+        for (size_t i = 0; i < nc; i++) {
+            cats[i] = ks_table_cell(t, kk[i].row, 0)->v.s;
+            v[i] = kk[i].v;
+            h[i] = !kk[i].pub;
+        }
+        ks_svg_series ser = {.name = L("件数", "Cases"), .v = v, .hidden = h, .color = per_field ? 2 : 0};
+        char *id = ks_report_next_id(r, "f");
+        ks_svg_chart ch = {.id = id, .title = r->en ? cap_en : cap_ja, .cats = cats, .ncat = nc, .series = &ser,
+                           .nseries = 1, .mark = ks_report_tmark(r, t), .width = CHART_W};
+        ks_report_add_hbar(sec, &ch, id);
+        free(cats);
+        free(v);
+        free(h);
+        free(kk);
+    }
+    ks_rdoc_add(sec, KS_RB_TABLE, r->en ? cap_en : cap_ja, tid, t, NULL);
+    return 0;
+}
+
+static uint64_t supports_of(const rcase *c) { return c->supports; }
+
+int ks_report_sec_support(rep *r)
+{
+    ks_rsection *sec = ks_rdoc_section(&r->doc, "support", L("5. 支援と連携", "5. Support and partners"));
+    int rc = simple_bar_table(r, sec, &r->support, supports_of, false, "支援内容", "Support",
+                              "支援内容（新規相談、延べ）", "Support given (new cases, any mention)", "t-supports", 20);
+    if (rc)
+        return rc;
+    if (r->partner.n > MAX_CODE) {
+        ks_rdoc_add(sec, KS_RB_NOTE,
+                    L("連携先が64を超えるプロファイルのため、連携先の集計は省略しています。",
+                      "The profile has more than 64 partners; partner figures are left out."),
+                    NULL, NULL, NULL);
+        return 0;
+    }
+    rc = simple_bar_table(r, sec, &r->partner, partners_of, true, "連携先", "Partner",
+                          "関わった窓口・機関（分野別、新規相談）", "Windows and agencies involved (by field, new cases)",
+                          "t-partners", 15);
+    if (rc)
+        return rc;
+    ks_rdoc_add(sec, KS_RB_PARA,
+                L("一緒に関わる連携先：上位の連携先について、両方が関わった新規相談の件数です。",
+                  "Partners working together: new cases in which both took part, for the most involved partners."),
+                NULL, NULL, NULL);
+    return cooccur(r, sec, partners_of, &r->partner, "連携先", "Partners", "t-partner-pairs");
+}

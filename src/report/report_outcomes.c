@@ -1,0 +1,482 @@
+/* report_outcomes.c: 6. closures and outcomes (rates with Wilson intervals)
+ * and time to closure (Kaplan-Meier, with the coarsened curve of
+ * ks_report_km_points), and 8. data quality. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "codes.h"
+#include "date.h"
+#include "stats_surv.h"
+#include "weaken.h"
+#include "stats_table.h"
+#include "suppress.h"
+#include "svg.h"
+#include "report_internal.h"
+
+/* ---- 6. outcomes ---------------------------------------------------------------- */
+
+typedef struct tev {
+    double t; /* time */
+    int e;    /* 1 = event */
+} tev;
+
+static int by_time(const void *a, const void *b)
+{
+    const tev *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return y->e - x->e;
+}
+
+size_t ks_report_km_points(const double *time, const int *event, size_t n, int k, double step, double x_max,
+                           double *xs, double *ys, size_t cap)
+{
+    if (cap == 0 || n == 0 || !(step > 0))
+        return 0;
+    tev *v = ks_malloc(ks_mul(n, sizeof *v));
+    for (size_t i = 0; i < n; i++)
+        v[i] = (tev){time[i], event[i] != 0};
+    qsort(v, n, sizeof *v, by_time);
+    size_t m = 0, i = 0;
+    xs[m] = 0;
+    ys[m++] = 0;
+    double surv = 1;
+    int64_t ev_total = 0, ev_drawn = 0;
+    for (double g = step; g <= x_max + 1e-9 && m < cap; g += step) {
+        /* Kaplan-Meier through every distinct time up to g */
+        while (i < n && v[i].t <= g) {
+            size_t j = i;
+            double d = 0;
+            while (j < n && v[j].t == v[i].t) {
+                d += v[j].e;
+                j++;
+            }
+            surv *= 1 - d / (double)(n - i); /* n - i at risk at v[i].t */
+            ev_total += (int64_t)d;
+            i = j;
+        }
+        int64_t at_risk = (int64_t)(n - i);
+        if (at_risk < k)
+            break;
+        int64_t ev = ev_total - ev_drawn;
+        if (ev > 0 && ev < k)
+            continue; /* too few closures for a step of its own: merge with the next */
+        xs[m] = g;
+        ys[m++] = 1 - surv;
+        ev_drawn = ev_total;
+    }
+    free(v);
+    return m;
+}
+
+/* Days since 1970-01-01 back to a date (the inverse of ks_date_days). */
+static ks_date day_date(int32_t days)
+{
+    int32_t z = days + 719468;
+    int32_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int32_t doe = z - era * 146097;
+    int32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int32_t mp = (5 * doy + 2) / 153;
+    ks_date d;
+    d.d = (int8_t)(doy - (153 * mp + 2) / 5 + 1);
+    d.m = (int8_t)(mp < 10 ? mp + 3 : mp - 9);
+    d.y = (int16_t)(yoe + era * 400 + (d.m <= 2));
+    return d;
+}
+
+int ks_report_sec_outcomes(rep *r)
+{
+    int rc;
+    ks_rsection *sec = ks_rdoc_section(&r->doc, "outcomes", L("6. 終結と成果", "6. Closures and outcomes"));
+    size_t no = r->outcome.n;
+    int64_t *oc = ks_calloc(no + 1, sizeof *oc);
+    size_t np = r->problem.n;
+    int64_t *pc = ks_calloc(np ? np : 1, sizeof *pc);
+    for (size_t i = 0; i < r->n; i++) {
+        const rcase *c = &r->c[i];
+        if (c->status != KS_STATUS_CLOSED || c->close < r->p0 || c->close > r->p1)
+            continue;
+        oc[c->outcome < no ? c->outcome : 0]++;
+        if (c->main < np)
+            pc[c->main]++;
+    }
+    ks_table *t = ks_table_new();
+    ks_report_col_text(t, "outcome", L("結果", "Outcome"));
+    size_t on = ks_report_col_count(t, "n", L("件数", "Cases"));
+    size_t op = ks_report_col_share(t, "pct", L("割合(%)", "Share (%)"), on, -1, 1);
+    int64_t all = 0;
+    for (size_t id = 1; id <= no; id++) {
+        size_t code = id < no ? id : 0;
+        if (code && !r->outcome.name[code])
+            continue;
+        size_t row = ks_table_add_row(t);
+        ks_report_set_s(t, row, 0, code ? ks_report_lab(&r->outcome, (int)code) : L("未記入", "Not recorded"));
+        ks_report_set_i(t, row, on, oc[code]);
+        all += oc[code];
+    }
+    size_t trow = ks_table_add_row(t);
+    ks_report_set_s(t, trow, 0, L("計", "Total"));
+    ks_report_set_i(t, trow, on, all);
+    for (size_t i = 0; i <= trow; i++)
+        ks_report_set_r(t, i, op, all > 0 ? 100.0 * ks_report_cell_num(t, i, on) / (double)all : NAN);
+    ks_table_set_totals(t, (long)trow, -1, NULL);
+    free(oc);
+    if ((rc = ks_report_protect(r, t))) {
+        ks_table_free(t);
+        free(pc);
+        return rc;
+    }
+    {
+        size_t nr = trow;
+        const char **cats = ks_calloc(nr ? nr : 1, sizeof *cats);
+        double *v = ks_calloc(nr ? nr : 1, sizeof *v);
+        bool *h = ks_calloc(nr ? nr : 1, sizeof *h);
+        for (size_t i = 0; i < nr; i++)
+            cats[i] = ks_table_cell(t, i, 0)->v.s;
+        ks_report_column_values(t, on, nr, v, h);
+        ks_svg_series ser = {.name = L("件数", "Cases"), .v = v, .hidden = h, .color = 2};
+        char *id = ks_report_next_id(r, "f");
+        ks_svg_chart ch = {.id = id, .title = L("終結した相談の結果", "Outcome of closed cases"), .cats = cats, .ncat = nr,
+                           .series = &ser, .nseries = 1, .mark = ks_report_tmark(r, t), .width = CHART_W};
+        ks_report_add_hbar(sec, &ch, id);
+        free(cats);
+        free(v);
+        free(h);
+    }
+    ks_rdoc_add(sec, KS_RB_TABLE, L("終結した相談（今期）の結果", "Outcome of cases closed this period"), "t-outcomes", t, NULL);
+
+    /* good outcome (解決 or 改善) by main problem, Wilson intervals */
+    int top[TOP_PROBLEMS];
+    size_t ntop = ks_report_top_ids(pc, np, TOP_PROBLEMS, top);
+    int64_t good[TOP_PROBLEMS + 2] = {0}, closed[TOP_PROBLEMS + 2] = {0};
+    for (size_t i = 0; i < r->n; i++) {
+        const rcase *c = &r->c[i];
+        if (c->status != KS_STATUS_CLOSED || c->close < r->p0 || c->close > r->p1)
+            continue;
+        size_t s = ntop;
+        for (size_t j = 0; j < ntop; j++)
+            if (c->main == top[j])
+                s = j;
+        bool g = c->outcome == 1 || c->outcome == 2;
+        closed[s]++;
+        good[s] += g;
+        closed[ntop + 1]++;
+        good[ntop + 1] += g;
+    }
+    free(pc);
+    t = ks_table_new();
+    ks_report_col_text(t, "problem", L("主たる課題", "Main problem"));
+    size_t gc = ks_report_col_count(t, "n", L("終結", "Closed"));
+    size_t gg = ks_report_col_count(t, "n_good", L("解決・改善", "Resolved/improved"));
+    size_t go = ks_report_col_count(t, "n_other", L("それ以外", "Other"));
+    size_t gp = ks_report_col_share(t, "pct", L("割合(%)", "Rate (%)"), gg, (int)gc, 1);
+    size_t gl = ks_report_col_share(t, "lo", L("95%CI下限", "95% CI low"), gg, (int)gc, 1);
+    size_t gh = ks_report_col_share(t, "hi", L("95%CI上限", "95% CI high"), gg, (int)gc, 1);
+    for (size_t s = 0; s < ntop + 2; s++) {
+        size_t row = ks_table_add_row(t);
+        ks_report_set_s(t, row, 0, s < ntop ? ks_report_lab(&r->problem, top[s]) : s == ntop ? L("上記以外", "All others") : L("計", "Total"));
+        ks_report_set_i(t, row, gc, closed[s]);
+        ks_report_set_i(t, row, gg, good[s]);
+        ks_report_set_i(t, row, go, closed[s] - good[s]);
+        double lo = NAN, hi = NAN;
+        if (closed[s] > 0 && ks_wilson_ci(good[s], closed[s], 0.95, &lo, &hi, NULL) == 0) {
+            ks_report_set_r(t, row, gp, 100.0 * (double)good[s] / (double)closed[s]);
+            ks_report_set_r(t, row, gl, 100 * lo);
+            ks_report_set_r(t, row, gh, 100 * hi);
+        }
+    }
+    ks_table_set_totals(t, (long)(ntop + 1), (long)gc, NULL);
+    if ((rc = ks_report_protect(r, t))) {
+        ks_table_free(t);
+        return rc;
+    }
+    {
+        size_t nr = ntop + 2;
+        const char *cats[TOP_PROBLEMS + 2];
+        double v[TOP_PROBLEMS + 2], lo[TOP_PROBLEMS + 2], hi[TOP_PROBLEMS + 2];
+        bool h[TOP_PROBLEMS + 2];
+        for (size_t i = 0; i < nr; i++) {
+            cats[i] = ks_table_cell(t, i, 0)->v.s;
+            v[i] = ks_report_cell_num(t, i, gp);
+            lo[i] = ks_report_cell_num(t, i, gl);
+            hi[i] = ks_report_cell_num(t, i, gh);
+            h[i] = ks_report_hidden(t, i, gp);
+        }
+        ks_svg_series ser = {.name = L("解決・改善の割合", "Resolved or improved"), .v = v, .hidden = h, .lo = lo, .hi = hi,
+                             .color = 2};
+        char *id = ks_report_next_id(r, "f");
+        ks_svg_chart ch = {.id = id, .title = L("解決・改善の割合（95%信頼区間）", "Resolved or improved (95% CI)"),
+                           .cats = cats, .ncat = nr, .series = &ser, .nseries = 1, .mark = "x", .fmt = KS_SVG_PERCENT,
+                           .width = CHART_W, .fixed_max = 100};
+        ks_report_add_hbar(sec, &ch, id);
+    }
+    ks_rdoc_add(sec, KS_RB_TABLE, L("解決・改善の割合（今期に終結した相談、主たる課題別）",
+                                    "Resolved or improved among cases closed this period, by main problem"),
+                "t-good", t, NULL);
+    ks_rdoc_add(sec, KS_RB_NOTE, L("信頼区間はWilsonの方法。", "Wilson score intervals."), NULL, NULL, NULL);
+    return 0;
+}
+
+int ks_report_sec_km(rep *r, ks_rsection *sec)
+{
+    /* the groups of the trend table (top main problems, other, all), so the
+     * case counts are the same cells as the month table's total row */
+    size_t ntop = r->ntop;
+    const int *top = r->top;
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++)
+        n += ks_report_in_p(r, &r->c[i]);
+    double *time = ks_calloc(n ? n : 1, sizeof *time);
+    int *event = ks_calloc(n ? n : 1, sizeof *event), *group = ks_calloc(n ? n : 1, sizeof *group);
+    size_t m = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const rcase *c = &r->c[i];
+        if (!ks_report_in_p(r, c))
+            continue;
+        int32_t end = c->close != NO_DATE ? c->close : r->data_end;
+        time[m] = end > c->open ? (double)(end - c->open) : 0;
+        event[m] = c->status == KS_STATUS_CLOSED && c->close != NO_DATE;
+        group[m] = (int)ntop; /* other */
+        for (size_t j = 0; j < ntop; j++)
+            if (c->main == top[j])
+                group[m] = (int)j;
+        m++;
+    }
+    ks_table *t = ks_table_new();
+    ks_report_col_text(t, "group", L("主たる課題", "Main problem"));
+    size_t cn = ks_report_col_count(t, "n", L("件数", "Cases"));
+    size_t ce = ks_report_col_count(t, "n_closed", L("終結", "Closed"));
+    size_t cmed = ks_report_col_share(t, "median", L("中央値(日)", "Median (days)"), cn, (int)ce, 0);
+    static const int days[3] = {90, 180, 365};
+    size_t cd[3], cdp[3];
+    for (int j = 0; j < 3; j++) {
+        char nm[32], lb[64];
+        snprintf(nm, sizeof nm, "n_%d", days[j]);
+        snprintf(lb, sizeof lb, r->en ? "Closed by %d d" : "%d日以内の終結", days[j]);
+        cd[j] = ks_report_col_count(t, nm, lb);
+        snprintf(nm, sizeof nm, "pct_%d", days[j]);
+        snprintf(lb, sizeof lb, r->en ? "KM %d d (%%)" : "%d日時点(%%)", days[j]);
+        cdp[j] = ks_report_col_share(t, nm, lb, cd[j], (int)cn, 1);
+    }
+    size_t ng = ntop + 2;
+    double **gx = ks_calloc(ng, sizeof *gx), **gy = ks_calloc(ng, sizeof *gy);
+    size_t *gm = ks_calloc(ng, sizeof *gm);
+    int rc = 0;
+    for (size_t g = 0; g < ng; g++) {
+        /* top main problems, other, then all new cases (the total row) */
+        size_t cnt = 0;
+        double *tt = ks_calloc(m ? m : 1, sizeof *tt);
+        int *ee = ks_calloc(m ? m : 1, sizeof *ee);
+        for (size_t i = 0; i < m; i++)
+            if (g == ntop + 1 || group[i] == (int)g) {
+                tt[cnt] = time[i];
+                ee[cnt++] = event[i];
+            }
+        size_t row = ks_table_add_row(t);
+        ks_report_set_s(t, row, 0, g < ntop ? ks_report_lab(&r->problem, top[g]) : g == ntop ? L("上記以外", "All others") : L("計", "Total"));
+        int64_t ev = 0, by[3] = {0, 0, 0};
+        for (size_t i = 0; i < cnt; i++) {
+            ev += ee[i];
+            for (int j = 0; j < 3; j++)
+                by[j] += ee[i] && tt[i] <= days[j];
+        }
+        ks_report_set_i(t, row, cn, (int64_t)cnt);
+        ks_report_set_i(t, row, ce, ev);
+        for (int j = 0; j < 3; j++)
+            ks_report_set_i(t, row, cd[j], by[j]);
+        if (cnt > 0) {
+            ks_km km = {0};
+            if (ks_km_fit(tt, ee, NULL, cnt, KS_KM_CONF_LOG, &km, NULL) == 0 && km.n_curves == 1) {
+                const ks_km_curve *cv = &km.curves[0];
+                ks_report_set_r(t, row, cmed, cv->median);
+                for (int j = 0; j < 3; j++) {
+                    double s = 1;
+                    for (size_t q = 0; q < cv->n_rows && cv->rows[q].time <= days[j]; q++)
+                        s = cv->rows[q].surv;
+                    ks_report_set_r(t, row, cdp[j], 100 * (1 - s));
+                }
+            }
+            ks_km_release(&km);
+            gx[g] = ks_calloc(16, sizeof **gx);
+            gy[g] = ks_calloc(16, sizeof **gy);
+            gm[g] = ks_report_km_points(tt, ee, cnt, r->k, 30, 360, gx[g], gy[g], 16);
+        }
+        free(tt);
+        free(ee);
+    }
+    free(time);
+    free(event);
+    free(group);
+    ks_table_set_totals(t, (long)(ntop + 1), -1, NULL);
+    for (size_t g = 0; g < ng; g++)
+        if (r->p_total_hidden[g])
+            ks_table_suppress(t, g, cn, KS_WHY_SECONDARY, NULL);
+    /* n >= closed >= closed by 365 >= by 180 >= by 90 in each row: every
+     * difference of two of them printed is a count too (open cases, closed
+     * in an interval), so the later of a pair whose difference is 1..k-1 is
+     * hidden, and suppression runs again until no printed pair gives one
+     * (each round hides a cell more, so it ends). */
+    size_t chain[5] = {cn, ce, cd[2], cd[1], cd[0]};
+    for (int round = 0;; round++) {
+        if ((rc = ks_report_suppress_all(r, t))) {
+            ks_table_free(t);
+            goto done;
+        }
+        bool more = false;
+        for (size_t g = 0; g < ng && !ks_weakened("report-nested"); g++) {
+            double last = NAN;
+            for (int j = 0; j < 5; j++) {
+                if (ks_report_hidden(t, g, chain[j]))
+                    continue;
+                double v = ks_report_cell_num(t, g, chain[j]);
+                if (isfinite(last) && last - v > 0 && last - v < r->k) {
+                    ks_table_suppress(t, g, chain[j], KS_WHY_SECONDARY, NULL);
+                    more = true;
+                    continue;
+                }
+                last = v;
+            }
+        }
+        if (!more || round > 50)
+            break;
+    }
+    if ((rc = ks_report_protect_end(r, t))) {
+        ks_table_free(t);
+        goto done;
+    }
+    {
+        ks_svg_curve *cv = ks_calloc(ng, sizeof *cv);
+        for (size_t g = 0; g < ng; g++) {
+            bool hide = ks_report_hidden(t, g, cn) || ks_report_hidden(t, g, ce) || !isfinite(ks_report_cell_num(t, g, ce));
+            cv[g] = (ks_svg_curve){.name = ks_table_cell(t, g, 0)->v.s, .x = gx[g], .y = gy[g],
+                                   .n = hide ? 0 : gm[g], .hidden = hide};
+        }
+        char *id = ks_report_next_id(r, "f");
+        ks_svg_steps st = {.id = id, .title = L("終結までの日数（カプラン・マイヤー、累積終結割合）",
+                                                "Days to closure (Kaplan-Meier, share closed)"),
+                           .curves = cv, .ncurve = ng, .x_max = 360, .x_step = 60,
+                           .x_label = L("相談開始からの日数", "days since first consultation"),
+                           .y_label = L("終結した割合", "closed"), .mark = ks_report_tmark(r, t), .width = CHART_W};
+        ks_buf svg;
+        ks_buf_init(&svg);
+        ks_svg_stepcurves(&svg, &st);
+        ks_rdoc_add(sec, KS_RB_FIGURE, st.title, id, NULL, svg.buf);
+        ks_buf_release(&svg);
+        free(id);
+        free(cv);
+    }
+    ks_rdoc_add(sec, KS_RB_TABLE, L("終結までの日数（今期の新規相談）", "Days to closure (new cases this period)"), "t-km", t,
+                NULL);
+    {
+        char d[11];
+        ks_date_format(day_date(r->data_end), d);
+        ks_buf b;
+        ks_buf_init(&b);
+        if (r->en)
+            ks_buf_addf(&b, "Kaplan-Meier: closure (終結) is the event; suspended cases and cases still open on %s (the "
+                            "database's last date) are censored. The curve is drawn every 30 days, only while at "
+                            "least %d cases remain and with at least %d closures per step.", d, r->k, r->k);
+        else
+            ks_buf_addf(&b, "カプラン・マイヤー法：終結をイベントとし、中断と %s（データの最終日）時点で継続中の相談は打ち切り。"
+                            "曲線は30日ごとに、追跡中の相談が%d件以上、1段あたりの終結が%d件以上の区間のみ描いています。",
+                        d, r->k, r->k);
+        ks_rdoc_add(sec, KS_RB_NOTE, b.buf, NULL, NULL, NULL);
+        ks_buf_release(&b);
+    }
+done:
+    for (size_t g = 0; g < ng; g++) {
+        free(gx[g]);
+        free(gy[g]);
+    }
+    free(gx);
+    free(gy);
+    free(gm);
+    return rc;
+}
+
+/* ---- 8. data quality ------------------------------------------------------------ */
+
+int ks_report_sec_quality(rep *r)
+{
+    ks_rsection *sec = ks_rdoc_section(&r->doc, "quality", L("8. データの質", "8. Data quality"));
+    enum { NF = 11 };
+    const char *names[NF] = {L("性別", "Sex"), L("年齢（生年月日）", "Age (birth date)"), L("世帯番号", "Household number"),
+                             L("世帯構成", "Household type"), L("相談経路", "Intake route"), L("受付機関", "Intake agency"),
+                             L("支援内容", "Support"), L("連携先", "Partners"), L("会議", "Meeting"),
+                             L("終結日（終結・中断）", "Closing date (closed/suspended)"),
+                             L("結果（終結・中断）", "Outcome (closed/suspended)")};
+    int64_t target[NF] = {0}, empty[NF] = {0}, unknown[NF] = {0};
+    for (size_t i = 0; i < r->n; i++) {
+        const rcase *c = &r->c[i];
+        if (!ks_report_in_p(r, c))
+            continue;
+        for (int f = 0; f < 9; f++)
+            target[f]++;
+        empty[0] += c->sex == 0;
+        unknown[0] += c->sex == 4;
+        empty[1] += c->age_band == 0;
+        empty[2] += c->household == 0;
+        empty[3] += c->hh_type == 0;
+        empty[4] += c->route == 0;
+        empty[5] += c->agency < 0;
+        empty[6] += c->supports == 0;
+        empty[7] += c->partners == 0;
+        empty[8] += c->meeting == 0;
+        if (c->status == KS_STATUS_CLOSED || c->status == KS_STATUS_SUSPENDED) {
+            target[9]++;
+            target[10]++;
+            empty[9] += c->close == NO_DATE;
+            empty[10] += c->outcome == 0;
+            unknown[10] += c->outcome == 7;
+        }
+    }
+    ks_table *t = ks_table_new();
+    ks_report_col_text(t, "field", L("項目", "Field"));
+    size_t cf = ks_report_col_count(t, "n_filled", L("記入あり", "Filled"));
+    size_t ce = ks_report_col_count(t, "n_empty", L("空欄", "Empty"));
+    size_t cu = ks_report_col_count(t, "n_unknown", L("不明", "Unknown"));
+    size_t ct = ks_report_col_count(t, "n", L("対象", "Cases"));
+    size_t pe = ks_report_col_share(t, "pct_empty", L("空欄(%)", "Empty (%)"), ce, (int)ct, 1);
+    size_t pu = ks_report_col_share(t, "pct_unknown", L("不明(%)", "Unknown (%)"), cu, (int)ct, 1);
+    for (int f = 0; f < NF; f++) {
+        size_t row = ks_table_add_row(t);
+        ks_report_set_s(t, row, 0, names[f]);
+        ks_report_set_i(t, row, cf, target[f] - empty[f] - unknown[f]);
+        ks_report_set_i(t, row, ce, empty[f]);
+        ks_report_set_i(t, row, cu, unknown[f]);
+        ks_report_set_i(t, row, ct, target[f]);
+        ks_report_set_r(t, row, pe, target[f] > 0 ? 100.0 * (double)empty[f] / (double)target[f] : NAN);
+        ks_report_set_r(t, row, pu, target[f] > 0 ? 100.0 * (double)unknown[f] / (double)target[f] : NAN);
+    }
+    ks_table_set_totals(t, -1, (long)ct, NULL);
+    int rc = ks_report_protect(r, t);
+    if (rc) {
+        ks_table_free(t);
+        return rc;
+    }
+    ks_buf b;
+    ks_buf_init(&b);
+    size_t listed = 0;
+    for (int f = 0; f < NF; f++) {
+        double e = ks_report_cell_num(t, (size_t)f, pe), u = ks_report_cell_num(t, (size_t)f, pu);
+        double s = (isfinite(e) ? e : 0) + (isfinite(u) ? u : 0);
+        if (!isfinite(e) || s < 10)
+            continue;
+        ks_buf_adds(&b, listed ? L("、", ", ") : "");
+        ks_buf_addf(&b, r->en ? "%s (%.1f%%)" : "%s（%.1f%%）", names[f], s);
+        listed++;
+    }
+    ks_buf p;
+    ks_buf_init(&p);
+    if (listed)
+        ks_buf_addf(&p, r->en ? "Often empty or unknown (10%% or more): %s." : "空欄・不明が1割以上の項目：%s。", b.buf);
+    else
+        ks_buf_adds(&p, L("空欄・不明が1割を超える項目はありません。", "No field is empty or unknown in 10% or more of cases."));
+    ks_rdoc_add(sec, KS_RB_PARA, p.buf, NULL, NULL, NULL);
+    ks_rdoc_add(sec, KS_RB_TABLE, L("項目の記入状況（今期の新規相談）", "How fields are filled (new cases this period)"),
+                "t-quality", t, NULL);
+    ks_buf_release(&b);
+    ks_buf_release(&p);
+    return 0;
+}

@@ -1,0 +1,705 @@
+/* report_trend.c: the sections that compare over time: 1. the overview (new,
+ * closed, suspended and open cases against the comparison period), 2. monthly
+ * trends by main problem (rate ratios, Poisson trends, the month tables) and
+ * 7. intake routes by fiscal quarter, whose totals must stay consistent with
+ * the month totals of section 2. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "codes.h"
+#include "stats_glm.h"
+#include "stats_table.h"
+#include "suppress.h"
+#include "svg.h"
+#include "weaken.h"
+#include "report_internal.h"
+
+/* ---- 1. headline ------------------------------------------------------------ */
+
+typedef struct counts4 {
+    int64_t v[4]; /* new, closed, suspended, ongoing at end */
+} counts4;
+
+static counts4 headline_counts(const rep *r, ks_period p, int32_t d0, int32_t d1)
+{
+    counts4 x = {{0, 0, 0, 0}};
+    for (size_t i = 0; i < r->n; i++) {
+        const rcase *c = &r->c[i];
+        if (c->month >= p.first && c->month <= p.last)
+            x.v[0]++;
+        if (c->close != NO_DATE && c->close >= d0 && c->close <= d1) {
+            if (c->status == KS_STATUS_CLOSED)
+                x.v[1]++;
+            else if (c->status == KS_STATUS_SUSPENDED)
+                x.v[2]++;
+        }
+        if (c->open <= d1 && (c->close == NO_DATE || c->close > d1))
+            x.v[3]++;
+    }
+    return x;
+}
+
+int ks_report_sec_headline(rep *r)
+{
+    counts4 a = headline_counts(r, r->P, r->p0, r->p1), b = headline_counts(r, r->C, r->c0, r->c1);
+    ks_table *t = ks_table_new();
+    ks_report_col_text(t, "indicator", L("指標", "Indicator"));
+    size_t cur = ks_report_col_count(t, "n_period", L("今期", "This period"));
+    size_t cmp = ks_report_col_count(t, "n_compare", ks_report_cmp_col(r));
+    size_t dif = (size_t)ks_table_add_column(t, "change", L("増減", "Change"), KS_COL_INT, NULL);
+    ks_table_set_share(t, dif, (int)cur, (int)cmp, NULL);
+    size_t pct = ks_report_col_share(t, "change_pct", L("増減率(%)", "Change (%)"), cur, (int)cmp, 1);
+    const char *names[4] = {L("新規相談", "New cases"), L("終結", "Closed"), L("中断", "Suspended"),
+                            L("期末時点の継続中", "Open at period end")};
+    for (int i = 0; i < 4; i++) {
+        size_t row = ks_table_add_row(t);
+        ks_report_set_s(t, row, 0, names[i]);
+        ks_report_set_i(t, row, cur, a.v[i]);
+        ks_report_set_i(t, row, cmp, b.v[i]);
+        ks_report_set_i(t, row, dif, a.v[i] - b.v[i]);
+        ks_report_set_r(t, row, pct, b.v[i] > 0 ? 100.0 * (double)(a.v[i] - b.v[i]) / (double)b.v[i] : NAN);
+    }
+    r->n_new = a.v[0];
+    r->n_new_hidden = a.v[0] > 0 && a.v[0] < r->k;
+    int rc = ks_report_protect(r, t);
+    if (rc) {
+        ks_table_free(t);
+        return rc;
+    }
+    /* When the comparison period ends where this one starts, open(end) =
+     * open(comparison end) + new - closed - suspended (- cases with another
+     * status and a closing date, normally none): with exactly one of those
+     * five counts hidden it could be worked out.  A second one is then left
+     * out (shown as a dash, never as a false "<k"): the comparison's open
+     * count, or suspended when that is the hidden one.  Suspended and the
+     * comparison's open count appear in no other table. */
+    bool blanked = false;
+    if (r->C.last + 1 == r->P.first) {
+        size_t cells[5][2] = {{0, cur}, {1, cur}, {2, cur}, {3, cur}, {3, cmp}};
+        int nh = 0, which = -1;
+        for (int i = 0; i < 5; i++)
+            if (ks_report_hidden(t, cells[i][0], cells[i][1])) {
+                nh++;
+                which = i;
+            }
+        if (nh == 1) {
+            size_t row = which == 4 ? 2 : 3, col = which == 4 ? cur : cmp;
+            ks_table_set_null(t, row, col, NULL);
+            ks_table_set_null(t, row, dif, NULL);
+            ks_table_set_null(t, row, pct, NULL);
+            blanked = true;
+        }
+    }
+    r->headline = t;
+    ks_rsection *s = ks_rdoc_section(&r->doc, "overview", L("1. 概況", "1. Overview"));
+    ks_buf p;
+    ks_buf_init(&p);
+    double n0 = ks_report_cell_num(t, 0, cur), n1 = ks_report_cell_num(t, 0, cmp), ch = ks_report_cell_num(t, 0, pct);
+    if (isfinite(n0) && isfinite(n1) && isfinite(ch)) {
+        if (r->en) {
+            ks_buf_addf(&p, "%.0f new cases this period against %.0f in the %s (", n0, n1, ks_report_cmp_short(r));
+            ks_report_signed_pct(&p, ch);
+            ks_buf_adds(&p, ").");
+        } else {
+            ks_buf_addf(&p, "今期の新規相談は %.0f 件で、%s（%.0f 件）から ", n0, ks_report_cmp_short(r), n1);
+            ks_report_signed_pct(&p, ch);
+            ks_buf_adds(&p, " でした。");
+        }
+    } else {
+        ks_buf_adds(&p, L("新規相談の件数は秘匿の対象です（基準未満）。", "New case counts are below the threshold and hidden."));
+    }
+    ks_rdoc_add(s, KS_RB_PARA, p.buf, NULL, NULL, NULL);
+    ks_rdoc_add(s, KS_RB_CARDS, L("主な指標", "Headline figures"), "t-headline", t, NULL);
+    ks_rdoc_add(s, KS_RB_NOTE,
+                L("終結・中断は終結日が期間内のもの、継続中は期間末日に終結日がないものを数えています。",
+                  "Closed and suspended count cases whose closing date falls in the period; open cases have no "
+                  "closing date by the period's last day."),
+                NULL, NULL, NULL);
+    if (blanked)
+        ks_rdoc_add(s, KS_RB_NOTE,
+                    L("「—」の値は、他の値との差し引きで秘匿した件数が分かってしまうため表示していません。",
+                      "A dash marks a value left out because, with the others, it would reveal a hidden count."),
+                    NULL, NULL, NULL);
+    ks_buf_release(&p);
+    return 0;
+}
+
+/* ---- 2. monthly trend ---------------------------------------------------------- */
+
+typedef struct trend_row {
+    int64_t cur, cmp;     /* new cases in P and C */
+    double rr, rr_lo, rr_hi; /* change vs C in percent and its 95% CI, NAN if none */
+    double apc, apc_lo, apc_hi; /* annual percent change and its 95% CI */
+    double p;             /* trend p (quasi-Poisson when overdispersed) */
+    double p_adj;         /* BH-adjusted */
+    bool fitted;          /* a trend was estimated */
+} trend_row;
+
+/* Change between two equal-length periods as a Poisson rate ratio:
+ * log(cur / cmp) with se sqrt(1/cur + 1/cmp), fitted as a GLM with a period
+ * indicator so the interval is the one glm + confint.default give. */
+static void rate_ratio(int64_t cur, int64_t cmp, trend_row *t)
+{
+    t->rr = t->rr_lo = t->rr_hi = NAN;
+    if (cur <= 0 || cmp <= 0)
+        return;
+    double x[4] = {1, 0, 1, 1}, y[2] = {(double)cmp, (double)cur};
+    gsl_matrix_const_view v = gsl_matrix_const_view_array(x, 2, 2);
+    ks_glm_result g = {0};
+    if (ks_glm_fit(KS_GLM_POISSON, &v.matrix, y, NULL, &g, NULL) == 0 && g.n_coef == 2 && !g.warnings) {
+        t->rr = (g.coef[1].exp_est - 1) * 100;
+        t->rr_lo = (g.coef[1].exp_lo - 1) * 100;
+        t->rr_hi = (g.coef[1].exp_hi - 1) * 100;
+    }
+    ks_glm_result_release(&g);
+}
+
+/* Poisson regression of the monthly counts on time (month-of-year terms when
+ * two years or more are in the window); quasi-Poisson inference when the
+ * counts are overdispersed. */
+static void fit_trend(const rep *r, const double *series, size_t nm, trend_row *t)
+{
+    t->fitted = false;
+    t->apc = t->apc_lo = t->apc_hi = t->p = t->p_adj = NAN;
+    double total = 0;
+    size_t nonzero = 0;
+    for (size_t i = 0; i < nm; i++) {
+        total += series[i];
+        nonzero += series[i] > 0;
+    }
+    if (nm < 12 || total < 2.0 * r->k || nonzero < 3)
+        return;
+    int first_month = nm >= 24 ? r->W.first % 12 + 1 : 0;
+    ks_trend tr;
+    if (ks_glm_trend_monthly(series, nm, first_month, NULL, &tr, NULL) != 0 || tr.warnings)
+        return;
+    bool over = tr.dispersion > 1;
+    t->apc = tr.apc;
+    t->apc_lo = over ? tr.q_apc_lo : tr.apc_lo;
+    t->apc_hi = over ? tr.q_apc_hi : tr.apc_hi;
+    t->p = over ? tr.q_p : tr.p;
+    t->fitted = isfinite(t->p);
+}
+
+/* One table of monthly new cases by main problem for the given months, with
+ * a total row (their sum) and a total column (all problems). */
+static ks_table *month_table(rep *r, const int *months, size_t nmo, const double *m, int range0, size_t nser,
+                             const int *top, size_t ntop)
+{
+    ks_table *t = ks_table_new();
+    ks_report_col_text(t, "month", L("月", "Month"));
+    char name[32];
+    for (size_t s = 0; s < ntop; s++) {
+        snprintf(name, sizeof name, "n_p%d", top[s]);
+        ks_report_col_count(t, name, ks_report_lab(&r->problem, top[s]));
+    }
+    ks_report_col_count(t, "n_other", L("上記以外", "All others"));
+    size_t tot = ks_report_col_count(t, "n", L("計", "Total"));
+    ks_buf b;
+    ks_buf_init(&b);
+    double *sum = ks_calloc(nser + 1, sizeof *sum);
+    for (size_t i = 0; i <= nmo; i++) {
+        size_t row = ks_table_add_row(t);
+        ks_buf_reset(&b);
+        if (i < nmo)
+            ks_month_iso(&b, months[i]);
+        else
+            ks_buf_adds(&b, L("計", "Total"));
+        ks_report_set_s(t, row, 0, b.buf);
+        for (size_t s = 0; s <= nser; s++) {
+            double v = i < nmo ? m[(size_t)(months[i] - range0) * (nser + 1) + s] : sum[s];
+            if (i < nmo)
+                sum[s] += v;
+            ks_report_set_i(t, row, 1 + s, (int64_t)v);
+        }
+    }
+    ks_table_set_totals(t, (long)nmo, (long)tot, NULL);
+    free(sum);
+    ks_buf_release(&b);
+    return t;
+}
+
+/* Whether month x's cell of series s is hidden in whichever of the three
+ * month tables shows month x. */
+static bool month_cell_hidden(const ks_table *tp, const int *mp, size_t nmp, const ks_table *tc, const int *mc,
+                              size_t nmc, const ks_table *tw, const int *mr, size_t nmr, int x, size_t s)
+{
+    for (size_t i = 0; i < nmp; i++)
+        if (mp[i] == x)
+            return ks_report_hidden(tp, i, 1 + s);
+    for (size_t i = 0; i < nmc; i++)
+        if (mc[i] == x)
+            return ks_report_hidden(tc, i, 1 + s);
+    for (size_t i = 0; i < nmr && tw; i++)
+        if (mr[i] == x)
+            return ks_report_hidden(tw, i, 1 + s);
+    return false;
+}
+
+int ks_report_sec_trend(rep *r)
+{
+    int rc = 0;
+    /* counts per month over R = [min(W, C) start, P end] */
+    int range0 = r->W.first < r->C.first ? r->W.first : r->C.first;
+    size_t nr = (size_t)(r->P.last - range0 + 1);
+    size_t nm = (size_t)ks_period_months(r->W);
+    size_t np = r->problem.n;
+    int64_t *pcount = ks_calloc(np ? np : 1, sizeof *pcount);
+    for (size_t i = 0; i < r->n; i++)
+        if (ks_report_in_p(r, &r->c[i]) && r->c[i].main < np)
+            pcount[r->c[i].main]++;
+    r->ntop = ks_report_top_ids(pcount, np, TOP_PROBLEMS, r->top);
+    free(pcount);
+    size_t ntop = r->ntop;
+    const int *top = r->top;
+    size_t *colof = ks_calloc(np ? np : 1, sizeof *colof);
+    for (size_t i = 0; i < np; i++)
+        colof[i] = ntop;
+    for (size_t i = 0; i < ntop; i++)
+        colof[top[i]] = i;
+    size_t nser = ntop + 1; /* top problems + other; index nser = all */
+    double *m = ks_calloc(ks_mul(nr, nser + 1), sizeof *m);
+    for (size_t i = 0; i < r->n; i++) {
+        const rcase *c = &r->c[i];
+        if (c->month < range0 || c->month > r->P.last)
+            continue;
+        size_t s = c->main < np ? colof[c->main] : ntop;
+        size_t mi = (size_t)(c->month - range0);
+        m[mi * (nser + 1) + s]++;
+        m[mi * (nser + 1) + nser]++;
+    }
+    free(colof);
+    /* three month tables: this period, the comparison period, and the other
+     * months of the window.  The period counts of the trend table below are
+     * exactly the first two tables' total rows, so no published sum crosses
+     * a table's hidden cells. */
+    int *mp = ks_calloc((size_t)ks_period_months(r->P), sizeof *mp);
+    int *mc = ks_calloc((size_t)ks_period_months(r->C), sizeof *mc);
+    int *mr = ks_calloc(nm, sizeof *mr);
+    size_t nmp = 0, nmc = 0, nmr = 0;
+    for (int x = r->P.first; x <= r->P.last; x++)
+        mp[nmp++] = x;
+    for (int x = r->C.first; x <= r->C.last; x++)
+        mc[nmc++] = x;
+    for (int x = r->W.first; x <= r->W.last; x++)
+        if (!(x >= r->P.first && x <= r->P.last) && !(x >= r->C.first && x <= r->C.last))
+            mr[nmr++] = x;
+    ks_table *tp = month_table(r, mp, nmp, m, range0, nser, top, ntop);
+    ks_table *tc = month_table(r, mc, nmc, m, range0, nser, top, ntop);
+    ks_table *tw = nmr ? month_table(r, mr, nmr, m, range0, nser, top, ntop) : NULL;
+    ks_table *u = NULL;
+    trend_row *tr = NULL;
+    double *pv = NULL;
+    size_t *pidx = NULL;
+    ks_buf b;
+    ks_buf_init(&b);
+    if ((rc = ks_report_protect(r, tp)) || (rc = ks_report_protect(r, tc)) || (tw && (rc = ks_report_protect(r, tw))))
+        goto done;
+    /* which month totals are hidden (sec_routes keeps quarters consistent) */
+    r->month_hidden = ks_calloc(nm, sizeof *r->month_hidden);
+    for (size_t i = 0; i < nmp; i++)
+        if (mp[i] >= r->W.first)
+            r->month_hidden[mp[i] - r->W.first] = ks_report_hidden(tp, i, nser + 1);
+    for (size_t i = 0; i < nmc; i++)
+        if (mc[i] >= r->W.first)
+            r->month_hidden[mc[i] - r->W.first] = ks_report_hidden(tc, i, nser + 1);
+    for (size_t i = 0; i < nmr; i++)
+        r->month_hidden[mr[i] - r->W.first] = ks_report_hidden(tw, i, nser + 1);
+    for (size_t s = 0; s <= nser; s++)
+        r->p_total_hidden[s] = ks_report_hidden(tp, nmp, 1 + s);
+    /* the headline's new-case counts are these tables' grand totals: if one
+     * had to be hidden here (a last-resort complement), the headline must
+     * not print it either (a dash, not a false "<k") */
+    for (int w = 0; w < 2 && r->headline; w++) {
+        const ks_table *src = w == 0 ? tp : tc;
+        size_t at = w == 0 ? nmp : nmc;
+        if (ks_report_hidden(src, at, nser + 1) && !ks_report_hidden(r->headline, 0, 1 + (size_t)w)) {
+            ks_table_set_null(r->headline, 0, 1 + (size_t)w, NULL);
+            ks_table_set_null(r->headline, 0, 3, NULL);
+            ks_table_set_null(r->headline, 0, 4, NULL);
+        }
+    }
+
+    /* trend statistics, from the counts themselves */
+    tr = ks_calloc(nser + 1, sizeof *tr);
+    pv = ks_calloc(nser + 1, sizeof *pv);
+    pidx = ks_calloc(nser + 1, sizeof *pidx);
+    double *series = ks_calloc(nm, sizeof *series);
+    size_t nfit = 0, nwithheld = 0;
+    size_t w0 = (size_t)(r->W.first - range0);
+    size_t fit0 = (size_t)(r->data_first > r->W.first ? r->data_first - r->W.first : 0);
+    if (fit0 > nm)
+        fit0 = nm;
+    for (size_t s = 0; s <= nser; s++) {
+        int64_t cur = 0, cmp = 0;
+        for (size_t i = 0; i < nmp; i++)
+            cur += (int64_t)m[(size_t)(mp[i] - range0) * (nser + 1) + s];
+        for (size_t i = 0; i < nmc; i++)
+            cmp += (int64_t)m[(size_t)(mc[i] - range0) * (nser + 1) + s];
+        for (size_t mi = 0; mi < nm; mi++)
+            series[mi] = m[(w0 + mi) * (nser + 1) + s];
+        tr[s].cur = cur;
+        tr[s].cmp = cmp;
+        rate_ratio(cur, cmp, &tr[s]);
+        /* A trend is a function of every month it is fitted to: with a month
+         * hidden in the month tables above, its annual change and p are
+         * equations in that month's count (analyze trend's a2020 recovers
+         * sparse series month by month from them).  The report fits a series
+         * only when all of its months are shown; analyze trend, for analysts,
+         * fits the hidden months as their published sum instead. */
+        bool any_hidden = false;
+        for (size_t mi = fit0; mi < nm && !ks_weakened("report-trend"); mi++)
+            any_hidden = any_hidden || month_cell_hidden(tp, mp, nmp, tc, mc, nmc, tw, mr, nmr, r->W.first + (int)mi, s);
+        if (any_hidden) {
+            tr[s].fitted = false;
+            tr[s].apc = tr[s].apc_lo = tr[s].apc_hi = tr[s].p = tr[s].p_adj = NAN;
+            nwithheld++;
+        } else {
+            fit_trend(r, series + fit0, nm - fit0, &tr[s]);
+        }
+        if (tr[s].fitted) {
+            pv[nfit] = tr[s].p;
+            pidx[nfit++] = s;
+        }
+    }
+    free(series);
+    ks_p_adjust_bh(pv, nfit, pv, NULL);
+    for (size_t i = 0; i < nfit; i++)
+        tr[pidx[i]].p_adj = pv[i];
+
+    /* trend table: top problems, other, all (the total row) */
+    u = ks_table_new();
+    ks_report_col_text(u, "series", L("主たる課題", "Main problem"));
+    size_t uc = ks_report_col_count(u, "n_period", L("今期", "This period"));
+    size_t up = ks_report_col_count(u, "n_compare", ks_report_cmp_col(r));
+    size_t urr = ks_report_col_share(u, "change_pct", L("増減率(%)", "Change (%)"), uc, (int)up, 1);
+    size_t ulo = ks_report_col_share(u, "change_lo", L("95%CI下限", "95% CI low"), uc, (int)up, 1);
+    size_t uhi = ks_report_col_share(u, "change_hi", L("95%CI上限", "95% CI high"), uc, (int)up, 1);
+    size_t uapc = ks_report_col_real(u, "trend_pct", L("傾向(年率%)", "Trend (%/year)"), 1);
+    size_t ualo = ks_report_col_real(u, "trend_lo", L("95%CI下限", "95% CI low"), 1);
+    size_t uahi = ks_report_col_real(u, "trend_hi", L("95%CI上限", "95% CI high"), 1);
+    size_t upa = ks_report_col_real(u, "p_bh", L("p(BH調整)", "p (BH)"), 3);
+    for (size_t s = 0; s <= nser; s++) {
+        size_t row = ks_table_add_row(u);
+        ks_report_set_s(u, row, 0, s < ntop ? ks_report_lab(&r->problem, top[s]) : s == ntop ? L("上記以外", "All others") : L("計", "Total"));
+        ks_report_copy_to(u, row, uc, tp, nmp, 1 + s);
+        ks_report_copy_to(u, row, up, tc, nmc, 1 + s);
+        ks_report_set_r(u, row, urr, tr[s].rr);
+        ks_report_set_r(u, row, ulo, tr[s].rr_lo);
+        ks_report_set_r(u, row, uhi, tr[s].rr_hi);
+        if (tr[s].fitted) {
+            ks_report_set_r(u, row, uapc, tr[s].apc);
+            ks_report_set_r(u, row, ualo, tr[s].apc_lo);
+            ks_report_set_r(u, row, uahi, tr[s].apc_hi);
+            ks_report_set_r(u, row, upa, tr[s].p_adj);
+        }
+    }
+    ks_table_set_totals(u, (long)nser, -1, NULL);
+    if ((rc = ks_report_protect_links(r, u)))
+        goto done;
+
+    ks_rsection *sec = ks_rdoc_section(&r->doc, "trend", L("2. 新規相談の推移", "2. Trends in new cases"));
+    size_t said = 0;
+    size_t fit_months = nm - fit0;
+    for (size_t k = 0; k <= nser; k++) {
+        size_t s = k == 0 ? nser : k - 1; /* all cases first */
+        size_t row = s;
+        if (!tr[s].fitted || !(tr[s].p_adj < 0.05))
+            continue;
+        ks_buf_reset(&b);
+        const char *nm_s = s == nser ? L("新規相談全体", "all new cases") : s == ntop ? L("上記以外の課題", "all other problems")
+                                                                          : ks_report_lab(&r->problem, top[s]);
+        bool rr_ok = !ks_report_hidden(u, row, urr) && isfinite(ks_report_cell_num(u, row, urr));
+        bool up_trend = tr[s].apc > 0;
+        if (r->en) {
+            if (s == nser)
+                ks_buf_adds(&b, "All new cases: ");
+            else
+                ks_buf_addf(&b, "New cases (%s): ", nm_s);
+            if (rr_ok) {
+                ks_report_signed_pct(&b, tr[s].rr);
+                ks_buf_addf(&b, " on the %s (95%% CI ", ks_report_cmp_short(r));
+                ks_report_signed_pct(&b, tr[s].rr_lo);
+                ks_buf_adds(&b, " to ");
+                ks_report_signed_pct(&b, tr[s].rr_hi);
+                ks_buf_adds(&b, "); ");
+            }
+            ks_buf_addf(&b, "%s over the last %zu months (", up_trend ? "rising" : "falling", fit_months);
+            ks_report_signed_pct(&b, tr[s].apc);
+            ks_buf_adds(&b, " a year, 95% CI ");
+            ks_report_signed_pct(&b, tr[s].apc_lo);
+            ks_buf_adds(&b, " to ");
+            ks_report_signed_pct(&b, tr[s].apc_hi);
+            ks_buf_adds(&b, ", BH-adjusted ");
+            ks_report_p_text(&b, tr[s].p_adj);
+            ks_buf_adds(&b, ").");
+        } else {
+            if (s == nser)
+                ks_buf_addf(&b, "%sは", nm_s);
+            else
+                ks_buf_addf(&b, "%sの新規相談は", nm_s);
+            if (rr_ok) {
+                ks_buf_addf(&b, "%s比 ", ks_report_cmp_short(r));
+                ks_report_signed_pct(&b, tr[s].rr);
+                ks_buf_adds(&b, "（95%信頼区間 ");
+                ks_report_signed_pct(&b, tr[s].rr_lo);
+                ks_buf_adds(&b, "〜");
+                ks_report_signed_pct(&b, tr[s].rr_hi);
+                ks_buf_adds(&b, "）で、");
+            }
+            ks_buf_addf(&b, "過去%zuか月は%s傾向です（年率 ", fit_months, up_trend ? "増加" : "減少");
+            ks_report_signed_pct(&b, tr[s].apc);
+            ks_buf_adds(&b, "、95%信頼区間 ");
+            ks_report_signed_pct(&b, tr[s].apc_lo);
+            ks_buf_adds(&b, "〜");
+            ks_report_signed_pct(&b, tr[s].apc_hi);
+            ks_buf_adds(&b, "、BH調整後 ");
+            ks_report_p_text(&b, tr[s].p_adj);
+            ks_buf_adds(&b, "）。");
+        }
+        ks_rdoc_add(sec, KS_RB_BULLET, b.buf, NULL, NULL, NULL);
+        said++;
+    }
+    if (!said) {
+        ks_buf_reset(&b);
+        if (r->en)
+            ks_buf_addf(&b, "No series shows a significant rise or fall over the last %zu months (BH-adjusted p < 0.05).",
+                        fit_months);
+        else
+            ks_buf_addf(&b, "過去%zuか月の月別件数に、有意な増加・減少傾向（BH調整後 p < 0.05）を示した系列はありません。",
+                        fit_months);
+        ks_rdoc_add(sec, KS_RB_PARA, b.buf, NULL, NULL, NULL);
+    }
+    if (nwithheld) {
+        ks_buf_reset(&b);
+        if (r->en)
+            ks_buf_addf(&b, "%zu series with a month hidden in the monthly tables have no trend estimate: a trend "
+                            "fitted to a hidden count would let it be worked out.", nwithheld);
+        else
+            ks_buf_addf(&b, "月別件数の表で秘匿した月がある %zu 系列は、傾向を推定していません（秘匿した件数が推定値から"
+                            "逆算されないように）。", nwithheld);
+        ks_rdoc_add(sec, KS_RB_PARA, b.buf, NULL, NULL, NULL);
+    }
+
+    /* charts: the window's months, each cell read from the protected table
+     * that holds it */
+    {
+        const char **cats = ks_calloc(nm ? nm : 1, sizeof *cats);
+        double *v = ks_calloc(ks_mul(nm, nser + 1), sizeof *v);
+        bool *h = ks_calloc(ks_mul(nm, nser + 1), sizeof *h);
+        for (size_t mi = 0; mi < nm; mi++) {
+            int x = r->W.first + (int)mi;
+            const ks_table *src = tw;
+            size_t row = 0;
+            if (x >= r->P.first && x <= r->P.last) {
+                src = tp;
+                row = (size_t)(x - r->P.first);
+            } else if (x >= r->C.first && x <= r->C.last) {
+                src = tc;
+                row = (size_t)(x - r->C.first);
+            } else {
+                for (size_t i = 0; i < nmr; i++)
+                    if (mr[i] == x)
+                        row = i;
+            }
+            cats[mi] = ks_table_cell(src, row, 0)->v.s;
+            for (size_t s = 0; s <= nser; s++) {
+                h[s * nm + mi] = ks_report_hidden(src, row, 1 + s);
+                v[s * nm + mi] = ks_report_cell_num(src, row, 1 + s);
+            }
+        }
+        ks_svg_series *ser = ks_calloc(nser + 1, sizeof *ser);
+        for (size_t s = 0; s <= nser; s++)
+            ser[s] = (ks_svg_series){.name = ks_table_column(tp, 1 + s)->label, .v = v + s * nm, .hidden = h + s * nm,
+                                     .color = -1};
+        size_t bf = (size_t)(r->P.first - r->W.first), bt = (size_t)(r->P.last - r->W.first + 1);
+        size_t b2f = r->C.first >= r->W.first ? (size_t)(r->C.first - r->W.first) : 0;
+        size_t b2t = r->C.last >= r->W.first ? (size_t)(r->C.last - r->W.first + 1) : 0;
+        ks_svg_chart ch = {.cats = cats, .ncat = nm, .mark = "x", .fmt = KS_SVG_COUNT, .width = CHART_W,
+                           .band_from = bf, .band_to = bt, .band2_from = b2f, .band2_to = b2t,
+                           .band_label = L("今期", "This period"), .band2_label = ks_report_cmp_col(r)};
+        char *id = ks_report_next_id(r, "f");
+        ch.id = id;
+        ch.title = L("月別の新規相談件数（全体）", "New cases per month (all)");
+        ch.series = &ser[nser];
+        ch.nseries = 1;
+        ch.axis_label = L("件数", "cases");
+        ks_buf svg;
+        ks_buf_init(&svg);
+        ks_svg_line(&svg, &ch);
+        ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
+        free(id);
+        if (ntop > 0) {
+            ks_buf_reset(&svg);
+            id = ks_report_next_id(r, "f");
+            ch.id = id;
+            ch.title = L("主たる課題別の月別新規相談件数", "New cases per month by main problem");
+            ch.series = ser;
+            ch.nseries = ntop;
+            ks_svg_multiples(&svg, &ch, 3);
+            ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
+            free(id);
+        }
+        ks_buf_release(&svg);
+        free(ser);
+        free(v);
+        free(h);
+        free(cats);
+    }
+    ks_rdoc_add(sec, KS_RB_TABLE, L("主たる課題別の新規相談：比較と傾向", "New cases by main problem: comparison and trend"),
+                "t-trend", u, NULL);
+    u = NULL;
+    ks_buf_reset(&b);
+    if (r->en)
+        ks_buf_addf(&b, "Change: Poisson rate ratio of this period to the %s. Trend: Poisson regression of the monthly "
+                        "counts over %zu months on time%s; quasi-Poisson intervals where the counts are overdispersed; "
+                        "p-values adjusted for the %zu series by Benjamini-Hochberg.",
+                    ks_report_cmp_short(r), fit_months, fit_months >= 24 ? " with month-of-year terms" : "", nfit);
+    else
+        ks_buf_addf(&b, "増減率：%sに対する件数比（ポアソン）。傾向：%zuか月の月別件数を時間に回帰したポアソン回帰%s。"
+                        "過分散のある系列は準ポアソンの区間。p値は%zu系列でBenjamini-Hochberg調整。",
+                    ks_report_cmp_short(r), fit_months, fit_months >= 24 ? "（季節項つき）" : "", nfit);
+    ks_rdoc_add(sec, KS_RB_NOTE, b.buf, NULL, NULL, NULL);
+    ks_rdoc_add(sec, KS_RB_TABLE, L("月別の新規相談件数：今期", "New cases per month: this period"), "t-monthly", tp, NULL);
+    tp = NULL;
+    ks_buf_reset(&b);
+    ks_buf_addf(&b, r->en ? "New cases per month: %s" : "月別の新規相談件数：%s", ks_report_cmp_short(r));
+    ks_rdoc_add(sec, KS_RB_TABLE, b.buf, "t-monthly-compare", tc, NULL);
+    tc = NULL;
+    if (tw) {
+        ks_rdoc_add(sec, KS_RB_TABLE, L("月別の新規相談件数：推移の表示期間のその他の月", "New cases per month: other months shown"),
+                    "t-monthly-other", tw, NULL);
+        tw = NULL;
+    }
+done:
+    ks_table_free(tp);
+    ks_table_free(tc);
+    ks_table_free(tw);
+    ks_table_free(u);
+    ks_buf_release(&b);
+    free(tr);
+    free(pv);
+    free(pidx);
+    free(m);
+    free(mp);
+    free(mc);
+    free(mr);
+    return rc;
+}
+
+/* ---- 7. intake routes ----------------------------------------------------------- */
+
+int ks_report_sec_routes(rep *r)
+{
+    ks_rsection *sec = ks_rdoc_section(&r->doc, "routes", L("7. 相談経路の推移", "7. Intake routes over time"));
+    /* fiscal quarters over the trend window */
+    int q0 = (r->W.first - 3) / 3, q1 = (r->W.last - 3) / 3; /* quarter index from April of year 0 */
+    size_t nq = (size_t)(q1 - q0 + 1);
+    size_t nr = r->route.n;
+    size_t ncat = nr; /* ids 1..nr-1, then "not recorded" */
+    int64_t *cnt = ks_calloc(ks_mul(nq, ncat), sizeof *cnt);
+    for (size_t i = 0; i < r->n; i++) {
+        const rcase *c = &r->c[i];
+        if (c->month < r->W.first || c->month > r->W.last)
+            continue;
+        size_t q = (size_t)((c->month - 3) / 3 - q0);
+        size_t rt = c->route > 0 && c->route < nr ? c->route : 0;
+        size_t col = rt ? rt - 1 : nr - 1;
+        cnt[q * ncat + col]++;
+    }
+    ks_table *t = ks_table_new();
+    ks_report_col_text(t, "quarter", L("四半期", "Quarter"));
+    for (size_t id = 1; id < nr; id++) {
+        char nm[32];
+        snprintf(nm, sizeof nm, "n_%zu", id);
+        ks_report_col_count(t, nm, ks_report_lab(&r->route, (int)id));
+    }
+    ks_report_col_count(t, "n_none", L("未記入", "Not recorded"));
+    size_t tc = ks_report_col_count(t, "n", L("計", "Total"));
+    int64_t *colsum = ks_calloc(ncat, sizeof *colsum);
+    for (size_t q = 0; q <= nq; q++) {
+        size_t row = ks_table_add_row(t);
+        char lb[48];
+        if (q < nq) {
+            int qi = q0 + (int)q;
+            snprintf(lb, sizeof lb, r->en ? "FY%d Q%d" : "%d年度Q%d", qi / 4, qi % 4 + 1);
+        } else {
+            snprintf(lb, sizeof lb, "%s", L("計", "Total"));
+        }
+        ks_report_set_s(t, row, 0, lb);
+        int64_t sum = 0;
+        for (size_t j = 0; j < ncat; j++) {
+            int64_t v = q < nq ? cnt[q * ncat + j] : colsum[j];
+            if (q < nq)
+                colsum[j] += v;
+            ks_report_set_i(t, row, 1 + j, v);
+            sum += v;
+        }
+        ks_report_set_i(t, row, tc, sum);
+    }
+    free(cnt);
+    free(colsum);
+    ks_table_set_totals(t, (long)nq, (long)tc, NULL);
+    int rc = ks_report_suppress_all(r, t);
+    /* a quarter's total is the sum of three month totals of the trend
+     * tables: with exactly one of them hidden there, the quarter's total
+     * must be hidden here too (and then protected in this table) */
+    bool more = false;
+    for (size_t q = 0; q < nq && !rc && r->month_hidden; q++) {
+        int nh = 0;
+        for (int x = 0; x < 3; x++) {
+            int month = (q0 + (int)q) * 3 + 3 + x;
+            if (month >= r->W.first && month <= r->W.last)
+                nh += r->month_hidden[month - r->W.first];
+        }
+        if (nh == 1 && !ks_report_hidden(t, q, tc)) {
+            ks_table_suppress(t, q, tc, KS_WHY_SECONDARY, NULL);
+            more = true;
+        }
+    }
+    if (!rc && more && !(rc = ks_suppress_secondary(t, NULL, r->err)))
+        rc = ks_suppress_links(t, NULL, r->err);
+    if (!rc)
+        rc = ks_report_protect_end(r, t);
+    if (rc) {
+        ks_table_free(t);
+        return rc;
+    }
+    {
+        const char **cats = ks_calloc(nq, sizeof *cats);
+        double *v = ks_calloc(ks_mul(nq, ncat), sizeof *v), *tot = ks_calloc(nq, sizeof *tot);
+        bool *h = ks_calloc(ks_mul(nq, ncat), sizeof *h), *th = ks_calloc(nq, sizeof *th);
+        ks_svg_series *ser = ks_calloc(ncat, sizeof *ser);
+        for (size_t q = 0; q < nq; q++)
+            cats[q] = ks_table_cell(t, q, 0)->v.s;
+        for (size_t j = 0; j < ncat; j++) {
+            ks_report_column_values(t, 1 + j, nq, v + j * nq, h + j * nq);
+            ser[j] = (ks_svg_series){.name = ks_table_column(t, 1 + j)->label, .v = v + j * nq, .hidden = h + j * nq,
+                                     .color = (int)j};
+        }
+        ks_report_column_values(t, tc, nq, tot, th);
+        char *id = ks_report_next_id(r, "f");
+        ks_svg_chart ch = {.id = id, .title = L("相談経路別の新規相談（四半期）", "New cases by intake route (quarters)"),
+                           .cats = cats, .ncat = nq, .series = ser, .nseries = ncat, .mark = "x",
+                           .width = CHART_W, .totals = tot, .totals_hidden = th, .axis_label = L("件数", "cases")};
+        ks_buf svg;
+        ks_buf_init(&svg);
+        ks_svg_stacked(&svg, &ch);
+        ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
+        ks_buf_release(&svg);
+        free(id);
+        free(cats);
+        free(v);
+        free(tot);
+        free(h);
+        free(th);
+        free(ser);
+    }
+    ks_rdoc_add(sec, KS_RB_TABLE, L("相談経路別の新規相談（年度の四半期）", "New cases by intake route (fiscal quarters)"),
+                "t-routes", t, NULL);
+    ks_rdoc_add(sec, KS_RB_NOTE,
+                L("斜線の部分は秘匿したセルの合計です（行の計から公表値を引いたもの）。",
+                  "Hatched blocks are the sum of hidden cells (the row total less the published cells)."),
+                NULL, NULL, NULL);
+    return 0;
+}

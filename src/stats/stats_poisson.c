@@ -1,0 +1,423 @@
+/* stats_poisson.c: gamma quantiles, the exact Poisson interval and the
+ * grouped Poisson trend (see src/stats/stats_poisson.h). */
+#include "stats_poisson.h"
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_sf_gamma.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats_dist.h"
+
+#define KS_Z975 1.959963984540054 /* qnorm(0.975) */
+
+enum { QUANT_MAXIT = 300, BRACKET_MAXIT = 80, FIT_MAXIT = 200, HALVE_MAXIT = 40 };
+
+/* The residual of the quantile equation at t = exp(u), increasing in u:
+ * P(a, t) - p in the lower half, (1 - p) - Q(a, t) in the upper, so the
+ * small tail probability is never taken as 1 minus a number near 1. */
+typedef struct qeq {
+    double a;     /* shape */
+    double p;     /* lower-tail probability */
+    bool upper;   /* solve through Q */
+    double lga;   /* lgamma(a) */
+} qeq;
+
+static int qeq_eval(const qeq *q, double u, double *r, ks_error *err)
+{
+    double t = exp(u);
+    gsl_sf_result v;
+    /* GSL's series or continued fraction can run out of iterations for large
+     * shapes on one side of the mode (Q above it from shape 10^6 on): the
+     * complementary function then gives the residual, with an absolute error
+     * of about 1e-16, still far below what the root needs */
+    for (int pass = 0; pass < 2; pass++) {
+        bool use_q = q->upper != (pass == 1);
+        int st = use_q ? gsl_sf_gamma_inc_Q_e(q->a, t, &v) : gsl_sf_gamma_inc_P_e(q->a, t, &v);
+        /* an underflow is a value of 0, which is right this far in a tail */
+        if ((st == GSL_SUCCESS || st == GSL_EUNDRFLW) && isfinite(v.val)) {
+            *r = use_q ? (1.0 - q->p) - v.val : v.val - q->p;
+            return 0;
+        }
+        if (pass == 1)
+            return ks_error_set(err, KS_EDATA, "incomplete gamma function (shape %.17g at %.17g) failed: %s",
+                                q->a, t, gsl_strerror(st));
+    }
+    return ks_error_set(err, KS_EDATA, "incomplete gamma function: no result");
+}
+
+int ks_gamma_quantile(double p, double shape, double *out, ks_error *err)
+{
+    *out = NAN;
+    if (!(p > 0 && p < 1) || !(shape > 0) || !isfinite(shape))
+        return ks_error_set(err, KS_EUSAGE, "gamma quantile: p = %g and shape = %g are out of range", p, shape);
+    qeq q = {.a = shape, .p = p, .upper = p > 0.5};
+    gsl_sf_result lg;
+    int st = gsl_sf_lngamma_e(shape, &lg);
+    if (st != GSL_SUCCESS || !isfinite(lg.val))
+        return ks_error_set(err, KS_EDATA, "log gamma of %.17g failed: %s", shape, gsl_strerror(st));
+    q.lga = lg.val;
+
+    /* Wilson-Hilferty: (t/a)^(1/3) is nearly normal; for small shapes and
+     * lower tails, P(a, t) ~ t^a / Gamma(a + 1) near 0 */
+    double z = ks_dist_norm_quantile(p), c = 1.0 / (9.0 * shape);
+    double w = 1.0 - c + z * sqrt(c);
+    double u0 = w > 0 ? log(shape) + 3.0 * log(w) : (log(p) + q.lga + log(shape)) / shape;
+    if (!isfinite(u0))
+        u0 = log(shape);
+
+    /* a bracket [lo, hi] in u = log t with r(lo) < 0 < r(hi) */
+    double r0, lo, hi, rlo, rhi;
+    int rc = qeq_eval(&q, u0, &r0, err);
+    if (rc)
+        return rc;
+    if (r0 == 0) {
+        *out = exp(u0);
+        return 0;
+    }
+    double step = 0.5;
+    if (r0 < 0) {
+        lo = u0;
+        rlo = r0;
+        for (int i = 0;; i++) {
+            hi = lo + step;
+            if ((rc = qeq_eval(&q, hi, &rhi, err)))
+                return rc;
+            if (rhi >= 0)
+                break;
+            lo = hi;
+            rlo = rhi;
+            step *= 2;
+            if (i == BRACKET_MAXIT)
+                return ks_error_set(err, KS_EDATA, "gamma quantile (p = %g, shape = %g): no upper bracket", p,
+                                    shape);
+        }
+    } else {
+        hi = u0;
+        rhi = r0;
+        for (int i = 0;; i++) {
+            lo = hi - step;
+            if ((rc = qeq_eval(&q, lo, &rlo, err)))
+                return rc;
+            if (rlo <= 0)
+                break;
+            hi = lo;
+            rhi = rlo;
+            step *= 2;
+            if (i == BRACKET_MAXIT)
+                return ks_error_set(err, KS_EDATA, "gamma quantile (p = %g, shape = %g): no lower bracket", p,
+                                    shape);
+        }
+    }
+    if (rlo == 0) {
+        *out = exp(lo);
+        return 0;
+    }
+    if (rhi == 0) {
+        *out = exp(hi);
+        return 0;
+    }
+
+    /* Newton in u (dr/du = t f(t), f the gamma density), bisection whenever
+     * a step would leave the bracket; every evaluation shrinks the bracket */
+    double u = r0 < 0 ? lo : hi;
+    double r = r0 < 0 ? rlo : rhi;
+    for (int it = 0; it < QUANT_MAXIT; it++) {
+        double d = exp(shape * u - exp(u) - q.lga);
+        double un = u - r / d;
+        if (!isfinite(un) || !(un > lo && un < hi))
+            un = 0.5 * (lo + hi);
+        double tol = 1e-15 * fmax(1.0, fabs(un));
+        if (fabs(un - u) <= tol || hi - lo <= tol) {
+            *out = exp(un);
+            return 0;
+        }
+        u = un;
+        if ((rc = qeq_eval(&q, u, &r, err)))
+            return rc;
+        if (r == 0) {
+            *out = exp(u);
+            return 0;
+        }
+        if (r < 0)
+            lo = u;
+        else
+            hi = u;
+    }
+    /* the bracket holds the root: accept it when it is narrow enough */
+    if (hi - lo <= 1e-12 * fmax(1.0, fabs(lo))) {
+        *out = exp(0.5 * (lo + hi));
+        return 0;
+    }
+    return ks_error_set(err, KS_EDATA, "gamma quantile (p = %g, shape = %g) did not converge", p, shape);
+}
+
+int ks_poisson_exact_ci(double x, double conf, double *lo, double *hi, ks_error *err)
+{
+    *lo = *hi = NAN;
+    if (!(x >= 0) || !isfinite(x) || !(conf > 0 && conf < 1))
+        return ks_error_set(err, KS_EUSAGE, "Poisson interval: count %g or level %g out of range", x, conf);
+    double alpha = (1.0 - conf) / 2.0;
+    double l = 0.0, h;
+    int rc = 0;
+    if (x > 0 && (rc = ks_gamma_quantile(alpha, x, &l, err)))
+        return ks_error_prefix(err, "Poisson interval of %.17g: ", x);
+    if ((rc = ks_gamma_quantile(1.0 - alpha, x + 1.0, &h, err)))
+        return ks_error_prefix(err, "Poisson interval of %.17g: ", x);
+    *lo = l;
+    *hi = h;
+    return 0;
+}
+
+/* ---- grouped Poisson trend ---- */
+
+static int month_of(int first_month, size_t t)
+{
+    return (int)(((size_t)(first_month - 1) + t) % 12) + 1;
+}
+
+/* One observation: a known month (first = last = that month, via idx) or a
+ * group of months. */
+typedef struct gfit {
+    size_t n;          /* months */
+    size_t p;          /* parameters */
+    size_t nobs;       /* observations: known months, then groups */
+    const double *x;   /* [n * p] design */
+    size_t *obs_of;    /* [n] observation of each month */
+    double *yo;        /* [nobs] observed counts or group sums */
+    double *mu_t;      /* [n] fitted mean per month */
+    double *mu_o;      /* [nobs] fitted mean per observation */
+    double *d;         /* [nobs * p] derivative of mu_o by theta */
+} gfit;
+
+/* Means and derivatives at theta; returns the log-likelihood (without the
+ * constant), or NAN when a mean is not finite or not positive. */
+static double gfit_eval(gfit *g, const double *theta)
+{
+    memset(g->mu_o, 0, g->nobs * sizeof *g->mu_o);
+    memset(g->d, 0, g->nobs * g->p * sizeof *g->d);
+    for (size_t t = 0; t < g->n; t++) {
+        double eta = 0;
+        for (size_t j = 0; j < g->p; j++)
+            eta += g->x[t * g->p + j] * theta[j];
+        double m = exp(eta);
+        g->mu_t[t] = m;
+        size_t o = g->obs_of[t];
+        g->mu_o[o] += m;
+        for (size_t j = 0; j < g->p; j++)
+            g->d[o * g->p + j] += m * g->x[t * g->p + j];
+    }
+    double ll = 0;
+    for (size_t o = 0; o < g->nobs; o++) {
+        double m = g->mu_o[o];
+        if (!(m > 0) || !isfinite(m))
+            return NAN;
+        ll += (g->yo[o] > 0 ? g->yo[o] * log(m) : 0) - m;
+    }
+    return ll;
+}
+
+/* The expected information sum_o d_o d_o' / mu_o into I, the score into u
+ * (u may be NULL). */
+static void gfit_info(const gfit *g, gsl_matrix *I, gsl_vector *u)
+{
+    gsl_matrix_set_zero(I);
+    if (u)
+        gsl_vector_set_zero(u);
+    for (size_t o = 0; o < g->nobs; o++) {
+        const double *d = g->d + o * g->p;
+        double m = g->mu_o[o];
+        for (size_t i = 0; i < g->p; i++) {
+            if (u)
+                *gsl_vector_ptr(u, i) += (g->yo[o] - m) / m * d[i];
+            for (size_t j = 0; j < g->p; j++)
+                *gsl_matrix_ptr(I, i, j) += d[i] * d[j] / m;
+        }
+    }
+}
+
+int ks_poisson_trend_grouped(const double *y, const int *group, size_t n_months, int first_month,
+                             const double *group_sum, size_t n_groups, ks_trend *out, ks_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (first_month < 0 || first_month > 12)
+        return ks_error_set(err, KS_EUSAGE, "first month %d is not 1..12 (or 0)", first_month);
+    if (n_months == 0 || !y)
+        return ks_error_set(err, KS_EDATA, "the monthly series is empty");
+    if (n_groups && (!group || !group_sum))
+        return ks_error_set(err, KS_EUSAGE, "groups without their months or sums");
+
+    /* the design of ks_glm_trend_monthly: intercept, t, month dummies for the
+     * months present except the lowest */
+    int present[13] = {0}, ref = 0, col_of_month[13] = {0};
+    size_t p = 2;
+    if (first_month) {
+        for (size_t t = 0; t < n_months && t < 12; t++)
+            present[month_of(first_month, t)] = 1;
+        for (int m = 1; m <= 12; m++) {
+            if (present[m] && !ref)
+                ref = m;
+            else if (present[m])
+                col_of_month[m] = (int)p++;
+        }
+    }
+    int rc = 0;
+    gfit g = {.n = n_months, .p = p};
+    double *x = ks_calloc(ks_mul(n_months, p), sizeof *x);
+    double *theta = ks_calloc(p, sizeof *theta), *prev = ks_calloc(p, sizeof *prev);
+    size_t *gsize = ks_calloc(n_groups + 1, sizeof *gsize);
+    /* GSL views on checked allocations (gsl_*_alloc can fail quietly) */
+    double *Ibuf = ks_calloc(ks_mul(p, p), sizeof *Ibuf), *ubuf = ks_calloc(p, sizeof *ubuf);
+    double *dbuf = ks_calloc(p, sizeof *dbuf);
+    gsl_matrix_view Iv = gsl_matrix_view_array(Ibuf, p, p);
+    gsl_vector_view uv = gsl_vector_view_array(ubuf, p), dv = gsl_vector_view_array(dbuf, p);
+    gsl_matrix *I = &Iv.matrix;
+    gsl_vector *u = &uv.vector, *delta = &dv.vector;
+    g.x = x;
+    g.obs_of = ks_malloc(ks_mul(n_months, sizeof *g.obs_of));
+    g.yo = ks_calloc(n_months + n_groups, sizeof *g.yo);
+    g.mu_t = ks_calloc(n_months, sizeof *g.mu_t);
+    g.mu_o = ks_calloc(n_months + n_groups, sizeof *g.mu_o);
+    g.d = ks_calloc(ks_mul(n_months + n_groups, p), sizeof *g.d);
+    for (size_t t = 0; t < n_months; t++) {
+        x[t * p] = 1.0;
+        x[t * p + 1] = (double)t;
+        if (first_month && col_of_month[month_of(first_month, t)])
+            x[t * p + (size_t)col_of_month[month_of(first_month, t)]] = 1.0;
+    }
+    size_t known = 0;
+    for (size_t t = 0; t < n_months; t++) {
+        int gi = group ? group[t] : -1;
+        if (gi < -1 || gi >= (int)n_groups) {
+            rc = ks_error_set(err, KS_EUSAGE, "month %zu: group %d is not -1..%zu", t + 1, gi, n_groups);
+            goto done;
+        }
+        if (gi < 0) {
+            if (!(y[t] >= 0) || !isfinite(y[t])) {
+                rc = ks_error_set(err, KS_EDATA, "month %zu: count %g is not a count", t + 1, y[t]);
+                goto done;
+            }
+            g.obs_of[t] = known;
+            g.yo[known++] = y[t];
+        } else {
+            gsize[gi]++;
+        }
+    }
+    for (size_t gi = 0; gi < n_groups; gi++)
+        if (!gsize[gi] || !(group_sum[gi] >= 0) || !isfinite(group_sum[gi])) {
+            rc = ks_error_set(err, KS_EUSAGE, "group %zu: no months, or its sum %g is not a count", gi, group_sum[gi]);
+            goto done;
+        }
+    for (size_t t = 0; t < n_months; t++)
+        if (group && group[t] >= 0)
+            g.obs_of[t] = known + (size_t)group[t];
+    g.nobs = known + n_groups;
+    double total = 0;
+    for (size_t o = 0; o < known; o++)
+        total += g.yo[o];
+    for (size_t gi = 0; gi < n_groups; gi++) {
+        g.yo[known + gi] = group_sum[gi];
+        total += group_sum[gi];
+    }
+    if (!(total > 0)) {
+        rc = ks_error_set(err, KS_EDATA, "the monthly series has no cases");
+        goto done;
+    }
+    if (g.nobs <= p) {
+        rc = ks_error_set(err, KS_EDATA, "%zu observations are too few for %zu parameters", g.nobs, p);
+        goto done;
+    }
+
+    /* Fisher scoring from a flat series, halving a step that lowers the
+     * likelihood */
+    theta[0] = log(total / (double)n_months);
+    double ll = gfit_eval(&g, theta);
+    bool converged = false;
+    for (int it = 0; it < FIT_MAXIT && !converged; it++) {
+        gfit_info(&g, I, u);
+        if (gsl_linalg_cholesky_decomp1(I) != GSL_SUCCESS || gsl_linalg_cholesky_solve(I, u, delta) != GSL_SUCCESS) {
+            rc = ks_error_set(err, KS_EDATA, "the trend cannot be estimated from the months published");
+            goto done;
+        }
+        memcpy(prev, theta, p * sizeof *theta);
+        for (size_t j = 0; j < p; j++)
+            theta[j] += gsl_vector_get(delta, j);
+        double nll = gfit_eval(&g, theta);
+        for (int h = 0; h < HALVE_MAXIT && !(nll >= ll - 1e-12 * fabs(ll)); h++) {
+            for (size_t j = 0; j < p; j++)
+                theta[j] = 0.5 * (theta[j] + prev[j]);
+            nll = gfit_eval(&g, theta);
+        }
+        if (!isfinite(nll)) {
+            rc = ks_error_set(err, KS_EDATA, "the grouped trend fit failed (a fitted mean is not finite)");
+            goto done;
+        }
+        converged = true;
+        for (size_t j = 0; j < p; j++)
+            if (fabs(theta[j] - prev[j]) > 1e-11 * (1.0 + fabs(theta[j])))
+                converged = false;
+        ll = nll;
+    }
+    if (!converged) {
+        rc = ks_error_set(err, KS_EDATA, "the grouped trend fit did not converge in %d iterations", FIT_MAXIT);
+        goto done;
+    }
+    /* inference at the estimate */
+    gfit_eval(&g, theta);
+    gfit_info(&g, I, NULL);
+    if (gsl_linalg_cholesky_decomp1(I) != GSL_SUCCESS || gsl_linalg_cholesky_invert(I) != GSL_SUCCESS) {
+        rc = ks_error_set(err, KS_EDATA, "the trend cannot be estimated from the months published");
+        goto done;
+    }
+    double pearson = 0, dev = 0;
+    for (size_t o = 0; o < g.nobs; o++) {
+        double m = g.mu_o[o], yy = g.yo[o];
+        pearson += (yy - m) * (yy - m) / m;
+        dev += 2.0 * ((yy > 0 ? yy * log(yy / m) : 0) - (yy - m));
+    }
+    double df = (double)(g.nobs - p);
+    double phi = pearson / df;
+    double tq = ks_dist_t_quantile(0.975, df);
+    if (!isfinite(tq)) {
+        rc = ks_error_set(err, KS_EDATA, "t quantile on %g degrees of freedom failed", df);
+        goto done;
+    }
+    ks_glm_coef c;
+    ks_glm_coef_infer(&c, theta[1], gsl_matrix_get(I, 1, 1), phi, df, tq);
+    if (!isfinite(c.se) || !isfinite(c.p)) {
+        rc = ks_error_set(err, KS_EDATA, "the trend's standard error is not finite");
+        goto done;
+    }
+    out->n_months = n_months;
+    out->seasonal = first_month != 0;
+    out->slope = c.est;
+    out->se = c.se;
+    out->p = c.p;
+    out->apc = 100 * expm1(12 * c.est);
+    out->apc_lo = 100 * expm1(12 * (c.est - KS_Z975 * c.se));
+    out->apc_hi = 100 * expm1(12 * (c.est + KS_Z975 * c.se));
+    out->dispersion = phi;
+    out->q_se = c.q_se;
+    out->q_p = c.q_p;
+    out->q_apc_lo = 100 * expm1(12 * (c.est - tq * c.q_se));
+    out->q_apc_hi = 100 * expm1(12 * (c.est + tq * c.q_se));
+    out->df_residual = df;
+    out->deviance = dev;
+done:
+    free(x);
+    free(theta);
+    free(prev);
+    free(gsize);
+    free(g.obs_of);
+    free(g.yo);
+    free(g.mu_t);
+    free(g.mu_o);
+    free(g.d);
+    free(Ibuf);
+    free(ubuf);
+    free(dbuf);
+    return rc;
+}
