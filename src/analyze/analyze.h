@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "output.h"
+#include "publish.h"
 #include "stats_glm.h"
 #include "table.h"
 #include "util.h"
@@ -81,7 +82,7 @@ typedef struct ks_an {
     int64_t n_database;    /* cases in the database */
     int64_t n_selected;    /* cases the filters keep */
     char *last_date;       /* latest consult or closed date in the database (censoring) */
-    size_t emitted;        /* tables printed so far */
+    ks_result *result;     /* the tables emitted so far, published by ks_an_publish */
 } ks_an;
 
 /* Opens the selection: checks and resolves the filters (district by code or
@@ -170,12 +171,18 @@ void ks_an_fmt_count(const ks_an *a, ks_buf *b, int64_t n);
  * selection's size is left out. */
 char *ks_an_note_n(const ks_an *a, int64_t n, const char *unit, const ks_an_excl *e);
 
-/* Prints one result table: a heading in table/markdown modes, a "table:
- * NAME" note first, then ks_output_table (disclosure control, footer,
- * render).  With --out FILE each table goes to FILE with ".NAME" before the
- * extension.  `t` is suppressed in place: callers read the pattern after. */
+/* Adds one table to the analysis's result (publish.h), after refusing a
+ * selection or kept part of fewer than k cases: `t` is protected in place
+ * (callers read the pattern after: a statistic beside a hidden count is
+ * printed only as its class), nothing is printed yet. */
 int ks_an_emit(ks_an *a, const char *name, const char *title, ks_table *t, const char *excluded,
                const char *const *notes, size_t n_notes, ks_error *err);
+
+/* Publishes every table the analysis emitted, in one step (ks_publish: the
+ * links between them, the audit of all of them together, then a heading
+ * and the table each in table/markdown modes, or FILE.NAME.EXT each with
+ * --out FILE).  Nothing is printed when the analysis failed before. */
+int ks_an_publish(ks_an *a, ks_error *err);
 
 /* Table helpers: a real cell, NULL when not finite (never "NaN" on screen). */
 int ks_an_set_real(ks_table *t, size_t row, size_t col, double v, ks_error *err);

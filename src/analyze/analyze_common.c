@@ -190,10 +190,13 @@ int ks_an_init(ks_an *a, sqlite3 *db, const ks_output *out, const ks_an_filter *
     a->out = out;
     if (opts)
         a->opts = *opts;
-    a->k = KS_DEFAULT_THRESHOLD;
-    int rc = ks_db_threshold(db, &a->k, err);
+    ks_policy pol;
+    int rc = ks_policy_load(db, &pol, err);
     if (rc)
         return rc;
+    a->k = pol.k;
+    a->result = ks_result_new(&pol);
+    ks_policy_release(&pol);
     ks_buf w, sel, lab;
     ks_buf_init(&w);
     ks_buf_init(&sel);
@@ -317,6 +320,8 @@ void ks_an_release(ks_an *a)
     free((void *)a->to);
     a->where = a->selection = a->last_date = NULL;
     a->from = a->to = NULL;
+    ks_result_free(a->result);
+    a->result = NULL;
 }
 
 /* ---- variables ---------------------------------------------------------- */
@@ -801,22 +806,6 @@ int ks_an_col(ks_table *t, const char *name, const char *label, ks_col_type type
     return c;
 }
 
-/* FILE.ext -> FILE.NAME.ext (the extension only counts after the last '/'). */
-static char *out_name(const char *path, const char *name)
-{
-    const char *slash = strrchr(path, '/');
-    const char *dot = strrchr(slash ? slash + 1 : path, '.');
-    ks_buf b;
-    ks_buf_init(&b);
-    if (dot && dot != (slash ? slash + 1 : path)) {
-        ks_buf_add(&b, path, (size_t)(dot - path));
-        ks_buf_addf(&b, ".%s%s", name, dot);
-    } else {
-        ks_buf_addf(&b, "%s.%s", path, name);
-    }
-    return ks_buf_detach(&b, NULL);
-}
-
 int ks_an_emit(ks_an *a, const char *name, const char *title, ks_table *t, const char *excluded,
                const char *const *notes, size_t n_notes, ks_error *err)
 {
@@ -830,28 +819,7 @@ int ks_an_emit(ks_an *a, const char *name, const char *title, ks_table *t, const
         rc = refuse_small(a, "the part of the selection this analysis uses", err);
     if (rc)
         return rc;
-    const char **all = ks_malloc(ks_mul(n_notes + 1, sizeof *all));
-    char first[96];
-    snprintf(first, sizeof first, "table: %s", name);
-    all[0] = first;
-    for (size_t i = 0; i < n_notes; i++)
-        all[i + 1] = notes[i];
-    ks_output o = *a->out;
-    char *path = NULL;
-    if (o.out_path) {
-        path = out_name(o.out_path, name);
-        o.out_path = path;
-    } else if (strcmp(o.mode, "table") == 0) {
-        printf("%s[%s] %s\n", a->emitted ? "\n" : "", name, title);
-    } else if (strcmp(o.mode, "markdown") == 0) {
-        printf("%s### %s\n\n", a->emitted ? "\n" : "", title);
-    }
-    rc = ks_output_table(&o, a->db, t, excluded, all, n_notes + 1, err);
-    if (rc == 0 && path)
-        fprintf(stderr, "kasane: wrote %s\n", path);
-    fflush(stdout);
-    a->emitted++;
-    free(path);
-    free(all);
-    return rc;
+    return ks_result_add(a->result, name, title, t, excluded, notes, n_notes, NULL, err);
 }
+
+int ks_an_publish(ks_an *a, ks_error *err) { return ks_publish(a->result, a->out, 1, err); }

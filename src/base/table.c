@@ -273,3 +273,26 @@ bool ks_table_is_aggregate(const ks_table *t)
             return true;
     return false;
 }
+
+ks_table *ks_table_copy(const ks_table *t)
+{
+    ks_table *c = ks_table_new();
+    c->ncols = c->cap_cols = t->ncols;
+    c->nrows = c->cap_rows = t->nrows;
+    c->total_row = t->total_row;
+    c->total_col = t->total_col;
+    c->cols = ks_calloc(t->ncols ? t->ncols : 1, sizeof *c->cols);
+    for (size_t j = 0; j < t->ncols; j++) {
+        c->cols[j] = t->cols[j];
+        c->cols[j].name = ks_strdup(t->cols[j].name);
+        c->cols[j].label = t->cols[j].label ? ks_strdup(t->cols[j].label) : NULL;
+    }
+    size_t n = ks_mul(t->nrows, t->ncols);
+    c->cells = ks_calloc(n ? n : 1, sizeof *c->cells);
+    for (size_t i = 0; i < n; i++) {
+        c->cells[i] = t->cells[i];
+        if (t->cells[i].kind == KS_CELL_TEXT)
+            c->cells[i].v.s = ks_strdup(t->cells[i].v.s);
+    }
+    return c;
+}

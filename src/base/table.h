@@ -114,6 +114,10 @@ long ks_table_total_col(const ks_table *t);
 const ks_column *ks_table_column(const ks_table *t, size_t col);
 const ks_cell *ks_table_cell(const ks_table *t, size_t row, size_t col);
 
+/* A deep copy: columns, cells (hidden ones stay hidden), totals.  The
+ * caller frees it. */
+ks_table *ks_table_copy(const ks_table *t);
+
 /* true when the table has a count column (an aggregate result). */
 bool ks_table_is_aggregate(const ks_table *t);
 

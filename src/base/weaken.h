@@ -24,6 +24,7 @@
  *   partners-nested partners prints nested counts whose differences are below k
  *   report-nested   the report's pair matrices print pairs whose 2x2 complements are below k
  *   report-trend    the report fits a trend to series with hidden months
+ *   publish-links   ks_publish does not follow links between tables (the audit still runs: test_publish)
  * A helper adding a name lists it here. */
 #ifndef KASANE_WEAKEN_H
 #define KASANE_WEAKEN_H

@@ -288,6 +288,8 @@ int cmd_analyze(int argc, char **argv)
     }
     const char *what = argv[optind];
     int rc = run(&a, what, argc - optind - 1, argv + optind + 1, &err);
+    if (rc == 0)
+        rc = ks_an_publish(&a, &err);
     if (rc) {
         status = err.code == KS_EUSAGE ? ks_cli_usage_error("analyze", "%s", err.msg) : ks_cli_fail(&err);
         goto done;

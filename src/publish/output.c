@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "publish.h"
 #include "render.h"
 #include "suppress.h"
 
@@ -50,22 +51,15 @@ int ks_output_option(ks_output *o, int opt, const char *arg, ks_error *err)
 int ks_output_table(const ks_output *o, sqlite3 *db, ks_table *t, const char *excluded,
                     const char *const *notes, size_t n_notes, ks_error *err)
 {
-    int k = KS_DEFAULT_THRESHOLD;
-    int rc = ks_db_threshold(db, &k, err);
+    /* a result of one table, through the one publish step */
+    ks_policy pol;
+    int rc = ks_policy_load(db, &pol, err);
     if (rc)
         return rc;
-    if (ks_table_is_aggregate(t) && (rc = ks_suppress(t, k, NULL, err)))
-        return rc;
-    ks_buf last;
-    ks_buf_init(&last);
-    int have = ks_db_meta_get(db, "last_import", &last, NULL) == 1;
-    ks_render_meta meta = {.last_import = have ? last.buf : NULL, .k = k, .version = KASANE_VERSION,
-                           .excluded = excluded, .notes = notes, .n_notes = n_notes};
-    ks_render_opts ro = {.mode = o->mode, .bom = o->bom, .comments = o->comments};
-    if (o->out_path)
-        rc = ks_render_file(o->out_path, t, &meta, &ro, err);
-    else
-        rc = ks_render(stdout, t, &meta, &ro, err);
-    ks_buf_release(&last);
+    ks_result *r = ks_result_new(&pol);
+    ks_policy_release(&pol);
+    if ((rc = ks_result_add(r, "result", NULL, t, excluded, notes, n_notes, NULL, err)) == 0)
+        rc = ks_publish(r, o, 0, err);
+    ks_result_free(r);
     return rc;
 }

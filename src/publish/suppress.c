@@ -1104,3 +1104,115 @@ done:
     eqsys_release(&s);
     return rc;
 }
+
+/* ---- the audit across linked tables ------------------------------------- */
+
+/* Appends term (var, coef) to the merged system's current line. */
+static void merged_term(eqsys *s, size_t var, int coef, size_t *cap)
+{
+    size_t pos = s->start[s->nlines + 1]++;
+    if (pos >= *cap) {
+        *cap = ks_mul(*cap ? *cap : 64, 2);
+        s->var = ks_realloc(s->var, ks_mul(*cap, sizeof *s->var));
+        s->coef = ks_realloc(s->coef, ks_mul(*cap, sizeof *s->coef));
+    }
+    s->var[pos] = var;
+    s->coef[pos] = coef;
+}
+
+/* The variable of a hidden count cell, or SIZE_MAX for a published one. */
+static size_t ref_var(const ks_table *const *tables, const size_t *offset, const eqsys *per, ks_cell_ref r)
+{
+    const ks_table *t = tables[r.table];
+    const ks_cell *c = ks_table_cell(t, r.row, r.col);
+    const ks_column *col = ks_table_column(t, r.col);
+    if (!c || !col || !col->is_count || c->kind != KS_CELL_SUPPRESSED)
+        return SIZE_MAX;
+    const eqsys *e = &per[r.table];
+    for (size_t v = 0; v < e->nvar; v++)
+        if (e->var_i[v] == r.row && e->var_j[v] == r.col)
+            return offset[r.table] + v;
+    return SIZE_MAX;
+}
+
+int ks_suppress_audit_linked(const ks_table *const *tables, size_t ntables, const ks_table_link *links,
+                             size_t nlinks, size_t *determined, ks_cell_ref *first, ks_error *err)
+{
+    *determined = 0;
+    for (size_t l = 0; l < nlinks; l++) {
+        const ks_table_link *k = &links[l];
+        bool bad = k->whole.table >= ntables || k->nparts == 0;
+        for (size_t p = 0; p < k->nparts; p++)
+            bad = bad || k->parts[p].table >= ntables;
+        if (bad)
+            return ks_error_set(err, KS_EUSAGE, "link %zu names a table that is not in the result", l);
+    }
+    eqsys *per = ks_calloc(ntables ? ntables : 1, sizeof *per);
+    size_t *offset = ks_calloc(ntables + 1, sizeof *offset);
+    int rc = 0;
+    size_t nlines = nlinks;
+    for (size_t t = 0; t < ntables && rc == 0; t++) {
+        model m;
+        model_init(&m, tables[t]);
+        if ((rc = check_shape(&m, err)))
+            break;
+        eqsys_build(&per[t], &m);
+        offset[t + 1] = offset[t] + per[t].nvar;
+        nlines += per[t].nlines;
+    }
+    eqsys s;
+    memset(&s, 0, sizeof s);
+    bool *det = NULL;
+    if (rc)
+        goto done;
+    s.nvar = offset[ntables];
+    s.var_i = ks_calloc(s.nvar ? s.nvar : 1, sizeof *s.var_i);
+    s.var_j = ks_calloc(s.nvar ? s.nvar : 1, sizeof *s.var_j);
+    s.start = ks_calloc(nlines + 2, sizeof *s.start);
+    size_t cap = 0;
+    for (size_t t = 0; t < ntables; t++) {
+        for (size_t v = 0; v < per[t].nvar; v++) {
+            s.var_i[offset[t] + v] = per[t].var_i[v];
+            s.var_j[offset[t] + v] = per[t].var_j[v];
+        }
+        for (size_t l = 0; l < per[t].nlines; l++) {
+            s.start[s.nlines + 1] = s.start[s.nlines];
+            for (size_t p = per[t].start[l]; p < per[t].start[l + 1]; p++)
+                merged_term(&s, offset[t] + per[t].var[p], per[t].coef[p], &cap);
+            s.nlines++;
+        }
+    }
+    /* a link is the equation whole - sum(parts) = 0 over its hidden cells;
+     * one with none hidden says nothing about the unknowns */
+    for (size_t l = 0; l < nlinks; l++) {
+        const ks_table_link *k = &links[l];
+        s.start[s.nlines + 1] = s.start[s.nlines];
+        size_t v = ref_var(tables, offset, per, k->whole);
+        if (v != SIZE_MAX)
+            merged_term(&s, v, -1, &cap);
+        for (size_t p = 0; p < k->nparts; p++)
+            if ((v = ref_var(tables, offset, per, k->parts[p])) != SIZE_MAX)
+                merged_term(&s, v, 1, &cap);
+        if (s.start[s.nlines + 1] > s.start[s.nlines])
+            s.nlines++;
+    }
+    det = ks_calloc(s.nvar ? s.nvar : 1, sizeof *det);
+    size_t rank = 0;
+    if ((rc = audit_rank(&s, det, &rank, err)))
+        goto done;
+    for (size_t t = 0; t < ntables; t++)
+        for (size_t v = offset[t]; v < offset[t + 1]; v++)
+            if (det[v]) {
+                if (*determined == 0 && first)
+                    *first = (ks_cell_ref){.table = t, .row = s.var_i[v], .col = s.var_j[v]};
+                ++*determined;
+            }
+done:
+    free(det);
+    eqsys_release(&s);
+    for (size_t t = 0; t < ntables; t++)
+        eqsys_release(&per[t]);
+    free(per);
+    free(offset);
+    return rc;
+}

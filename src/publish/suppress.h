@@ -111,4 +111,28 @@ void ks_audit_release(ks_audit *a);
  * 20 s), plus two maximum flows per hidden cell. */
 int ks_suppress_audit(const ks_table *t, ks_audit *a, ks_error *err);
 
+/* A cell of one of several tables (those of one result, publish.h). */
+typedef struct ks_cell_ref {
+    size_t table; /* index among the tables */
+    size_t row;   /* row in that table */
+    size_t col;   /* column in that table */
+} ks_cell_ref;
+
+/* A link between published tables: `whole` is the sum of `parts` (one part:
+ * the same count printed in two places).  Both are count cells. */
+typedef struct ks_table_link {
+    ks_cell_ref whole;  /* the sum */
+    ks_cell_ref *parts; /* its addends */
+    size_t nparts;      /* at least 1 */
+} ks_table_link;
+
+/* The audit across tables: every table's line equations and one equation
+ * per link, over the hidden count cells of all the tables, with the same
+ * rank test as ks_suppress_audit.  *determined gets how many hidden cells
+ * follow linearly from what is published anywhere in them; `first` (may be
+ * NULL) the first such cell.  Bounds are not computed: links break the
+ * network structure the flow bounds rely on. */
+int ks_suppress_audit_linked(const ks_table *const *tables, size_t ntables, const ks_table_link *links,
+                             size_t nlinks, size_t *determined, ks_cell_ref *first, ks_error *err);
+
 #endif
