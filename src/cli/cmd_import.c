@@ -1,90 +1,111 @@
 /* cmd_import.c: `kasane import` (and the shared body of `kasane validate`). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "commands.h"
-#include "cli.h"
 #include "import.h"
 #include "profile.h"
 #include "pseudo.h"
 
-static const char import_help[] =
-    "usage: kasane import --db FILE --key FILE [--profile NAME] [--encoding E]\n"
-    "                     [--mapping FILE] [--strict] [--rejects FILE] INPUT.csv...\n\n"
-    "Imports coordinators' case-record CSV files (UTF-8 or CP932, Japanese or English\n"
-    "headers) into a pseudonymised SQLite database, in one transaction: it commits\n"
-    "whole or leaves the database exactly as it was.  Identifiers become keyed\n"
-    "pseudonyms, the birth date an age band; names, kana, addresses, phones and notes\n"
-    "are dropped.  A record already present (same record_id) is updated in place;\n"
-    "importing the same file again changes nothing.\n\n"
-    "Options:\n"
-    "  --db FILE          the database (created if missing; default $KASANE_DB)\n"
-    "  --key FILE         the pseudonymisation key (default $KASANE_KEY); the database\n"
-    "                     remembers the key's fingerprint and refuses any other key\n"
-    "  --profile NAME     municipality profile: mitaka (default), komaki, chigasaki,\n"
-    "                     kobayashi, or a directory holding districts.csv and partners.csv\n"
-    "  --encoding E       utf-8 or cp932 (default: detected)\n"
-    "  --mapping FILE     CSV of 'your header,field' lines for a city's own header names\n"
-    "  --strict           import nothing if any row is rejected\n"
-    "  --rejects FILE     rejects report (file, line, column, field, reason; never a\n"
-    "                     value); default DB.rejects.csv when rows are rejected\n"
-    "  --max-field BYTES  longest field accepted (default 1048576); a record may hold\n"
-    "                     1000 fields and twice this many bytes (plus 64 KiB)\n"
-    "  --list-unlisted    print the partner names not in the profile, with counts,\n"
-    "                     to standard error (to add them to the profile); they are\n"
-    "                     never stored\n"
-    "  -q, --quiet        no progress line even on a terminal\n"
-    "  -h, --help         this text\n\n"
-    "A new database is built as DB.importing and renamed to DB when complete; a\n"
-    "DB.importing that this user did not create is refused, not reused.  Inputs must\n"
-    "be regular files, and one that changes while it is read imports nothing.  The\n"
-    "rejects report is written before the commit: if it cannot be, nothing is imported.\n"
-    "Sorted runs of pseudonyms and of keyed record-id hashes (never an identifier)\n"
-    "go to unlinked temporary files in $TMPDIR (default /tmp), so that memory stays\n"
-    "flat; record ids repeated within one import make the input be read twice.\n"
-    "Memory is locked against swap where allowed (CAP_IPC_LOCK or a memory-lock\n"
-    "limit of 1 GiB or more); the summary says whether it was.\n\n";
+enum { O_PROFILE = 256, O_ENCODING, O_MAPPING, O_STRICT, O_REJECTS, O_MAXFIELD, O_UNLISTED };
 
-static const char validate_help[] =
-    "usage: kasane validate [--profile NAME] [--encoding E] [--mapping FILE]\n"
-    "                       [--rejects FILE] INPUT.csv...\n\n"
-    "Checks case-record CSV files exactly as 'kasane import' would, and writes\n"
-    "nothing but the optional rejects report.  No key and no database are needed.\n\n"
-    "Options: as for 'kasane import' (--profile, --encoding, --mapping, --rejects,\n"
-    "--max-field, --list-unlisted, --quiet).\n\n";
+/* The rows import and validate share. */
+/* clang-format off */
+#define ROW_PROFILE {"profile", O_PROFILE, "NAME",                                                 \
+    "municipality profile: mitaka (default), komaki, chigasaki, kobayashi, or a directory "        \
+    "holding districts.csv and partners.csv"}
+#define ROW_ENCODING {"encoding", O_ENCODING, "E", "utf-8 or cp932 (default: detected)"}
+#define ROW_MAPPING {"mapping", O_MAPPING, "FILE",                                                 \
+    "CSV of 'your header,field' lines for a city's own header names"}
+#define ROW_MAXFIELD {"max-field", O_MAXFIELD, "BYTES",                                            \
+    "longest field accepted (default 1048576); a record may hold 1000 fields and twice this "      \
+    "many bytes (plus 64 KiB)"}
+#define ROW_UNLISTED {"list-unlisted", O_UNLISTED, NULL,                                           \
+    "print the partner names not in the profile, with counts, to standard error (to add them "    \
+    "to the profile); they are never stored"}
+#define ROW_QUIET {"quiet", 'q', NULL, "no progress line even on a terminal"}
+/* clang-format on */
 
-int cmd_import_common(int argc, char **argv, int validating)
+static const ks_cli_opt import_opts[] = {
+    KS_CLI_TEXT("Options:\n"),
+    {"db", KS_CLI_OPT_DB, "FILE", "the database (created if missing; default $KASANE_DB)"},
+    {"key", KS_CLI_OPT_KEY, "FILE",
+     "the pseudonymisation key (default $KASANE_KEY); the database remembers the key's fingerprint and "
+     "refuses any other key"},
+    ROW_PROFILE,
+    ROW_ENCODING,
+    ROW_MAPPING,
+    {"strict", O_STRICT, NULL, "import nothing if any row is rejected"},
+    {"rejects", O_REJECTS, "FILE",
+     "rejects report (file, line, column, field, reason; never a value); default DB.rejects.csv when rows "
+     "are rejected"},
+    ROW_MAXFIELD,
+    ROW_UNLISTED,
+    ROW_QUIET,
+    KS_CLI_OPT_HELP_ROW,
+};
+
+static const ks_cli_spec import_spec = {
+    .usage = "usage: kasane import --db FILE --key FILE [--profile NAME] [--encoding E]\n"
+             "                     [--mapping FILE] [--strict] [--rejects FILE] INPUT.csv...\n\n"
+             "Imports coordinators' case-record CSV files (UTF-8 or CP932, Japanese or English\n"
+             "headers) into a pseudonymised SQLite database, in one transaction: it commits\n"
+             "whole or leaves the database exactly as it was.  Identifiers become keyed\n"
+             "pseudonyms, the birth date an age band; names, kana, addresses, phones and notes\n"
+             "are dropped.  A record already present (same record_id) is updated in place;\n"
+             "importing the same file again changes nothing.\n\n",
+    .opts = import_opts,
+    .n_opts = KS_ARRAY_LEN(import_opts),
+    .more = "A new database is built as DB.importing and renamed to DB when complete; a\n"
+            "DB.importing that this user did not create is refused, not reused.  Inputs must\n"
+            "be regular files, and one that changes while it is read imports nothing.  The\n"
+            "rejects report is written before the commit: if it cannot be, nothing is imported.\n"
+            "Sorted runs of pseudonyms and of keyed record-id hashes (never an identifier)\n"
+            "go to unlinked temporary files in $TMPDIR (default /tmp), so that memory stays\n"
+            "flat; record ids repeated within one import make the input be read twice.\n"
+            "Memory is locked against swap where allowed (CAP_IPC_LOCK or a memory-lock\n"
+            "limit of 1 GiB or more); the summary says whether it was.\n",
+};
+
+/* validate takes import's options: --db and --key only to refuse them with
+ * a reason; --strict (exit 1 with its message) is accepted but not listed. */
+static const ks_cli_opt validate_opts[] = {
+    KS_CLI_TEXT("Options:\n"),
+    {"db", KS_CLI_OPT_DB, "FILE", NULL},
+    {"key", KS_CLI_OPT_KEY, "FILE", NULL},
+    ROW_PROFILE,
+    ROW_ENCODING,
+    ROW_MAPPING,
+    {"strict", O_STRICT, NULL, NULL},
+    {"rejects", O_REJECTS, "FILE", "rejects report (file, line, column, field, reason; never a value)"},
+    ROW_MAXFIELD,
+    ROW_UNLISTED,
+    ROW_QUIET,
+    KS_CLI_OPT_HELP_ROW,
+};
+
+static const ks_cli_spec validate_spec = {
+    .usage = "usage: kasane validate [--profile NAME] [--encoding E] [--mapping FILE]\n"
+             "                       [--rejects FILE] INPUT.csv...\n\n"
+             "Checks case-record CSV files exactly as 'kasane import' would, and writes\n"
+             "nothing but the optional rejects report.  No key and no database are needed.\n\n",
+    .opts = validate_opts,
+    .n_opts = KS_ARRAY_LEN(validate_opts),
+};
+
+int cmd_import_common(ks_cli_ctx *ctx, int argc, char **argv, int validating)
 {
-    enum { O_DB = 256, O_KEY, O_PROFILE, O_ENCODING, O_MAPPING, O_STRICT, O_REJECTS, O_MAXFIELD, O_UNLISTED };
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, O_DB},
-        {"key", required_argument, NULL, O_KEY},
-        {"profile", required_argument, NULL, O_PROFILE},
-        {"encoding", required_argument, NULL, O_ENCODING},
-        {"mapping", required_argument, NULL, O_MAPPING},
-        {"strict", no_argument, NULL, O_STRICT},
-        {"rejects", required_argument, NULL, O_REJECTS},
-        {"max-field", required_argument, NULL, O_MAXFIELD},
-        {"list-unlisted", no_argument, NULL, O_UNLISTED},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *name = validating ? "validate" : "import";
-    const char *db_opt = NULL, *key_opt = NULL, *profile_name = "mitaka", *mapping_path = NULL;
+    const char *name = ctx->cmd->name;
+    const char *profile_name = "mitaka", *mapping_path = NULL;
     const char *rejects = NULL;
     int quiet = 0;
     ks_import_opts o = {0};
     ks_error err = {0};
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+    while ((c = ks_cli_getopt(ctx, validating ? &validate_spec : &import_spec, argc, argv)) >= 0) {
         switch (c) {
-        case O_DB: db_opt = optarg; break;
-        case O_KEY: key_opt = optarg; break;
         case O_PROFILE: profile_name = optarg; break;
         case O_ENCODING:
             if (ks_encoding_parse(optarg, &o.encoding, &err))
@@ -103,18 +124,16 @@ int cmd_import_common(int argc, char **argv, int validating)
         }
         case O_UNLISTED: o.list_unlisted = true; break;
         case 'q': quiet = 1; break;
-        case 'h':
-            printf("%s%s", validating ? validate_help : import_help, ks_cli_exit_help);
-            return KS_EXIT_OK;
-        default: return ks_cli_usage_error(name, "unknown option");
+        default: break;
         }
     }
+    if (c == KS_CLI_EXIT)
+        return ctx->exit;
     if (optind == argc)
         return ks_cli_usage_error(name, "no input file");
-    if (validating && (db_opt || key_opt))
+    if (validating && (ctx->db_opt || ctx->key_opt))
         return ks_cli_usage_error(name, "validate writes nothing: --db and --key do not apply");
 
-    ks_key *key = NULL;
     ks_profile *profile = NULL;
     ks_mapping *mapping = NULL;
     char *default_rejects = NULL;
@@ -122,20 +141,11 @@ int cmd_import_common(int argc, char **argv, int validating)
     ks_import_stats st;
     memset(&st, 0, sizeof st);
 
-    if (!validating) {
-        o.db_path = ks_cli_db_path(db_opt);
-        const char *key_path = ks_cli_key_path(key_opt);
-        if (!o.db_path)
-            return ks_cli_usage_error(name, "no database: give --db FILE or set KASANE_DB");
-        if (!key_path)
-            return ks_cli_usage_error(name, "no key: give --key FILE or set KASANE_KEY "
-                                            "(create one with 'kasane keygen -o FILE')");
-        if (ks_crypto_init(&err) || !(key = ks_key_load(key_path, &err))) {
-            status = ks_cli_fail(&err);
-            goto done;
-        }
-        o.key = key;
-    }
+    /* import: the database and the key (validate's flags ask for nothing) */
+    if ((status = ks_cli_setup(ctx)) != KS_EXIT_OK)
+        goto done;
+    o.db_path = ctx->db_path;
+    o.key = ctx->key;
     if (!(profile = ks_profile_load(profile_name, &err))) {
         status = ks_cli_fail(&err);
         goto done;
@@ -170,8 +180,8 @@ int cmd_import_common(int argc, char **argv, int validating)
             printf("validated %d file(s) with profile '%s' (%s)\n", argc - optind, ks_profile_name(profile),
                    st.encoding);
         else
-            printf("imported %d file(s) into '%s' with profile '%s' (%s), batch %lld\n", argc - optind,
-                   o.db_path, ks_profile_name(profile), st.encoding, (long long)st.batch_id);
+            printf("imported %d file(s) into '%s' with profile '%s' (%s), batch %lld\n", argc - optind, o.db_path,
+                   ks_profile_name(profile), st.encoding, (long long)st.batch_id);
         ks_import_print_summary(stdout, &st, validating);
         static const char *const lock_note[] = {
             [KS_MEMLOCK_LOCKED] = "locked in RAM: identifiers in its buffers never reach swap",
@@ -195,8 +205,7 @@ done:
     free(default_rejects);
     ks_mapping_free(mapping);
     ks_profile_free(profile);
-    ks_key_free(key);
     return status;
 }
 
-int cmd_import(int argc, char **argv) { return cmd_import_common(argc, argv, 0); }
+int cmd_import(ks_cli_ctx *ctx, int argc, char **argv) { return cmd_import_common(ctx, argc, argv, 0); }

@@ -1,54 +1,59 @@
 /* cmd_query.c: `kasane query list | show | run | sql` */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
-#include "cli.h"
 #include "db.h"
 #include "output.h"
 #include "query.h"
 #include "render.h"
 #include "weaken.h"
 
-static const char help[] =
-    "usage: kasane query list [--dir DIR]\n"
-    "       kasane query show NAME\n"
-    "       kasane query run NAME|FILE.sql [--param name=value ...] [--db FILE] [options]\n"
-    "       kasane query sql \"SELECT ...\" [--param name=value ...] [--db FILE] [options]\n\n"
-    "Runs SQL against the pseudonymised database, read-only, with disclosure\n"
-    "control on every count.\n\n"
-    "Library queries (kasane's own queries/) are vetted: they count every case and\n"
-    "their headers declare their count columns.  A library name always runs the\n"
-    "library file; a file of that name elsewhere is ignored (and named on stderr).\n"
-    "Other names are looked up in --dir DIR, then $KASANE_QUERY_PATH\n"
-    "(colon-separated); a path is read only if it names a regular FILE.sql.\n\n"
-    "Everything outside the library (query sql, other files) is ad hoc and sees\n"
-    "only the cases with consent: cases discussed without consent (支援会議) are\n"
-    "not in ad-hoc results at all, and the footer says how many.  kasane does the\n"
-    "counting: the SQL returns one unit column, case_id, person_id or household_id,\n"
-    "and up to 4 columns to group by, whose values must be categories (codes and\n"
-    "labels, integers 0-99 or 1900-2100, months YYYY-MM, fiscal years FY2025 or\n"
-    "2025年度, NULL); kasane prints the number n of distinct units per group, with\n"
-    "counts below the threshold hidden.  A column named n or n_*, a header's\n"
-    "count:/share:/totals:/total-row:, or any other value is refused (exit 3).\n"
-    "With --row-level the rows are printed as the SQL returns them.\n\n"
-    "Date parameters snap to whole months: from/start/*_from to the first day,\n"
-    "to/end/*_to to the last day of their month (the footer says so).\n\n"
-    "Limits (exit 2): --timeout SECONDS of SQL (default 60); --max-rows N rows of\n"
-    "a result (default 100000); 1000 bytes in a text cell; 10000 groups of an\n"
-    "ad-hoc aggregate or cells of a pivot, 2500 cells of a pivot with totals.\n\n"
-    "Options:\n"
-    "  --db FILE          the database (default $KASANE_DB)\n"
-    "  --param NAME=VALUE bind a parameter (repeatable); types are checked\n"
-    "  --dir DIR          look for queries outside the library in DIR first\n"
-    "  --row-level        print the rows (of cases with consent) as returned\n"
-    "  --timeout SECONDS  stop a query after SECONDS (default 60)\n"
-    "  --max-rows N       refuse a result of more than N rows (default 100000)\n"
-    "  -h, --help         this text\n";
+enum { O_PARAM = 300, O_DIR, O_ROWLEVEL, O_TIMEOUT, O_MAXROWS };
 
-enum { O_DB = 300, O_PARAM, O_DIR, O_ROWLEVEL, O_TIMEOUT, O_MAXROWS };
+static const ks_cli_opt opts[] = {
+    KS_CLI_TEXT("Options:\n"),
+    KS_CLI_OPT_DB_ROW,
+    {"param", O_PARAM, "NAME=VALUE", "bind a parameter (repeatable); types are checked"},
+    {"dir", O_DIR, "DIR", "look for queries outside the library in DIR first"},
+    {"row-level", O_ROWLEVEL, NULL, "print the rows (of cases with consent) as returned"},
+    {"timeout", O_TIMEOUT, "SECONDS", "stop a query after SECONDS (default 60)"},
+    {"max-rows", O_MAXROWS, "N", "refuse a result of more than N rows (default 100000)"},
+    KS_CLI_OPT_HELP_ROW,
+    KS_CLI_OUTPUT_ROWS,
+};
+
+static const ks_cli_spec spec = {
+    .usage = "usage: kasane query list [--dir DIR]\n"
+             "       kasane query show NAME\n"
+             "       kasane query run NAME|FILE.sql [--param name=value ...] [--db FILE] [options]\n"
+             "       kasane query sql \"SELECT ...\" [--param name=value ...] [--db FILE] [options]\n\n"
+             "Runs SQL against the pseudonymised database, read-only, with disclosure\n"
+             "control on every count.\n\n"
+             "Library queries (kasane's own queries/) are vetted: they count every case and\n"
+             "their headers declare their count columns.  A library name always runs the\n"
+             "library file; a file of that name elsewhere is ignored (and named on stderr).\n"
+             "Other names are looked up in --dir DIR, then $KASANE_QUERY_PATH\n"
+             "(colon-separated); a path is read only if it names a regular FILE.sql.\n\n"
+             "Everything outside the library (query sql, other files) is ad hoc and sees\n"
+             "only the cases with consent: cases discussed without consent (支援会議) are\n"
+             "not in ad-hoc results at all, and the footer says how many.  kasane does the\n"
+             "counting: the SQL returns one unit column, case_id, person_id or household_id,\n"
+             "and up to 4 columns to group by, whose values must be categories (codes and\n"
+             "labels, integers 0-99 or 1900-2100, months YYYY-MM, fiscal years FY2025 or\n"
+             "2025年度, NULL); kasane prints the number n of distinct units per group, with\n"
+             "counts below the threshold hidden.  A column named n or n_*, a header's\n"
+             "count:/share:/totals:/total-row:, or any other value is refused (exit 3).\n"
+             "With --row-level the rows are printed as the SQL returns them.\n\n"
+             "Date parameters snap to whole months: from/start/*_from to the first day,\n"
+             "to/end/*_to to the last day of their month (the footer says so).\n\n"
+             "Limits (exit 2): --timeout SECONDS of SQL (default 60); --max-rows N rows of\n"
+             "a result (default 100000); 1000 bytes in a text cell; 10000 groups of an\n"
+             "ad-hoc aggregate or cells of a pivot, 2500 cells of a pivot with totals.\n\n",
+    .opts = opts,
+    .n_opts = KS_ARRAY_LEN(opts),
+};
 
 static int do_list(const char *dir, const ks_output *o)
 {
@@ -185,40 +190,19 @@ done:
     return rc;
 }
 
-int cmd_query(int argc, char **argv)
+int cmd_query(ks_cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, O_DB},
-        {"param", required_argument, NULL, O_PARAM},
-        {"dir", required_argument, NULL, O_DIR},
-        {"row-level", no_argument, NULL, O_ROWLEVEL},
-        {"timeout", required_argument, NULL, O_TIMEOUT},
-        {"max-rows", required_argument, NULL, O_MAXROWS},
-        {"help", no_argument, NULL, 'h'},
-        KS_OUTPUT_LONGOPTS,
-        {NULL, 0, NULL, 0},
-    };
-    ks_output out;
-    ks_output_init(&out);
-    const char *db_opt = NULL, *dir = NULL;
+    const ks_output *out = &ctx->out;
+    const char *dir = NULL;
     int row_level = 0;
     ks_query_limits lim = {.timeout = KS_QUERY_TIMEOUT, .max_rows = KS_QUERY_MAX_ROWS};
     ks_binding *b = NULL;
     size_t nb = 0;
     ks_error err = {0};
     int c, status = KS_EXIT_OK;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        int r = ks_output_option(&out, c, optarg, &err);
-        if (r < 0) {
-            free(b);
-            return ks_cli_usage_error("query", "%s", err.msg);
-        }
-        if (r)
-            continue;
+    while ((c = ks_cli_getopt(ctx, &spec, argc, argv)) >= 0) {
         char *end = NULL;
         switch (c) {
-        case O_DB: db_opt = optarg; break;
         case O_DIR: dir = optarg; break;
         case O_ROWLEVEL: row_level = 1; break;
         case O_TIMEOUT:
@@ -248,12 +232,12 @@ int cmd_query(int argc, char **argv)
             b[nb++] = (ks_binding){optarg, eq + 1};
             break;
         }
-        case 'h':
-            printf("%s\n%s\n%s", help, ks_output_help, ks_cli_exit_help);
-            free(b);
-            return KS_EXIT_OK;
-        default: free(b); return ks_cli_usage_error("query", "unknown option");
+        default: break;
         }
+    }
+    if (c == KS_CLI_EXIT) {
+        free(b);
+        return ctx->exit;
     }
     if (optind >= argc) {
         free(b);
@@ -262,7 +246,7 @@ int cmd_query(int argc, char **argv)
     const char *sub = argv[optind++];
     if (strcmp(sub, "list") == 0) {
         free(b);
-        return optind == argc ? do_list(dir, &out) : ks_cli_usage_error("query", "list takes no arguments");
+        return optind == argc ? do_list(dir, out) : ks_cli_usage_error("query", "list takes no arguments");
     }
     if (strcmp(sub, "show") != 0 && strcmp(sub, "run") != 0 && strcmp(sub, "sql") != 0) {
         free(b);
@@ -270,7 +254,8 @@ int cmd_query(int argc, char **argv)
     }
     if (optind != argc - 1) {
         free(b);
-        return ks_cli_usage_error("query", "%s takes exactly one %s", sub, strcmp(sub, "sql") ? "query name" : "SQL string");
+        return ks_cli_usage_error("query", "%s takes exactly one %s", sub,
+                                  strcmp(sub, "sql") ? "query name" : "SQL string");
     }
     ks_query *q = strcmp(sub, "sql") == 0 ? ks_query_parse("(sql)", NULL, argv[optind], &err)
                                           : ks_query_find(argv[optind], dir, &err);
@@ -284,12 +269,10 @@ int cmd_query(int argc, char **argv)
         status = do_show(q);
         goto done;
     }
-    const char *db_path = ks_cli_db_path(db_opt);
-    if (!db_path) {
-        status = ks_cli_usage_error("query", "no database: give --db FILE or set KASANE_DB");
+    /* only running needs the database (it opens it as the query's origin says) */
+    if ((status = ks_cli_setup(ctx)) != KS_EXIT_OK)
         goto done;
-    }
-    if (run_query(q, db_path, row_level, b, nb, &lim, &out, &err) || ks_close_stdout(&err))
+    if (run_query(q, ctx->db_path, row_level, b, nb, &lim, out, &err) || ks_close_stdout(&err))
         status = ks_cli_fail(&err);
 done:
     ks_query_free(q);

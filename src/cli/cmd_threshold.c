@@ -3,53 +3,45 @@
  * own key.  That is not what protects k: k is a row of `meta`, and anyone who
  * can read the file can copy it and edit the copy with sqlite3.  What
  * protects it is who can read the file (docs/deployment.md). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
-#include "cli.h"
 #include "db.h"
 #include "load.h"
 #include "pseudo.h"
 
-static const char help[] =
-    "usage: kasane threshold [--db FILE]\n"
-    "       kasane threshold [--db FILE] --key FILE K\n\n"
-    "Shows the database's suppression threshold k, or sets it to K (2..100).\n"
-    "Every count from 1 to k-1 in any output is hidden.  Setting k with kasane\n"
-    "needs the key the database was built with (the data officer's).  That does\n"
-    "not stop someone who can read the database file: they can copy it and edit\n"
-    "k in the copy with any SQLite tool.  k holds only if analysts cannot read\n"
-    "the file and reach it through kasane run as its owner (docs/deployment.md).\n"
-    "A stored k outside 2..100 (written around kasane) is refused (exit 3).\n\n"
-    "Options:\n"
-    "  --db FILE    the database (default $KASANE_DB)\n"
-    "  --key FILE   the database's key (default $KASANE_KEY); needed to set k\n"
-    "  -h, --help   this text\n\n";
+static const ks_cli_opt opts[] = {
+    KS_CLI_TEXT("Options:\n"),
+    KS_CLI_OPT_DB_ROW,
+    {"key", KS_CLI_OPT_KEY, "FILE", "the database's key (default $KASANE_KEY); needed to set k"},
+    KS_CLI_OPT_HELP_ROW,
+};
 
-int cmd_threshold(int argc, char **argv)
+static const ks_cli_spec spec = {
+    .usage = "usage: kasane threshold [--db FILE]\n"
+             "       kasane threshold [--db FILE] --key FILE K\n\n"
+             "Shows the database's suppression threshold k, or sets it to K (2..100).\n"
+             "Every count from 1 to k-1 in any output is hidden.  Setting k with kasane\n"
+             "needs the key the database was built with (the data officer's).  That does\n"
+             "not stop someone who can read the database file: they can copy it and edit\n"
+             "k in the copy with any SQLite tool.  k holds only if analysts cannot read\n"
+             "the file and reach it through kasane run as its owner (docs/deployment.md).\n"
+             "A stored k outside 2..100 (written around kasane) is refused (exit 3).\n\n",
+    .opts = opts,
+    .n_opts = KS_ARRAY_LEN(opts),
+};
+
+int cmd_threshold(ks_cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_DB = 400, O_KEY };
-    static const struct option opts[] = {{"db", required_argument, NULL, O_DB},
-                                         {"key", required_argument, NULL, O_KEY},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *db_opt = NULL, *key_opt = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case O_DB: db_opt = optarg; break;
-        case O_KEY: key_opt = optarg; break;
-        case 'h': printf("%s%s", help, ks_cli_exit_help); return KS_EXIT_OK;
-        default: return ks_cli_usage_error("threshold", "unknown option");
-        }
-    }
-    const char *db_path = ks_cli_db_path(db_opt);
-    if (!db_path)
-        return ks_cli_usage_error("threshold", "no database: give --db FILE or set KASANE_DB");
+    /* no options of its own: --db, --key and --help are ks_cli_getopt's */
+    if (ks_cli_getopt(ctx, &spec, argc, argv) == KS_CLI_EXIT)
+        return ctx->exit;
+    int status;
+    if ((status = ks_cli_setup(ctx)) != KS_EXIT_OK)
+        return status;
+    const char *db_path = ctx->db_path;
     if (optind < argc - 1)
         return ks_cli_usage_error("threshold", "at most one value");
     ks_error err = {0};
@@ -57,7 +49,6 @@ int cmd_threshold(int argc, char **argv)
     ks_key *key = NULL;
     ks_buf fp;
     ks_buf_init(&fp);
-    int status = KS_EXIT_OK;
     if (optind == argc) { /* show */
         int k;
         if (ks_db_open(db_path, KS_DB_READ, &db, &err) || ks_db_threshold(db, &k, &err))
@@ -72,7 +63,8 @@ int cmd_threshold(int argc, char **argv)
         status = ks_cli_usage_error("threshold", "K must be a whole number from 2 to 100");
         goto done;
     }
-    const char *key_path = ks_cli_key_path(key_opt);
+    /* the key only to set k, with its own message (not the setup's) */
+    const char *key_path = ks_cli_key_path(ctx->key_opt);
     if (!key_path) {
         status = ks_cli_usage_error("threshold", "setting k needs the database's key: give --key FILE");
         goto done;

@@ -3,4 +3,4 @@
  * about what a valid row is. */
 #include "commands.h"
 
-int cmd_validate(int argc, char **argv) { return cmd_import_common(argc, argv, 1); }
+int cmd_validate(ks_cli_ctx *ctx, int argc, char **argv) { return cmd_import_common(ctx, argc, argv, 1); }

@@ -1,5 +1,6 @@
-/* main.c: the dispatcher.  It only finds the subcommand in the table and
- * runs it; everything else lives in src/cmd_*.c and the core library. */
+/* main.c: the dispatcher.  It finds the subcommand in the table and runs it
+ * in a fresh context (cli.h); the row's flags say what ks_cli_setup resolves
+ * for it.  Everything else lives in src/cli/cmd_*.c and the libraries. */
 #include <gsl/gsl_errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -9,15 +10,30 @@
 #include "commands.h"
 #include "cli.h"
 
+/* query needs the database only to run (not to list or show); threshold
+ * loads the key itself, only to set k, and opens the database read or write
+ * as it is showing or setting. */
 static const ks_cmd commands[] = {
-    {"keygen", cmd_keygen, "create a new pseudonymisation key file"},
-    {"import", cmd_import, "import case-record CSV files into a pseudonymised database"},
-    {"validate", cmd_validate, "check case-record CSV files without writing anything"},
-    {"query", cmd_query, "run library or ad-hoc SQL queries with disclosure control"},
-    {"threshold", cmd_threshold, "show or set the suppression threshold k (setting needs the key)"},
-    {"report", cmd_report, "write a period's trend report (HTML, Markdown or text)"},
-    {"analyze", cmd_analyze, "statistics: crosstab, logit, trend, co-occurrence, survival, partners"},
+    {"keygen", cmd_keygen, 0, "create a new pseudonymisation key file"},
+    {"import", cmd_import, KS_CMD_NEEDS_DB | KS_CMD_NEEDS_KEY,
+     "import case-record CSV files into a pseudonymised database"},
+    {"validate", cmd_validate, 0, "check case-record CSV files without writing anything"},
+    {"query", cmd_query, KS_CMD_NEEDS_DB, "run library or ad-hoc SQL queries with disclosure control"},
+    {"threshold", cmd_threshold, KS_CMD_NEEDS_DB, "show or set the suppression threshold k (setting needs the key)"},
+    {"report", cmd_report, KS_CMD_NEEDS_DB | KS_CMD_OPENS_DB, "write a period's trend report (HTML, Markdown or text)"},
+    {"analyze", cmd_analyze, KS_CMD_NEEDS_DB | KS_CMD_OPENS_DB,
+     "statistics: crosstab, logit, trend, co-occurrence, survival, partners"},
 };
+
+/* Runs one command in its own context. */
+static int run(const ks_cmd *cmd, int argc, char **argv)
+{
+    ks_cli_ctx ctx;
+    ks_cli_ctx_init(&ctx, cmd);
+    int status = cmd->fn(&ctx, argc, argv);
+    ks_cli_ctx_release(&ctx);
+    return status;
+}
 
 static void usage(FILE *out)
 {
@@ -46,7 +62,7 @@ static int help_command(int argc, char **argv)
         if (strcmp(commands[i].name, name) == 0) {
             char opt[] = "--help";
             char *args[] = {argv[2], opt, NULL};
-            return commands[i].fn(2, args);
+            return run(&commands[i], 2, args);
         }
     }
     fprintf(stderr, "kasane help: '%s' is not a kasane command\nTry 'kasane --help'.\n", name);
@@ -86,7 +102,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < KS_ARRAY_LEN(commands); i++)
         if (strcmp(commands[i].name, name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
+            return run(&commands[i], argc - 1, argv + 1);
     fprintf(stderr, "kasane: '%s' is not a kasane command; see 'kasane --help'\n", name);
     return KS_EXIT_USAGE;
 }

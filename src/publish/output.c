@@ -8,16 +8,6 @@
 #include "render.h"
 #include "suppress.h"
 
-const char ks_output_help[] =
-    "Output:\n"
-    "  --format MODE      table (default), csv, tsv, json, markdown\n"
-    "  --out FILE         write to FILE (atomically, mode 0600) instead of stdout\n"
-    "  --lang ja|en       labels in Japanese (default) or English\n"
-    "  --bom              csv: start with a UTF-8 byte-order mark (for Excel)\n"
-    "  --comments         csv/tsv: append the footer as '# ' lines\n"
-    "Counts below the database's threshold k print as <k (or x where a secondary\n"
-    "cell is hidden to protect it); shares of hidden counts are hidden too.\n";
-
 void ks_output_init(ks_output *o)
 {
     memset(o, 0, sizeof *o);

@@ -1,11 +1,12 @@
 /* output.h: the output options every printing command shares (--format,
- * --out, --lang, --bom, --comments) and the one path by which a result table
- * about cases reaches a person: disclosure control, then the footer, then the
- * renderer.  Commands do not call suppress/render themselves. */
+ * --out, --lang, --bom, --comments; the command line's option spec and
+ * --help for them are src/cli's), parsed here and only here (the report's
+ * --lang too), and the one path by which a result table about cases reaches
+ * a person: disclosure control, then the footer, then the renderer.
+ * Commands do not call suppress/render themselves. */
 #ifndef KASANE_OUTPUT_H
 #define KASANE_OUTPUT_H
 
-#include <getopt.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 
@@ -21,18 +22,8 @@ typedef struct ks_output {
     ks_lang lang;         /* labels */
 } ks_output;
 
+/* The options' ids (getopt_long's val) for ks_output_option. */
 enum { KS_OPT_FORMAT = 1000, KS_OPT_OUT, KS_OPT_LANG, KS_OPT_BOM, KS_OPT_COMMENTS };
-
-/* getopt_long rows for the options above; put them in a command's table. */
-#define KS_OUTPUT_LONGOPTS                                                       \
-    {"format", required_argument, NULL, KS_OPT_FORMAT},                          \
-        {"out", required_argument, NULL, KS_OPT_OUT},                            \
-        {"lang", required_argument, NULL, KS_OPT_LANG},                          \
-        {"bom", no_argument, NULL, KS_OPT_BOM},                                  \
-        {"comments", no_argument, NULL, KS_OPT_COMMENTS}
-
-/* The --help paragraph for them. */
-extern const char ks_output_help[];
 
 void ks_output_init(ks_output *o);
 /* Handles one getopt result: 1 when it was an output option, 0 when not,
