@@ -17,7 +17,7 @@
 WITH m AS (
   SELECT partner_mask,
          count(*) AS n_closed,
-         count(*) FILTER (WHERE outcome_id IN (1, 2)) AS n_good  -- 解決, 改善
+         count(*) FILTER (WHERE good_outcome(outcome_id)) AS n_good  -- 解決, 改善 (codes.h)
   FROM case_record
   WHERE status_id = 2  -- 終結
     AND (:fy = 0 OR fiscal_year = :fy)

@@ -524,19 +524,6 @@ static int lg_row(void *ud, const int64_t *val, const bool *null)
     return 0;
 }
 
-static int64_t outcome_id(ks_an *a, const char *code)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t id = 0;
-    if (ks_an_prepare(a, "SELECT outcome_id FROM outcome WHERE code = ?1", &st, NULL))
-        return 0;
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return id;
-}
-
 static void terms_free(term *t, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -983,17 +970,17 @@ int ks_analyze_logit(ks_an *a, const char *outcome, const char *const *preds, si
     s.terms = terms;
     s.nterms = nt;
     s.drop_unknown = a->opts.drop_unknown;
-    s.unknown_id = outcome_id(a, "unknown");
+    s.unknown_id = KS_OUTCOME_UNKNOWN;
     const char *what;
     if (strcmp(outcome, "good") == 0) {
-        s.yes_ids[0] = outcome_id(a, "resolved");
-        s.yes_ids[1] = outcome_id(a, "improved");
+        s.yes_ids[0] = KS_OUTCOME_RESOLVED; /* ks_outcome_good's two */
+        s.yes_ids[1] = KS_OUTCOME_IMPROVED;
         what = KS_AN_L(a, "解決・改善", "resolved or improved");
     } else if (strcmp(outcome, "resolved") == 0) {
-        s.yes_ids[0] = outcome_id(a, "resolved");
+        s.yes_ids[0] = KS_OUTCOME_RESOLVED;
         what = KS_AN_L(a, "解決", "resolved");
     } else {
-        s.yes_ids[0] = outcome_id(a, "worsened");
+        s.yes_ids[0] = KS_OUTCOME_WORSENED;
         what = KS_AN_L(a, "悪化", "worsened");
     }
     s.key = ks_calloc(nt ? nt : 1, sizeof *s.key);

@@ -22,8 +22,6 @@ enum { DEFAULT_TOP = 20 };
 
 typedef struct pt_scan {
     const ks_an_var *pv;  /* partners (bit -> level) */
-    int64_t good[2];      /* outcome ids that count as good */
-    int64_t unknown_id;   /* outcome 不明 */
     int64_t n;            /* cases with the problem */
     int64_t *cases;       /* [nlev + 2] per partner; [nlev] all, [nlev + 1] no partner */
     int64_t *closed;      /* [nlev + 2] closed with a known outcome */
@@ -42,8 +40,8 @@ static int pt_row(void *ud, const int64_t *val, const bool *null)
 {
     pt_scan *s = ud;
     size_t nl = s->pv->nlev;
-    int closed = val[1] == KS_STATUS_CLOSED && !null[2] && val[2] != s->unknown_id;
-    int good = closed && (val[2] == s->good[0] || val[2] == s->good[1]);
+    int closed = val[1] == KS_STATUS_CLOSED && !null[2] && val[2] != KS_OUTCOME_UNKNOWN;
+    int good = closed && ks_outcome_good((int)val[2]);
     int lv[64];
     size_t m = 0;
     for (int b = 0; b < 64; b++) {
@@ -63,19 +61,6 @@ static int pt_row(void *ud, const int64_t *val, const bool *null)
         }
     }
     return 0;
-}
-
-static int64_t outcome_id(ks_an *a, const char *code)
-{
-    sqlite3_stmt *st = NULL;
-    int64_t id = 0;
-    if (ks_an_prepare(a, "SELECT outcome_id FROM outcome WHERE code = ?1", &st, NULL))
-        return 0;
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return id;
 }
 
 /* Partner rows are ordered by cases, largest first; rows whose count will
@@ -190,9 +175,6 @@ int ks_analyze_partners(ks_an *a, const char *problem, ks_error *err)
     }
     size_t nl = pv->nlev;
     s.pv = pv;
-    s.good[0] = outcome_id(a, "resolved");
-    s.good[1] = outcome_id(a, "improved");
-    s.unknown_id = outcome_id(a, "unknown");
     s.cases = ks_calloc(nl + 2, sizeof *s.cases);
     s.closed = ks_calloc(nl + 2, sizeof *s.closed);
     s.goodn = ks_calloc(nl + 2, sizeof *s.goodn);

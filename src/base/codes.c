@@ -76,13 +76,13 @@ static const ks_code status_codes[] = {
 };
 
 static const ks_code outcome_codes[] = {
-    {1, "resolved", "解決", "Resolved", 0},
-    {2, "improved", "改善", "Improved", 0},
-    {3, "unchanged", "変化なし", "Unchanged", 0},
-    {4, "worsened", "悪化", "Worsened", 0},
-    {5, "moved", "転出", "Moved away", 0},
-    {6, "deceased", "死亡", "Deceased", 0},
-    {7, "unknown", "不明", "Unknown", 0},
+    {KS_OUTCOME_RESOLVED, "resolved", "解決", "Resolved", 0},
+    {KS_OUTCOME_IMPROVED, "improved", "改善", "Improved", 0},
+    {KS_OUTCOME_UNCHANGED, "unchanged", "変化なし", "Unchanged", 0},
+    {KS_OUTCOME_WORSENED, "worsened", "悪化", "Worsened", 0},
+    {KS_OUTCOME_MOVED, "moved", "転出", "Moved away", 0},
+    {KS_OUTCOME_DECEASED, "deceased", "死亡", "Deceased", 0},
+    {KS_OUTCOME_UNKNOWN, "unknown", "不明", "Unknown", 0},
 };
 
 static const ks_code problem_codes[] = {
@@ -257,3 +257,5 @@ int ks_code_lookup(ks_code_kind kind, const char *folded, size_t n)
     }
     return 0;
 }
+
+bool ks_outcome_good(int outcome_id) { return outcome_id == KS_OUTCOME_RESOLVED || outcome_id == KS_OUTCOME_IMPROVED; }

@@ -6,6 +6,8 @@
 #ifndef KASANE_CODES_H
 #define KASANE_CODES_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 
 typedef enum ks_code_kind {
@@ -53,5 +55,14 @@ enum { KS_CONSENT_YES = 1, KS_CONSENT_NO = 2 };
 enum { KS_FIELD_CARE = 1, KS_FIELD_DISABILITY = 2, KS_FIELD_CHILD = 3, KS_FIELD_POVERTY = 4, KS_FIELD_OTHER = 5 };
 enum { KS_PKIND_CITY_WINDOW = 1, KS_PKIND_AGENCY = 2, KS_PKIND_ORGANISATION = 3 };
 enum { KS_STATUS_ONGOING = 1, KS_STATUS_CLOSED = 2, KS_STATUS_SUSPENDED = 3 };
+enum {
+    KS_OUTCOME_RESOLVED = 1, KS_OUTCOME_IMPROVED = 2, KS_OUTCOME_UNCHANGED = 3, KS_OUTCOME_WORSENED = 4,
+    KS_OUTCOME_MOVED = 5, KS_OUTCOME_DECEASED = 6, KS_OUTCOME_UNKNOWN = 7
+};
+
+/* A good outcome: 解決 (resolved) or 改善 (improved).  The one definition:
+ * analyses, the report and (as the SQL function good_outcome(), analysis.h)
+ * the query library all ask here. */
+bool ks_outcome_good(int outcome_id);
 
 #endif

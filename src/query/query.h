@@ -33,7 +33,8 @@
  * kasane does the counting.  A library name always finds the library file.
  *
  * SQL functions kasane adds: label(ja, en) picks the label for --lang;
- * fy(date) gives the fiscal year (April..March) of an ISO date. */
+ * fy(date) gives the fiscal year (April..March) of an ISO date;
+ * good_outcome(outcome_id) is 1 for 解決 or 改善 (ks_outcome_good), else 0. */
 #ifndef KASANE_QUERY_H
 #define KASANE_QUERY_H
 

@@ -158,7 +158,7 @@ int ks_report_sec_outcomes(rep *r)
         for (size_t j = 0; j < ntop; j++)
             if (c->main == top[j])
                 s = j;
-        bool g = c->outcome == 1 || c->outcome == 2;
+        bool g = ks_outcome_good(c->outcome);
         closed[s]++;
         good[s] += g;
         closed[ntop + 1]++;

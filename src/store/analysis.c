@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "codes.h"
 #include "db.h"
 
 /* Functions that read nothing but would let a query touch the file system or
@@ -78,6 +79,18 @@ static void fn_label(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_value(ctx, v);
 }
 
+/* good_outcome(outcome_id): 1 for 解決 or 改善 (ks_outcome_good), 0 for
+ * any other outcome, NULL for none: the query library's good outcome is
+ * the engine's. */
+static void fn_good_outcome(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        sqlite3_result_null(ctx);
+    else
+        sqlite3_result_int(ctx, ks_outcome_good(sqlite3_value_int(argv[0])));
+}
+
 static void fn_fy(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -119,7 +132,9 @@ static int setup(sqlite3 *db, ks_lang lang, bool row_level, ks_error *err)
     if (sqlite3_create_function_v2(db, "label", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, ud, fn_label, NULL, NULL,
                                    free) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "fy", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_fy, NULL, NULL,
-                                   NULL) != SQLITE_OK)
+                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "good_outcome", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                   fn_good_outcome, NULL, NULL, NULL) != SQLITE_OK)
         return ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
     sqlite3_set_authorizer(db, authorizer, &ud->row_level);
     return 0;

@@ -11,7 +11,7 @@
 #include "util.h"
 
 /* Opens the database for analysis: read-only, extension loading off, the
- * label()/fy() functions, and an authorizer that allows reading only (no
+ * label()/fy()/good_outcome() functions, and an authorizer that allows reading only (no
  * writes, ATTACH, PRAGMA, temp tables, transactions).  Every case is there:
  * for analyses, reports and library aggregates.  consent_only must be false;
  * true is the old row-level filter by view names, kept only for kasane-weak

@@ -229,8 +229,26 @@ static void test_kind_names(void)
     KS_CHECK(ks_code_kind_table(KS_CODE_KIND_COUNT) == NULL);
 }
 
+/* The good outcome is the contract's 解決 and 改善, by label, and nothing
+ * else; no id outside the list is good. */
+static void test_good_outcome(void)
+{
+    size_t n;
+    const ks_code *c = ks_codes(KS_CODE_OUTCOME, &n);
+    size_t good = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool want = strcmp(c[i].label_ja, "解決") == 0 || strcmp(c[i].label_ja, "改善") == 0;
+        KS_CHECK(ks_outcome_good(c[i].id) == want);
+        good += want;
+    }
+    KS_CHECK_INT(good, 2);
+    KS_CHECK(!ks_outcome_good(0));
+    KS_CHECK(!ks_outcome_good(99));
+}
+
 int main(void)
 {
+    test_good_outcome();
     test_contract_lists();
     test_table_consistency();
     test_variants_and_synonyms();
