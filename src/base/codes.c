@@ -32,10 +32,10 @@
 #define F_OTHER KS_FIELD_OTHER
 
 static const ks_code sex_codes[] = {
-    {1, "M", "男", "Male", 0},
-    {2, "F", "女", "Female", 0},
-    {3, "X", "その他", "Other", 0},
-    {4, "U", "不明", "Unknown", 0},
+    {KS_SEX_MALE, "M", "男", "Male", 0},
+    {KS_SEX_FEMALE, "F", "女", "Female", 0},
+    {KS_SEX_OTHER, "X", "その他", "Other", 0},
+    {KS_SEX_UNKNOWN, "U", "不明", "Unknown", 0},
 };
 
 static const ks_code household_codes[] = {

@@ -387,7 +387,16 @@ static int batch_begin(run_ctx *c, const char *file, const char *enc, int64_t *i
     return rc;
 }
 
-static int batch_end(run_ctx *c, int64_t id, const char *sha_hex, const uint64_t counts[5], ks_error *err)
+/* What one file's rows became: the import_batch row's counters. */
+typedef struct file_counts {
+    uint64_t read;      /* data rows read */
+    uint64_t inserted;  /* new cases */
+    uint64_t updated;   /* cases that changed */
+    uint64_t unchanged; /* cases as they were */
+    uint64_t rejected;  /* rows rejected */
+} file_counts;
+
+static int batch_end(run_ctx *c, int64_t id, const char *sha_hex, const file_counts *n, ks_error *err)
 {
     sqlite3_stmt *s = NULL;
     int rc = ks_db_prepare(c->db, "UPDATE import_batch SET finished_at = ?1, input_sha256 = ?2, rows_read = ?3, "
@@ -399,8 +408,11 @@ static int batch_end(run_ctx *c, int64_t id, const char *sha_hex, const uint64_t
     utc_now(now);
     sqlite3_bind_text(s, 1, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, sha_hex, -1, SQLITE_TRANSIENT);
-    for (int i = 0; i < 5; i++)
-        sqlite3_bind_int64(s, 3 + i, (sqlite3_int64)counts[i]);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)n->read);
+    sqlite3_bind_int64(s, 4, (sqlite3_int64)n->inserted);
+    sqlite3_bind_int64(s, 5, (sqlite3_int64)n->updated);
+    sqlite3_bind_int64(s, 6, (sqlite3_int64)n->unchanged);
+    sqlite3_bind_int64(s, 7, (sqlite3_int64)n->rejected);
     sqlite3_bind_int64(s, 8, id);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(c->db));
@@ -528,7 +540,7 @@ static int import_file(run_ctx *c, const char *path, uint32_t file_index, ks_err
 
     progress pg = {.on = o->progress, .size = sb.st_size};
     clock_gettime(CLOCK_MONOTONIC, &pg.t0);
-    uint64_t counts[5] = {0}; /* read, inserted, updated, unchanged, rejected */
+    file_counts counts = {0};
     int last = 0;
     while (!last && rc == 0) {
         pthread_mutex_lock(&p.mu);
@@ -544,11 +556,11 @@ static int import_file(run_ctx *c, const char *path, uint32_t file_index, ks_err
             pthread_mutex_unlock(&p.mu);
         }
 
-        counts[0] += b->rows;
+        counts.read += b->rows;
         for (size_t i = 0; i < b->nrej; i++) {
             rejects_add(c->rej, &b->rejects[i], path);
             c->st->by_reason[b->rejects[i].reason]++;
-            counts[4]++;
+            counts.rejected++;
         }
         for (size_t i = 0; i < b->n && rc == 0; i++) {
             int res = KS_LOAD_INSERTED;
@@ -561,10 +573,12 @@ static int import_file(run_ctx *c, const char *path, uint32_t file_index, ks_err
             }
             if (b->items[i].rec.notes_present)
                 c->st->notes_rows++;
-            counts[1 + res]++;
+            counts.inserted += res == KS_LOAD_INSERTED;
+            counts.updated += res == KS_LOAD_UPDATED;
+            counts.unchanged += res == KS_LOAD_UNCHANGED;
         }
         last = b->last;
-        progress_show(&pg, counts[0], b->offset, 0);
+        progress_show(&pg, counts.read, b->offset, 0);
         pthread_mutex_lock(&p.mu);
         p.tail++;
         if (rc)
@@ -577,7 +591,7 @@ static int import_file(run_ctx *c, const char *path, uint32_t file_index, ks_err
     if (getenv("KASANE_TIMING")) /* which thread bounds the load (bench/README.md) */
         fprintf(stderr, "timing: %s: reader waited %.2f s for the loader, loader %.2f s for the reader\n", path,
                 p.reader_wait, p.loader_wait);
-    progress_show(&pg, counts[0], (uint64_t)sb.st_size, 1);
+    progress_show(&pg, counts.read, (uint64_t)sb.st_size, 1);
     if (rc == 0 && p.rc < 0) {
         rc = p.rc;
         *err = p.err;
@@ -591,11 +605,11 @@ static int import_file(run_ctx *c, const char *path, uint32_t file_index, ks_err
         goto done;
     }
 
-    c->st->rows_read += counts[0];
-    c->st->inserted += counts[1];
-    c->st->updated += counts[2];
-    c->st->unchanged += counts[3];
-    c->st->rejected += counts[4];
+    c->st->rows_read += counts.read;
+    c->st->inserted += counts.inserted;
+    c->st->updated += counts.updated;
+    c->st->unchanged += counts.unchanged;
+    c->st->rejected += counts.rejected;
     const ks_quality *q = ks_normaliser_quality(norm);
     for (int f = 0; f < KS_F_COUNT; f++) {
         c->st->quality.empty[f] += q->empty[f];
@@ -621,7 +635,7 @@ static int import_file(run_ctx *c, const char *path, uint32_t file_index, ks_err
         }
         if (!prev)
             c->sha[file_index] = ks_strdup(hex);
-        rc = batch_end(c, batch_id, hex, counts, err);
+        rc = batch_end(c, batch_id, hex, &counts, err);
     }
 done:
     if (threaded) {

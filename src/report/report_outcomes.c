@@ -400,35 +400,46 @@ done:
 int ks_report_sec_quality(rep *r)
 {
     ks_rsection *sec = ks_rdoc_section(&r->doc, "quality", L("8. データの質", "8. Data quality"));
-    enum { NF = 11 };
-    const char *names[NF] = {L("性別", "Sex"), L("年齢（生年月日）", "Age (birth date)"), L("世帯番号", "Household number"),
-                             L("世帯構成", "Household type"), L("相談経路", "Intake route"), L("受付機関", "Intake agency"),
-                             L("支援内容", "Support"), L("連携先", "Partners"), L("会議", "Meeting"),
-                             L("終結日（終結・中断）", "Closing date (closed/suspended)"),
-                             L("結果（終結・中断）", "Outcome (closed/suspended)")};
+    /* the rows: the fields every case should have, then the two a closed
+     * or suspended case should have */
+    enum { Q_SEX, Q_AGE, Q_HOUSEHOLD, Q_HH_TYPE, Q_ROUTE, Q_AGENCY, Q_SUPPORT, Q_PARTNERS, Q_MEETING, Q_CLOSE_DATE,
+           Q_OUTCOME, NF, Q_EVERY_CASE = Q_CLOSE_DATE };
+    const char *names[NF] = {
+        [Q_SEX] = L("性別", "Sex"),
+        [Q_AGE] = L("年齢（生年月日）", "Age (birth date)"),
+        [Q_HOUSEHOLD] = L("世帯番号", "Household number"),
+        [Q_HH_TYPE] = L("世帯構成", "Household type"),
+        [Q_ROUTE] = L("相談経路", "Intake route"),
+        [Q_AGENCY] = L("受付機関", "Intake agency"),
+        [Q_SUPPORT] = L("支援内容", "Support"),
+        [Q_PARTNERS] = L("連携先", "Partners"),
+        [Q_MEETING] = L("会議", "Meeting"),
+        [Q_CLOSE_DATE] = L("終結日（終結・中断）", "Closing date (closed/suspended)"),
+        [Q_OUTCOME] = L("結果（終結・中断）", "Outcome (closed/suspended)"),
+    };
     int64_t target[NF] = {0}, empty[NF] = {0}, unknown[NF] = {0};
     for (size_t i = 0; i < r->n; i++) {
         const rcase *c = &r->c[i];
         if (!ks_report_in_p(r, c))
             continue;
-        for (int f = 0; f < 9; f++)
+        for (int f = 0; f < Q_EVERY_CASE; f++)
             target[f]++;
-        empty[0] += c->sex == 0;
-        unknown[0] += c->sex == 4;
-        empty[1] += c->age_band == 0;
-        empty[2] += c->household == 0;
-        empty[3] += c->hh_type == 0;
-        empty[4] += c->route == 0;
-        empty[5] += c->agency < 0;
-        empty[6] += c->supports == 0;
-        empty[7] += c->partners == 0;
-        empty[8] += c->meeting == 0;
+        empty[Q_SEX] += c->sex == 0;
+        unknown[Q_SEX] += c->sex == KS_SEX_UNKNOWN;
+        empty[Q_AGE] += c->age_band == 0;
+        empty[Q_HOUSEHOLD] += c->household == 0;
+        empty[Q_HH_TYPE] += c->hh_type == 0;
+        empty[Q_ROUTE] += c->route == 0;
+        empty[Q_AGENCY] += c->agency < 0;
+        empty[Q_SUPPORT] += c->supports == 0;
+        empty[Q_PARTNERS] += c->partners == 0;
+        empty[Q_MEETING] += c->meeting == 0;
         if (c->status == KS_STATUS_CLOSED || c->status == KS_STATUS_SUSPENDED) {
-            target[9]++;
-            target[10]++;
-            empty[9] += c->close == NO_DATE;
-            empty[10] += c->outcome == 0;
-            unknown[10] += c->outcome == 7;
+            target[Q_CLOSE_DATE]++;
+            target[Q_OUTCOME]++;
+            empty[Q_CLOSE_DATE] += c->close == NO_DATE;
+            empty[Q_OUTCOME] += c->outcome == 0;
+            unknown[Q_OUTCOME] += c->outcome == KS_OUTCOME_UNKNOWN;
         }
     }
     ks_table *t = ks_table_new();
