@@ -103,6 +103,27 @@ int ks_result_add(ks_result *r, const char *name, const char *title, ks_table *t
     return 0;
 }
 
+int ks_result_add_protected(ks_result *r, const char *name, const ks_table *t, size_t *index, ks_error *err)
+{
+    int rc = ks_suppress_check(t, r->policy.k, err);
+    if (rc)
+        return rc;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 4;
+        r->v = ks_realloc(r->v, ks_mul(r->cap, sizeof *r->v));
+    }
+    entry *e = &r->v[r->n];
+    memset(e, 0, sizeof *e);
+    e->name = ks_strdup(name);
+    e->title = ks_strdup(name);
+    e->t = ks_table_copy(t);
+    e->notes = ks_calloc(1, sizeof *e->notes);
+    if (index)
+        *index = r->n;
+    r->n++;
+    return 0;
+}
+
 static bool ref_ok(const ks_result *r, ks_cell_ref c)
 {
     if (c.table >= r->n)
@@ -239,7 +260,7 @@ static int write_entry(const ks_result *r, const entry *e, size_t i, const ks_ou
     return rc;
 }
 
-int ks_publish(ks_result *r, const ks_output *o, int headings, ks_error *err)
+int ks_publish_audit(ks_result *r, ks_error *err)
 {
     int rc = 0;
     /* 1. links, to a fixed point (each pass hides at least one cell, and
@@ -268,6 +289,14 @@ int ks_publish(ks_result *r, const ks_output *o, int headings, ks_error *err)
                             "publish together (first: table '%s', row %zu, column '%s'); nothing was printed",
                             determined, r->v[first.table].name, first.row + 1,
                             ks_table_column(r->v[first.table].t, first.col)->name);
+    return 0;
+}
+
+int ks_publish(ks_result *r, const ks_output *o, int headings, ks_error *err)
+{
+    int rc = ks_publish_audit(r, err);
+    if (rc)
+        return rc;
     /* 3. every table */
     for (size_t i = 0; i < r->n && rc == 0; i++)
         rc = write_entry(r, &r->v[i], i, o, headings, err);

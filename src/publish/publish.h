@@ -57,12 +57,22 @@ void ks_result_free(ks_result *r);
 int ks_result_add(ks_result *r, const char *name, const char *title, ks_table *t, const char *excluded,
                   const char *const *notes, size_t n_notes, size_t *index, ks_error *err);
 
+/* Adds a copy of a table a stage has protected itself, by rules of its own
+ * that are at least ks_suppress's (the report: where no pattern of
+ * complements exists it hides every non-zero count), so that the audit
+ * sees it with the rest.  Checks only that no count 1..k-1 is shown. */
+int ks_result_add_protected(ks_result *r, const char *name, const ks_table *t, size_t *index, ks_error *err);
+
 /* Declares that cell `whole` equals the sum of `parts` (copied). */
 int ks_result_link(ks_result *r, ks_cell_ref whole, const ks_cell_ref *parts, size_t nparts, ks_error *err);
 
 size_t ks_result_ntables(const ks_result *r);
 /* The result's copy of table i (as it will be printed once published). */
 const ks_table *ks_result_table(const ks_result *r, size_t i);
+
+/* Steps 1 and 2 above, writing nothing: for a stage with writers of its
+ * own (the report's document), which publishes what passed. */
+int ks_publish_audit(ks_result *r, ks_error *err);
 
 /* Steps 1-3 above.  `o` gives the mode, the --out path, BOM and comments.
  * With `headings`, table and markdown modes print "[NAME] TITLE" or

@@ -27,6 +27,7 @@
 
 #include "date.h"
 #include "db.h"
+#include "publish.h"
 #include "text.h"
 #include "report_internal.h"
 
@@ -263,6 +264,27 @@ static void add_footer_note(ks_rdoc *d, const char *s)
     d->footer_notes[d->nfooter++] = ks_strdup(s);
 }
 
+/* The whole-result audit of publish.h over the document's tables (each
+ * section's tables and cards, protected by the sections' own rules): a
+ * hidden count that the tables give back together refuses the report. */
+static int audit_document(rep *r)
+{
+    ks_policy pol = {.k = r->k, .last_import = NULL};
+    ks_result *res = ks_result_new(&pol);
+    int rc = 0;
+    for (size_t s = 0; s < r->doc.nsections && rc == 0; s++) {
+        const ks_rsection *sec = &r->doc.sections[s];
+        for (size_t b = 0; b < sec->n && rc == 0; b++)
+            if (sec->blocks[b].table)
+                rc = ks_result_add_protected(res, sec->blocks[b].id ? sec->blocks[b].id : sec->id,
+                                             sec->blocks[b].table, NULL, r->err);
+    }
+    if (rc == 0)
+        rc = ks_publish_audit(res, r->err);
+    ks_result_free(res);
+    return rc;
+}
+
 int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_buf *out, ks_report_info *info, ks_error *err)
 {
     rep r0;
@@ -377,6 +399,10 @@ int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_buf *out, ks_report
                                "This report holds aggregates of pseudonymised case records only; no identifying data."));
     ks_buf_release(&b);
 
+    /* every table of the document, as it will be printed, audited
+     * together before anything is written (publish.h) */
+    if ((rc = audit_document(r)))
+        goto done;
     switch (o->format) {
     case KS_REPORT_HTML: rc = ks_rdoc_html(&r->doc, out, err); break;
     case KS_REPORT_MD: rc = ks_rdoc_text(&r->doc, true, out, err); break;
