@@ -447,226 +447,241 @@ static void add_unknown_columns(ks_import_stats *st, const ks_header *h)
     }
 }
 
-static int import_file(run_ctx *c, const char *path, uint32_t file_index, ks_error *err)
+/* One input file on its way in: what file_open opens and file_release
+ * releases, whatever happened in between. */
+typedef struct file_run {
+    const char *path;    /* the input, as named */
+    FILE *raw;           /* the file, unbuffered */
+    FILE *in;            /* the hashing stream over raw (loading only), else NULL */
+    hashing_file hf;     /* its state */
+    struct stat sb;      /* the file as opened: size, times, inode (input_changed) */
+    ks_encoding enc;     /* detected or forced */
+    ks_decoder *dec;     /* bytes -> UTF-8 */
+    ks_header hdr;       /* the mapped header row */
+    int have_hdr;        /* hdr holds something to release */
+    ks_normaliser *norm; /* row -> record */
+    pipe_state p;        /* the reader thread's ring and state */
+} file_run;
+
+/* Opens the file, detects its encoding, sets up the SHA-256 stream (when
+ * loading), the decoder and the CSV reader, reads and maps the header, and
+ * makes the normaliser: everything the reader thread needs. */
+static int file_open(run_ctx *c, file_run *f, uint32_t file_index, ks_error *err)
 {
     const ks_import_opts *o = c->o;
-    int rc = 0;
-    FILE *raw = NULL, *in = NULL;
-    ks_decoder *dec = NULL;
-    ks_normaliser *norm = NULL;
-    ks_header hdr = {0};
-    int have_hdr = 0;
-    pipe_state p;
-    memset(&p, 0, sizeof p);
-    int threaded = 0;
-    hashing_file hf;
-    memset(&hf, 0, sizeof hf);
-
-    struct stat sb;
-    if (!(raw = open_input(path, &sb, err))) {
-        rc = -err->code;
-        goto done;
-    }
+    if (!(f->raw = open_input(f->path, &f->sb, err)))
+        return -err->code;
     /* Unbuffered: its readers ask for large blocks (the hashing stream
      * below, 1 MiB; the CSV reader, 64 KiB), which then go straight to
      * read(2) instead of through stdio's 4 KiB buffer, copied once more. */
-    setvbuf(raw, NULL, _IONBF, 0);
-    ks_encoding enc = detect(raw, o->encoding);
+    setvbuf(f->raw, NULL, _IONBF, 0);
+    f->enc = detect(f->raw, o->encoding);
     ks_dupcheck_file(c->dups, file_index);
-    snprintf(c->st->encoding, sizeof c->st->encoding, "%s", ks_encoding_name(enc));
-    p.key = c->db ? o->key : NULL;
+    snprintf(c->st->encoding, sizeof c->st->encoding, "%s", ks_encoding_name(f->enc));
+    f->p.key = c->db ? o->key : NULL;
     if (c->db) { /* the audit row records the input's SHA-256 */
-        hf.raw = raw;
-        hf.sha = EVP_MD_CTX_new();
-        if (!hf.sha || !EVP_DigestInit_ex(hf.sha, EVP_sha256(), NULL) ||
-            !(in = fopencookie(&hf, "rb", (cookie_io_functions_t){.read = hashing_read}))) {
-            rc = ks_error_set(err, KS_EIO, "cannot read '%s'", path);
-            goto done;
-        }
+        f->hf.raw = f->raw;
+        f->hf.sha = EVP_MD_CTX_new();
+        if (!f->hf.sha || !EVP_DigestInit_ex(f->hf.sha, EVP_sha256(), NULL) ||
+            !(f->in = fopencookie(&f->hf, "rb", (cookie_io_functions_t){.read = hashing_read})))
+            return ks_error_set(err, KS_EIO, "cannot read '%s'", f->path);
         /* one read(2) of 1 MiB per refill, straight into this buffer
          * (glibc ignores the size unless it is given the buffer) */
-        hf.buf = ks_malloc(HASH_BUFFER);
-        setvbuf(in, hf.buf, _IOFBF, HASH_BUFFER);
+        f->hf.buf = ks_malloc(HASH_BUFFER);
+        setvbuf(f->in, f->hf.buf, _IOFBF, HASH_BUFFER);
     }
-    dec = ks_decoder_new(enc, err);
-    if (!dec) {
-        rc = -KS_EIO;
-        goto done;
-    }
-    p.max_field = o->max_field ? o->max_field : (size_t)1 << 20;
-    p.csv = ks_csv_reader_new(in ? in : raw, path, p.max_field, err);
-    if (!p.csv) {
-        rc = -KS_EIO;
-        goto done;
-    }
+    if (!(f->dec = ks_decoder_new(f->enc, err)))
+        return -KS_EIO;
+    f->p.max_field = o->max_field ? o->max_field : (size_t)1 << 20;
+    if (!(f->p.csv = ks_csv_reader_new(f->in ? f->in : f->raw, f->path, f->p.max_field, err)))
+        return -KS_EIO;
     ks_csv_record rec;
     size_t oversize = 0;
-    int r = ks_csv_next(p.csv, &rec, &oversize, err);
-    if (r < 0) {
-        rc = r;
-        goto done;
-    }
-    if (r == 0) {
-        rc = ks_error_set(err, KS_EDATA, "%s: empty file: no header row", path);
-        goto done;
-    }
-    if ((rc = ks_header_parse(&rec, dec, o->mapping, path, &hdr, err)))
-        goto done;
-    have_hdr = 1;
-    add_unknown_columns(c->st, &hdr);
-    norm = ks_normaliser_new(&hdr, dec, o->key, o->profile, c->dups);
+    int r = ks_csv_next(f->p.csv, &rec, &oversize, err);
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return ks_error_set(err, KS_EDATA, "%s: empty file: no header row", f->path);
+    int rc = ks_header_parse(&rec, f->dec, o->mapping, f->path, &f->hdr, err);
+    if (rc)
+        return rc;
+    f->have_hdr = 1;
+    add_unknown_columns(c->st, &f->hdr);
+    f->norm = ks_normaliser_new(&f->hdr, f->dec, o->key, o->profile, c->dups);
     if (o->list_unlisted)
-        ks_normaliser_tally(norm, &c->st->unlisted_names);
-    p.norm = norm;
+        ks_normaliser_tally(f->norm, &c->st->unlisted_names);
+    f->p.norm = f->norm;
+    return 0;
+}
 
-    int64_t batch_id = 0;
-    if (c->db && (rc = batch_begin(c, path, ks_encoding_name(enc), &batch_id, err)))
-        goto done;
-    if (c->loader)
-        ks_loader_set_batch(c->loader, batch_id);
-    c->st->batch_id = batch_id;
-
-    pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.cv, NULL);
-    for (int i = 0; i < RING; i++)
-        p.ring[i] = ks_calloc(1, sizeof(batch));
-    pthread_t tid;
-    if (pthread_create(&tid, NULL, reader_main, &p) != 0) {
-        rc = ks_error_set(err, KS_EIO, "cannot start the reader thread");
-        goto done;
+/* Loads one published batch: its rejects, then its rows into the loader
+ * (after helping with their pseudonyms), counted into *n. */
+static int load_batch(run_ctx *c, file_run *f, batch *b, file_counts *n, ks_error *err)
+{
+    pipe_state *p = &f->p;
+    if (p->key) { /* help with its pseudonyms, then wait for the reader's share */
+        pseudonymise_share(p, b);
+        pthread_mutex_lock(&p->mu);
+        while (atomic_load(&b->hashed) < b->n)
+            wait_timed(p, &p->loader_wait);
+        pthread_mutex_unlock(&p->mu);
     }
-    threaded = 1;
+    n->read += b->rows;
+    for (size_t i = 0; i < b->nrej; i++) {
+        rejects_add(c->rej, &b->rejects[i], f->path);
+        c->st->by_reason[b->rejects[i].reason]++;
+        n->rejected++;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        int res = KS_LOAD_INSERTED;
+        if (c->loader && (res = ks_loader_put(c->loader, &b->items[i].rec, b->items[i].hash, err)) < 0)
+            return res;
+        if (b->items[i].rec.notes_present)
+            c->st->notes_rows++;
+        n->inserted += res == KS_LOAD_INSERTED;
+        n->updated += res == KS_LOAD_UPDATED;
+        n->unchanged += res == KS_LOAD_UNCHANGED;
+    }
+    return 0;
+}
+
+/* Runs the two threads over the file (the top of this file): the reader
+ * thread fills the ring, this one loads each batch in turn, until the
+ * reader's last batch or the first error, after which the reader is told
+ * to stop and joined. */
+static int load_file(run_ctx *c, file_run *f, file_counts *n, ks_error *err)
+{
+    pipe_state *p = &f->p;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    for (int i = 0; i < RING; i++)
+        p->ring[i] = ks_calloc(1, sizeof(batch));
+    pthread_t tid;
+    if (pthread_create(&tid, NULL, reader_main, p) != 0)
+        return ks_error_set(err, KS_EIO, "cannot start the reader thread");
     pthread_setname_np(tid, "kasane-reader"); /* tells the threads apart in top and perf */
 
-    progress pg = {.on = o->progress, .size = sb.st_size};
+    progress pg = {.on = c->o->progress, .size = f->sb.st_size};
     clock_gettime(CLOCK_MONOTONIC, &pg.t0);
-    file_counts counts = {0};
-    int last = 0;
+    int rc = 0, last = 0;
     while (!last && rc == 0) {
-        pthread_mutex_lock(&p.mu);
-        while (p.head == p.tail)
-            wait_timed(&p, &p.loader_wait);
-        batch *b = p.ring[p.tail % RING];
-        pthread_mutex_unlock(&p.mu);
-        if (p.key) { /* help with its pseudonyms, then wait for the reader's share */
-            pseudonymise_share(&p, b);
-            pthread_mutex_lock(&p.mu);
-            while (atomic_load(&b->hashed) < b->n)
-                wait_timed(&p, &p.loader_wait);
-            pthread_mutex_unlock(&p.mu);
-        }
-
-        counts.read += b->rows;
-        for (size_t i = 0; i < b->nrej; i++) {
-            rejects_add(c->rej, &b->rejects[i], path);
-            c->st->by_reason[b->rejects[i].reason]++;
-            counts.rejected++;
-        }
-        for (size_t i = 0; i < b->n && rc == 0; i++) {
-            int res = KS_LOAD_INSERTED;
-            if (c->loader) {
-                res = ks_loader_put(c->loader, &b->items[i].rec, b->items[i].hash, err);
-                if (res < 0) {
-                    rc = res;
-                    break;
-                }
-            }
-            if (b->items[i].rec.notes_present)
-                c->st->notes_rows++;
-            counts.inserted += res == KS_LOAD_INSERTED;
-            counts.updated += res == KS_LOAD_UPDATED;
-            counts.unchanged += res == KS_LOAD_UNCHANGED;
-        }
+        pthread_mutex_lock(&p->mu);
+        while (p->head == p->tail)
+            wait_timed(p, &p->loader_wait);
+        batch *b = p->ring[p->tail % RING];
+        pthread_mutex_unlock(&p->mu);
+        rc = load_batch(c, f, b, n, err);
         last = b->last;
-        progress_show(&pg, counts.read, b->offset, 0);
-        pthread_mutex_lock(&p.mu);
-        p.tail++;
+        progress_show(&pg, n->read, b->offset, 0);
+        pthread_mutex_lock(&p->mu);
+        p->tail++;
         if (rc)
-            p.stop = 1;
-        pthread_cond_broadcast(&p.cv);
-        pthread_mutex_unlock(&p.mu);
+            p->stop = 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
     }
     pthread_join(tid, NULL);
-    threaded = 0;
     if (getenv("KASANE_TIMING")) /* which thread bounds the load (bench/README.md) */
-        fprintf(stderr, "timing: %s: reader waited %.2f s for the loader, loader %.2f s for the reader\n", path,
-                p.reader_wait, p.loader_wait);
-    progress_show(&pg, counts.read, (uint64_t)sb.st_size, 1);
-    if (rc == 0 && p.rc < 0) {
-        rc = p.rc;
-        *err = p.err;
+        fprintf(stderr, "timing: %s: reader waited %.2f s for the loader, loader %.2f s for the reader\n", f->path,
+                p->reader_wait, p->loader_wait);
+    progress_show(&pg, n->read, (uint64_t)f->sb.st_size, 1);
+    if (rc == 0 && p->rc < 0) {
+        rc = p->rc;
+        *err = p->err;
     }
-    if (rc)
-        goto done;
-    char why[128];
-    if (input_changed(raw, path, &sb, hf.bytes, c->db != NULL, why, sizeof why)) {
-        rc = ks_error_set(err, KS_EDATA, "'%s' changed while it was being imported (%s): nothing was imported; "
-                          "import it again once it is complete", path, why);
-        goto done;
-    }
+    return rc;
+}
 
-    c->st->rows_read += counts.read;
-    c->st->inserted += counts.inserted;
-    c->st->updated += counts.updated;
-    c->st->unchanged += counts.unchanged;
-    c->st->rejected += counts.rejected;
-    const ks_quality *q = ks_normaliser_quality(norm);
-    for (int f = 0; f < KS_F_COUNT; f++) {
-        c->st->quality.empty[f] += q->empty[f];
-        c->st->quality.unknown[f] += q->unknown[f];
+/* After the last row: the file must not have changed while it was read
+ * (nor since the first read, when it is read twice), then its counts go
+ * into the totals and its audit row is finished. */
+static int file_finish(run_ctx *c, file_run *f, uint32_t file_index, int64_t batch_id, const file_counts *n,
+                       ks_error *err)
+{
+    char why[128];
+    if (input_changed(f->raw, f->path, &f->sb, f->hf.bytes, c->db != NULL, why, sizeof why))
+        return ks_error_set(err, KS_EDATA, "'%s' changed while it was being imported (%s): nothing was imported; "
+                            "import it again once it is complete", f->path, why);
+    c->st->rows_read += n->read;
+    c->st->inserted += n->inserted;
+    c->st->updated += n->updated;
+    c->st->unchanged += n->unchanged;
+    c->st->rejected += n->rejected;
+    const ks_quality *q = ks_normaliser_quality(f->norm);
+    for (int k = 0; k < KS_F_COUNT; k++) {
+        c->st->quality.empty[k] += q->empty[k];
+        c->st->quality.unknown[k] += q->unknown[k];
     }
     uint64_t distinct;
-    c->st->unlisted += ks_normaliser_unlisted(norm, &distinct);
-    ks_normaliser_unlisted_names(norm, &c->unlisted_names);
+    c->st->unlisted += ks_normaliser_unlisted(f->norm, &distinct);
+    ks_normaliser_unlisted_names(f->norm, &c->unlisted_names);
     c->st->unlisted_distinct = c->unlisted_names.n;
+    if (!c->db)
+        return 0;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    char hex[EVP_MAX_MD_SIZE * 2 + 1];
+    EVP_DigestFinal_ex(f->hf.sha, digest, &dlen);
+    sodium_bin2hex(hex, sizeof hex, digest, dlen);
+    /* a second pass (duplicates) relies on reading the same bytes again */
+    char *prev = c->sha[file_index];
+    if (prev && strcmp(prev, hex) != 0)
+        return ks_error_set(err, KS_EDATA, "'%s' changed while it was being imported (it was read twice, "
+                            "and its SHA-256 differs): nothing was imported", f->path);
+    if (!prev)
+        c->sha[file_index] = ks_strdup(hex);
+    return batch_end(c, batch_id, hex, n, err);
+}
 
-    if (c->db) {
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int dlen = 0;
-        char hex[EVP_MAX_MD_SIZE * 2 + 1];
-        EVP_DigestFinal_ex(hf.sha, digest, &dlen);
-        sodium_bin2hex(hex, sizeof hex, digest, dlen);
-        /* a second pass (duplicates) relies on reading the same bytes again */
-        char *prev = c->sha[file_index];
-        if (prev && strcmp(prev, hex) != 0) {
-            rc = ks_error_set(err, KS_EDATA, "'%s' changed while it was being imported (it was read twice, "
-                              "and its SHA-256 differs): nothing was imported", path);
-            goto done;
-        }
-        if (!prev)
-            c->sha[file_index] = ks_strdup(hex);
-        rc = batch_end(c, batch_id, hex, &counts, err);
-    }
-done:
-    if (threaded) {
-        pthread_mutex_lock(&p.mu);
-        p.stop = 1;
-        pthread_cond_broadcast(&p.cv);
-        pthread_mutex_unlock(&p.mu);
-    }
-    if (p.ring[0]) {
-        pthread_mutex_destroy(&p.mu);
-        pthread_cond_destroy(&p.cv);
+/* Frees what file_open and load_file made (the reader thread is joined by
+ * then); the ring's identifiers are wiped. */
+static void file_release(file_run *f)
+{
+    pipe_state *p = &f->p;
+    if (p->ring[0]) {
+        pthread_mutex_destroy(&p->mu);
+        pthread_cond_destroy(&p->cv);
         for (int i = 0; i < RING; i++) {
-            if (!p.ring[i])
+            if (!p->ring[i])
                 continue;
             for (size_t j = 0; j < BATCH_ROWS; j++)
-                ks_idents_release(&p.ring[i]->items[j].ids);
-            sodium_memzero(p.ring[i], sizeof(batch));
-            free(p.ring[i]);
+                ks_idents_release(&p->ring[i]->items[j].ids);
+            sodium_memzero(p->ring[i], sizeof(batch));
+            free(p->ring[i]);
         }
     }
-    ks_normaliser_free(norm);
-    if (have_hdr)
-        ks_header_release(&hdr);
-    ks_csv_reader_free(p.csv);
-    ks_decoder_free(dec);
-    if (in)
-        fclose(in);
-    free(hf.buf); /* after the stream that used it */
-    EVP_MD_CTX_free(hf.sha);
-    if (raw)
-        fclose(raw);
+    ks_normaliser_free(f->norm);
+    if (f->have_hdr)
+        ks_header_release(&f->hdr);
+    ks_csv_reader_free(p->csv);
+    ks_decoder_free(f->dec);
+    if (f->in)
+        fclose(f->in);
+    free(f->hf.buf); /* after the stream that used it */
+    EVP_MD_CTX_free(f->hf.sha);
+    if (f->raw)
+        fclose(f->raw);
+}
+
+static int import_file(run_ctx *c, const char *path, uint32_t file_index, ks_error *err)
+{
+    file_run f;
+    memset(&f, 0, sizeof f);
+    f.path = path;
+    file_counts n = {0};
+    int64_t batch_id = 0;
+    int rc = file_open(c, &f, file_index, err);
+    if (!rc && c->db)
+        rc = batch_begin(c, path, ks_encoding_name(f.enc), &batch_id, err);
+    if (!rc) {
+        if (c->loader)
+            ks_loader_set_batch(c->loader, batch_id);
+        c->st->batch_id = batch_id;
+        rc = load_file(c, &f, &n, err);
+    }
+    if (!rc)
+        rc = file_finish(c, &f, file_index, batch_id, &n, err);
+    file_release(&f);
     return rc;
 }
 
