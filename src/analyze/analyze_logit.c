@@ -151,67 +151,165 @@ static double row_eta(const ks_an_patterns *pt, size_t i, const double *beta)
     return e;
 }
 
+/* The arrays of one sparse IRLS; irls_init allocates them, irls_release
+ * frees them. */
+typedef struct sp_irls {
+    size_t p;          /* design columns */
+    sp_rows r;         /* the rows of the fit */
+    double *a;         /* [p * p] X'WX, then its Cholesky factor (lower triangle) */
+    double *b;         /* [p] X'Wz, then the new coefficients */
+    double *beta;      /* [p] coefficients */
+    double *eta;       /* [r.n] linear predictor per row */
+    double *mu;        /* [r.n] fitted probability per row */
+    double *wlast;     /* [r.n] the last step's working weights (they give the standard errors) */
+    double *peta;      /* [pt->n] linear predictor per pattern */
+} sp_irls;
+
+static void irls_init(const ks_an_patterns *pt, sp_irls *w)
+{
+    size_t p = w->p = pt->p;
+    rows_build(pt, &w->r);
+    w->a = ks_malloc(ks_mul(ks_mul(p, p), sizeof *w->a));
+    w->b = ks_malloc(ks_mul(p, sizeof *w->b));
+    w->beta = ks_calloc(p, sizeof *w->beta);
+    w->eta = ks_malloc(ks_mul(w->r.n + 1, sizeof *w->eta));
+    w->mu = ks_malloc(ks_mul(w->r.n + 1, sizeof *w->mu));
+    w->wlast = ks_malloc(ks_mul(w->r.n + 1, sizeof *w->wlast));
+    w->peta = ks_malloc(ks_mul(pt->n + 1, sizeof *w->peta));
+}
+
+static void irls_release(sp_irls *w)
+{
+    free(w->a);
+    free(w->b);
+    free(w->beta);
+    free(w->eta);
+    free(w->mu);
+    free(w->wlast);
+    free(w->peta);
+    rows_release(&w->r);
+}
+
+/* binomial()$initialize for the cases one by one: a pattern x outcome
+ * row of w cases with outcome y starts where each of its cases would,
+ * (y + 0.5) / 2, not at (w y + 0.5) / (w + 1), so the IRLS steps (and
+ * the last step's weights, which give the standard errors) are R's on
+ * the case-level data.  Returns the starting deviance. */
+static double irls_start(sp_irls *w)
+{
+    const sp_rows *r = &w->r;
+    double dev = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        double m = (r->y[i] + 0.5) / 2.0;
+        w->eta[i] = log(m / (1.0 - m));
+        w->mu[i] = linkinv(w->eta[i]);
+        dev += dev_resid(r->y[i], w->mu[i], r->w[i]);
+    }
+    return dev;
+}
+
+/* One step's normal equations: the lower triangle of X'WX into a and X'Wz
+ * into b, over the nonzeros of each row. */
+static void normal_equations(const ks_an_patterns *pt, sp_irls *w)
+{
+    const sp_rows *r = &w->r;
+    size_t p = w->p;
+    memset(w->a, 0, p * p * sizeof *w->a);
+    memset(w->b, 0, p * sizeof *w->b);
+    for (size_t i = 0; i < r->n; i++) {
+        double me = mu_eta(w->eta[i]);
+        double z = w->eta[i] + (r->y[i] - w->mu[i]) / me;
+        double wt = r->w[i] * me * me / (w->mu[i] * (1.0 - w->mu[i]));
+        w->wlast[i] = wt;
+        size_t s0 = pt->start[r->pat[i]], s1 = pt->start[r->pat[i] + 1];
+        for (size_t k = s0; k < s1; k++) {
+            double wx = wt * pt->x[k];
+            size_t ck = pt->col[k];
+            w->b[ck] += wx * z;
+            double *arow = w->a + ck * p;
+            for (size_t m = s0; m <= k; m++)
+                arow[pt->col[m]] += wx * pt->x[m];
+        }
+    }
+}
+
+/* The rows' eta and mu at the new beta; returns the deviance. */
+static double irls_update(const ks_an_patterns *pt, sp_irls *w)
+{
+    const sp_rows *r = &w->r;
+    for (size_t i = 0; i < pt->n; i++)
+        w->peta[i] = row_eta(pt, i, w->beta);
+    double dev = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        w->eta[i] = w->peta[r->pat[i]];
+        w->mu[i] = linkinv(w->eta[i]);
+        dev += dev_resid(r->y[i], w->mu[i], r->w[i]);
+    }
+    return dev;
+}
+
+/* The converged fit as ks_glm_fit would report it: the covariance from the
+ * last step's factor, deviances, AIC, dispersion and each coefficient's
+ * inference. */
+static void sparse_result(const sp_irls *w, double dev, int iter, ks_glm_result *res)
+{
+    const sp_rows *r = &w->r;
+    size_t p = w->p;
+    memset(res, 0, sizeof *res);
+    res->family = KS_GLM_BINOMIAL;
+    res->n_coef = p;
+    res->rank = p;
+    res->n_obs = r->n;
+    res->has_intercept = 1;
+    res->deviance = dev;
+    res->df_residual = (double)r->n - (double)p;
+    res->df_null = (double)r->n - 1.0;
+    res->iterations = iter;
+    res->converged = 1;
+    res->cov = ks_malloc(ks_mul(ks_mul(p, p), sizeof *res->cov));
+    chol_inverse(w->a, p, res->cov);
+    double sw = 0, swy = 0, ll = 0, pearson = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        sw += r->w[i];
+        swy += r->w[i] * r->y[i];
+        ll += r->w[i] * (r->y[i] > 0 ? log(w->mu[i]) : log1p(-w->mu[i]));
+        double me = mu_eta(w->eta[i]), rr = (r->y[i] - w->mu[i]) / me;
+        pearson += w->wlast[i] * rr * rr;
+    }
+    double mu0 = swy / sw;
+    res->null_deviance = 0;
+    for (size_t i = 0; i < r->n; i++)
+        res->null_deviance += dev_resid(r->y[i], mu0, r->w[i]);
+    res->aic = -2.0 * ll + 2.0 * (double)p;
+    double df = res->df_residual;
+    res->dispersion = df > 0 ? pearson / df : NAN;
+    double tq = df > 0 ? ks_dist_t_quantile(0.975, df) : NAN;
+    res->coef = ks_calloc(p, sizeof *res->coef);
+    for (size_t j = 0; j < p; j++) {
+        ks_glm_coef_infer(&res->coef[j], w->beta[j], res->cov[j * p + j], res->dispersion, df, tq);
+    }
+}
+
 /* 0: fitted; 1: cannot decide (the caller uses ks_glm_fit). */
 static int sparse_fit(const ks_an_patterns *pt, ks_glm_result *res)
 {
     size_t p = pt->p;
-    sp_rows r;
-    rows_build(pt, &r);
-    double *a = ks_malloc(ks_mul(ks_mul(p, p), sizeof *a));
-    double *b = ks_malloc(ks_mul(p, sizeof *b));
-    double *beta = ks_calloc(p, sizeof *beta);
-    double *eta = ks_malloc(ks_mul(r.n + 1, sizeof *eta));
-    double *mu = ks_malloc(ks_mul(r.n + 1, sizeof *mu));
-    double *wlast = ks_malloc(ks_mul(r.n + 1, sizeof *wlast));
-    double *peta = ks_malloc(ks_mul(pt->n + 1, sizeof *peta));
+    sp_irls w;
+    irls_init(pt, &w);
     int undecided = 1, iter = 0, conv = 0;
-    double dev = 0, devold;
-    /* binomial()$initialize for the cases one by one: a pattern x outcome
-     * row of w cases with outcome y starts where each of its cases would,
-     * (y + 0.5) / 2, not at (w y + 0.5) / (w + 1), so the IRLS steps (and
-     * the last step's weights, which give the standard errors) are R's on
-     * the case-level data */
-    for (size_t i = 0; i < r.n; i++) {
-        double m = (r.y[i] + 0.5) / 2.0;
-        eta[i] = log(m / (1.0 - m));
-        mu[i] = linkinv(eta[i]);
-        dev += dev_resid(r.y[i], mu[i], r.w[i]);
-    }
-    devold = dev;
+    double dev = irls_start(&w);
+    double devold = dev;
     for (iter = 1; iter <= 25; iter++) {
-        memset(a, 0, p * p * sizeof *a);
-        memset(b, 0, p * sizeof *b);
-        for (size_t i = 0; i < r.n; i++) {
-            double me = mu_eta(eta[i]);
-            double z = eta[i] + (r.y[i] - mu[i]) / me;
-            double w = r.w[i] * me * me / (mu[i] * (1.0 - mu[i]));
-            wlast[i] = w;
-            size_t s0 = pt->start[r.pat[i]], s1 = pt->start[r.pat[i] + 1];
-            for (size_t k = s0; k < s1; k++) {
-                double wx = w * pt->x[k];
-                size_t ck = pt->col[k];
-                b[ck] += wx * z;
-                double *arow = a + ck * p;
-                for (size_t m = s0; m <= k; m++)
-                    arow[pt->col[m]] += wx * pt->x[m];
-            }
-        }
-        if (cholesky(a, p) < 0)
+        normal_equations(pt, &w);
+        if (cholesky(w.a, p) < 0)
             goto done;
-        chol_solve(a, p, b);
+        chol_solve(w.a, p, w.b);
         for (size_t j = 0; j < p; j++) {
-            if (!isfinite(b[j]))
+            if (!isfinite(w.b[j]))
                 goto done;
-            beta[j] = b[j];
+            w.beta[j] = w.b[j];
         }
-        for (size_t i = 0; i < pt->n; i++)
-            peta[i] = row_eta(pt, i, beta);
-        dev = 0;
-        for (size_t i = 0; i < r.n; i++) {
-            eta[i] = peta[r.pat[i]];
-            mu[i] = linkinv(eta[i]);
-            dev += dev_resid(r.y[i], mu[i], r.w[i]);
-        }
+        dev = irls_update(pt, &w);
         if (!isfinite(dev))
             goto done;
         if (fabs(dev - devold) / (fabs(dev) + 0.1) < 1e-8) {
@@ -222,53 +320,14 @@ static int sparse_fit(const ks_an_patterns *pt, ks_glm_result *res)
     }
     if (!conv)
         goto done;
-    for (size_t i = 0; i < r.n; i++)
-        if (mu[i] < 1e-6 || mu[i] > 1 - 1e-6)
+    for (size_t i = 0; i < w.r.n; i++)
+        if (w.mu[i] < 1e-6 || w.mu[i] > 1 - 1e-6)
             goto done; /* separation or near it: ks_glm_fit's checks decide */
 
     undecided = 0;
-    memset(res, 0, sizeof *res);
-    res->family = KS_GLM_BINOMIAL;
-    res->n_coef = p;
-    res->rank = p;
-    res->n_obs = r.n;
-    res->has_intercept = 1;
-    res->deviance = dev;
-    res->df_residual = (double)r.n - (double)p;
-    res->df_null = (double)r.n - 1.0;
-    res->iterations = iter;
-    res->converged = 1;
-    res->cov = ks_malloc(ks_mul(ks_mul(p, p), sizeof *res->cov));
-    chol_inverse(a, p, res->cov);
-    double sw = 0, swy = 0, ll = 0, pearson = 0;
-    for (size_t i = 0; i < r.n; i++) {
-        sw += r.w[i];
-        swy += r.w[i] * r.y[i];
-        ll += r.w[i] * (r.y[i] > 0 ? log(mu[i]) : log1p(-mu[i]));
-        double me = mu_eta(eta[i]), rr = (r.y[i] - mu[i]) / me;
-        pearson += wlast[i] * rr * rr;
-    }
-    double mu0 = swy / sw;
-    res->null_deviance = 0;
-    for (size_t i = 0; i < r.n; i++)
-        res->null_deviance += dev_resid(r.y[i], mu0, r.w[i]);
-    res->aic = -2.0 * ll + 2.0 * (double)p;
-    double df = res->df_residual;
-    res->dispersion = df > 0 ? pearson / df : NAN;
-    double tq = df > 0 ? ks_dist_t_quantile(0.975, df) : NAN;
-    res->coef = ks_calloc(p, sizeof *res->coef);
-    for (size_t j = 0; j < p; j++) {
-        ks_glm_coef_infer(&res->coef[j], beta[j], res->cov[j * p + j], res->dispersion, df, tq);
-    }
+    sparse_result(&w, dev, iter, res);
 done:
-    free(a);
-    free(b);
-    free(beta);
-    free(eta);
-    free(mu);
-    free(wlast);
-    free(peta);
-    rows_release(&r);
+    irls_release(&w);
     return undecided;
 }
 
@@ -592,6 +651,21 @@ static int small_level(const ks_an *a, const term *terms, size_t nt, const int64
     return -1;
 }
 
+/* the sparse solver accumulates the lower triangle: keep columns ascending */
+static void sort_columns(ks_an_patterns *pt)
+{
+    for (size_t i = 0; i < pt->n; i++)
+        for (size_t k = pt->start[i] + 1; k < pt->start[i + 1]; k++)
+            for (size_t m = k; m > pt->start[i] && pt->col[m - 1] > pt->col[m]; m--) {
+                uint32_t tc = pt->col[m];
+                double tx = pt->x[m];
+                pt->col[m] = pt->col[m - 1];
+                pt->x[m] = pt->x[m - 1];
+                pt->col[m - 1] = tc;
+                pt->x[m - 1] = tx;
+            }
+}
+
 /* The sparse rows of the design, one per covariate pattern in use. */
 static void build_patterns(const term *terms, size_t nt, const pat_hash *h, size_t p, ks_an_patterns *pt)
 {
@@ -647,18 +721,7 @@ static void build_patterns(const term *terms, size_t nt, const pat_hash *h, size
         ip++;
     }
     pt->start[ip] = nnz;
-    /* the sparse solver accumulates the lower triangle: keep columns ascending */
-    for (size_t i = 0; i < pt->n; i++)
-        for (size_t k = pt->start[i] + 1; k < pt->start[i + 1]; k++)
-            for (size_t m = k; m > pt->start[i] && pt->col[m - 1] > pt->col[m]; m--) {
-                uint32_t tc = pt->col[m];
-                double tx = pt->x[m];
-                pt->col[m] = pt->col[m - 1];
-                pt->x[m] = pt->x[m - 1];
-                pt->col[m - 1] = tc;
-                pt->x[m - 1] = tx;
-            }
-
+    sort_columns(pt);
 }
 
 /* Small levels are pooled, not dropped (issue 9: dropping their cases let
@@ -923,177 +986,224 @@ static ks_table *fit_table(ks_an *a, const char *what, int64_t n, int64_t events
     return fit;
 }
 
-int ks_analyze_logit(ks_an *a, const char *outcome, const char *const *preds, size_t npred, ks_error *err)
-{
-    lg_scan s = {0};
-    term *terms = ks_calloc(npred ? npred : 1, sizeof *terms);
-    size_t nt = 0;
-    ks_an_patterns pt = {0};
-    ks_glm_result res = {0};
-    char **names = NULL;
-    const char **exprs = NULL;
-    ks_table *coefs = NULL, *fit = NULL;
-    ks_an_excl ex;
-    ks_an_excl_init(&ex);
-    ks_buf warn, refs, small, constant;
-    ks_buf_init(&constant);
-    ks_buf_init(&warn);
-    ks_buf_init(&refs);
-    ks_buf_init(&small);
-    char *nnote = NULL;
-    int rc = 0;
+/* The state one logit analysis passes from step to step; ks_analyze_logit
+ * owns everything here and releases it once, at its `done:`. */
+typedef struct lg_run {
+    ks_an *a;              /* the analysis (borrowed) */
+    term *terms;           /* [npred] the predictors (owned) */
+    size_t nt;             /* terms made so far */
+    lg_scan s;             /* the scan and its patterns (key, missing, unknown, h owned) */
+    const char **exprs;    /* [nt + 2] the scan's columns, each once (owned; the strings borrowed) */
+    const char *what;      /* the outcome in words (static) */
+    int64_t n;             /* cases modelled */
+    int64_t events;        /* cases modelled with the outcome */
+    size_t p;              /* design columns, the intercept included */
+    char **names;          /* [pt.p] column names (owned) */
+    ks_an_patterns pt;     /* the design (owned) */
+    ks_glm_result res;     /* the fit (owned) */
+    bool sparse;           /* the sparse solver made the fit */
+    ks_table *coefs;       /* the coefficients table (owned) */
+    ks_table *fit;         /* the fit table (owned) */
+    ks_an_excl ex;         /* cases left out and why */
+    ks_buf warn;           /* the fit's warning, for both tables' notes */
+    ks_buf refs;           /* "var=level" of the reference levels */
+    ks_buf small;          /* the columns hidden for a side with fewer than k cases */
+    ks_buf constant;       /* the terms with no column, the same for every case */
+    char *nnote;           /* the n footer of every table (owned) */
+} lg_run;
 
+/* One term per predictor, none named twice. */
+static int make_terms(lg_run *r, const char *const *preds, size_t npred, ks_error *err)
+{
     for (size_t i = 0; i < npred; i++) {
-        ks_an_var *v = ks_an_var_new(a, preds[i], true, err);
-        if (!v) {
-            rc = -err->code;
-            goto done;
-        }
-        for (size_t j = 0; j < nt; j++)
-            if (strcmp(terms[j].v->name, v->name) == 0) {
-                rc = ks_error_set(err, KS_EUSAGE, "predictor '%s' given twice", v->name);
+        ks_an_var *v = ks_an_var_new(r->a, preds[i], true, err);
+        if (!v)
+            return -err->code;
+        for (size_t j = 0; j < r->nt; j++)
+            if (strcmp(r->terms[j].v->name, v->name) == 0) {
+                int rc = ks_error_set(err, KS_EUSAGE, "predictor '%s' given twice", v->name);
                 ks_an_var_free(v);
-                goto done;
+                return rc;
             }
-        terms[nt].v = v;
-        terms[nt].ref = -1;
-        terms[nt].pool = terms[nt].merged = -1;
-        ks_buf_init(&terms[nt].pooled);
-        terms[nt].nl = v->nlev + (v->kind == KS_AN_CODE ? 1 : 0);
-        terms[nt].lev_n = ks_calloc(terms[nt].nl ? terms[nt].nl : 1, sizeof *terms[nt].lev_n);
-        terms[nt].lev_col = ks_malloc(ks_mul(terms[nt].nl ? terms[nt].nl : 1, sizeof *terms[nt].lev_col));
+        term *tm = &r->terms[r->nt];
+        tm->v = v;
+        tm->ref = -1;
+        tm->pool = tm->merged = -1;
+        ks_buf_init(&tm->pooled);
+        tm->nl = v->nlev + (v->kind == KS_AN_CODE ? 1 : 0);
+        tm->lev_n = ks_calloc(tm->nl ? tm->nl : 1, sizeof *tm->lev_n);
+        tm->lev_col = ks_malloc(ks_mul(tm->nl ? tm->nl : 1, sizeof *tm->lev_col));
         for (int b = 0; b < 64; b++)
             if (v->kind == KS_AN_SET && v->bit_level[b] >= 0)
-                terms[nt].set_mask |= UINT64_C(1) << b;
-        nt++;
+                tm->set_mask |= UINT64_C(1) << b;
+        r->nt++;
     }
-    s.terms = terms;
-    s.nterms = nt;
-    s.drop_unknown = a->opts.drop_unknown;
-    s.unknown_id = KS_OUTCOME_UNKNOWN;
-    const char *what;
+    return 0;
+}
+
+/* The outcome ids that count as 1; returns the outcome in words. */
+static const char *outcome_ids(const ks_an *a, const char *outcome, lg_scan *s)
+{
     if (strcmp(outcome, "good") == 0) {
-        s.yes_ids[0] = KS_OUTCOME_RESOLVED; /* ks_outcome_good's two */
-        s.yes_ids[1] = KS_OUTCOME_IMPROVED;
-        what = KS_AN_L(a, "解決・改善", "resolved or improved");
-    } else if (strcmp(outcome, "resolved") == 0) {
-        s.yes_ids[0] = KS_OUTCOME_RESOLVED;
-        what = KS_AN_L(a, "解決", "resolved");
-    } else {
-        s.yes_ids[0] = KS_OUTCOME_WORSENED;
-        what = KS_AN_L(a, "悪化", "worsened");
+        s->yes_ids[0] = KS_OUTCOME_RESOLVED; /* ks_outcome_good's two */
+        s->yes_ids[1] = KS_OUTCOME_IMPROVED;
+        return KS_AN_L(a, "解決・改善", "resolved or improved");
     }
-    s.key = ks_calloc(nt ? nt : 1, sizeof *s.key);
-    s.missing = ks_calloc(nt ? nt : 1, sizeof *s.missing);
-    s.unknown = ks_calloc(nt ? nt : 1, sizeof *s.unknown);
-    ph_init(&s.h, nt);
+    if (strcmp(outcome, "resolved") == 0) {
+        s->yes_ids[0] = KS_OUTCOME_RESOLVED;
+        return KS_AN_L(a, "解決", "resolved");
+    }
+    s->yes_ids[0] = KS_OUTCOME_WORSENED;
+    return KS_AN_L(a, "悪化", "worsened");
+}
+
+/* Collapses the cases to covariate patterns in one scan. */
+static int scan_patterns(lg_run *r, const char *outcome, ks_error *err)
+{
+    lg_scan *s = &r->s;
+    size_t nt = r->nt;
+    s->terms = r->terms;
+    s->nterms = nt;
+    s->drop_unknown = r->a->opts.drop_unknown;
+    s->unknown_id = KS_OUTCOME_UNKNOWN;
+    r->what = outcome_ids(r->a, outcome, s);
+    s->key = ks_calloc(nt ? nt : 1, sizeof *s->key);
+    s->missing = ks_calloc(nt ? nt : 1, sizeof *s->missing);
+    s->unknown = ks_calloc(nt ? nt : 1, sizeof *s->unknown);
+    ph_init(&s->h, nt);
     /* each column once: seven problem:CODE terms read problem_mask once and
      * take their bits here, which saves SQLite most of its work per row */
-    exprs = ks_malloc(ks_mul(nt + 2, sizeof *exprs));
+    r->exprs = ks_malloc(ks_mul(nt + 2, sizeof *r->exprs));
     size_t nex = 0;
-    exprs[nex++] = "c.status_id";
-    exprs[nex++] = "c.outcome_id";
+    r->exprs[nex++] = "c.status_id";
+    r->exprs[nex++] = "c.outcome_id";
     for (size_t t = 0; t < nt; t++) {
-        const ks_an_var *v = terms[t].v;
+        const ks_an_var *v = r->terms[t].v;
         const char *e = v->mask ? v->mask : v->expr;
-        terms[t].bit = v->mask ? v->mask_bit : -1;
+        r->terms[t].bit = v->mask ? v->mask_bit : -1;
         size_t j = 0;
-        while (j < nex && strcmp(exprs[j], e) != 0)
+        while (j < nex && strcmp(r->exprs[j], e) != 0)
             j++;
         if (j == nex)
-            exprs[nex++] = e;
-        terms[t].ex = j;
+            r->exprs[nex++] = e;
+        r->terms[t].ex = j;
     }
-    if ((rc = ks_an_scan(a, exprs, nex, NULL, lg_row, &s, err)))
-        goto done;
+    return ks_an_scan(r->a, r->exprs, nex, NULL, lg_row, s, err);
+}
 
-    ks_an_excl_add(a, &ex, s.ongoing, KS_AN_L(a, "継続中", "ongoing"));
-    ks_an_excl_add(a, &ex, s.suspended, KS_AN_L(a, "中断", "suspended"));
-    ks_an_excl_add(a, &ex, s.no_outcome, KS_AN_L(a, "終結で結果未記入", "closed with no outcome recorded"));
-    ks_an_excl_add(a, &ex, s.unk_outcome, KS_AN_L(a, "終結で結果「不明」", "closed with outcome 不明 (unknown)"));
-    for (size_t t = 0; t < nt; t++) {
+/* The footer's exclusions: the cases the scan left out, and why. */
+static void scan_exclusions(lg_run *r)
+{
+    ks_an *a = r->a;
+    const lg_scan *s = &r->s;
+    ks_an_excl_add(a, &r->ex, s->ongoing, KS_AN_L(a, "継続中", "ongoing"));
+    ks_an_excl_add(a, &r->ex, s->suspended, KS_AN_L(a, "中断", "suspended"));
+    ks_an_excl_add(a, &r->ex, s->no_outcome, KS_AN_L(a, "終結で結果未記入", "closed with no outcome recorded"));
+    ks_an_excl_add(a, &r->ex, s->unk_outcome, KS_AN_L(a, "終結で結果「不明」", "closed with outcome 不明 (unknown)"));
+    for (size_t t = 0; t < r->nt; t++) {
         char why[256];
-        snprintf(why, sizeof why, KS_AN_L(a, "%s 未記入", "with %s missing"), terms[t].v->label);
-        ks_an_excl_add(a, &ex, s.missing[t], why);
-        snprintf(why, sizeof why, KS_AN_L(a, "%s 不明", "with %s unknown"), terms[t].v->label);
-        ks_an_excl_add(a, &ex, s.unknown[t], why);
+        snprintf(why, sizeof why, KS_AN_L(a, "%s 未記入", "with %s missing"), r->terms[t].v->label);
+        ks_an_excl_add(a, &r->ex, s->missing[t], why);
+        snprintf(why, sizeof why, KS_AN_L(a, "%s 不明", "with %s unknown"), r->terms[t].v->label);
+        ks_an_excl_add(a, &r->ex, s->unknown[t], why);
     }
+}
 
-    /* Level sizes.  A level (or a yes/no side) with fewer than k cases would
-     * get a coefficient about those few people, and its count, hidden, could
-     * be worked out from n and the other levels: such cases leave the model,
-     * as an analyst would merge or drop the level, until every level left
-     * has k or more. */
-    int64_t n = 0, events = 0;
-    tally(terms, nt, &s.h, &n, &events);
-    if (n > 0 && n < a->k) {
+/* the old rule: a small level's cases leave the model */
+static void drop_small_levels(lg_run *r)
+{
+    ks_an *a = r->a;
+    term *terms = r->terms;
+    size_t nt = r->nt;
+    pat_hash *h = &r->s.h;
+    int64_t *small_out = ks_calloc(nt ? nt : 1, sizeof *small_out);
+    for (bool changed = true; changed;) {
+        tally(terms, nt, h, &r->n, &r->events);
+        changed = false;
+        for (size_t i = 0; i < h->cap; i++) {
+            if (!h->used[i])
+                continue;
+            int t = small_level(a, terms, nt, h->keys + i * h->m, r->n);
+            if (t < 0)
+                continue;
+            small_out[t] += h->trials[i];
+            h->used[i] = 0;
+            h->n--;
+            changed = true;
+        }
+    }
+    for (size_t t = 0; t < nt; t++) {
+        char why[300];
+        snprintf(why, sizeof why, KS_AN_L(a, "%s の k 未満の水準", "in a level of %s with fewer than k cases"),
+                 terms[t].v->label);
+        ks_an_excl_add(a, &r->ex, small_out[t], why);
+    }
+    free(small_out);
+}
+
+/* Level sizes.  A level (or a yes/no side) with fewer than k cases would
+ * get a coefficient about those few people, and its count, hidden, could
+ * be worked out from n and the other levels: such cases leave the model,
+ * as an analyst would merge or drop the level, until every level left
+ * has k or more. */
+static int settle_levels(lg_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    term *terms = r->terms;
+    size_t nt = r->nt;
+    tally(terms, nt, &r->s.h, &r->n, &r->events);
+    if (r->n > 0 && r->n < a->k) {
         /* before anything else: "all of them" about fewer than k cases would tell their outcome */
-        rc = ks_error_set(err, KS_ESAFETY, "fewer than k=%d cases in all: no model", a->k);
-        goto done;
+        return ks_error_set(err, KS_ESAFETY, "fewer than k=%d cases in all: no model", a->k);
     }
     if (ks_weakened("logit-drop")) {
-        /* the old rule: a small level's cases leave the model */
-        int64_t *small_out = ks_calloc(nt ? nt : 1, sizeof *small_out);
-        for (bool changed = true; changed;) {
-            tally(terms, nt, &s.h, &n, &events);
-            changed = false;
-            for (size_t i = 0; i < s.h.cap; i++) {
-                if (!s.h.used[i])
-                    continue;
-                int t = small_level(a, terms, nt, s.h.keys + i * s.h.m, n);
-                if (t < 0)
-                    continue;
-                small_out[t] += s.h.trials[i];
-                s.h.used[i] = 0;
-                s.h.n--;
-                changed = true;
-            }
-        }
-        for (size_t t = 0; t < nt; t++) {
-            char why[300];
-            snprintf(why, sizeof why, KS_AN_L(a, "%s の k 未満の水準", "in a level of %s with fewer than k cases"),
-                     terms[t].v->label);
-            ks_an_excl_add(a, &ex, small_out[t], why);
-        }
-        free(small_out);
+        drop_small_levels(r);
     } else {
-        pool_levels(a, terms, nt, &s.h);
-        tally(terms, nt, &s.h, &n, &events);
+        pool_levels(a, terms, nt, &r->s.h);
+        tally(terms, nt, &r->s.h, &r->n, &r->events);
         /* a yes/no side or a value of a multi-response variable with fewer
          * than k cases: the term (or that value's column) is left out, its
          * cases stay */
         for (size_t t = 0; t < nt; t++)
-            if (terms[t].v->kind == KS_AN_BINARY && (below(a, terms[t].lev_n[0]) || below(a, n - terms[t].lev_n[0])))
+            if (terms[t].v->kind == KS_AN_BINARY && (below(a, terms[t].lev_n[0]) || below(a, r->n - terms[t].lev_n[0])))
                 terms[t].dropped = true;
     }
-    nnote = ks_an_note_n(a, n, KS_AN_L(a, "件(終結・結果記入あり)", "closed cases with a known outcome"), &ex);
-    if (n == 0) {
-        rc = ks_error_set(err, KS_EDATA, "no closed cases with a known outcome%s in the selection (%s)",
-                          ex.n && strstr(ex.why[ex.n - 1], "k") ? " left once small levels are left out" : "", nnote);
-        goto done;
-    }
-    if (n < a->k) {
-        rc = ks_error_set(err, KS_ESAFETY, "fewer than k=%d cases in all: no model", a->k);
-        goto done;
-    }
-    if (events == 0 || events == n) {
-        rc = ks_error_set(err, KS_EDATA, "every case modelled has the same outcome (%s: %s): nothing to model (%s)",
-                          what, events ? "all" : "none", nnote);
-        goto done;
-    }
-    if (events < a->k || n - events < a->k) {
-        rc = ks_error_set(err, KS_ESAFETY,
-                          "fewer than k=%d cases %s: a model would describe those few cases; no fit", a->k,
-                          n < a->k ? "in all" : events < a->k ? "with the outcome" : "without the outcome");
-        goto done;
-    }
-    if ((rc = choose_refs(a, terms, nt, err)))
-        goto done;
+    return 0;
+}
 
-    /* design columns: intercept, then each term's */
+/* The n footer, and no model of no cases, of fewer than k, or of an
+ * outcome that fewer than k have or lack. */
+static int check_cases(lg_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    int64_t n = r->n, events = r->events;
+    const ks_an_excl *ex = &r->ex;
+    r->nnote = ks_an_note_n(a, n, KS_AN_L(a, "件(終結・結果記入あり)", "closed cases with a known outcome"), ex);
+    if (n == 0)
+        return ks_error_set(err, KS_EDATA, "no closed cases with a known outcome%s in the selection (%s)",
+                            ex->n && strstr(ex->why[ex->n - 1], "k") ? " left once small levels are left out" : "",
+                            r->nnote);
+    if (n < a->k)
+        return ks_error_set(err, KS_ESAFETY, "fewer than k=%d cases in all: no model", a->k);
+    if (events == 0 || events == n)
+        return ks_error_set(err, KS_EDATA,
+                            "every case modelled has the same outcome (%s: %s): nothing to model (%s)", r->what,
+                            events ? "all" : "none", r->nnote);
+    if (events < a->k || n - events < a->k)
+        return ks_error_set(err, KS_ESAFETY,
+                            "fewer than k=%d cases %s: a model would describe those few cases; no fit", a->k,
+                            n < a->k ? "in all" : events < a->k ? "with the outcome" : "without the outcome");
+    return 0;
+}
+
+/* design columns: intercept, then each term's */
+static void design_columns(lg_run *r)
+{
+    const ks_an *a = r->a;
+    int64_t n = r->n;
     size_t p = 1;
-    for (size_t t = 0; t < nt; t++) {
-        term *tm = &terms[t];
+    for (size_t t = 0; t < r->nt; t++) {
+        term *tm = &r->terms[t];
         tm->col0 = p;
         for (size_t l = 0; l < tm->nl; l++)
             tm->lev_col[l] = SIZE_MAX;
@@ -1112,12 +1222,18 @@ int ks_analyze_logit(ks_an *a, const char *outcome, const char *const *preds, si
         }
         tm->ncol = p - tm->col0;
         if (tm->ncol == 0)
-            ks_buf_addf(&constant, "%s%s", constant.len ? ", " : "", tm->v->name);
+            ks_buf_addf(&r->constant, "%s%s", r->constant.len ? ", " : "", tm->v->name);
     }
-    names = ks_calloc(p, sizeof *names);
+    r->p = p;
+}
+
+/* The name of every design column: "(Intercept)", var=CODE, var. */
+static void column_names(lg_run *r)
+{
+    char **names = r->names = ks_calloc(r->p, sizeof *names);
     names[0] = ks_strdup("(Intercept)");
-    for (size_t t = 0; t < nt; t++) {
-        const term *tm = &terms[t];
+    for (size_t t = 0; t < r->nt; t++) {
+        const term *tm = &r->terms[t];
         if (tm->v->kind == KS_AN_CODE || tm->v->kind == KS_AN_SET) {
             for (size_t l = 0; l < tm->nl; l++)
                 if (tm->lev_col[l] != SIZE_MAX) {
@@ -1130,103 +1246,144 @@ int ks_analyze_logit(ks_an *a, const char *outcome, const char *const *preds, si
             names[tm->col0] = ks_strdup(tm->v->name);
         }
     }
+}
 
-    build_patterns(terms, nt, &s.h, p, &pt);
+/* The note on levels pooled, merged or left out for having fewer than k. */
+static void pooling_note(const lg_run *r, ks_buf *pooln)
+{
+    const ks_an *a = r->a;
+    for (size_t t = 0; t < r->nt; t++) {
+        const term *tm = &r->terms[t];
+        if (tm->pool >= 0)
+            ks_buf_addf(pooln, KS_AN_L(a, "%s%s: %s を「その他（k未満）」にまとめました", "%s%s: %s pooled into 'other (fewer than k each)'"),
+                        pooln->len ? "; " : "", tm->v->name, tm->pooled.buf);
+        else if (tm->merged >= 0)
+            ks_buf_addf(pooln, KS_AN_L(a, "%s%s: %s (合わせても k 未満) を %s に含めました", "%s%s: %s (fewer than k together) counted in %s"),
+                        pooln->len ? "; " : "", tm->v->name, tm->pooled.buf, lev_code(tm, (size_t)tm->merged));
+        else if (tm->dropped)
+            ks_buf_addf(pooln, KS_AN_L(a, "%s%s: 一方が k 未満のため説明変数から除外 (事例は残る)", "%s%s: one side has fewer than k cases, left out of the model (its cases stay)"),
+                        pooln->len ? "; " : "", tm->v->name);
+        else if (tm->v->kind == KS_AN_SET)
+            for (size_t l = 0; l < tm->v->nlev; l++)
+                if (tm->lev_n[l] > 0 && tm->lev_col[l] == SIZE_MAX && tm->lev_n[l] < r->n)
+                    ks_buf_addf(pooln, KS_AN_L(a, "%s%s=%s: k 未満の側があるため列なし", "%s%s=%s: fewer than k on one side, no column"),
+                                pooln->len ? "; " : "", tm->v->name, tm->v->lev[l].code);
+    }
+}
 
-    bool sparse = false;
-    if ((rc = ks_an_logit_fit(&pt, (const char *const *)names, a->opts.solver, &res, &sparse, err)))
-        goto done;
-
-    coefs = coef_rows(a, terms, nt, (const char *const *)names, &res, n, &refs, &small);
+/* The coefficients table with the model, the fit's warning and what was
+ * pooled, left out or hidden in its notes. */
+static int emit_coefficients(lg_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    r->coefs = coef_rows(a, r->terms, r->nt, (const char *const *)r->names, &r->res, r->n, &r->refs, &r->small);
     const char *notes[7];
     size_t nn = 0;
     char model[512];
     snprintf(model, sizeof model,
              KS_AN_L(a, "目的変数: %s = 1; オッズ比と Wald 95%%信頼区間 (exp(b ± 1.96 SE)); 基準: %s",
                      "outcome: %s = 1; odds ratios with Wald 95%% intervals (exp(b ± 1.96 SE)); reference levels: %s"),
-             what, refs.len ? refs.buf : "-");
+             r->what, r->refs.len ? r->refs.buf : "-");
     notes[nn++] = model;
-    if (res.message[0]) {
-        ks_buf_addf(&warn, KS_AN_L(a, "警告: %s", "warning: %s"), res.message);
-        notes[nn++] = warn.buf;
+    if (r->res.message[0]) {
+        ks_buf_addf(&r->warn, KS_AN_L(a, "警告: %s", "warning: %s"), r->res.message);
+        notes[nn++] = r->warn.buf;
     }
     char constnote[600];
-    if (constant.len) {
+    if (r->constant.len) {
         snprintf(constnote, sizeof constnote,
-                 KS_AN_L(a, "全件で同じ値のため除外: %s", "the same for every case modelled, left out: %s"), constant.buf);
+                 KS_AN_L(a, "全件で同じ値のため除外: %s", "the same for every case modelled, left out: %s"), r->constant.buf);
         notes[nn++] = constnote;
     }
     ks_buf pooln;
     ks_buf_init(&pooln);
-    for (size_t t = 0; t < nt; t++) {
-        const term *tm = &terms[t];
-        if (tm->pool >= 0)
-            ks_buf_addf(&pooln, KS_AN_L(a, "%s%s: %s を「その他（k未満）」にまとめました", "%s%s: %s pooled into 'other (fewer than k each)'"),
-                        pooln.len ? "; " : "", tm->v->name, tm->pooled.buf);
-        else if (tm->merged >= 0)
-            ks_buf_addf(&pooln, KS_AN_L(a, "%s%s: %s (合わせても k 未満) を %s に含めました", "%s%s: %s (fewer than k together) counted in %s"),
-                        pooln.len ? "; " : "", tm->v->name, tm->pooled.buf, lev_code(tm, (size_t)tm->merged));
-        else if (tm->dropped)
-            ks_buf_addf(&pooln, KS_AN_L(a, "%s%s: 一方が k 未満のため説明変数から除外 (事例は残る)", "%s%s: one side has fewer than k cases, left out of the model (its cases stay)"),
-                        pooln.len ? "; " : "", tm->v->name);
-        else if (tm->v->kind == KS_AN_SET)
-            for (size_t l = 0; l < tm->v->nlev; l++)
-                if (tm->lev_n[l] > 0 && tm->lev_col[l] == SIZE_MAX && tm->lev_n[l] < n)
-                    ks_buf_addf(&pooln, KS_AN_L(a, "%s%s=%s: k 未満の側があるため列なし", "%s%s=%s: fewer than k on one side, no column"),
-                                pooln.len ? "; " : "", tm->v->name, tm->v->lev[l].code);
-    }
+    pooling_note(r, &pooln);
     if (pooln.len)
         notes[nn++] = pooln.buf;
     char smallnote[1200];
-    if (small.len) {
+    if (r->small.len) {
         snprintf(smallnote, sizeof smallnote,
                  KS_AN_L(a, "k=%d 件未満の群との比較のため係数を非表示: %s (水準をまとめるか変数を外してください)",
                          "coefficients hidden because one side of the contrast has fewer than k=%d cases: %s "
                          "(merge levels or leave the variable out)"),
-                 a->k, small.buf);
+                 a->k, r->small.buf);
         notes[nn++] = smallnote;
     }
-    rc = ks_an_emit(a, "coefficients", KS_AN_L(a, "ロジスティック回帰: 係数", "Logistic regression: coefficients"), coefs,
-                    nnote, notes, nn, err);
+    int rc = ks_an_emit(a, "coefficients", KS_AN_L(a, "ロジスティック回帰: 係数", "Logistic regression: coefficients"),
+                        r->coefs, r->nnote, notes, nn, err);
     ks_buf_release(&pooln);
-    if (rc)
-        goto done;
+    return rc;
+}
 
-    fit = fit_table(a, what, n, events, pt.n, &res, sparse);
+/* The fit table, with the solver in its notes. */
+static int emit_fit(lg_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    r->fit = fit_table(a, r->what, r->n, r->events, r->pt.n, &r->res, r->sparse);
     const char *fnotes[2];
     size_t nf = 0;
-    if (warn.len)
-        fnotes[nf++] = warn.buf;
+    if (r->warn.len)
+        fnotes[nf++] = r->warn.buf;
     fnotes[nf++] = KS_AN_L(a, "解法: qr = R の glm.fit と同じ QR 分解, sparse = 疎な正規方程式 (同じ IRLS)",
                            "solver: qr = R's glm.fit algorithm (pivoted QR); sparse = the same IRLS on sparse normal "
                            "equations");
-    if ((rc = ks_an_emit(a, "fit", KS_AN_L(a, "ロジスティック回帰: 適合度", "Logistic regression: fit"), fit, nnote,
-                         fnotes, nf, err)))
+    return ks_an_emit(a, "fit", KS_AN_L(a, "ロジスティック回帰: 適合度", "Logistic regression: fit"), r->fit, r->nnote,
+                      fnotes, nf, err);
+}
+
+int ks_analyze_logit(ks_an *a, const char *outcome, const char *const *preds, size_t npred, ks_error *err)
+{
+    lg_run r = {.a = a};
+    r.terms = ks_calloc(npred ? npred : 1, sizeof *r.terms);
+    ks_an_excl_init(&r.ex);
+    ks_buf_init(&r.constant);
+    ks_buf_init(&r.warn);
+    ks_buf_init(&r.refs);
+    ks_buf_init(&r.small);
+    int rc = 0;
+    if ((rc = make_terms(&r, preds, npred, err)))
         goto done;
+    if ((rc = scan_patterns(&r, outcome, err)))
+        goto done;
+    scan_exclusions(&r);
+    if ((rc = settle_levels(&r, err)))
+        goto done;
+    if ((rc = check_cases(&r, err)))
+        goto done;
+    if ((rc = choose_refs(a, r.terms, r.nt, err)))
+        goto done;
+    design_columns(&r);
+    column_names(&r);
+    build_patterns(r.terms, r.nt, &r.s.h, r.p, &r.pt);
+    if ((rc = ks_an_logit_fit(&r.pt, (const char *const *)r.names, a->opts.solver, &r.res, &r.sparse, err)))
+        goto done;
+    if ((rc = emit_coefficients(&r, err)))
+        goto done;
+    rc = emit_fit(&r, err);
 done:
-    ks_table_free(coefs);
-    ks_table_free(fit);
-    ks_glm_result_release(&res);
-    if (names)
-        for (size_t j = 0; j < pt.p; j++)
-            free(names[j]);
-    free(names);
-    free(pt.start);
-    free(pt.col);
-    free(pt.x);
-    free(pt.succ);
-    free(pt.trials);
-    free(exprs);
-    ph_release(&s.h);
-    free(s.key);
-    free(s.missing);
-    free(s.unknown);
-    terms_free(terms, nt);
-    free(nnote);
-    ks_buf_release(&warn);
-    ks_buf_release(&refs);
-    ks_buf_release(&small);
-    ks_buf_release(&constant);
-    ks_an_excl_release(&ex);
+    ks_table_free(r.coefs);
+    ks_table_free(r.fit);
+    ks_glm_result_release(&r.res);
+    if (r.names)
+        for (size_t j = 0; j < r.pt.p; j++)
+            free(r.names[j]);
+    free(r.names);
+    free(r.pt.start);
+    free(r.pt.col);
+    free(r.pt.x);
+    free(r.pt.succ);
+    free(r.pt.trials);
+    free(r.exprs);
+    ph_release(&r.s.h);
+    free(r.s.key);
+    free(r.s.missing);
+    free(r.s.unknown);
+    terms_free(r.terms, r.nt);
+    free(r.nnote);
+    ks_buf_release(&r.warn);
+    ks_buf_release(&r.refs);
+    ks_buf_release(&r.small);
+    ks_buf_release(&r.constant);
+    ks_an_excl_release(&r.ex);
     return rc;
 }

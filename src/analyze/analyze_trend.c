@@ -246,37 +246,46 @@ static int cmp_q(const void *x, const void *y)
     return a->q < b->q ? -1 : a->q > b->q ? 1 : (a->s > b->s) - (a->s < b->s);
 }
 
-int ks_analyze_trend(ks_an *a, const char *series, ks_error *err)
+/* The state one trend analysis passes from step to step; ks_analyze_trend
+ * owns everything here and releases it once, at its `done:`. */
+typedef struct tr_run {
+    ks_an *a;            /* the analysis (borrowed) */
+    ks_an_var *v;        /* series variable, NULL for all (owned) */
+    tr_scan s;           /* monthly counts (cnt and total owned) */
+    int64_t lo;          /* first month index analysed */
+    int64_t hi;          /* last month index analysed */
+    bool single;         /* a case is in one series at most (not a multi-response variable) */
+    int tcol;            /* the monthly table's total column, -1 for none */
+    series_fit *fits;    /* [s.ns] one per series (owned) */
+    series_fit all;      /* all cases together: the total row */
+    series_fit **order;  /* [s.ns + 1] the fitted series, ranked by q at the end (owned) */
+    size_t nord;         /* entries of order */
+    double *pv;          /* [s.ns] p of the fitted series, in series order (owned) */
+    size_t nfit;         /* entries of pv */
+    double *counts;      /* [s.nm] one series' monthly counts, scratch (owned) */
+    int *group;          /* [s.nm] published_months' groups, scratch (owned) */
+    bool weak;           /* weakened: fit every count, hidden or not */
+    ks_table *monthly;   /* the monthly counts (owned) */
+    ks_table *trend;     /* the trend table (owned) */
+    ks_table *sig;       /* the significant series (owned) */
+    ks_an_excl ex;       /* cases left out and why */
+    ks_buf warn;         /* warnings of the fits, for the trend table's notes */
+    ks_buf range;        /* the months analysed and the partial months left out */
+    char *nnote;         /* the n footer of every table (owned) */
+} tr_run;
+
+/* the months: the selection's first to last, within --from/--to */
+static int selection_months(tr_run *r, ks_error *err)
 {
-    ks_an_var *v = NULL;
-    tr_scan s = {0};
-    series_fit *fits = NULL;
-    series_fit **order = NULL;
-    double *pv = NULL, *counts = NULL;
-    int *group = NULL;
-    ks_table *monthly = NULL, *trend = NULL, *sig = NULL;
-    ks_an_excl ex;
-    ks_an_excl_init(&ex);
-    ks_buf warn, range;
-    ks_buf_init(&warn);
-    ks_buf_init(&range);
-    char *nnote = NULL;
-    int rc = 0;
-    if (strcmp(series, "all") != 0) {
-        if (!(v = ks_an_var_new(a, series, false, err))) {
-            rc = -err->code;
-            goto done;
-        }
-    }
-    /* the months: the selection's first to last, within --from/--to */
+    ks_an *a = r->a;
     sqlite3_stmt *st = NULL;
     ks_buf sql;
     ks_buf_init(&sql);
     ks_buf_addf(&sql, "SELECT min(" MONTH_EXPR "), max(" MONTH_EXPR ") FROM case_record c WHERE %s", a->where);
-    rc = ks_an_prepare(a, sql.buf, &st, err);
+    int rc = ks_an_prepare(a, sql.buf, &st, err);
     ks_buf_release(&sql);
     if (rc)
-        goto done;
+        return rc;
     int64_t lo = -1, hi = -1;
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
         lo = sqlite3_column_int64(st, 0);
@@ -287,86 +296,112 @@ int ks_analyze_trend(ks_an *a, const char *series, ks_error *err)
         char *nn = ks_an_note_n(a, 0, "cases", NULL);
         rc = ks_error_set(err, KS_EDATA, "no cases to count (%s)", nn);
         free(nn);
-        goto done;
+        return rc;
     }
     if (a->from && month_of_date(a->from) > lo)
         lo = month_of_date(a->from);
     if (a->to && month_of_date(a->to) < hi)
         hi = month_of_date(a->to);
-    /* a month counted in part would look like a fall: the data or --to
-     * stopping in its middle, or --from starting after its first day */
+    r->lo = lo;
+    r->hi = hi;
+    return 0;
+}
+
+/* a month counted in part would look like a fall: the data or --to
+ * stopping in its middle, or --from starting after its first day */
+static void drop_partial_months(tr_run *r)
+{
+    const ks_an *a = r->a;
     int ly, lm, ld;
     const char *end = NULL;
-    if (a->to && sscanf(a->to, "%4d-%2d-%2d", &ly, &lm, &ld) == 3 && ly * 12 + lm - 1 == hi &&
+    if (a->to && sscanf(a->to, "%4d-%2d-%2d", &ly, &lm, &ld) == 3 && ly * 12 + lm - 1 == r->hi &&
         ld < days_in_month(ly, lm))
         end = a->to;
-    else if (a->last_date && sscanf(a->last_date, "%4d-%2d-%2d", &ly, &lm, &ld) == 3 && ly * 12 + lm - 1 == hi &&
+    else if (a->last_date && sscanf(a->last_date, "%4d-%2d-%2d", &ly, &lm, &ld) == 3 && ly * 12 + lm - 1 == r->hi &&
              ld < days_in_month(ly, lm))
         end = a->last_date;
-    if (end && hi > lo) {
+    if (end && r->hi > r->lo) {
         char mt[16];
-        month_text(hi, mt);
-        ks_buf_addf(&range, KS_AN_L(a, "%s は %s までしか含まないため除外", "%s left out: counted only up to %s"), mt, end);
-        hi--;
+        month_text(r->hi, mt);
+        ks_buf_addf(&r->range, KS_AN_L(a, "%s は %s までしか含まないため除外", "%s left out: counted only up to %s"), mt, end);
+        r->hi--;
     }
-    if (a->from && sscanf(a->from, "%4d-%2d-%2d", &ly, &lm, &ld) == 3 && ly * 12 + lm - 1 == lo && ld > 1 &&
-        hi > lo) {
+    if (a->from && sscanf(a->from, "%4d-%2d-%2d", &ly, &lm, &ld) == 3 && ly * 12 + lm - 1 == r->lo && ld > 1 &&
+        r->hi > r->lo) {
         char mt[16];
-        month_text(lo, mt);
-        ks_buf_addf(&range, KS_AN_L(a, "%s%s は %s からしか含まないため除外", "%s%s left out: counted only from %s"),
-                    range.len ? "; " : "", mt, a->from);
-        lo++;
+        month_text(r->lo, mt);
+        ks_buf_addf(&r->range, KS_AN_L(a, "%s%s は %s からしか含まないため除外", "%s%s left out: counted only from %s"),
+                    r->range.len ? "; " : "", mt, a->from);
+        r->lo++;
     }
-    s.v = v;
-    s.drop_unknown = a->opts.drop_unknown;
-    s.m0 = lo;
-    s.nm = (size_t)(hi - lo + 1);
-    s.ns = v ? v->nlev : 1;
-    if (s.nm < 6 || (a->opts.seasonal && s.nm < 24)) {
-        rc = ks_error_set(err, KS_EDATA, "the selection spans %zu month(s): a trend needs at least %d", s.nm,
-                          a->opts.seasonal ? 24 : 6);
-        goto done;
-    }
-    s.cnt = ks_calloc(ks_mul(s.ns, s.nm), sizeof *s.cnt);
-    s.total = ks_calloc(s.nm, sizeof *s.total);
+}
+
+/* Counts every series' cases per month in one scan, with the footer of
+ * what was left out; refuses a selection too short for a trend. */
+static int count_months(tr_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    const ks_an_var *v = r->v;
+    tr_scan *s = &r->s;
+    s->v = v;
+    s->drop_unknown = a->opts.drop_unknown;
+    s->m0 = r->lo;
+    s->nm = (size_t)(r->hi - r->lo + 1);
+    s->ns = v ? v->nlev : 1;
+    if (s->nm < 6 || (a->opts.seasonal && s->nm < 24))
+        return ks_error_set(err, KS_EDATA, "the selection spans %zu month(s): a trend needs at least %d", s->nm,
+                            a->opts.seasonal ? 24 : 6);
+    s->cnt = ks_calloc(ks_mul(s->ns, s->nm), sizeof *s->cnt);
+    s->total = ks_calloc(s->nm, sizeof *s->total);
     const char *exprs[2] = {MONTH_EXPR, v ? v->expr : "0"};
-    if ((rc = ks_an_scan(a, exprs, 2, NULL, tr_row, &s, err)))
-        goto done;
+    int rc;
+    if ((rc = ks_an_scan(a, exprs, 2, NULL, tr_row, s, err)))
+        return rc;
     char why[256];
     if (v) {
         snprintf(why, sizeof why, KS_AN_L(a, "%s 未記入", "with %s missing"), v->label);
-        ks_an_excl_add(a, &ex, s.missing, why);
+        ks_an_excl_add(a, &r->ex, s->missing, why);
         snprintf(why, sizeof why, KS_AN_L(a, "%s 不明", "with %s unknown"), v->label);
-        ks_an_excl_add(a, &ex, s.unknown, why);
+        ks_an_excl_add(a, &r->ex, s->unknown, why);
     }
-    ks_an_excl_add(a, &ex, s.outside, KS_AN_L(a, "対象月の範囲外", "outside the months analysed"));
-    nnote = ks_an_note_n(a, s.n, KS_AN_L(a, "件 (相談月で集計)", "cases by month of consultation"), &ex);
-    if (s.n == 0) {
-        rc = ks_error_set(err, KS_EDATA, "no cases to count (%s)", nnote);
-        goto done;
-    }
+    ks_an_excl_add(a, &r->ex, s->outside, KS_AN_L(a, "対象月の範囲外", "outside the months analysed"));
+    r->nnote = ks_an_note_n(a, s->n, KS_AN_L(a, "件 (相談月で集計)", "cases by month of consultation"), &r->ex);
+    if (s->n == 0)
+        return ks_error_set(err, KS_EDATA, "no cases to count (%s)", r->nnote);
     char m_first[16], m_last[16];
-    month_text(lo, m_first);
-    month_text(hi, m_last);
-    if (range.len)
-        ks_buf_adds(&range, "; ");
-    ks_buf_addf(&range, KS_AN_L(a, "対象: %s〜%s (%zu か月)", "months %s to %s (%zu)"), m_first, m_last, s.nm);
+    month_text(r->lo, m_first);
+    month_text(r->hi, m_last);
+    if (r->range.len)
+        ks_buf_adds(&r->range, "; ");
+    ks_buf_addf(&r->range, KS_AN_L(a, "対象: %s〜%s (%zu か月)", "months %s to %s (%zu)"), m_first, m_last, s->nm);
+    return 0;
+}
 
-    /* which series have cases at all */
-    fits = ks_calloc(s.ns, sizeof *fits);
+/* which series have cases at all */
+static void series_sizes(tr_run *r)
+{
+    const tr_scan *s = &r->s;
+    r->fits = ks_calloc(s->ns, sizeof *r->fits);
     size_t nused = 0;
-    for (size_t i = 0; i < s.ns; i++) {
-        fits[i].s = i;
-        for (size_t m = 0; m < s.nm; m++)
-            fits[i].n += s.cnt[i * s.nm + m];
-        nused += fits[i].n > 0;
+    for (size_t i = 0; i < s->ns; i++) {
+        r->fits[i].s = i;
+        for (size_t m = 0; m < s->nm; m++)
+            r->fits[i].n += s->cnt[i * s->nm + m];
+        nused += r->fits[i].n > 0;
     }
+}
 
-    /* monthly counts, wide */
-    bool single = !v || v->kind != KS_AN_SET;
-    monthly = ks_table_new();
+/* monthly counts, wide */
+static int emit_monthly(tr_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    const ks_an_var *v = r->v;
+    const tr_scan *s = &r->s;
+    series_fit *fits = r->fits;
+    r->single = !v || v->kind != KS_AN_SET;
+    ks_table *monthly = r->monthly = ks_table_new();
     ks_table_add_column(monthly, "month", KS_AN_L(a, "相談月", "month"), KS_COL_TEXT, NULL);
-    for (size_t i = 0; i < s.ns; i++) {
+    for (size_t i = 0; i < s->ns; i++) {
         if (!fits[i].n)
             continue;
         int c = ks_table_add_column(monthly, v ? v->lev[i].code : "n", v ? v->lev[i].label : KS_AN_L(a, "件数", "cases"),
@@ -374,106 +409,149 @@ int ks_analyze_trend(ks_an *a, const char *series, ks_error *err)
         ks_table_set_count(monthly, (size_t)c, NULL);
         fits[i].col = (size_t)c;
     }
-    int tcol = -1;
-    if (v && single) {
-        tcol = ks_table_add_column(monthly, "total", KS_AN_L(a, "計", "Total"), KS_COL_INT, NULL);
-        ks_table_set_count(monthly, (size_t)tcol, NULL);
+    r->tcol = -1;
+    if (v && r->single) {
+        r->tcol = ks_table_add_column(monthly, "total", KS_AN_L(a, "計", "Total"), KS_COL_INT, NULL);
+        ks_table_set_count(monthly, (size_t)r->tcol, NULL);
     }
-    for (size_t m = 0; m <= s.nm; m++) {
+    for (size_t m = 0; m <= s->nm; m++) {
         size_t row = ks_table_add_row(monthly);
         char mt[16];
-        month_text(lo + (int64_t)m, mt);
-        ks_table_set_text(monthly, row, 0, m < s.nm ? mt : KS_AN_L(a, "計", "Total"), NULL);
+        month_text(r->lo + (int64_t)m, mt);
+        ks_table_set_text(monthly, row, 0, m < s->nm ? mt : KS_AN_L(a, "計", "Total"), NULL);
         size_t c = 1;
         int64_t rowsum = 0;
-        for (size_t i = 0; i < s.ns; i++) {
+        for (size_t i = 0; i < s->ns; i++) {
             if (!fits[i].n)
                 continue;
-            int64_t x = m < s.nm ? s.cnt[i * s.nm + m] : fits[i].n;
+            int64_t x = m < s->nm ? s->cnt[i * s->nm + m] : fits[i].n;
             ks_table_set_int(monthly, row, c++, x, NULL);
             rowsum += x;
         }
-        if (tcol >= 0)
-            ks_table_set_int(monthly, row, (size_t)tcol, rowsum, NULL);
+        if (r->tcol >= 0)
+            ks_table_set_int(monthly, row, (size_t)r->tcol, rowsum, NULL);
     }
-    if ((rc = ks_table_set_totals(monthly, (long)s.nm, tcol, err)))
-        goto done;
-    const char *mnotes[2] = {range.buf, NULL};
+    int rc;
+    if ((rc = ks_table_set_totals(monthly, (long)s->nm, r->tcol, err)))
+        return rc;
+    const char *mnotes[2] = {r->range.buf, NULL};
     size_t nmn = 1;
-    if (!single)
+    if (!r->single)
         mnotes[nmn++] = KS_AN_L(a, "複数回答: 1件がその値ごとに数えられます", "multi-response: a case counts once in each of its values");
-    if ((rc = ks_an_emit(a, "monthly", KS_AN_L(a, "月別件数", "Monthly counts"), monthly, nnote, mnotes, nmn, err)))
-        goto done;
+    return ks_an_emit(a, "monthly", KS_AN_L(a, "月別件数", "Monthly counts"), monthly, r->nnote, mnotes, nmn, err);
+}
 
-    /* one Poisson fit per series, from what the monthly table shows (see
-     * the top); weakened: from every count, hidden or not */
-    bool weak = ks_weakened("trend-stats");
-    counts = ks_malloc(ks_mul(s.nm, sizeof *counts));
-    group = ks_malloc(ks_mul(s.nm, sizeof *group));
-    pv = ks_malloc(ks_mul(s.ns, sizeof *pv));
-    size_t nfit = 0, nwithheld = 0;
-    int first_month = a->opts.seasonal ? (int)(lo % 12) + 1 : 0;
-    for (size_t i = 0; i < s.ns; i++) {
-        series_fit *f = &fits[i];
+/* one Poisson fit per series, from what the monthly table shows (see
+ * the top); weakened: from every count, hidden or not */
+static int fit_each_series(tr_run *r, int first_month, ks_error *err)
+{
+    const ks_an *a = r->a;
+    const tr_scan *s = &r->s;
+    size_t nwithheld = 0;
+    for (size_t i = 0; i < s->ns; i++) {
+        series_fit *f = &r->fits[i];
         if (f->n < a->k)
             continue;
-        for (size_t m = 0; m < s.nm; m++)
-            counts[m] = (double)s.cnt[i * s.nm + m];
+        for (size_t m = 0; m < s->nm; m++)
+            r->counts[m] = (double)s->cnt[i * s->nm + m];
         const int *grp = NULL;
         double hsum = 0;
-        if (!weak && f->col && hidden(monthly, s.nm, f->col)) {
+        if (!r->weak && f->col && hidden(r->monthly, s->nm, f->col)) {
             nwithheld++;
             continue;
         }
-        if (!weak && f->col)
-            grp = published_months(monthly, f->col, counts, s.nm, f->n, group, &hsum, &f->grouped);
+        if (!r->weak && f->col)
+            grp = published_months(r->monthly, f->col, r->counts, s->nm, f->n, r->group, &hsum, &f->grouped);
         if (grp && hsum > MAX_HIDDEN_SHARE * (double)f->n) {
             nwithheld++;
             continue;
         }
-        if ((rc = fit_series(counts, grp, hsum, s.nm, first_month, v ? v->lev[i].label : "all", f, &warn, err)))
-            goto done;
+        int rc = fit_series(r->counts, grp, hsum, s->nm, first_month, r->v ? r->v->lev[i].label : "all", f, &r->warn,
+                            err);
+        if (rc)
+            return rc;
         if (f->fitted)
-            pv[nfit++] = f->p;
+            r->pv[r->nfit++] = f->p;
         else
             nwithheld++;
     }
-    /* all cases together: the total row (not a series of the BH list) */
-    series_fit all = {.s = SIZE_MAX, .n = s.n, .q = NAN};
-    if (v && s.n >= a->k) {
-        for (size_t m = 0; m < s.nm; m++)
-            counts[m] = (double)s.total[m];
-        const int *grp = NULL;
-        double hsum = 0;
-        bool ok = true;
-        if (!weak && tcol >= 0) {
-            ok = !hidden(monthly, s.nm, (size_t)tcol);
-            grp = ok ? published_months(monthly, (size_t)tcol, counts, s.nm, s.n, group, &hsum, &all.grouped) : NULL;
-            ok = ok && !(grp && hsum > MAX_HIDDEN_SHARE * (double)s.n);
-        } else if (!weak) {
-            /* multi-response: the month totals are not in the table */
-            for (size_t m = 0; m < s.nm; m++)
-                if (s.total[m] > 0 && s.total[m] < a->k)
-                    ok = false;
-        }
-        if (ok && (rc = fit_series(counts, grp, hsum, s.nm, first_month, "all", &all, &warn, err)))
-            goto done;
+    return 0;
+}
+
+/* all cases together: the total row (not a series of the BH list) */
+static int fit_all_cases(tr_run *r, int first_month, ks_error *err)
+{
+    const ks_an *a = r->a;
+    const tr_scan *s = &r->s;
+    r->all = (series_fit){.s = SIZE_MAX, .n = s->n, .q = NAN};
+    if (!(r->v && s->n >= a->k))
+        return 0;
+    for (size_t m = 0; m < s->nm; m++)
+        r->counts[m] = (double)s->total[m];
+    const int *grp = NULL;
+    double hsum = 0;
+    bool ok = true;
+    if (!r->weak && r->tcol >= 0) {
+        ok = !hidden(r->monthly, s->nm, (size_t)r->tcol);
+        grp = ok ? published_months(r->monthly, (size_t)r->tcol, r->counts, s->nm, s->n, r->group, &hsum,
+                                    &r->all.grouped)
+                 : NULL;
+        ok = ok && !(grp && hsum > MAX_HIDDEN_SHARE * (double)s->n);
+    } else if (!r->weak) {
+        /* multi-response: the month totals are not in the table */
+        for (size_t m = 0; m < s->nm; m++)
+            if (s->total[m] > 0 && s->total[m] < a->k)
+                ok = false;
     }
-    double *q = ks_malloc(ks_mul(nfit + 1, sizeof *q));
-    if ((rc = ks_p_adjust_bh(pv, nfit, q, err))) {
+    if (ok)
+        return fit_series(r->counts, grp, hsum, s->nm, first_month, "all", &r->all, &r->warn, err);
+    return 0;
+}
+
+/* Benjamini-Hochberg q of the fitted series, and the list of them that is
+ * ranked by q for the significant table. */
+static int adjust_q(tr_run *r, ks_error *err)
+{
+    double *q = ks_malloc(ks_mul(r->nfit + 1, sizeof *q));
+    int rc;
+    if ((rc = ks_p_adjust_bh(r->pv, r->nfit, q, err))) {
         free(q);
-        goto done;
+        return rc;
     }
-    order = ks_malloc(ks_mul(s.ns + 1, sizeof *order));
-    size_t k = 0, nord = 0;
-    for (size_t i = 0; i < s.ns; i++)
-        if (fits[i].fitted) {
-            fits[i].q = q[k++];
-            order[nord++] = &fits[i];
+    r->order = ks_malloc(ks_mul(r->s.ns + 1, sizeof *r->order));
+    size_t k = 0;
+    for (size_t i = 0; i < r->s.ns; i++)
+        if (r->fits[i].fitted) {
+            r->fits[i].q = q[k++];
+            r->order[r->nord++] = &r->fits[i];
         }
     free(q);
+    return 0;
+}
 
-    trend = ks_table_new();
+/* Every fit of the trend table and the q of the series, from the counts
+ * the monthly table publishes. */
+static int fit_trends(tr_run *r, ks_error *err)
+{
+    const tr_scan *s = &r->s;
+    r->weak = ks_weakened("trend-stats");
+    r->counts = ks_malloc(ks_mul(s->nm, sizeof *r->counts));
+    r->group = ks_malloc(ks_mul(s->nm, sizeof *r->group));
+    r->pv = ks_malloc(ks_mul(s->ns, sizeof *r->pv));
+    int first_month = r->a->opts.seasonal ? (int)(r->lo % 12) + 1 : 0;
+    int rc;
+    if ((rc = fit_each_series(r, first_month, err)))
+        return rc;
+    if ((rc = fit_all_cases(r, first_month, err)))
+        return rc;
+    return adjust_q(r, err);
+}
+
+/* The trend table's columns: a row's figures are shares of its count, so
+ * they are hidden with it. */
+static ks_table *trend_table(ks_an *a, const ks_an_var *v)
+{
+    ks_table *trend = ks_table_new();
     ks_table_add_column(trend, "series", v ? v->label : KS_AN_L(a, "系列", "series"), KS_COL_TEXT, NULL);
     ks_table_add_column(trend, "code", KS_AN_L(a, "コード", "code"), KS_COL_TEXT, NULL);
     ks_table_add_column(trend, "n", KS_AN_L(a, "件数", "n"), KS_COL_INT, NULL);
@@ -490,29 +568,50 @@ int ks_analyze_trend(ks_an *a, const char *series, ks_error *err)
     ks_table_set_count(trend, R_N, NULL);
     for (size_t j = R_PER_MONTH; j <= R_GROUPED; j++)
         ks_table_set_share(trend, j, R_N, -1, NULL);
+    return trend;
+}
+
+/* The trend table's rows: each series with cases, then all cases. */
+static int trend_rows(tr_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    const ks_an_var *v = r->v;
+    const tr_scan *s = &r->s;
+    ks_table *trend = r->trend;
     /* each series' count is the monthly table's total-row cell: the same
      * cells are hidden here (a count kept there but hidden here, or the
      * other way round, would give a hidden one back by subtraction) */
     size_t mc = 1;
-    for (size_t i = 0; i < s.ns; i++) {
-        series_fit *f = &fits[i];
+    for (size_t i = 0; i < s->ns; i++) {
+        series_fit *f = &r->fits[i];
         if (!f->n)
             continue;
         f->row = ks_table_nrows(trend);
         trend_row(trend, a, v ? v->lev[i].label : KS_AN_L(a, "全件", "all cases"), v ? v->lev[i].code : "all", f,
-                  s.nm);
-        if (ks_table_cell(monthly, s.nm, mc++)->kind == KS_CELL_SUPPRESSED)
+                  s->nm);
+        if (ks_table_cell(r->monthly, s->nm, mc++)->kind == KS_CELL_SUPPRESSED)
             ks_table_suppress(trend, ks_table_nrows(trend) - 1, R_N, KS_WHY_SECONDARY, NULL);
     }
-    if (v) {
-        trend_row(trend, a, KS_AN_L(a, "全件", "all cases"), "(all)", &all, s.nm);
-        size_t tr = ks_table_nrows(trend) - 1;
-        if (tcol >= 0 && ks_table_cell(monthly, s.nm, (size_t)tcol)->kind == KS_CELL_SUPPRESSED)
-            ks_table_suppress(trend, tr, R_N, KS_WHY_SECONDARY, NULL);
-        /* the series add up to all cases unless a case can be in several */
-        if (single && (rc = ks_table_set_totals(trend, (long)tr, -1, err)))
-            goto done;
-    }
+    if (!v)
+        return 0;
+    trend_row(trend, a, KS_AN_L(a, "全件", "all cases"), "(all)", &r->all, s->nm);
+    size_t tr = ks_table_nrows(trend) - 1;
+    if (r->tcol >= 0 && ks_table_cell(r->monthly, s->nm, (size_t)r->tcol)->kind == KS_CELL_SUPPRESSED)
+        ks_table_suppress(trend, tr, R_N, KS_WHY_SECONDARY, NULL);
+    /* the series add up to all cases unless a case can be in several */
+    if (r->single)
+        return ks_table_set_totals(trend, (long)tr, -1, err);
+    return 0;
+}
+
+/* The trend table with the model and the grouped months in its notes. */
+static int emit_trend(tr_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    r->trend = trend_table(a, r->v);
+    int rc;
+    if ((rc = trend_rows(r, err)))
+        return rc;
     const char *tnotes[5];
     size_t ntn = 0;
     char model[600];
@@ -531,19 +630,23 @@ int ks_analyze_trend(ks_an *a, const char *series, ks_error *err)
                             "months hidden in the monthly counts enter the fit only as their sum (the total row less the "
                             "months shown), as one observation (column `months as a sum`), so that no statistic carries a "
                             "hidden count; a series whose total is hidden has no statistics");
-    tnotes[ntn++] = range.buf;
-    if (warn.len)
-        tnotes[ntn++] = warn.buf;
-    if ((rc = ks_an_emit(a, "trend", KS_AN_L(a, "傾向 (年変化率)", "Trend (annual percent change)"), trend, nnote,
-                         tnotes, ntn, err)))
-        goto done;
+    tnotes[ntn++] = r->range.buf;
+    if (r->warn.len)
+        tnotes[ntn++] = r->warn.buf;
+    return ks_an_emit(a, "trend", KS_AN_L(a, "傾向 (年変化率)", "Trend (annual percent change)"), r->trend, r->nnote,
+                      tnotes, ntn, err);
+}
 
-    /* the significant ones, ranked */
-    qsort(order, nord, sizeof *order, cmp_q);
+/* the significant ones, ranked */
+static int emit_significant(tr_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    const ks_an_var *v = r->v;
+    qsort(r->order, r->nord, sizeof *r->order, cmp_q);
     /* no counts here (they are in the trend table), so the table prints as
      * it is: a series whose count the trend table hides has its figures
      * hidden here too */
-    sig = ks_table_new();
+    ks_table *sig = r->sig = ks_table_new();
     ks_table_add_column(sig, "rank", KS_AN_L(a, "順位", "rank"), KS_COL_INT, NULL);
     ks_table_add_column(sig, "series", v ? v->label : KS_AN_L(a, "系列", "series"), KS_COL_TEXT, NULL);
     ks_table_add_column(sig, "code", KS_AN_L(a, "コード", "code"), KS_COL_TEXT, NULL);
@@ -552,8 +655,8 @@ int ks_analyze_trend(ks_an *a, const char *series, ks_error *err)
     ks_an_col(sig, "apc_upper", KS_AN_L(a, "95%上限", "95% upper"), KS_COL_REAL, 2, NULL);
     ks_an_col(sig, "q", "q (BH)", KS_COL_REAL, -1, NULL);
     size_t rank = 0;
-    for (size_t i = 0; i < nord; i++) {
-        const series_fit *f = order[i];
+    for (size_t i = 0; i < r->nord; i++) {
+        const series_fit *f = r->order[i];
         if (!(f->q < 0.05))
             break;
         size_t row = ks_table_add_row(sig);
@@ -564,29 +667,57 @@ int ks_analyze_trend(ks_an *a, const char *series, ks_error *err)
         ks_an_set_real(sig, row, 4, f->lo, NULL);
         ks_an_set_real(sig, row, 5, f->hi, NULL);
         ks_an_set_real(sig, row, 6, f->q, NULL);
-        if (ks_table_cell(trend, f->row, R_N)->kind == KS_CELL_SUPPRESSED)
+        if (ks_table_cell(r->trend, f->row, R_N)->kind == KS_CELL_SUPPRESSED)
             for (size_t j = 3; j <= 6; j++)
                 ks_table_suppress(sig, row, j, KS_WHY_LINKED, NULL);
     }
     const char *snotes[1] = {rank ? KS_AN_L(a, "q < 0.05 の系列 (q の小さい順)", "series with q < 0.05, by q")
                                   : KS_AN_L(a, "q < 0.05 の系列はありません", "no series has q < 0.05")};
-    rc = ks_an_emit(a, "significant", KS_AN_L(a, "有意な傾向 (BH 補正後)", "Significant trends (BH-adjusted)"), sig, nnote,
-                    snotes, 1, err);
+    return ks_an_emit(a, "significant", KS_AN_L(a, "有意な傾向 (BH 補正後)", "Significant trends (BH-adjusted)"), sig,
+                      r->nnote, snotes, 1, err);
+}
+
+int ks_analyze_trend(ks_an *a, const char *series, ks_error *err)
+{
+    tr_run r = {.a = a, .tcol = -1};
+    ks_an_excl_init(&r.ex);
+    ks_buf_init(&r.warn);
+    ks_buf_init(&r.range);
+    int rc = 0;
+    if (strcmp(series, "all") != 0) {
+        if (!(r.v = ks_an_var_new(a, series, false, err))) {
+            rc = -err->code;
+            goto done;
+        }
+    }
+    if ((rc = selection_months(&r, err)))
+        goto done;
+    drop_partial_months(&r);
+    if ((rc = count_months(&r, err)))
+        goto done;
+    series_sizes(&r);
+    if ((rc = emit_monthly(&r, err)))
+        goto done;
+    if ((rc = fit_trends(&r, err)))
+        goto done;
+    if ((rc = emit_trend(&r, err)))
+        goto done;
+    rc = emit_significant(&r, err);
 done:
-    ks_table_free(monthly);
-    ks_table_free(trend);
-    ks_table_free(sig);
-    free(fits);
-    free(order);
-    free(pv);
-    free(counts);
-    free(group);
-    free(s.cnt);
-    free(s.total);
-    free(nnote);
-    ks_buf_release(&warn);
-    ks_buf_release(&range);
-    ks_an_excl_release(&ex);
-    ks_an_var_free(v);
+    ks_table_free(r.monthly);
+    ks_table_free(r.trend);
+    ks_table_free(r.sig);
+    free(r.fits);
+    free(r.order);
+    free(r.pv);
+    free(r.counts);
+    free(r.group);
+    free(r.s.cnt);
+    free(r.s.total);
+    free(r.nnote);
+    ks_buf_release(&r.warn);
+    ks_buf_release(&r.range);
+    ks_an_excl_release(&r.ex);
+    ks_an_var_free(r.v);
     return rc;
 }
