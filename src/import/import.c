@@ -882,31 +882,34 @@ static void explain_full(const char *db_path, ks_error *err)
     free(copy);
 }
 
-int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, ks_import_stats *st,
-              ks_error *err)
-{
-    memset(st, 0, sizeof *st);
-    reject_list rej = {0};
-    sqlite3 *db = NULL;
-    ks_loader *loader = NULL;
-    int rc = 0, in_tx = 0, rejects_written = 0;
+/* One import: the target database and what the passes over the input
+ * gathered. */
+typedef struct import_run {
+    const ks_import_opts *o; /* options */
+    ks_import_stats *st;     /* the summary being filled */
+    reject_list rej;         /* every reject, in file order */
+    sqlite3 *db;             /* the target (the staging file when created) */
+    ks_loader *loader;       /* loads rows into db */
+    ks_db_build build;       /* the staging file of a new database */
+    int created;             /* no database existed: it is built aside */
+    int in_tx;               /* db's transaction is open */
+    int rejects_written;     /* the rejects report went out before the commit */
+} import_run;
 
-    phase("start");
-    if ((rc = check_inputs(files, nfiles, err)))
-        return rc;
-    struct stat sb;
-    /* No database yet: build it aside and rename it into place (db.h). */
-    int created = o->db_path && stat(o->db_path, &sb) != 0 && errno == ENOENT;
-    ks_db_build build = {.lock_fd = -1};
-    run_ctx c = {.o = o, .st = st, .rej = &rej, .dups = ks_dupcheck_new(o->key),
+/* Reads every file into the open transaction: one pass, or two when the
+ * first finds duplicate record ids — the second knows them and rejects
+ * them where the first could not (dupcheck.h). */
+static int read_passes(import_run *r, const char *const *files, size_t nfiles, ks_error *err)
+{
+    const ks_import_opts *o = r->o;
+    run_ctx c = {.o = o, .st = r->st, .rej = &r->rej, .dups = ks_dupcheck_new(o->key),
                  .sha = ks_calloc(nfiles ? nfiles : 1, sizeof(char *))};
-    /* One pass, or two when the first finds duplicate record ids: the second
-     * knows them and rejects them where the first could not (dupcheck.h). */
+    int rc = 0;
     for (int pass = 1; rc == 0; pass++) {
-        if ((rc = pass_begin(o, created, &build, &db, &in_tx, &loader, err)))
+        if ((rc = pass_begin(o, r->created, &r->build, &r->db, &r->in_tx, &r->loader, err)))
             break;
-        c.db = db;
-        c.loader = loader;
+        c.db = r->db;
+        c.loader = r->loader;
         for (size_t i = 0; i < nfiles && rc == 0; i++)
             rc = import_file(&c, files[i], (uint32_t)i, err);
         ks_u64set_release(&c.unlisted_names);
@@ -925,95 +928,126 @@ int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, 
             rc = ks_error_set(err, KS_EIO, "duplicate record ids changed between two passes over the input");
             break;
         }
-        rc = pass_undo(created, &build, &db, &in_tx, &loader, st, &rej, err);
+        rc = pass_undo(r->created, &r->build, &r->db, &r->in_tx, &r->loader, r->st, &r->rej, err);
     }
     ks_dupcheck_free(c.dups);
     for (size_t i = 0; i < nfiles; i++)
         free(c.sha[i]);
     free(c.sha);
-    if (rc)
-        goto done;
-    if (o->strict && st->rejected > 0) {
-        rc = ks_error_set(err, KS_EDATA, "%llu row(s) rejected and --strict given: nothing was imported",
-                          (unsigned long long)st->rejected);
-        goto done;
+    return rc;
+}
+
+/* Finishes what the passes loaded — persons and households, indexes, the
+ * rejects report, the commit — and publishes a new database. */
+static int commit_import(import_run *r, ks_error *err)
+{
+    const ks_import_opts *o = r->o;
+    int rc;
+    if (r->st->inserted + r->st->updated > 0) {
+        /* "last import" in every output footer: only moves when the data
+         * changed, so an identical re-import leaves query results identical */
+        char now[32];
+        utc_now(now);
+        if ((rc = ks_db_meta_set(r->db, "last_import", now, err)))
+            return rc;
     }
-    if (db) {
-        if (st->inserted + st->updated > 0) {
-            /* "last import" in every output footer: only moves when the data
-             * changed, so an identical re-import leaves query results identical */
-            char now[32];
-            utc_now(now);
-            if ((rc = ks_db_meta_set(db, "last_import", now, err)))
-                goto done;
-        }
-        phase("rows read");
-        progress pg = {.on = o->progress};
-        struct timespec t0;
-        if (created)
-            ks_db_build_writeback(&build);
-        stage_begin(&pg, &t0, "persons and households");
-        if ((rc = ks_loader_finish(loader, err)))
-            goto done;
-        stage_end(&pg, &t0);
-        ks_loader_seen(loader, &st->persons, &st->households); /* counted while merging */
-        phase("rows loaded");
-        stage_begin(&pg, &t0, "indexes");
-        if ((rc = ks_db_build_indexes(db, err)))
-            goto done;
-        stage_end(&pg, &t0);
-        phase("indexes built");
-        if (created)
-            ks_db_build_writeback(&build);
-        ks_loader_free(loader);
-        loader = NULL;
-        /* The rejects report goes out before the commit: one that cannot be
-         * written fails an import that has not happened yet, instead of
-         * following an import that has (exit 4 then would call a committed
-         * import failed).  A commit that fails after it leaves the report of
-         * this attempt, as for a --strict refusal. */
-        if (o->rejects_path && rej.n > 0 && (rc = write_rejects_or_say(&rej, o->rejects_path, err)))
-            goto done;
-        rejects_written = 1;
-        stage_begin(&pg, &t0, created ? "writing to disk" : "committing");
-        if ((rc = ks_db_exec(db, "COMMIT", err)))
-            goto done;
-        in_tx = 0;
-        phase("committed");
-        if (created) {
-            if ((rc = ks_db_build_publish(&build, &db, err)))
-                goto done;
-        } else {
-            /* fold what it can of the WAL back into the main file; PASSIVE,
-             * so a reader holding a snapshot is never waited for */
-            sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-        }
-        st->committed = 1;
-        stage_end(&pg, &t0);
-        phase("published");
+    phase("rows read");
+    progress pg = {.on = o->progress};
+    struct timespec t0;
+    if (r->created)
+        ks_db_build_writeback(&r->build);
+    stage_begin(&pg, &t0, "persons and households");
+    if ((rc = ks_loader_finish(r->loader, err)))
+        return rc;
+    stage_end(&pg, &t0);
+    ks_loader_seen(r->loader, &r->st->persons, &r->st->households); /* counted while merging */
+    phase("rows loaded");
+    stage_begin(&pg, &t0, "indexes");
+    if ((rc = ks_db_build_indexes(r->db, err)))
+        return rc;
+    stage_end(&pg, &t0);
+    phase("indexes built");
+    if (r->created)
+        ks_db_build_writeback(&r->build);
+    ks_loader_free(r->loader);
+    r->loader = NULL;
+    /* The rejects report goes out before the commit: one that cannot be
+     * written fails an import that has not happened yet, instead of
+     * following an import that has (exit 4 then would call a committed
+     * import failed).  A commit that fails after it leaves the report of
+     * this attempt, as for a --strict refusal. */
+    if (o->rejects_path && r->rej.n > 0 && (rc = write_rejects_or_say(&r->rej, o->rejects_path, err)))
+        return rc;
+    r->rejects_written = 1;
+    stage_begin(&pg, &t0, r->created ? "writing to disk" : "committing");
+    if ((rc = ks_db_exec(r->db, "COMMIT", err)))
+        return rc;
+    r->in_tx = 0;
+    phase("committed");
+    if (r->created) {
+        if ((rc = ks_db_build_publish(&r->build, &r->db, err)))
+            return rc;
+    } else {
+        /* fold what it can of the WAL back into the main file; PASSIVE,
+         * so a reader holding a snapshot is never waited for */
+        sqlite3_wal_checkpoint_v2(r->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     }
-done:
+    r->st->committed = 1;
+    stage_end(&pg, &t0);
+    phase("published");
+    return 0;
+}
+
+/* Leaves the database as it was unless the import committed (a failed new
+ * one is deleted, not rolled back: "as it was" is not there), writes the
+ * rejects report if the commit did not, and keeps the first rejects for the
+ * summary.  Returns rc, or the report's failure. */
+static int import_end(import_run *r, int rc, ks_error *err)
+{
+    const ks_import_opts *o = r->o;
     if (rc && o->db_path)
         explain_full(o->db_path, err);
-    ks_loader_free(loader);
-    if (created) { /* "as it was" is: not there; a failed build is deleted, not rolled back */
+    ks_loader_free(r->loader);
+    if (r->created) {
         if (rc)
-            ks_db_build_abandon(&build, &db);
+            ks_db_build_abandon(&r->build, &r->db);
     } else {
-        if (in_tx)
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        ks_db_close(db);
+        if (r->in_tx)
+            sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+        ks_db_close(r->db);
     }
-    if (o->rejects_path && !rejects_written && (rc == 0 || rc == -KS_EDATA) && rej.n > 0) {
+    if (o->rejects_path && !r->rejects_written && (rc == 0 || rc == -KS_EDATA) && r->rej.n > 0) {
         ks_error werr = {0};
-        if (rejects_write(&rej, o->rejects_path, &werr) < 0 && rc == 0)
+        if (rejects_write(&r->rej, o->rejects_path, &werr) < 0 && rc == 0)
             rc = ks_error_set(err, KS_EIO, "%s", werr.msg);
     }
-    for (size_t i = 0; i < rej.n && st->nfirst < KS_ARRAY_LEN(st->first); i++) {
-        st->first[st->nfirst] = rej.v[i];
-        st->first_file[st->nfirst++] = rej.file[i];
+    ks_import_stats *st = r->st;
+    for (size_t i = 0; i < r->rej.n && st->nfirst < KS_ARRAY_LEN(st->first); i++) {
+        st->first[st->nfirst] = r->rej.v[i];
+        st->first_file[st->nfirst++] = r->rej.file[i];
     }
-    free(rej.v);
-    free(rej.file);
+    free(r->rej.v);
+    free(r->rej.file);
     return rc;
+}
+
+int ks_import(const ks_import_opts *o, const char *const *files, size_t nfiles, ks_import_stats *st,
+              ks_error *err)
+{
+    memset(st, 0, sizeof *st);
+    phase("start");
+    int rc = check_inputs(files, nfiles, err);
+    if (rc)
+        return rc;
+    struct stat sb;
+    /* No database yet: build it aside and rename it into place (db.h). */
+    import_run r = {.o = o, .st = st, .build = {.lock_fd = -1},
+                    .created = o->db_path && stat(o->db_path, &sb) != 0 && errno == ENOENT};
+    rc = read_passes(&r, files, nfiles, err);
+    if (!rc && o->strict && st->rejected > 0)
+        rc = ks_error_set(err, KS_EDATA, "%llu row(s) rejected and --strict given: nothing was imported",
+                          (unsigned long long)st->rejected);
+    if (!rc && r.db)
+        rc = commit_import(&r, err);
+    return import_end(&r, rc, err);
 }
