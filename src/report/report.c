@@ -285,6 +285,105 @@ static int audit_document(rep *r)
     return rc;
 }
 
+/* The code labels in the report's language, every case, and the trend
+ * window: from the comparison period (or TREND_MONTHS back) to the
+ * period's end, not before the data starts. */
+static int load_data(sqlite3 *db, rep *r, ks_error *err)
+{
+    int rc;
+    bool en = r->en;
+    if ((rc = load_labels(db, "SELECT sex_id, label_ja, label_en FROM sex", en, &r->sex, err)) ||
+        (rc = load_labels(db, "SELECT household_type_id, label_ja, label_en FROM household_type", en, &r->hh, err)) ||
+        (rc = load_labels(db, "SELECT intake_route_id, label_ja, label_en FROM intake_route", en, &r->route, err)) ||
+        (rc = load_labels(db, "SELECT outcome_id, label_ja, label_en FROM outcome", en, &r->outcome, err)) ||
+        (rc = load_labels(db, "SELECT problem_id, label_ja, label_en, field_id FROM problem", en, &r->problem, err)) ||
+        (rc = load_labels(db, "SELECT support_id, label_ja, label_en FROM support", en, &r->support, err)) ||
+        (rc = load_labels(db, "SELECT field_id, label_ja, label_en FROM field", en, &r->field, err)) ||
+        (rc = load_labels(db, "SELECT partner_kind_id, label_ja, label_en FROM partner_kind", en, &r->pkind, err)) ||
+        (rc = load_labels(db, "SELECT partner_id, label_ja, label_en, ifnull(field_id, 0), ifnull(partner_kind_id, 0) "
+                              "FROM partner", en, &r->partner, err)) ||
+        (rc = load_labels(db, "SELECT district_id, label_ja, label_en FROM district", en, &r->district_l, err)) ||
+        (rc = load_labels(db, "SELECT meeting_type_id, label_ja, label_en FROM meeting_type", en, &r->meeting, err)))
+        return rc;
+    if (r->route.n == 0)
+        r->route.n = 1;
+    if ((rc = load_cases(db, r, err)))
+        return rc;
+    r->W.last = r->P.last;
+    r->W.first = r->P.last - (TREND_MONTHS - 1);
+    if (r->C.first < r->W.first)
+        r->W.first = r->C.first;
+    int floor_m = r->data_first < r->P.first ? r->data_first : r->P.first;
+    if (r->W.first < floor_m)
+        r->W.first = floor_m;
+    r->W.kind = KS_PERIOD_RANGE;
+    return 0;
+}
+
+/* The document's head: title, the period line, and the meta lines. */
+static void doc_head(rep *r, const ks_buf *last)
+{
+    const ks_report_opts *o = r->o;
+    ks_buf b;
+    ks_buf_init(&b);
+    r->doc.lang = o->lang;
+    r->doc.k = r->k;
+    r->doc.last_import = last->len ? last->buf : NULL;
+    r->doc.title = ks_strdup(L("相談記録の動向報告", "Case-record trend report"));
+    ks_period_name(&b, r->P, o->lang);
+    if (r->district) {
+        ks_buf_adds(&b, L("　", " - "));
+        ks_buf_adds(&b, ks_report_lab(&r->district_l, r->district));
+    }
+    r->doc.subtitle = ks_strdup(b.buf);
+    ks_buf_reset(&b);
+    ks_period_name(&b, r->C, o->lang);
+    ks_buf_addf(&b, r->en ? " (%s)" : "（%s）", ks_report_cmp_short(r));
+    add_meta(&r->doc, L("比較期間", "Compared with"), b.buf);
+    add_meta(&r->doc, L("地区", "District"), r->district ? ks_report_lab(&r->district_l, r->district) : L("全地区", "All districts"));
+    ks_buf_reset(&b);
+    ks_month_iso(&b, r->W.first);
+    ks_buf_adds(&b, r->en ? " to " : "〜");
+    ks_month_iso(&b, r->W.last);
+    add_meta(&r->doc, L("推移の表示期間", "Trend window"), b.buf);
+    add_meta(&r->doc, L("データ最終取込", "Last import"), last->len ? last->buf : L("不明", "unknown"));
+    add_meta(&r->doc, L("対象", "Audience"),
+             L("重層的支援体制推進会議・コーディネーター向け（集計値のみ）",
+               "Coordination council and coordinators (aggregates only)"));
+
+    ks_buf_release(&b);
+}
+
+/* The footer: period, last import, threshold, hidden cells, engine; and
+ * the notes on the marks and on what the report holds. */
+static void doc_footer(rep *r, const ks_buf *last)
+{
+    const ks_report_opts *o = r->o;
+    ks_buf b;
+    ks_buf_init(&b);
+    ks_period_name(&b, r->P, o->lang);
+    if (r->district)
+        ks_buf_addf(&b, r->en ? " - %s" : "・%s", ks_report_lab(&r->district_l, r->district));
+    if (r->en)
+        ks_buf_addf(&b, " | last import %s | k = %d | %zu cells suppressed | kasane %s", last->len ? last->buf : "unknown",
+                    r->k, r->hidden, KASANE_VERSION);
+    else
+        ks_buf_addf(&b, "｜最終取込 %s｜秘匿基準 k = %d｜秘匿セル %zu｜kasane %s", last->len ? last->buf : "不明", r->k,
+                    r->hidden, KASANE_VERSION);
+    r->doc.footer = ks_strdup(b.buf);
+    ks_buf_reset(&b);
+    if (r->en)
+        ks_buf_addf(&b, "<%d: a count from 1 to %d. x: hidden, a count below %d or a cell that would reveal one.", r->k,
+                    r->k - 1, r->k);
+    else
+        ks_buf_addf(&b, "<%d：1〜%d件。x：秘匿（%d件未満、またはそれを逆算できるセル）。", r->k, r->k - 1, r->k);
+    add_footer_note(&r->doc, b.buf);
+    add_footer_note(&r->doc, L("この報告は仮名化された相談記録の集計値だけを含み、個人を特定する情報を含みません。",
+                               "This report holds aggregates of pseudonymised case records only; no identifying data."));
+    ks_buf_release(&b);
+
+}
+
 int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_buf *out, ks_report_info *info, ks_error *err)
 {
     rep r0;
@@ -310,95 +409,16 @@ int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_buf *out, ks_report
         goto done;
     if (ks_db_meta_get(db, "last_import", &last, NULL) != 1)
         ks_buf_reset(&last);
-    bool en = r->en;
-    if ((rc = load_labels(db, "SELECT sex_id, label_ja, label_en FROM sex", en, &r->sex, err)) ||
-        (rc = load_labels(db, "SELECT household_type_id, label_ja, label_en FROM household_type", en, &r->hh, err)) ||
-        (rc = load_labels(db, "SELECT intake_route_id, label_ja, label_en FROM intake_route", en, &r->route, err)) ||
-        (rc = load_labels(db, "SELECT outcome_id, label_ja, label_en FROM outcome", en, &r->outcome, err)) ||
-        (rc = load_labels(db, "SELECT problem_id, label_ja, label_en, field_id FROM problem", en, &r->problem, err)) ||
-        (rc = load_labels(db, "SELECT support_id, label_ja, label_en FROM support", en, &r->support, err)) ||
-        (rc = load_labels(db, "SELECT field_id, label_ja, label_en FROM field", en, &r->field, err)) ||
-        (rc = load_labels(db, "SELECT partner_kind_id, label_ja, label_en FROM partner_kind", en, &r->pkind, err)) ||
-        (rc = load_labels(db, "SELECT partner_id, label_ja, label_en, ifnull(field_id, 0), ifnull(partner_kind_id, 0) "
-                              "FROM partner", en, &r->partner, err)) ||
-        (rc = load_labels(db, "SELECT district_id, label_ja, label_en FROM district", en, &r->district_l, err)) ||
-        (rc = load_labels(db, "SELECT meeting_type_id, label_ja, label_en FROM meeting_type", en, &r->meeting, err)))
+    if ((rc = load_data(db, r, err)))
         goto done;
-    if (r->route.n == 0)
-        r->route.n = 1;
-    if ((rc = load_cases(db, r, err)))
-        goto done;
-    /* trend window: from the comparison period (or TREND_MONTHS back) to the
-     * period's end, not before the data starts */
-    r->W.last = r->P.last;
-    r->W.first = r->P.last - (TREND_MONTHS - 1);
-    if (r->C.first < r->W.first)
-        r->W.first = r->C.first;
-    int floor_m = r->data_first < r->P.first ? r->data_first : r->P.first;
-    if (r->W.first < floor_m)
-        r->W.first = floor_m;
-    r->W.kind = KS_PERIOD_RANGE;
-
-    /* the document head */
-    ks_buf b;
-    ks_buf_init(&b);
-    r->doc.lang = o->lang;
-    r->doc.k = r->k;
-    r->doc.last_import = last.len ? last.buf : NULL;
-    r->doc.title = ks_strdup(L("相談記録の動向報告", "Case-record trend report"));
-    ks_period_name(&b, r->P, o->lang);
-    if (r->district) {
-        ks_buf_adds(&b, L("　", " - "));
-        ks_buf_adds(&b, ks_report_lab(&r->district_l, r->district));
-    }
-    r->doc.subtitle = ks_strdup(b.buf);
-    ks_buf_reset(&b);
-    ks_period_name(&b, r->C, o->lang);
-    ks_buf_addf(&b, r->en ? " (%s)" : "（%s）", ks_report_cmp_short(r));
-    add_meta(&r->doc, L("比較期間", "Compared with"), b.buf);
-    add_meta(&r->doc, L("地区", "District"), r->district ? ks_report_lab(&r->district_l, r->district) : L("全地区", "All districts"));
-    ks_buf_reset(&b);
-    ks_month_iso(&b, r->W.first);
-    ks_buf_adds(&b, r->en ? " to " : "〜");
-    ks_month_iso(&b, r->W.last);
-    add_meta(&r->doc, L("推移の表示期間", "Trend window"), b.buf);
-    add_meta(&r->doc, L("データ最終取込", "Last import"), last.len ? last.buf : L("不明", "unknown"));
-    add_meta(&r->doc, L("対象", "Audience"),
-             L("重層的支援体制推進会議・コーディネーター向け（集計値のみ）",
-               "Coordination council and coordinators (aggregates only)"));
-
+    doc_head(r, &last);
     if ((rc = ks_report_sec_headline(r)) || (rc = ks_report_sec_trend(r)) || (rc = ks_report_sec_who(r)) || (rc = ks_report_sec_problems(r)) ||
         (rc = ks_report_sec_support(r)) || (rc = ks_report_sec_outcomes(r)) ||
         (rc = ks_report_sec_km(r, &r->doc.sections[r->doc.nsections - 1])) || (rc = ks_report_sec_routes(r)) ||
-        (rc = ks_report_sec_quality(r))) {
-        ks_buf_release(&b);
+        (rc = ks_report_sec_quality(r)))
         goto done;
-    }
     sec_about(r);
-
-    /* footer: period, last import, threshold, hidden cells, engine */
-    ks_buf_reset(&b);
-    ks_period_name(&b, r->P, o->lang);
-    if (r->district)
-        ks_buf_addf(&b, r->en ? " - %s" : "・%s", ks_report_lab(&r->district_l, r->district));
-    if (r->en)
-        ks_buf_addf(&b, " | last import %s | k = %d | %zu cells suppressed | kasane %s", last.len ? last.buf : "unknown",
-                    r->k, r->hidden, KASANE_VERSION);
-    else
-        ks_buf_addf(&b, "｜最終取込 %s｜秘匿基準 k = %d｜秘匿セル %zu｜kasane %s", last.len ? last.buf : "不明", r->k,
-                    r->hidden, KASANE_VERSION);
-    r->doc.footer = ks_strdup(b.buf);
-    ks_buf_reset(&b);
-    if (r->en)
-        ks_buf_addf(&b, "<%d: a count from 1 to %d. x: hidden, a count below %d or a cell that would reveal one.", r->k,
-                    r->k - 1, r->k);
-    else
-        ks_buf_addf(&b, "<%d：1〜%d件。x：秘匿（%d件未満、またはそれを逆算できるセル）。", r->k, r->k - 1, r->k);
-    add_footer_note(&r->doc, b.buf);
-    add_footer_note(&r->doc, L("この報告は仮名化された相談記録の集計値だけを含み、個人を特定する情報を含みません。",
-                               "This report holds aggregates of pseudonymised case records only; no identifying data."));
-    ks_buf_release(&b);
-
+    doc_footer(r, &last);
     /* every table of the document, as it will be printed, audited
      * together before anything is written (publish.h) */
     if ((rc = audit_document(r)))
