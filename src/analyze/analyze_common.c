@@ -182,6 +182,121 @@ static bool note_below_k(const ks_an *a, const char *note)
         ks_buf_addf((sel), __VA_ARGS__); \
     } while (0)
 
+/* --from and --to: checked, widened to whole months (a->from, a->to),
+ * added to the condition w and to the selection's words sel. */
+static int filter_dates(ks_an *a, const ks_an_filter *f, ks_buf *w, ks_buf *sel, ks_error *err)
+{
+    int rc = 0;
+    /* a->from and a->to are owned copies, widened to whole months (freed by
+     * ks_an_release); the order check is on the dates as the analyst typed them */
+    if (f && f->from && (rc = check_iso_date(f->from, "--from", err)))
+        return rc;
+    if (f && f->to && (rc = check_iso_date(f->to, "--to", err)))
+        return rc;
+    if (f && f->from && f->to && strcmp(f->from, f->to) > 0)
+        return ks_error_set(err, KS_EUSAGE, "--from %s is after --to %s", f->from, f->to);
+    if (f && f->from) {
+        a->from = month_bound(f->from, false);
+        ks_buf_adds(w, " AND c.consult_date >= :from");
+    }
+    if (f && f->to) {
+        a->to = month_bound(f->to, true);
+        ks_buf_adds(w, " AND c.consult_date <= :to");
+    }
+    if (ks_weakened("day-selection")) {
+        if (a->from)
+            SEL_ADD(sel, KS_AN_L(a, "相談日 %s 以降", "consulted from %s"), a->from);
+        if (a->to)
+            SEL_ADD(sel, KS_AN_L(a, "相談日 %s 以前", "consulted up to %s"), a->to);
+    } else if (a->from && a->to) {
+        SEL_ADD(sel, KS_AN_L(a, "相談日 %s〜%s（月単位に丸めました）", "consulted %s to %s (rounded to whole months)"),
+                a->from, a->to);
+    } else if (a->from) {
+        SEL_ADD(sel, KS_AN_L(a, "相談日 %s 以降（月単位に丸めました）", "consulted from %s (rounded to whole months)"),
+                a->from);
+    } else if (a->to) {
+        SEL_ADD(sel, KS_AN_L(a, "相談日 %s 以前（月単位に丸めました）", "consulted up to %s (rounded to whole months)"),
+                a->to);
+    }
+    return 0;
+}
+
+/* --fy, --district, --field and --consent: resolved to codes, added to
+ * the condition w and to the selection's words sel (lab: scratch). */
+static int filter_codes(ks_an *a, const ks_an_filter *f, ks_buf *w, ks_buf *sel, ks_buf *lab, ks_error *err)
+{
+    int rc = 0;
+    if (f && f->fy) {
+        if (f->fy < 1900 || f->fy > 2200)
+            return ks_error_set(err, KS_EUSAGE, "--fy takes a fiscal year such as 2025, not %d", f->fy);
+        ks_buf_addf(w, " AND c.fiscal_year = %d", f->fy);
+        char y[16];
+        snprintf(y, sizeof y, "%d", f->fy);
+        SEL_ADD(sel, KS_AN_L(a, "%s年度", "fiscal year %s"), y);
+    }
+    if (f && f->district) {
+        int64_t id = 0;
+        if ((rc = resolve_code(a, "district", "--district", f->district, &id, lab, err)))
+            return rc;
+        ks_buf_addf(w, " AND c.district_id = %" PRId64, id);
+        SEL_ADD(sel, KS_AN_L(a, "地区 %s", "district %s"), lab->buf);
+    }
+    if (f && f->field) {
+        int64_t id = 0, mask = 0;
+        if ((rc = resolve_code(a, "field", "--field", f->field, &id, lab, err)))
+            return rc;
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT coalesce(sum(1 << problem_id), 0) FROM problem WHERE field_id = %" PRId64,
+                 id);
+        if ((rc = query_int64(a, sql, &mask, err)))
+            return rc;
+        ks_buf_addf(w, " AND (c.problem_mask & %" PRId64 ") != 0", mask);
+        SEL_ADD(sel, KS_AN_L(a, "分野 %s の課題あり", "a problem in field %s"), lab->buf);
+    }
+    if (f && f->consent && strcmp(f->consent, "all") != 0) {
+        int yes = strcmp(f->consent, "yes") == 0;
+        if (!yes && strcmp(f->consent, "no") != 0)
+            return ks_error_set(err, KS_EUSAGE, "--consent takes yes, no or all, not '%s'", f->consent);
+        ks_buf_addf(w, " AND c.consent_id = %d", yes ? 1 : 2);
+        SEL_ADD(sel, "%s", ks_an_l(a, yes ? "本人同意あり" : "本人同意なし", yes ? "with consent" : "without consent"));
+    }
+    return 0;
+}
+
+/* The database's and the selection's sizes, the last date the database
+ * knows of (ongoing cases are censored there), and the refusal of a
+ * selection of fewer than k cases. */
+static int count_selection(ks_an *a, ks_error *err)
+{
+    int rc;
+    if ((rc = query_int64(a, "SELECT count(*) FROM case_record", &a->n_database, err)))
+        return rc;
+    char *sql = ks_malloc(strlen(a->where) + 64);
+    snprintf(sql, strlen(a->where) + 64, "SELECT count(*) FROM case_record c WHERE %s", a->where);
+    rc = query_int64(a, sql, &a->n_selected, err);
+    free(sql);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if ((rc = ks_db_prepare(a->db, "SELECT max(max(consult_date), coalesce(max(closed_date), '')) FROM case_record",
+                            &st, err)))
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+        a->last_date = ks_strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (below_k(a, a->n_selected)) {
+        ks_buf what;
+        ks_buf_init(&what);
+        if (a->selection[0])
+            ks_buf_addf(&what, "the selection (%s)", a->selection);
+        else
+            ks_buf_adds(&what, "the database");
+        rc = refuse_small(a, what.buf, err);
+        ks_buf_release(&what);
+    }
+    return rc;
+}
+
 int ks_an_init(ks_an *a, sqlite3 *db, const ks_output *out, const ks_an_filter *f,
                const ks_an_opts *opts, ks_error *err)
 {
@@ -202,105 +317,11 @@ int ks_an_init(ks_an *a, sqlite3 *db, const ks_output *out, const ks_an_filter *
     ks_buf_init(&sel);
     ks_buf_init(&lab);
     ks_buf_adds(&w, "1");
-    /* a->from and a->to are owned copies, widened to whole months (freed by
-     * ks_an_release); the order check is on the dates as the analyst typed them */
-    if (f && f->from && (rc = check_iso_date(f->from, "--from", err)))
+    if ((rc = filter_dates(a, f, &w, &sel, err)) || (rc = filter_codes(a, f, &w, &sel, &lab, err)))
         goto done;
-    if (f && f->to && (rc = check_iso_date(f->to, "--to", err)))
-        goto done;
-    if (f && f->from && f->to && strcmp(f->from, f->to) > 0) {
-        rc = ks_error_set(err, KS_EUSAGE, "--from %s is after --to %s", f->from, f->to);
-        goto done;
-    }
-    if (f && f->from) {
-        a->from = month_bound(f->from, false);
-        ks_buf_adds(&w, " AND c.consult_date >= :from");
-    }
-    if (f && f->to) {
-        a->to = month_bound(f->to, true);
-        ks_buf_adds(&w, " AND c.consult_date <= :to");
-    }
-    if (ks_weakened("day-selection")) {
-        if (a->from)
-            SEL_ADD(&sel, KS_AN_L(a, "相談日 %s 以降", "consulted from %s"), a->from);
-        if (a->to)
-            SEL_ADD(&sel, KS_AN_L(a, "相談日 %s 以前", "consulted up to %s"), a->to);
-    } else if (a->from && a->to) {
-        SEL_ADD(&sel, KS_AN_L(a, "相談日 %s〜%s（月単位に丸めました）", "consulted %s to %s (rounded to whole months)"),
-                a->from, a->to);
-    } else if (a->from) {
-        SEL_ADD(&sel, KS_AN_L(a, "相談日 %s 以降（月単位に丸めました）", "consulted from %s (rounded to whole months)"),
-                a->from);
-    } else if (a->to) {
-        SEL_ADD(&sel, KS_AN_L(a, "相談日 %s 以前（月単位に丸めました）", "consulted up to %s (rounded to whole months)"),
-                a->to);
-    }
-    if (f && f->fy) {
-        if (f->fy < 1900 || f->fy > 2200) {
-            rc = ks_error_set(err, KS_EUSAGE, "--fy takes a fiscal year such as 2025, not %d", f->fy);
-            goto done;
-        }
-        ks_buf_addf(&w, " AND c.fiscal_year = %d", f->fy);
-        char y[16];
-        snprintf(y, sizeof y, "%d", f->fy);
-        SEL_ADD(&sel, KS_AN_L(a, "%s年度", "fiscal year %s"), y);
-    }
-    if (f && f->district) {
-        int64_t id = 0;
-        if ((rc = resolve_code(a, "district", "--district", f->district, &id, &lab, err)))
-            goto done;
-        ks_buf_addf(&w, " AND c.district_id = %" PRId64, id);
-        SEL_ADD(&sel, KS_AN_L(a, "地区 %s", "district %s"), lab.buf);
-    }
-    if (f && f->field) {
-        int64_t id = 0, mask = 0;
-        if ((rc = resolve_code(a, "field", "--field", f->field, &id, &lab, err)))
-            goto done;
-        char sql[128];
-        snprintf(sql, sizeof sql, "SELECT coalesce(sum(1 << problem_id), 0) FROM problem WHERE field_id = %" PRId64,
-                 id);
-        if ((rc = query_int64(a, sql, &mask, err)))
-            goto done;
-        ks_buf_addf(&w, " AND (c.problem_mask & %" PRId64 ") != 0", mask);
-        SEL_ADD(&sel, KS_AN_L(a, "分野 %s の課題あり", "a problem in field %s"), lab.buf);
-    }
-    if (f && f->consent && strcmp(f->consent, "all") != 0) {
-        int yes = strcmp(f->consent, "yes") == 0;
-        if (!yes && strcmp(f->consent, "no") != 0) {
-            rc = ks_error_set(err, KS_EUSAGE, "--consent takes yes, no or all, not '%s'", f->consent);
-            goto done;
-        }
-        ks_buf_addf(&w, " AND c.consent_id = %d", yes ? 1 : 2);
-        SEL_ADD(&sel, "%s", ks_an_l(a, yes ? "本人同意あり" : "本人同意なし", yes ? "with consent" : "without consent"));
-    }
     a->where = ks_buf_detach(&w, NULL);
     a->selection = ks_buf_detach(&sel, NULL);
-    if ((rc = query_int64(a, "SELECT count(*) FROM case_record", &a->n_database, err)))
-        goto done;
-    char *sql = ks_malloc(strlen(a->where) + 64);
-    snprintf(sql, strlen(a->where) + 64, "SELECT count(*) FROM case_record c WHERE %s", a->where);
-    rc = query_int64(a, sql, &a->n_selected, err);
-    free(sql);
-    if (rc)
-        goto done;
-    /* ongoing cases are censored at the last date the database knows of */
-    sqlite3_stmt *st = NULL;
-    if ((rc = ks_db_prepare(db, "SELECT max(max(consult_date), coalesce(max(closed_date), '')) FROM case_record",
-                            &st, err)))
-        goto done;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
-        a->last_date = ks_strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    if (below_k(a, a->n_selected)) {
-        ks_buf what;
-        ks_buf_init(&what);
-        if (a->selection[0])
-            ks_buf_addf(&what, "the selection (%s)", a->selection);
-        else
-            ks_buf_adds(&what, "the database");
-        rc = refuse_small(a, what.buf, err);
-        ks_buf_release(&what);
-    }
+    rc = count_selection(a, err);
 done:
     ks_buf_release(&w);
     ks_buf_release(&sel);
