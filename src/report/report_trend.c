@@ -39,62 +39,77 @@ static counts4 headline_counts(const rep *r, ks_period p, int32_t d0, int32_t d1
     return x;
 }
 
-int ks_report_sec_headline(rep *r)
+/* The headline table's columns after the indicator's name. */
+typedef struct headline_cols {
+    size_t cur, cmp; /* count columns: this period, the comparison period */
+    size_t dif;      /* change in cases (a share of cur over cmp) */
+    size_t pct;      /* change in percent */
+} headline_cols;
+
+/* The four indicators of both periods with their change, unprotected; sets
+ * r->n_new. */
+static ks_table *headline_table(rep *r, headline_cols *k)
 {
     counts4 a = headline_counts(r, r->P, r->p0, r->p1), b = headline_counts(r, r->C, r->c0, r->c1);
     ks_table *t = ks_table_new();
     ks_report_col_text(t, "indicator", L("指標", "Indicator"));
-    size_t cur = ks_report_col_count(t, "n_period", L("今期", "This period"));
-    size_t cmp = ks_report_col_count(t, "n_compare", ks_report_cmp_col(r));
-    size_t dif = (size_t)ks_table_add_column(t, "change", L("増減", "Change"), KS_COL_INT, NULL);
-    ks_table_set_share(t, dif, (int)cur, (int)cmp, NULL);
-    size_t pct = ks_report_col_share(t, "change_pct", L("増減率(%)", "Change (%)"), cur, (int)cmp, 1);
+    k->cur = ks_report_col_count(t, "n_period", L("今期", "This period"));
+    k->cmp = ks_report_col_count(t, "n_compare", ks_report_cmp_col(r));
+    k->dif = (size_t)ks_table_add_column(t, "change", L("増減", "Change"), KS_COL_INT, NULL);
+    ks_table_set_share(t, k->dif, (int)k->cur, (int)k->cmp, NULL);
+    k->pct = ks_report_col_share(t, "change_pct", L("増減率(%)", "Change (%)"), k->cur, (int)k->cmp, 1);
     const char *names[4] = {L("新規相談", "New cases"), L("終結", "Closed"), L("中断", "Suspended"),
                             L("期末時点の継続中", "Open at period end")};
     for (int i = 0; i < 4; i++) {
         size_t row = ks_table_add_row(t);
         ks_report_set_s(t, row, 0, names[i]);
-        ks_report_set_i(t, row, cur, a.v[i]);
-        ks_report_set_i(t, row, cmp, b.v[i]);
-        ks_report_set_i(t, row, dif, a.v[i] - b.v[i]);
-        ks_report_set_r(t, row, pct, b.v[i] > 0 ? 100.0 * (double)(a.v[i] - b.v[i]) / (double)b.v[i] : NAN);
+        ks_report_set_i(t, row, k->cur, a.v[i]);
+        ks_report_set_i(t, row, k->cmp, b.v[i]);
+        ks_report_set_i(t, row, k->dif, a.v[i] - b.v[i]);
+        ks_report_set_r(t, row, k->pct, b.v[i] > 0 ? 100.0 * (double)(a.v[i] - b.v[i]) / (double)b.v[i] : NAN);
     }
     r->n_new = a.v[0];
     r->n_new_hidden = a.v[0] > 0 && a.v[0] < r->k;
-    int rc = ks_report_protect(r, t);
-    if (rc) {
-        ks_table_free(t);
-        return rc;
-    }
-    /* When the comparison period ends where this one starts, open(end) =
-     * open(comparison end) + new - closed - suspended (- cases with another
-     * status and a closing date, normally none): with exactly one of those
-     * five counts hidden it could be worked out.  A second one is then left
-     * out (shown as a dash, never as a false "<k"): the comparison's open
-     * count, or suspended when that is the hidden one.  Suspended and the
-     * comparison's open count appear in no other table. */
-    bool blanked = false;
-    if (r->C.last + 1 == r->P.first) {
-        size_t cells[5][2] = {{0, cur}, {1, cur}, {2, cur}, {3, cur}, {3, cmp}};
-        int nh = 0, which = -1;
-        for (int i = 0; i < 5; i++)
-            if (ks_report_hidden(t, cells[i][0], cells[i][1])) {
-                nh++;
-                which = i;
-            }
-        if (nh == 1) {
-            size_t row = which == 4 ? 2 : 3, col = which == 4 ? cur : cmp;
-            ks_table_set_null(t, row, col, NULL);
-            ks_table_set_null(t, row, dif, NULL);
-            ks_table_set_null(t, row, pct, NULL);
-            blanked = true;
+    return t;
+}
+
+/* When the comparison period ends where this one starts, open(end) =
+ * open(comparison end) + new - closed - suspended (- cases with another
+ * status and a closing date, normally none): with exactly one of those
+ * five counts hidden it could be worked out.  A second one is then left
+ * out (shown as a dash, never as a false "<k"): the comparison's open
+ * count, or suspended when that is the hidden one.  Suspended and the
+ * comparison's open count appear in no other table.  True when a value
+ * was left out. */
+static bool blank_derivable(const rep *r, ks_table *t, const headline_cols *k)
+{
+    if (r->C.last + 1 != r->P.first)
+        return false;
+    size_t cells[5][2] = {{0, k->cur}, {1, k->cur}, {2, k->cur}, {3, k->cur}, {3, k->cmp}};
+    int nh = 0, which = -1;
+    for (int i = 0; i < 5; i++)
+        if (ks_report_hidden(t, cells[i][0], cells[i][1])) {
+            nh++;
+            which = i;
         }
-    }
-    r->headline = t;
+    if (nh != 1)
+        return false;
+    size_t row = which == 4 ? 2 : 3, col = which == 4 ? k->cur : k->cmp;
+    ks_table_set_null(t, row, col, NULL);
+    ks_table_set_null(t, row, k->dif, NULL);
+    ks_table_set_null(t, row, k->pct, NULL);
+    return true;
+}
+
+/* Section 1 of the document: a sentence on new cases, the headline cards
+ * (the document takes t) and the notes. */
+static void headline_section(rep *r, ks_table *t, const headline_cols *k, bool blanked)
+{
     ks_rsection *s = ks_rdoc_section(&r->doc, "overview", L("1. 概況", "1. Overview"));
     ks_buf p;
     ks_buf_init(&p);
-    double n0 = ks_report_cell_num(t, 0, cur), n1 = ks_report_cell_num(t, 0, cmp), ch = ks_report_cell_num(t, 0, pct);
+    double n0 = ks_report_cell_num(t, 0, k->cur), n1 = ks_report_cell_num(t, 0, k->cmp);
+    double ch = ks_report_cell_num(t, 0, k->pct);
     if (isfinite(n0) && isfinite(n1) && isfinite(ch)) {
         if (r->en) {
             ks_buf_addf(&p, "%.0f new cases this period against %.0f in the %s (", n0, n1, ks_report_cmp_short(r));
@@ -121,6 +136,20 @@ int ks_report_sec_headline(rep *r)
                       "A dash marks a value left out because, with the others, it would reveal a hidden count."),
                     NULL, NULL, NULL);
     ks_buf_release(&p);
+}
+
+int ks_report_sec_headline(rep *r)
+{
+    headline_cols k;
+    ks_table *t = headline_table(r, &k);
+    int rc = ks_report_protect(r, t);
+    if (rc) {
+        ks_table_free(t);
+        return rc;
+    }
+    bool blanked = blank_derivable(r, t, &k);
+    r->headline = t;
+    headline_section(r, t, &k, blanked);
     return 0;
 }
 
@@ -181,17 +210,79 @@ static void fit_trend(const rep *r, const double *series, size_t nm, trend_row *
     t->fitted = isfinite(t->p);
 }
 
+/* Section 2 while it is built: the month counts, the three month tables
+ * and the comparison and trend of each series.  The series are the top
+ * main problems (r->top), "all others" and, last, all new cases. */
+typedef struct trend_state {
+    rep *r;                 /* the report (borrowed) */
+    int range0;             /* first month counted: the earlier of W's and C's start */
+    size_t nm;              /* months in the window W */
+    size_t nser;            /* top problems + other; series index nser = all */
+    double *m;              /* [month - range0][nser + 1] new cases, owned */
+    int *mp, *mc, *mr;      /* months of P, of C, the other months of W; owned */
+    size_t nmp, nmc, nmr;   /* how many of each */
+    ks_table *tp, *tc, *tw; /* their month tables (tw NULL when nmr is 0); owned until added to the document */
+    trend_row *tr;          /* [nser + 1] comparison and trend per series, owned */
+    size_t fit0;            /* first month of W a trend is fitted to (the data's start) */
+    size_t nfit;            /* series with a trend */
+    size_t nwithheld;       /* series left unfitted for a hidden month */
+    ks_table *u;            /* the trend table; owned until added to the document */
+    size_t urr;             /* its change column */
+} trend_state;
+
+/* The main problems with their own trend: the most frequent among this
+ * period's new cases (sets r->top and r->ntop). */
+static void choose_top(rep *r)
+{
+    size_t np = r->problem.n;
+    int64_t *pcount = ks_calloc(np ? np : 1, sizeof *pcount);
+    for (size_t i = 0; i < r->n; i++)
+        if (ks_report_in_p(r, &r->c[i]) && r->c[i].main < np)
+            pcount[r->c[i].main]++;
+    r->ntop = ks_report_top_ids(pcount, np, TOP_PROBLEMS, r->top);
+    free(pcount);
+}
+
+/* counts per month over R = [min(W, C) start, P end] */
+static void count_months(trend_state *x)
+{
+    const rep *r = x->r;
+    x->range0 = r->W.first < r->C.first ? r->W.first : r->C.first;
+    size_t nr = (size_t)(r->P.last - x->range0 + 1);
+    x->nm = (size_t)ks_period_months(r->W);
+    size_t np = r->problem.n, ntop = r->ntop;
+    size_t *colof = ks_calloc(np ? np : 1, sizeof *colof);
+    for (size_t i = 0; i < np; i++)
+        colof[i] = ntop;
+    for (size_t i = 0; i < ntop; i++)
+        colof[r->top[i]] = i;
+    x->nser = ntop + 1;
+    size_t nser = x->nser;
+    x->m = ks_calloc(ks_mul(nr, nser + 1), sizeof *x->m);
+    for (size_t i = 0; i < r->n; i++) {
+        const rcase *c = &r->c[i];
+        if (c->month < x->range0 || c->month > r->P.last)
+            continue;
+        size_t s = c->main < np ? colof[c->main] : ntop;
+        size_t mi = (size_t)(c->month - x->range0);
+        x->m[mi * (nser + 1) + s]++;
+        x->m[mi * (nser + 1) + nser]++;
+    }
+    free(colof);
+}
+
 /* One table of monthly new cases by main problem for the given months, with
  * a total row (their sum) and a total column (all problems). */
-static ks_table *month_table(rep *r, const int *months, size_t nmo, const double *m, int range0, size_t nser,
-                             const int *top, size_t ntop)
+static ks_table *month_table(const trend_state *x, const int *months, size_t nmo)
 {
+    rep *r = x->r;
+    size_t nser = x->nser;
     ks_table *t = ks_table_new();
     ks_report_col_text(t, "month", L("月", "Month"));
     char name[32];
-    for (size_t s = 0; s < ntop; s++) {
-        snprintf(name, sizeof name, "n_p%d", top[s]);
-        ks_report_col_count(t, name, ks_report_lab(&r->problem, top[s]));
+    for (size_t s = 0; s < r->ntop; s++) {
+        snprintf(name, sizeof name, "n_p%d", r->top[s]);
+        ks_report_col_count(t, name, ks_report_lab(&r->problem, r->top[s]));
     }
     ks_report_col_count(t, "n_other", L("上記以外", "All others"));
     size_t tot = ks_report_col_count(t, "n", L("計", "Total"));
@@ -207,7 +298,7 @@ static ks_table *month_table(rep *r, const int *months, size_t nmo, const double
             ks_buf_adds(&b, L("計", "Total"));
         ks_report_set_s(t, row, 0, b.buf);
         for (size_t s = 0; s <= nser; s++) {
-            double v = i < nmo ? m[(size_t)(months[i] - range0) * (nser + 1) + s] : sum[s];
+            double v = i < nmo ? x->m[(size_t)(months[i] - x->range0) * (nser + 1) + s] : sum[s];
             if (i < nmo)
                 sum[s] += v;
             ks_report_set_i(t, row, 1 + s, (int64_t)v);
@@ -219,244 +310,271 @@ static ks_table *month_table(rep *r, const int *months, size_t nmo, const double
     return t;
 }
 
-/* Whether month x's cell of series s is hidden in whichever of the three
- * month tables shows month x. */
-static bool month_cell_hidden(const ks_table *tp, const int *mp, size_t nmp, const ks_table *tc, const int *mc,
-                              size_t nmc, const ks_table *tw, const int *mr, size_t nmr, int x, size_t s)
+/* three month tables: this period, the comparison period, and the other
+ * months of the window.  The period counts of the trend table below are
+ * exactly the first two tables' total rows, so no published sum crosses
+ * a table's hidden cells. */
+static void make_month_tables(trend_state *x)
 {
-    for (size_t i = 0; i < nmp; i++)
-        if (mp[i] == x)
-            return ks_report_hidden(tp, i, 1 + s);
-    for (size_t i = 0; i < nmc; i++)
-        if (mc[i] == x)
-            return ks_report_hidden(tc, i, 1 + s);
-    for (size_t i = 0; i < nmr && tw; i++)
-        if (mr[i] == x)
-            return ks_report_hidden(tw, i, 1 + s);
-    return false;
+    const rep *r = x->r;
+    x->mp = ks_calloc((size_t)ks_period_months(r->P), sizeof *x->mp);
+    x->mc = ks_calloc((size_t)ks_period_months(r->C), sizeof *x->mc);
+    x->mr = ks_calloc(x->nm, sizeof *x->mr);
+    for (int m = r->P.first; m <= r->P.last; m++)
+        x->mp[x->nmp++] = m;
+    for (int m = r->C.first; m <= r->C.last; m++)
+        x->mc[x->nmc++] = m;
+    for (int m = r->W.first; m <= r->W.last; m++)
+        if (!(m >= r->P.first && m <= r->P.last) && !(m >= r->C.first && m <= r->C.last))
+            x->mr[x->nmr++] = m;
+    x->tp = month_table(x, x->mp, x->nmp);
+    x->tc = month_table(x, x->mc, x->nmc);
+    x->tw = x->nmr ? month_table(x, x->mr, x->nmr) : NULL;
 }
 
-int ks_report_sec_trend(rep *r)
+/* which month totals are hidden (sec_routes keeps quarters consistent) */
+static void record_hidden_months(const trend_state *x)
 {
-    int rc = 0;
-    /* counts per month over R = [min(W, C) start, P end] */
-    int range0 = r->W.first < r->C.first ? r->W.first : r->C.first;
-    size_t nr = (size_t)(r->P.last - range0 + 1);
-    size_t nm = (size_t)ks_period_months(r->W);
-    size_t np = r->problem.n;
-    int64_t *pcount = ks_calloc(np ? np : 1, sizeof *pcount);
-    for (size_t i = 0; i < r->n; i++)
-        if (ks_report_in_p(r, &r->c[i]) && r->c[i].main < np)
-            pcount[r->c[i].main]++;
-    r->ntop = ks_report_top_ids(pcount, np, TOP_PROBLEMS, r->top);
-    free(pcount);
-    size_t ntop = r->ntop;
-    const int *top = r->top;
-    size_t *colof = ks_calloc(np ? np : 1, sizeof *colof);
-    for (size_t i = 0; i < np; i++)
-        colof[i] = ntop;
-    for (size_t i = 0; i < ntop; i++)
-        colof[top[i]] = i;
-    size_t nser = ntop + 1; /* top problems + other; index nser = all */
-    double *m = ks_calloc(ks_mul(nr, nser + 1), sizeof *m);
-    for (size_t i = 0; i < r->n; i++) {
-        const rcase *c = &r->c[i];
-        if (c->month < range0 || c->month > r->P.last)
-            continue;
-        size_t s = c->main < np ? colof[c->main] : ntop;
-        size_t mi = (size_t)(c->month - range0);
-        m[mi * (nser + 1) + s]++;
-        m[mi * (nser + 1) + nser]++;
-    }
-    free(colof);
-    /* three month tables: this period, the comparison period, and the other
-     * months of the window.  The period counts of the trend table below are
-     * exactly the first two tables' total rows, so no published sum crosses
-     * a table's hidden cells. */
-    int *mp = ks_calloc((size_t)ks_period_months(r->P), sizeof *mp);
-    int *mc = ks_calloc((size_t)ks_period_months(r->C), sizeof *mc);
-    int *mr = ks_calloc(nm, sizeof *mr);
-    size_t nmp = 0, nmc = 0, nmr = 0;
-    for (int x = r->P.first; x <= r->P.last; x++)
-        mp[nmp++] = x;
-    for (int x = r->C.first; x <= r->C.last; x++)
-        mc[nmc++] = x;
-    for (int x = r->W.first; x <= r->W.last; x++)
-        if (!(x >= r->P.first && x <= r->P.last) && !(x >= r->C.first && x <= r->C.last))
-            mr[nmr++] = x;
-    ks_table *tp = month_table(r, mp, nmp, m, range0, nser, top, ntop);
-    ks_table *tc = month_table(r, mc, nmc, m, range0, nser, top, ntop);
-    ks_table *tw = nmr ? month_table(r, mr, nmr, m, range0, nser, top, ntop) : NULL;
-    ks_table *u = NULL;
-    trend_row *tr = NULL;
-    double *pv = NULL;
-    size_t *pidx = NULL;
-    ks_buf b;
-    ks_buf_init(&b);
-    if ((rc = ks_report_protect(r, tp)) || (rc = ks_report_protect(r, tc)) || (tw && (rc = ks_report_protect(r, tw))))
-        goto done;
-    /* which month totals are hidden (sec_routes keeps quarters consistent) */
-    r->month_hidden = ks_calloc(nm, sizeof *r->month_hidden);
-    for (size_t i = 0; i < nmp; i++)
-        if (mp[i] >= r->W.first)
-            r->month_hidden[mp[i] - r->W.first] = ks_report_hidden(tp, i, nser + 1);
-    for (size_t i = 0; i < nmc; i++)
-        if (mc[i] >= r->W.first)
-            r->month_hidden[mc[i] - r->W.first] = ks_report_hidden(tc, i, nser + 1);
-    for (size_t i = 0; i < nmr; i++)
-        r->month_hidden[mr[i] - r->W.first] = ks_report_hidden(tw, i, nser + 1);
+    rep *r = x->r;
+    size_t nser = x->nser;
+    r->month_hidden = ks_calloc(x->nm, sizeof *r->month_hidden);
+    for (size_t i = 0; i < x->nmp; i++)
+        if (x->mp[i] >= r->W.first)
+            r->month_hidden[x->mp[i] - r->W.first] = ks_report_hidden(x->tp, i, nser + 1);
+    for (size_t i = 0; i < x->nmc; i++)
+        if (x->mc[i] >= r->W.first)
+            r->month_hidden[x->mc[i] - r->W.first] = ks_report_hidden(x->tc, i, nser + 1);
+    for (size_t i = 0; i < x->nmr; i++)
+        r->month_hidden[x->mr[i] - r->W.first] = ks_report_hidden(x->tw, i, nser + 1);
     for (size_t s = 0; s <= nser; s++)
-        r->p_total_hidden[s] = ks_report_hidden(tp, nmp, 1 + s);
-    /* the headline's new-case counts are these tables' grand totals: if one
-     * had to be hidden here (a last-resort complement), the headline must
-     * not print it either (a dash, not a false "<k") */
+        r->p_total_hidden[s] = ks_report_hidden(x->tp, x->nmp, 1 + s);
+}
+
+/* the headline's new-case counts are these tables' grand totals: if one
+ * had to be hidden here (a last-resort complement), the headline must
+ * not print it either (a dash, not a false "<k") */
+static void hide_headline_totals(const trend_state *x)
+{
+    rep *r = x->r;
     for (int w = 0; w < 2 && r->headline; w++) {
-        const ks_table *src = w == 0 ? tp : tc;
-        size_t at = w == 0 ? nmp : nmc;
-        if (ks_report_hidden(src, at, nser + 1) && !ks_report_hidden(r->headline, 0, 1 + (size_t)w)) {
+        const ks_table *src = w == 0 ? x->tp : x->tc;
+        size_t at = w == 0 ? x->nmp : x->nmc;
+        if (ks_report_hidden(src, at, x->nser + 1) && !ks_report_hidden(r->headline, 0, 1 + (size_t)w)) {
             ks_table_set_null(r->headline, 0, 1 + (size_t)w, NULL);
             ks_table_set_null(r->headline, 0, 3, NULL);
             ks_table_set_null(r->headline, 0, 4, NULL);
         }
     }
+}
 
-    /* trend statistics, from the counts themselves */
-    tr = ks_calloc(nser + 1, sizeof *tr);
-    pv = ks_calloc(nser + 1, sizeof *pv);
-    pidx = ks_calloc(nser + 1, sizeof *pidx);
-    double *series = ks_calloc(nm, sizeof *series);
-    size_t nfit = 0, nwithheld = 0;
-    size_t w0 = (size_t)(r->W.first - range0);
-    size_t fit0 = (size_t)(r->data_first > r->W.first ? r->data_first - r->W.first : 0);
-    if (fit0 > nm)
-        fit0 = nm;
+/* Whether month m's cell of series s is hidden in whichever of the three
+ * month tables shows month m. */
+static bool month_cell_hidden(const trend_state *x, int m, size_t s)
+{
+    for (size_t i = 0; i < x->nmp; i++)
+        if (x->mp[i] == m)
+            return ks_report_hidden(x->tp, i, 1 + s);
+    for (size_t i = 0; i < x->nmc; i++)
+        if (x->mc[i] == m)
+            return ks_report_hidden(x->tc, i, 1 + s);
+    for (size_t i = 0; i < x->nmr && x->tw; i++)
+        if (x->mr[i] == m)
+            return ks_report_hidden(x->tw, i, 1 + s);
+    return false;
+}
+
+/* A trend is a function of every month it is fitted to: with a month
+ * hidden in the month tables above, its annual change and p are
+ * equations in that month's count (analyze trend's a2020 recovers
+ * sparse series month by month from them).  The report fits a series
+ * only when all of its months are shown; analyze trend, for analysts,
+ * fits the hidden months as their published sum instead. */
+static bool series_has_hidden_month(const trend_state *x, size_t s)
+{
+    bool any_hidden = false;
+    for (size_t mi = x->fit0; mi < x->nm && !ks_weakened("report-trend"); mi++)
+        any_hidden = any_hidden || month_cell_hidden(x, x->r->W.first + (int)mi, s);
+    return any_hidden;
+}
+
+/* Series s's counts in P and C, its rate ratio and, when all its months
+ * are shown, its trend. */
+static void series_stats(trend_state *x, size_t s, double *series)
+{
+    size_t nser = x->nser, nm = x->nm;
+    size_t w0 = (size_t)(x->r->W.first - x->range0);
+    trend_row *t = &x->tr[s];
+    int64_t cur = 0, cmp = 0;
+    for (size_t i = 0; i < x->nmp; i++)
+        cur += (int64_t)x->m[(size_t)(x->mp[i] - x->range0) * (nser + 1) + s];
+    for (size_t i = 0; i < x->nmc; i++)
+        cmp += (int64_t)x->m[(size_t)(x->mc[i] - x->range0) * (nser + 1) + s];
+    for (size_t mi = 0; mi < nm; mi++)
+        series[mi] = x->m[(w0 + mi) * (nser + 1) + s];
+    t->cur = cur;
+    t->cmp = cmp;
+    rate_ratio(cur, cmp, t);
+    if (series_has_hidden_month(x, s)) {
+        t->fitted = false;
+        t->apc = t->apc_lo = t->apc_hi = t->p = t->p_adj = NAN;
+        x->nwithheld++;
+    } else {
+        fit_trend(x->r, series + x->fit0, nm - x->fit0, t);
+    }
+}
+
+/* trend statistics, from the counts themselves */
+static void trend_stats(trend_state *x)
+{
+    const rep *r = x->r;
+    size_t nser = x->nser;
+    x->tr = ks_calloc(nser + 1, sizeof *x->tr);
+    double *pv = ks_calloc(nser + 1, sizeof *pv);
+    size_t *pidx = ks_calloc(nser + 1, sizeof *pidx);
+    double *series = ks_calloc(x->nm, sizeof *series);
+    x->fit0 = (size_t)(r->data_first > r->W.first ? r->data_first - r->W.first : 0);
+    if (x->fit0 > x->nm)
+        x->fit0 = x->nm;
     for (size_t s = 0; s <= nser; s++) {
-        int64_t cur = 0, cmp = 0;
-        for (size_t i = 0; i < nmp; i++)
-            cur += (int64_t)m[(size_t)(mp[i] - range0) * (nser + 1) + s];
-        for (size_t i = 0; i < nmc; i++)
-            cmp += (int64_t)m[(size_t)(mc[i] - range0) * (nser + 1) + s];
-        for (size_t mi = 0; mi < nm; mi++)
-            series[mi] = m[(w0 + mi) * (nser + 1) + s];
-        tr[s].cur = cur;
-        tr[s].cmp = cmp;
-        rate_ratio(cur, cmp, &tr[s]);
-        /* A trend is a function of every month it is fitted to: with a month
-         * hidden in the month tables above, its annual change and p are
-         * equations in that month's count (analyze trend's a2020 recovers
-         * sparse series month by month from them).  The report fits a series
-         * only when all of its months are shown; analyze trend, for analysts,
-         * fits the hidden months as their published sum instead. */
-        bool any_hidden = false;
-        for (size_t mi = fit0; mi < nm && !ks_weakened("report-trend"); mi++)
-            any_hidden = any_hidden || month_cell_hidden(tp, mp, nmp, tc, mc, nmc, tw, mr, nmr, r->W.first + (int)mi, s);
-        if (any_hidden) {
-            tr[s].fitted = false;
-            tr[s].apc = tr[s].apc_lo = tr[s].apc_hi = tr[s].p = tr[s].p_adj = NAN;
-            nwithheld++;
-        } else {
-            fit_trend(r, series + fit0, nm - fit0, &tr[s]);
-        }
-        if (tr[s].fitted) {
-            pv[nfit] = tr[s].p;
-            pidx[nfit++] = s;
+        series_stats(x, s, series);
+        if (x->tr[s].fitted) {
+            pv[x->nfit] = x->tr[s].p;
+            pidx[x->nfit++] = s;
         }
     }
     free(series);
-    ks_p_adjust_bh(pv, nfit, pv, NULL);
-    for (size_t i = 0; i < nfit; i++)
-        tr[pidx[i]].p_adj = pv[i];
+    ks_p_adjust_bh(pv, x->nfit, pv, NULL);
+    for (size_t i = 0; i < x->nfit; i++)
+        x->tr[pidx[i]].p_adj = pv[i];
+    free(pv);
+    free(pidx);
+}
 
-    /* trend table: top problems, other, all (the total row) */
-    u = ks_table_new();
+/* trend table: top problems, other, all (the total row) */
+static int trend_table(trend_state *x)
+{
+    rep *r = x->r;
+    ks_table *u = x->u = ks_table_new();
     ks_report_col_text(u, "series", L("主たる課題", "Main problem"));
     size_t uc = ks_report_col_count(u, "n_period", L("今期", "This period"));
     size_t up = ks_report_col_count(u, "n_compare", ks_report_cmp_col(r));
-    size_t urr = ks_report_col_share(u, "change_pct", L("増減率(%)", "Change (%)"), uc, (int)up, 1);
+    size_t urr = x->urr = ks_report_col_share(u, "change_pct", L("増減率(%)", "Change (%)"), uc, (int)up, 1);
     size_t ulo = ks_report_col_share(u, "change_lo", L("95%CI下限", "95% CI low"), uc, (int)up, 1);
     size_t uhi = ks_report_col_share(u, "change_hi", L("95%CI上限", "95% CI high"), uc, (int)up, 1);
     size_t uapc = ks_report_col_real(u, "trend_pct", L("傾向(年率%)", "Trend (%/year)"), 1);
     size_t ualo = ks_report_col_real(u, "trend_lo", L("95%CI下限", "95% CI low"), 1);
     size_t uahi = ks_report_col_real(u, "trend_hi", L("95%CI上限", "95% CI high"), 1);
     size_t upa = ks_report_col_real(u, "p_bh", L("p(BH調整)", "p (BH)"), 3);
-    for (size_t s = 0; s <= nser; s++) {
+    size_t ntop = r->ntop;
+    for (size_t s = 0; s <= x->nser; s++) {
+        const trend_row *t = &x->tr[s];
         size_t row = ks_table_add_row(u);
-        ks_report_set_s(u, row, 0, s < ntop ? ks_report_lab(&r->problem, top[s]) : s == ntop ? L("上記以外", "All others") : L("計", "Total"));
-        ks_report_copy_to(u, row, uc, tp, nmp, 1 + s);
-        ks_report_copy_to(u, row, up, tc, nmc, 1 + s);
-        ks_report_set_r(u, row, urr, tr[s].rr);
-        ks_report_set_r(u, row, ulo, tr[s].rr_lo);
-        ks_report_set_r(u, row, uhi, tr[s].rr_hi);
-        if (tr[s].fitted) {
-            ks_report_set_r(u, row, uapc, tr[s].apc);
-            ks_report_set_r(u, row, ualo, tr[s].apc_lo);
-            ks_report_set_r(u, row, uahi, tr[s].apc_hi);
-            ks_report_set_r(u, row, upa, tr[s].p_adj);
+        ks_report_set_s(u, row, 0, s < ntop ? ks_report_lab(&r->problem, r->top[s]) : s == ntop ? L("上記以外", "All others") : L("計", "Total"));
+        ks_report_copy_to(u, row, uc, x->tp, x->nmp, 1 + s);
+        ks_report_copy_to(u, row, up, x->tc, x->nmc, 1 + s);
+        ks_report_set_r(u, row, urr, t->rr);
+        ks_report_set_r(u, row, ulo, t->rr_lo);
+        ks_report_set_r(u, row, uhi, t->rr_hi);
+        if (t->fitted) {
+            ks_report_set_r(u, row, uapc, t->apc);
+            ks_report_set_r(u, row, ualo, t->apc_lo);
+            ks_report_set_r(u, row, uahi, t->apc_hi);
+            ks_report_set_r(u, row, upa, t->p_adj);
         }
     }
-    ks_table_set_totals(u, (long)nser, -1, NULL);
-    if ((rc = ks_report_protect_links(r, u)))
-        goto done;
+    ks_table_set_totals(u, (long)x->nser, -1, NULL);
+    return ks_report_protect_links(r, u);
+}
 
-    ks_rsection *sec = ks_rdoc_section(&r->doc, "trend", L("2. 新規相談の推移", "2. Trends in new cases"));
+/* What the sentence on one series says. */
+typedef struct finding {
+    const trend_row *t; /* the series' comparison and trend */
+    const char *name;   /* the series in the sentence */
+    bool all;           /* the series of all new cases */
+    bool rr_ok;         /* its change against the comparison period is published */
+    size_t months;      /* months its trend was fitted to */
+} finding;
+
+/* The English sentence on a series: its change against the comparison
+ * period when published, and its trend. */
+static void finding_en(const rep *r, ks_buf *b, const finding *f)
+{
+    const trend_row *t = f->t;
+    if (f->all)
+        ks_buf_adds(b, "All new cases: ");
+    else
+        ks_buf_addf(b, "New cases (%s): ", f->name);
+    if (f->rr_ok) {
+        ks_report_signed_pct(b, t->rr);
+        ks_buf_addf(b, " on the %s (95%% CI ", ks_report_cmp_short(r));
+        ks_report_signed_pct(b, t->rr_lo);
+        ks_buf_adds(b, " to ");
+        ks_report_signed_pct(b, t->rr_hi);
+        ks_buf_adds(b, "); ");
+    }
+    ks_buf_addf(b, "%s over the last %zu months (", t->apc > 0 ? "rising" : "falling", f->months);
+    ks_report_signed_pct(b, t->apc);
+    ks_buf_adds(b, " a year, 95% CI ");
+    ks_report_signed_pct(b, t->apc_lo);
+    ks_buf_adds(b, " to ");
+    ks_report_signed_pct(b, t->apc_hi);
+    ks_buf_adds(b, ", BH-adjusted ");
+    ks_report_p_text(b, t->p_adj);
+    ks_buf_adds(b, ").");
+}
+
+/* The same sentence in Japanese. */
+static void finding_ja(const rep *r, ks_buf *b, const finding *f)
+{
+    const trend_row *t = f->t;
+    if (f->all)
+        ks_buf_addf(b, "%sは", f->name);
+    else
+        ks_buf_addf(b, "%sの新規相談は", f->name);
+    if (f->rr_ok) {
+        ks_buf_addf(b, "%s比 ", ks_report_cmp_short(r));
+        ks_report_signed_pct(b, t->rr);
+        ks_buf_adds(b, "（95%信頼区間 ");
+        ks_report_signed_pct(b, t->rr_lo);
+        ks_buf_adds(b, "〜");
+        ks_report_signed_pct(b, t->rr_hi);
+        ks_buf_adds(b, "）で、");
+    }
+    ks_buf_addf(b, "過去%zuか月は%s傾向です（年率 ", f->months, t->apc > 0 ? "増加" : "減少");
+    ks_report_signed_pct(b, t->apc);
+    ks_buf_adds(b, "、95%信頼区間 ");
+    ks_report_signed_pct(b, t->apc_lo);
+    ks_buf_adds(b, "〜");
+    ks_report_signed_pct(b, t->apc_hi);
+    ks_buf_adds(b, "、BH調整後 ");
+    ks_report_p_text(b, t->p_adj);
+    ks_buf_adds(b, "）。");
+}
+
+/* A bullet for each series with a significant trend (all cases first),
+ * else a sentence saying there is none; and how many series were left
+ * unfitted. */
+static void trend_findings(const trend_state *x, ks_rsection *sec)
+{
+    const rep *r = x->r;
+    size_t nser = x->nser, ntop = r->ntop, fit_months = x->nm - x->fit0;
     size_t said = 0;
-    size_t fit_months = nm - fit0;
+    ks_buf b;
+    ks_buf_init(&b);
     for (size_t k = 0; k <= nser; k++) {
         size_t s = k == 0 ? nser : k - 1; /* all cases first */
         size_t row = s;
-        if (!tr[s].fitted || !(tr[s].p_adj < 0.05))
+        if (!x->tr[s].fitted || !(x->tr[s].p_adj < 0.05))
             continue;
         ks_buf_reset(&b);
         const char *nm_s = s == nser ? L("新規相談全体", "all new cases") : s == ntop ? L("上記以外の課題", "all other problems")
-                                                                          : ks_report_lab(&r->problem, top[s]);
-        bool rr_ok = !ks_report_hidden(u, row, urr) && isfinite(ks_report_cell_num(u, row, urr));
-        bool up_trend = tr[s].apc > 0;
-        if (r->en) {
-            if (s == nser)
-                ks_buf_adds(&b, "All new cases: ");
-            else
-                ks_buf_addf(&b, "New cases (%s): ", nm_s);
-            if (rr_ok) {
-                ks_report_signed_pct(&b, tr[s].rr);
-                ks_buf_addf(&b, " on the %s (95%% CI ", ks_report_cmp_short(r));
-                ks_report_signed_pct(&b, tr[s].rr_lo);
-                ks_buf_adds(&b, " to ");
-                ks_report_signed_pct(&b, tr[s].rr_hi);
-                ks_buf_adds(&b, "); ");
-            }
-            ks_buf_addf(&b, "%s over the last %zu months (", up_trend ? "rising" : "falling", fit_months);
-            ks_report_signed_pct(&b, tr[s].apc);
-            ks_buf_adds(&b, " a year, 95% CI ");
-            ks_report_signed_pct(&b, tr[s].apc_lo);
-            ks_buf_adds(&b, " to ");
-            ks_report_signed_pct(&b, tr[s].apc_hi);
-            ks_buf_adds(&b, ", BH-adjusted ");
-            ks_report_p_text(&b, tr[s].p_adj);
-            ks_buf_adds(&b, ").");
-        } else {
-            if (s == nser)
-                ks_buf_addf(&b, "%sは", nm_s);
-            else
-                ks_buf_addf(&b, "%sの新規相談は", nm_s);
-            if (rr_ok) {
-                ks_buf_addf(&b, "%s比 ", ks_report_cmp_short(r));
-                ks_report_signed_pct(&b, tr[s].rr);
-                ks_buf_adds(&b, "（95%信頼区間 ");
-                ks_report_signed_pct(&b, tr[s].rr_lo);
-                ks_buf_adds(&b, "〜");
-                ks_report_signed_pct(&b, tr[s].rr_hi);
-                ks_buf_adds(&b, "）で、");
-            }
-            ks_buf_addf(&b, "過去%zuか月は%s傾向です（年率 ", fit_months, up_trend ? "増加" : "減少");
-            ks_report_signed_pct(&b, tr[s].apc);
-            ks_buf_adds(&b, "、95%信頼区間 ");
-            ks_report_signed_pct(&b, tr[s].apc_lo);
-            ks_buf_adds(&b, "〜");
-            ks_report_signed_pct(&b, tr[s].apc_hi);
-            ks_buf_adds(&b, "、BH調整後 ");
-            ks_report_p_text(&b, tr[s].p_adj);
-            ks_buf_adds(&b, "）。");
-        }
+                                                                          : ks_report_lab(&r->problem, r->top[s]);
+        bool rr_ok = !ks_report_hidden(x->u, row, x->urr) && isfinite(ks_report_cell_num(x->u, row, x->urr));
+        finding f = {.t = &x->tr[s], .name = nm_s, .all = s == nser, .rr_ok = rr_ok, .months = fit_months};
+        if (r->en)
+            finding_en(r, &b, &f);
+        else
+            finding_ja(r, &b, &f);
         ks_rdoc_add(sec, KS_RB_BULLET, b.buf, NULL, NULL, NULL);
         said++;
     }
@@ -470,158 +588,215 @@ int ks_report_sec_trend(rep *r)
                         fit_months);
         ks_rdoc_add(sec, KS_RB_PARA, b.buf, NULL, NULL, NULL);
     }
-    if (nwithheld) {
+    if (x->nwithheld) {
         ks_buf_reset(&b);
         if (r->en)
             ks_buf_addf(&b, "%zu series with a month hidden in the monthly tables have no trend estimate: a trend "
-                            "fitted to a hidden count would let it be worked out.", nwithheld);
+                            "fitted to a hidden count would let it be worked out.", x->nwithheld);
         else
             ks_buf_addf(&b, "月別件数の表で秘匿した月がある %zu 系列は、傾向を推定していません（秘匿した件数が推定値から"
-                            "逆算されないように）。", nwithheld);
+                            "逆算されないように）。", x->nwithheld);
         ks_rdoc_add(sec, KS_RB_PARA, b.buf, NULL, NULL, NULL);
     }
+    ks_buf_release(&b);
+}
 
-    /* charts: the window's months, each cell read from the protected table
-     * that holds it */
-    {
-        const char **cats = ks_calloc(nm ? nm : 1, sizeof *cats);
-        double *v = ks_calloc(ks_mul(nm, nser + 1), sizeof *v);
-        bool *h = ks_calloc(ks_mul(nm, nser + 1), sizeof *h);
-        for (size_t mi = 0; mi < nm; mi++) {
-            int x = r->W.first + (int)mi;
-            const ks_table *src = tw;
-            size_t row = 0;
-            if (x >= r->P.first && x <= r->P.last) {
-                src = tp;
-                row = (size_t)(x - r->P.first);
-            } else if (x >= r->C.first && x <= r->C.last) {
-                src = tc;
-                row = (size_t)(x - r->C.first);
-            } else {
-                for (size_t i = 0; i < nmr; i++)
-                    if (mr[i] == x)
-                        row = i;
-            }
-            cats[mi] = ks_table_cell(src, row, 0)->v.s;
-            for (size_t s = 0; s <= nser; s++) {
-                h[s * nm + mi] = ks_report_hidden(src, row, 1 + s);
-                v[s * nm + mi] = ks_report_cell_num(src, row, 1 + s);
-            }
+/* charts: the window's months, each cell read from the protected table
+ * that holds it (cats[mi], and v and h as [series][month]) */
+static void window_cells(const trend_state *x, const char **cats, double *v, bool *h)
+{
+    const rep *r = x->r;
+    size_t nm = x->nm;
+    for (size_t mi = 0; mi < nm; mi++) {
+        int m = r->W.first + (int)mi;
+        const ks_table *src = x->tw;
+        size_t row = 0;
+        if (m >= r->P.first && m <= r->P.last) {
+            src = x->tp;
+            row = (size_t)(m - r->P.first);
+        } else if (m >= r->C.first && m <= r->C.last) {
+            src = x->tc;
+            row = (size_t)(m - r->C.first);
+        } else {
+            for (size_t i = 0; i < x->nmr; i++)
+                if (x->mr[i] == m)
+                    row = i;
         }
-        ks_svg_series *ser = ks_calloc(nser + 1, sizeof *ser);
-        for (size_t s = 0; s <= nser; s++)
-            ser[s] = (ks_svg_series){.name = ks_table_column(tp, 1 + s)->label, .v = v + s * nm, .hidden = h + s * nm,
-                                     .color = -1};
-        size_t bf = (size_t)(r->P.first - r->W.first), bt = (size_t)(r->P.last - r->W.first + 1);
-        size_t b2f = r->C.first >= r->W.first ? (size_t)(r->C.first - r->W.first) : 0;
-        size_t b2t = r->C.last >= r->W.first ? (size_t)(r->C.last - r->W.first + 1) : 0;
-        ks_svg_chart ch = {.cats = cats, .ncat = nm, .mark = "x", .fmt = KS_SVG_COUNT, .width = CHART_W,
-                           .band_from = bf, .band_to = bt, .band2_from = b2f, .band2_to = b2t,
-                           .band_label = L("今期", "This period"), .band2_label = ks_report_cmp_col(r)};
-        char *id = ks_report_next_id(r, "f");
+        cats[mi] = ks_table_cell(src, row, 0)->v.s;
+        for (size_t s = 0; s <= x->nser; s++) {
+            h[s * nm + mi] = ks_report_hidden(src, row, 1 + s);
+            v[s * nm + mi] = ks_report_cell_num(src, row, 1 + s);
+        }
+    }
+}
+
+/* The line chart of all new cases over the window, then small multiples
+ * of the top problems, both with this period and the comparison marked. */
+static void trend_charts(const trend_state *x, ks_rsection *sec)
+{
+    rep *r = x->r;
+    size_t nm = x->nm, nser = x->nser;
+    const char **cats = ks_calloc(nm ? nm : 1, sizeof *cats);
+    double *v = ks_calloc(ks_mul(nm, nser + 1), sizeof *v);
+    bool *h = ks_calloc(ks_mul(nm, nser + 1), sizeof *h);
+    window_cells(x, cats, v, h);
+    ks_svg_series *ser = ks_calloc(nser + 1, sizeof *ser);
+    for (size_t s = 0; s <= nser; s++)
+        ser[s] = (ks_svg_series){.name = ks_table_column(x->tp, 1 + s)->label, .v = v + s * nm, .hidden = h + s * nm,
+                                 .color = -1};
+    size_t bf = (size_t)(r->P.first - r->W.first), bt = (size_t)(r->P.last - r->W.first + 1);
+    size_t b2f = r->C.first >= r->W.first ? (size_t)(r->C.first - r->W.first) : 0;
+    size_t b2t = r->C.last >= r->W.first ? (size_t)(r->C.last - r->W.first + 1) : 0;
+    ks_svg_chart ch = {.cats = cats, .ncat = nm, .mark = "x", .fmt = KS_SVG_COUNT, .width = CHART_W,
+                       .band_from = bf, .band_to = bt, .band2_from = b2f, .band2_to = b2t,
+                       .band_label = L("今期", "This period"), .band2_label = ks_report_cmp_col(r)};
+    char *id = ks_report_next_id(r, "f");
+    ch.id = id;
+    ch.title = L("月別の新規相談件数（全体）", "New cases per month (all)");
+    ch.series = &ser[nser];
+    ch.nseries = 1;
+    ch.axis_label = L("件数", "cases");
+    ks_buf svg;
+    ks_buf_init(&svg);
+    ks_svg_line(&svg, &ch);
+    ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
+    free(id);
+    if (r->ntop > 0) {
+        ks_buf_reset(&svg);
+        id = ks_report_next_id(r, "f");
         ch.id = id;
-        ch.title = L("月別の新規相談件数（全体）", "New cases per month (all)");
-        ch.series = &ser[nser];
-        ch.nseries = 1;
-        ch.axis_label = L("件数", "cases");
-        ks_buf svg;
-        ks_buf_init(&svg);
-        ks_svg_line(&svg, &ch);
+        ch.title = L("主たる課題別の月別新規相談件数", "New cases per month by main problem");
+        ch.series = ser;
+        ch.nseries = r->ntop;
+        ks_svg_multiples(&svg, &ch, 3);
         ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
         free(id);
-        if (ntop > 0) {
-            ks_buf_reset(&svg);
-            id = ks_report_next_id(r, "f");
-            ch.id = id;
-            ch.title = L("主たる課題別の月別新規相談件数", "New cases per month by main problem");
-            ch.series = ser;
-            ch.nseries = ntop;
-            ks_svg_multiples(&svg, &ch, 3);
-            ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
-            free(id);
-        }
-        ks_buf_release(&svg);
-        free(ser);
-        free(v);
-        free(h);
-        free(cats);
     }
+    ks_buf_release(&svg);
+    free(ser);
+    free(v);
+    free(h);
+    free(cats);
+}
+
+/* The trend table, its method note and the month tables, handed to the
+ * document (x's pointers to them are cleared). */
+static void trend_tables(trend_state *x, ks_rsection *sec)
+{
+    const rep *r = x->r;
+    size_t fit_months = x->nm - x->fit0;
     ks_rdoc_add(sec, KS_RB_TABLE, L("主たる課題別の新規相談：比較と傾向", "New cases by main problem: comparison and trend"),
-                "t-trend", u, NULL);
-    u = NULL;
-    ks_buf_reset(&b);
+                "t-trend", x->u, NULL);
+    x->u = NULL;
+    ks_buf b;
+    ks_buf_init(&b);
     if (r->en)
         ks_buf_addf(&b, "Change: Poisson rate ratio of this period to the %s. Trend: Poisson regression of the monthly "
                         "counts over %zu months on time%s; quasi-Poisson intervals where the counts are overdispersed; "
                         "p-values adjusted for the %zu series by Benjamini-Hochberg.",
-                    ks_report_cmp_short(r), fit_months, fit_months >= 24 ? " with month-of-year terms" : "", nfit);
+                    ks_report_cmp_short(r), fit_months, fit_months >= 24 ? " with month-of-year terms" : "", x->nfit);
     else
         ks_buf_addf(&b, "増減率：%sに対する件数比（ポアソン）。傾向：%zuか月の月別件数を時間に回帰したポアソン回帰%s。"
                         "過分散のある系列は準ポアソンの区間。p値は%zu系列でBenjamini-Hochberg調整。",
-                    ks_report_cmp_short(r), fit_months, fit_months >= 24 ? "（季節項つき）" : "", nfit);
+                    ks_report_cmp_short(r), fit_months, fit_months >= 24 ? "（季節項つき）" : "", x->nfit);
     ks_rdoc_add(sec, KS_RB_NOTE, b.buf, NULL, NULL, NULL);
-    ks_rdoc_add(sec, KS_RB_TABLE, L("月別の新規相談件数：今期", "New cases per month: this period"), "t-monthly", tp, NULL);
-    tp = NULL;
+    ks_rdoc_add(sec, KS_RB_TABLE, L("月別の新規相談件数：今期", "New cases per month: this period"), "t-monthly", x->tp, NULL);
+    x->tp = NULL;
     ks_buf_reset(&b);
     ks_buf_addf(&b, r->en ? "New cases per month: %s" : "月別の新規相談件数：%s", ks_report_cmp_short(r));
-    ks_rdoc_add(sec, KS_RB_TABLE, b.buf, "t-monthly-compare", tc, NULL);
-    tc = NULL;
-    if (tw) {
+    ks_rdoc_add(sec, KS_RB_TABLE, b.buf, "t-monthly-compare", x->tc, NULL);
+    x->tc = NULL;
+    if (x->tw) {
         ks_rdoc_add(sec, KS_RB_TABLE, L("月別の新規相談件数：推移の表示期間のその他の月", "New cases per month: other months shown"),
-                    "t-monthly-other", tw, NULL);
-        tw = NULL;
+                    "t-monthly-other", x->tw, NULL);
+        x->tw = NULL;
     }
-done:
-    ks_table_free(tp);
-    ks_table_free(tc);
-    ks_table_free(tw);
-    ks_table_free(u);
     ks_buf_release(&b);
-    free(tr);
-    free(pv);
-    free(pidx);
-    free(m);
-    free(mp);
-    free(mc);
-    free(mr);
+}
+
+int ks_report_sec_trend(rep *r)
+{
+    trend_state x = {.r = r};
+    choose_top(r);
+    count_months(&x);
+    make_month_tables(&x);
+    int rc;
+    if ((rc = ks_report_protect(r, x.tp)) || (rc = ks_report_protect(r, x.tc)) ||
+        (x.tw && (rc = ks_report_protect(r, x.tw))))
+        goto done;
+    record_hidden_months(&x);
+    hide_headline_totals(&x);
+    trend_stats(&x);
+    if ((rc = trend_table(&x)))
+        goto done;
+    ks_rsection *sec = ks_rdoc_section(&r->doc, "trend", L("2. 新規相談の推移", "2. Trends in new cases"));
+    trend_findings(&x, sec);
+    trend_charts(&x, sec);
+    trend_tables(&x, sec);
+done:
+    ks_table_free(x.tp);
+    ks_table_free(x.tc);
+    ks_table_free(x.tw);
+    ks_table_free(x.u);
+    free(x.tr);
+    free(x.m);
+    free(x.mp);
+    free(x.mc);
+    free(x.mr);
     return rc;
 }
 
 /* ---- 7. intake routes ----------------------------------------------------------- */
 
-int ks_report_sec_routes(rep *r)
+/* Section 7 while it is built: fiscal quarters over the trend window. */
+typedef struct routes_state {
+    rep *r;      /* the report (borrowed) */
+    int q0;      /* first quarter, counted from April of year 0 */
+    size_t nq;   /* quarters */
+    size_t nr;   /* route ids + 1 (r->route.n) */
+    size_t ncat; /* columns of counts: ids 1..nr-1, then "not recorded" */
+    size_t tc;   /* the total column */
+} routes_state;
+
+/* New cases per quarter and route, [quarter][category]; the caller frees. */
+static int64_t *count_routes(const routes_state *x)
 {
-    ks_rsection *sec = ks_rdoc_section(&r->doc, "routes", L("7. 相談経路の推移", "7. Intake routes over time"));
-    /* fiscal quarters over the trend window */
-    int q0 = (r->W.first - 3) / 3, q1 = (r->W.last - 3) / 3; /* quarter index from April of year 0 */
-    size_t nq = (size_t)(q1 - q0 + 1);
-    size_t nr = r->route.n;
-    size_t ncat = nr; /* ids 1..nr-1, then "not recorded" */
-    int64_t *cnt = ks_calloc(ks_mul(nq, ncat), sizeof *cnt);
+    const rep *r = x->r;
+    int64_t *cnt = ks_calloc(ks_mul(x->nq, x->ncat), sizeof *cnt);
     for (size_t i = 0; i < r->n; i++) {
         const rcase *c = &r->c[i];
         if (c->month < r->W.first || c->month > r->W.last)
             continue;
-        size_t q = (size_t)((c->month - 3) / 3 - q0);
-        size_t rt = c->route > 0 && c->route < nr ? c->route : 0;
-        size_t col = rt ? rt - 1 : nr - 1;
-        cnt[q * ncat + col]++;
+        size_t q = (size_t)((c->month - 3) / 3 - x->q0);
+        size_t rt = c->route > 0 && c->route < x->nr ? c->route : 0;
+        size_t col = rt ? rt - 1 : x->nr - 1;
+        cnt[q * x->ncat + col]++;
     }
+    return cnt;
+}
+
+/* The quarters-by-route table with a total row and column, unprotected;
+ * sets x->tc. */
+static ks_table *routes_table(routes_state *x)
+{
+    rep *r = x->r;
+    size_t nq = x->nq, ncat = x->ncat;
+    int64_t *cnt = count_routes(x);
     ks_table *t = ks_table_new();
     ks_report_col_text(t, "quarter", L("四半期", "Quarter"));
-    for (size_t id = 1; id < nr; id++) {
+    for (size_t id = 1; id < x->nr; id++) {
         char nm[32];
         snprintf(nm, sizeof nm, "n_%zu", id);
         ks_report_col_count(t, nm, ks_report_lab(&r->route, (int)id));
     }
     ks_report_col_count(t, "n_none", L("未記入", "Not recorded"));
-    size_t tc = ks_report_col_count(t, "n", L("計", "Total"));
+    size_t tc = x->tc = ks_report_col_count(t, "n", L("計", "Total"));
     int64_t *colsum = ks_calloc(ncat, sizeof *colsum);
     for (size_t q = 0; q <= nq; q++) {
         size_t row = ks_table_add_row(t);
         char lb[48];
         if (q < nq) {
-            int qi = q0 + (int)q;
+            int qi = x->q0 + (int)q;
             snprintf(lb, sizeof lb, r->en ? "FY%d Q%d" : "%d年度Q%d", qi / 4, qi % 4 + 1);
         } else {
             snprintf(lb, sizeof lb, "%s", L("計", "Total"));
@@ -640,20 +815,28 @@ int ks_report_sec_routes(rep *r)
     free(cnt);
     free(colsum);
     ks_table_set_totals(t, (long)nq, (long)tc, NULL);
+    return t;
+}
+
+/* Disclosure control of the routes table, consistent with the month
+ * tables of section 2. */
+static int protect_routes(const routes_state *x, ks_table *t)
+{
+    rep *r = x->r;
     int rc = ks_report_suppress_all(r, t);
     /* a quarter's total is the sum of three month totals of the trend
      * tables: with exactly one of them hidden there, the quarter's total
      * must be hidden here too (and then protected in this table) */
     bool more = false;
-    for (size_t q = 0; q < nq && !rc && r->month_hidden; q++) {
+    for (size_t q = 0; q < x->nq && !rc && r->month_hidden; q++) {
         int nh = 0;
-        for (int x = 0; x < 3; x++) {
-            int month = (q0 + (int)q) * 3 + 3 + x;
+        for (int m = 0; m < 3; m++) {
+            int month = (x->q0 + (int)q) * 3 + 3 + m;
             if (month >= r->W.first && month <= r->W.last)
                 nh += r->month_hidden[month - r->W.first];
         }
-        if (nh == 1 && !ks_report_hidden(t, q, tc)) {
-            ks_table_suppress(t, q, tc, KS_WHY_SECONDARY, NULL);
+        if (nh == 1 && !ks_report_hidden(t, q, x->tc)) {
+            ks_table_suppress(t, q, x->tc, KS_WHY_SECONDARY, NULL);
             more = true;
         }
     }
@@ -661,40 +844,57 @@ int ks_report_sec_routes(rep *r)
         rc = ks_suppress_links(t, NULL, r->err);
     if (!rc)
         rc = ks_report_protect_end(r, t);
+    return rc;
+}
+
+/* The stacked bar chart of the protected table, a bar per quarter. */
+static void routes_chart(const routes_state *x, ks_rsection *sec, const ks_table *t)
+{
+    rep *r = x->r;
+    size_t nq = x->nq, ncat = x->ncat;
+    const char **cats = ks_calloc(nq, sizeof *cats);
+    double *v = ks_calloc(ks_mul(nq, ncat), sizeof *v), *tot = ks_calloc(nq, sizeof *tot);
+    bool *h = ks_calloc(ks_mul(nq, ncat), sizeof *h), *th = ks_calloc(nq, sizeof *th);
+    ks_svg_series *ser = ks_calloc(ncat, sizeof *ser);
+    for (size_t q = 0; q < nq; q++)
+        cats[q] = ks_table_cell(t, q, 0)->v.s;
+    for (size_t j = 0; j < ncat; j++) {
+        ks_report_column_values(t, 1 + j, nq, v + j * nq, h + j * nq);
+        ser[j] = (ks_svg_series){.name = ks_table_column(t, 1 + j)->label, .v = v + j * nq, .hidden = h + j * nq,
+                                 .color = (int)j};
+    }
+    ks_report_column_values(t, x->tc, nq, tot, th);
+    char *id = ks_report_next_id(r, "f");
+    ks_svg_chart ch = {.id = id, .title = L("相談経路別の新規相談（四半期）", "New cases by intake route (quarters)"),
+                       .cats = cats, .ncat = nq, .series = ser, .nseries = ncat, .mark = "x",
+                       .width = CHART_W, .totals = tot, .totals_hidden = th, .axis_label = L("件数", "cases")};
+    ks_buf svg;
+    ks_buf_init(&svg);
+    ks_svg_stacked(&svg, &ch);
+    ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
+    ks_buf_release(&svg);
+    free(id);
+    free(cats);
+    free(v);
+    free(tot);
+    free(h);
+    free(th);
+    free(ser);
+}
+
+int ks_report_sec_routes(rep *r)
+{
+    ks_rsection *sec = ks_rdoc_section(&r->doc, "routes", L("7. 相談経路の推移", "7. Intake routes over time"));
+    /* fiscal quarters over the trend window */
+    int q0 = (r->W.first - 3) / 3, q1 = (r->W.last - 3) / 3; /* quarter index from April of year 0 */
+    routes_state x = {.r = r, .q0 = q0, .nq = (size_t)(q1 - q0 + 1), .nr = r->route.n, .ncat = r->route.n};
+    ks_table *t = routes_table(&x);
+    int rc = protect_routes(&x, t);
     if (rc) {
         ks_table_free(t);
         return rc;
     }
-    {
-        const char **cats = ks_calloc(nq, sizeof *cats);
-        double *v = ks_calloc(ks_mul(nq, ncat), sizeof *v), *tot = ks_calloc(nq, sizeof *tot);
-        bool *h = ks_calloc(ks_mul(nq, ncat), sizeof *h), *th = ks_calloc(nq, sizeof *th);
-        ks_svg_series *ser = ks_calloc(ncat, sizeof *ser);
-        for (size_t q = 0; q < nq; q++)
-            cats[q] = ks_table_cell(t, q, 0)->v.s;
-        for (size_t j = 0; j < ncat; j++) {
-            ks_report_column_values(t, 1 + j, nq, v + j * nq, h + j * nq);
-            ser[j] = (ks_svg_series){.name = ks_table_column(t, 1 + j)->label, .v = v + j * nq, .hidden = h + j * nq,
-                                     .color = (int)j};
-        }
-        ks_report_column_values(t, tc, nq, tot, th);
-        char *id = ks_report_next_id(r, "f");
-        ks_svg_chart ch = {.id = id, .title = L("相談経路別の新規相談（四半期）", "New cases by intake route (quarters)"),
-                           .cats = cats, .ncat = nq, .series = ser, .nseries = ncat, .mark = "x",
-                           .width = CHART_W, .totals = tot, .totals_hidden = th, .axis_label = L("件数", "cases")};
-        ks_buf svg;
-        ks_buf_init(&svg);
-        ks_svg_stacked(&svg, &ch);
-        ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
-        ks_buf_release(&svg);
-        free(id);
-        free(cats);
-        free(v);
-        free(tot);
-        free(h);
-        free(th);
-        free(ser);
-    }
+    routes_chart(&x, sec, t);
     ks_rdoc_add(sec, KS_RB_TABLE, L("相談経路別の新規相談（年度の四半期）", "New cases by intake route (fiscal quarters)"),
                 "t-routes", t, NULL);
     ks_rdoc_add(sec, KS_RB_NOTE,
