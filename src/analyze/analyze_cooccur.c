@@ -175,57 +175,73 @@ static int cmp_rank(const void *x, const void *y)
 /* Columns of the pairs table. */
 enum { P_RANK, P_A, P_B, P_CA, P_CB, P_NAB, P_NA, P_NB, P_EXP, P_LIFT, P_LO, P_HI, P_PHI, P_P, P_Q, P_MARK };
 
-int ks_analyze_cooccur(ks_an *a, ks_error *err)
-{
-    ks_an_var *v = ks_an_var_new(a, "problems", false, err);
-    if (!v)
-        return -err->code;
-    co_scan s = {0};
-    pair *pairs = NULL;
-    double *pv = NULL;
-    ks_table *t = NULL;
-    ks_an_excl ex;
-    ks_an_excl_init(&ex);
-    char *nnote = NULL;
-    int rc = 0;
-    size_t nl = v->nlev;
-    s.v = v;
-    s.household = a->opts.household;
-    s.na = ks_calloc(nl, sizeof *s.na);
-    s.nab = ks_calloc(ks_mul(nl, nl), sizeof *s.nab);
-    if (s.household)
-        hh_alloc(&s.hh, 1024);
-    const char *exprs[2] = {"c.problem_mask", "c.household_id"};
-    if ((rc = ks_an_scan(a, exprs, 2, NULL, co_row, &s, err)))
-        goto done;
-    if (s.household)
-        for (size_t i = 0; i < s.hh.cap; i++)
-            if (s.hh.used[i])
-                count_unit(&s, s.hh.mask[i]);
-    ks_an_excl_add(a, &ex, s.no_household, KS_AN_L(a, "世帯番号なし", "cases without a household number"));
-    nnote = ks_an_note_n(a, s.n, s.household ? KS_AN_L(a, "世帯", "households") : KS_AN_L(a, "件", "cases"), &ex);
-    if (s.n == 0) {
-        rc = ks_error_set(err, KS_EDATA, "no %s to count (%s)", s.household ? "households" : "cases", nnote);
-        goto done;
-    }
-    if (s.n < a->k) {
-        rc = ks_error_set(err, KS_ESAFETY, "fewer than k=%d %s in the selection: no statistics", a->k,
-                          s.household ? "households" : "cases");
-        goto done;
-    }
+/* The state one co-occurrence analysis passes from step to step;
+ * ks_analyze_cooccur owns everything here and releases it once, at its
+ * `done:`. */
+typedef struct co_run {
+    ks_an *a;            /* the analysis (borrowed) */
+    ks_an_var *v;        /* problems (owned) */
+    co_scan s;           /* the units' counts (na, nab and hh owned) */
+    pair *pairs;         /* [np] every pair of problems present, ranked at the end (owned) */
+    size_t np;           /* entries of pairs */
+    double *pv;          /* [np + 1] p of the family, then its q (owned) */
+    size_t nfam;         /* pairs in the BH family */
+    size_t nsig;         /* pairs with q < 0.05 and lift > 1 */
+    ks_table *t;         /* the pairs table (owned) */
+    ks_an_excl ex;       /* cases left out and why */
+    char *nnote;         /* the n footer of the table (owned) */
+} co_run;
 
-    /* every pair of problems present */
-    pairs = ks_malloc(ks_mul(nl * nl / 2 + 1, sizeof *pairs));
-    size_t np = 0;
+/* Counts the units (cases, or households once all their cases are in) with
+ * each problem and each pair, with the footer of what was left out;
+ * refuses a selection of fewer than k units. */
+static int count_units(co_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    co_scan *s = &r->s;
+    size_t nl = r->v->nlev;
+    s->v = r->v;
+    s->household = a->opts.household;
+    s->na = ks_calloc(nl, sizeof *s->na);
+    s->nab = ks_calloc(ks_mul(nl, nl), sizeof *s->nab);
+    if (s->household)
+        hh_alloc(&s->hh, 1024);
+    const char *exprs[2] = {"c.problem_mask", "c.household_id"};
+    int rc;
+    if ((rc = ks_an_scan(a, exprs, 2, NULL, co_row, s, err)))
+        return rc;
+    if (s->household)
+        for (size_t i = 0; i < s->hh.cap; i++)
+            if (s->hh.used[i])
+                count_unit(s, s->hh.mask[i]);
+    ks_an_excl_add(a, &r->ex, s->no_household, KS_AN_L(a, "世帯番号なし", "cases without a household number"));
+    r->nnote = ks_an_note_n(a, s->n, s->household ? KS_AN_L(a, "世帯", "households") : KS_AN_L(a, "件", "cases"),
+                            &r->ex);
+    if (s->n == 0)
+        return ks_error_set(err, KS_EDATA, "no %s to count (%s)", s->household ? "households" : "cases", r->nnote);
+    if (s->n < a->k)
+        return ks_error_set(err, KS_ESAFETY, "fewer than k=%d %s in the selection: no statistics", a->k,
+                            s->household ? "households" : "cases");
+    return 0;
+}
+
+/* every pair of problems present */
+static int pair_counts(co_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    const co_scan *s = &r->s;
+    size_t nl = r->v->nlev;
+    r->pairs = ks_malloc(ks_mul(nl * nl / 2 + 1, sizeof *r->pairs));
     for (size_t i = 0; i < nl; i++)
         for (size_t j = i + 1; j < nl; j++) {
-            if (!s.na[i] || !s.na[j])
+            if (!s->na[i] || !s->na[j])
                 continue;
-            pair *p = &pairs[np];
+            pair *p = &r->pairs[r->np];
             p->a = (int)i;
             p->b = (int)j;
-            if ((rc = ks_cooccur_counts(s.nab[i * nl + j], s.na[i], s.na[j], s.n, &p->co, err)))
-                goto done;
+            int rc;
+            if ((rc = ks_cooccur_counts(s->nab[i * nl + j], s->na[i], s->na[j], s->n, &p->co, err)))
+                return rc;
             int64_t c3[3] = {p->co.n_ab, p->co.n_a, p->co.n_b};
             p->shown = true;
             for (int c = 0; c < 3; c++)
@@ -233,20 +249,26 @@ int ks_analyze_cooccur(ks_an *a, ks_error *err)
                     p->shown = false;
             /* weakened: every pair in the family, hidden or not (the old BH) */
             p->family = p->shown || ks_weakened("cooccur-bh");
-            np++;
+            r->np++;
         }
-    /* BH over the published family only */
-    pv = ks_malloc(ks_mul(np + 1, sizeof *pv));
-    size_t nfam = 0;
-    for (size_t i = 0; i < np; i++)
-        if (pairs[i].family)
-            pv[nfam++] = pairs[i].co.fisher_p;
-    if ((rc = ks_p_adjust_bh(pv, nfam, pv, err)))
-        goto done;
-    size_t nsig = 0;
-    for (size_t i = 0, f = 0; i < np; i++) {
-        pair *p = &pairs[i];
-        p->q = p->family ? pv[f++] : NAN;
+    return 0;
+}
+
+/* BH over the published family only, the lift intervals of the family,
+ * then the ranking (cmp_rank). */
+static int rank_pairs(co_run *r, ks_error *err)
+{
+    const ks_an_var *v = r->v;
+    r->pv = ks_malloc(ks_mul(r->np + 1, sizeof *r->pv));
+    for (size_t i = 0; i < r->np; i++)
+        if (r->pairs[i].family)
+            r->pv[r->nfam++] = r->pairs[i].co.fisher_p;
+    int rc;
+    if ((rc = ks_p_adjust_bh(r->pv, r->nfam, r->pv, err)))
+        return rc;
+    for (size_t i = 0, f = 0; i < r->np; i++) {
+        pair *p = &r->pairs[i];
+        p->q = p->family ? r->pv[f++] : NAN;
         p->sig = p->family && p->q < 0.05 && p->co.has_lift && p->co.lift > 1;
         /* exact Poisson interval of the observed count, over the expected one */
         p->lift_lo = p->lift_hi = NAN;
@@ -254,16 +276,22 @@ int ks_analyze_cooccur(ks_an *a, ks_error *err)
             double lo, hi;
             if ((rc = ks_poisson_exact_ci((double)p->co.n_ab, 0.95, &lo, &hi, err))) {
                 ks_error_prefix(err, "pair %s-%s: ", v->lev[p->a].code, v->lev[p->b].code);
-                goto done;
+                return rc;
             }
             p->lift_lo = lo / p->co.expected;
             p->lift_hi = hi / p->co.expected;
         }
-        nsig += p->sig;
+        r->nsig += p->sig;
     }
-    qsort(pairs, np, sizeof *pairs, cmp_rank);
+    qsort(r->pairs, r->np, sizeof *r->pairs, cmp_rank);
+    return 0;
+}
 
-    t = ks_table_new();
+/* The pairs table's columns: the three counts, the expected count a share
+ * of n_A and n_B, every other statistic a share of n_AB. */
+static ks_table *pairs_table(ks_an *a)
+{
+    ks_table *t = ks_table_new();
     ks_table_add_column(t, "rank", KS_AN_L(a, "順位", "rank"), KS_COL_INT, NULL);
     ks_table_add_column(t, "problem_a", KS_AN_L(a, "課題A", "problem A"), KS_COL_TEXT, NULL);
     ks_table_add_column(t, "problem_b", KS_AN_L(a, "課題B", "problem B"), KS_COL_TEXT, NULL);
@@ -285,33 +313,45 @@ int ks_analyze_cooccur(ks_an *a, ks_error *err)
     ks_table_set_share(t, P_EXP, P_NA, P_NB, NULL);
     for (size_t j = P_LIFT; j <= P_MARK; j++)
         ks_table_set_share(t, j, P_NAB, -1, NULL);
+    return t;
+}
+
+/* One pair's row, at rank i + 1. */
+static void pair_row(ks_table *t, const ks_an_var *v, const pair *p, size_t i)
+{
+    size_t row = ks_table_add_row(t);
+    ks_table_set_int(t, row, P_RANK, (int64_t)i + 1, NULL);
+    ks_table_set_text(t, row, P_A, v->lev[p->a].label, NULL);
+    ks_table_set_text(t, row, P_B, v->lev[p->b].label, NULL);
+    ks_table_set_text(t, row, P_CA, v->lev[p->a].code, NULL);
+    ks_table_set_text(t, row, P_CB, v->lev[p->b].code, NULL);
+    ks_table_set_int(t, row, P_NAB, p->co.n_ab, NULL);
+    ks_table_set_int(t, row, P_NA, p->co.n_a, NULL);
+    ks_table_set_int(t, row, P_NB, p->co.n_b, NULL);
+    ks_an_set_real(t, row, P_EXP, p->co.expected, NULL);
+    ks_an_set_real(t, row, P_LIFT, p->co.has_lift ? p->co.lift : NAN, NULL);
+    ks_an_set_real(t, row, P_LO, p->lift_lo, NULL);
+    ks_an_set_real(t, row, P_HI, p->lift_hi, NULL);
+    ks_an_set_real(t, row, P_PHI, p->co.has_phi ? p->co.phi : NAN, NULL);
+    ks_an_set_real(t, row, P_P, p->co.fisher_p, NULL);
+    ks_an_set_real(t, row, P_Q, p->q, NULL);
+    bool sig = p->sig;
+    bool neg = p->family && p->q < 0.05 && p->co.has_lift && p->co.lift < 1;
+    ks_table_set_text(t, row, P_MARK, sig ? "+" : neg ? "-" : "", NULL);
+    /* a statistic of a pair with a hidden count is that count in disguise */
+    if (!p->shown)
+        for (size_t j = P_LIFT; j <= P_MARK; j++)
+            ks_table_suppress(t, row, j, KS_WHY_LINKED, NULL);
+}
+
+/* the first --top pairs, with how they were tested and ranked */
+static int emit_pairs(co_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    r->t = pairs_table(a);
     size_t top = a->opts.top ? a->opts.top : DEFAULT_TOP;
-    for (size_t i = 0; i < np && i < top; i++) {
-        const pair *p = &pairs[i];
-        size_t row = ks_table_add_row(t);
-        ks_table_set_int(t, row, P_RANK, (int64_t)i + 1, NULL);
-        ks_table_set_text(t, row, P_A, v->lev[p->a].label, NULL);
-        ks_table_set_text(t, row, P_B, v->lev[p->b].label, NULL);
-        ks_table_set_text(t, row, P_CA, v->lev[p->a].code, NULL);
-        ks_table_set_text(t, row, P_CB, v->lev[p->b].code, NULL);
-        ks_table_set_int(t, row, P_NAB, p->co.n_ab, NULL);
-        ks_table_set_int(t, row, P_NA, p->co.n_a, NULL);
-        ks_table_set_int(t, row, P_NB, p->co.n_b, NULL);
-        ks_an_set_real(t, row, P_EXP, p->co.expected, NULL);
-        ks_an_set_real(t, row, P_LIFT, p->co.has_lift ? p->co.lift : NAN, NULL);
-        ks_an_set_real(t, row, P_LO, p->lift_lo, NULL);
-        ks_an_set_real(t, row, P_HI, p->lift_hi, NULL);
-        ks_an_set_real(t, row, P_PHI, p->co.has_phi ? p->co.phi : NAN, NULL);
-        ks_an_set_real(t, row, P_P, p->co.fisher_p, NULL);
-        ks_an_set_real(t, row, P_Q, p->q, NULL);
-        bool sig = p->sig;
-        bool neg = p->family && p->q < 0.05 && p->co.has_lift && p->co.lift < 1;
-        ks_table_set_text(t, row, P_MARK, sig ? "+" : neg ? "-" : "", NULL);
-        /* a statistic of a pair with a hidden count is that count in disguise */
-        if (!p->shown)
-            for (size_t j = P_LIFT; j <= P_MARK; j++)
-                ks_table_suppress(t, row, j, KS_WHY_LINKED, NULL);
-    }
+    for (size_t i = 0; i < r->np && i < top; i++)
+        pair_row(r->t, r->v, &r->pairs[i], i);
     char how[700];
     snprintf(how, sizeof how,
              KS_AN_L(a, "%zu 組の課題ペアを検定 (Fisher 正確検定, 両側)、q < 0.05 かつリフト > 1 の %zu 組をリフトの 95%%下限の"
@@ -325,22 +365,38 @@ int ks_analyze_cooccur(ks_an *a, ks_error *err)
                      "the expected count; a pair with a hidden count has no statistics, and the BH q and the ranking "
                      "run over the %zu pairs whose counts are all shown (so that neither carries a hidden count); "
                      "the other pairs follow in code order"),
-             np, nsig, top, nfam);
+             r->np, r->nsig, top, r->nfam);
     const char *notes[2] = {how,
-                            s.household ? KS_AN_L(a, "単位: 世帯 (世帯内のすべての相談の課題をまとめる)",
-                                                  "unit: household (the problems of all its cases together)")
-                                        : KS_AN_L(a, "単位: 相談1件", "unit: case")};
-    rc = ks_an_emit(a, "pairs", KS_AN_L(a, "課題の同時発生", "Problem co-occurrence"), t, nnote, notes, 2, err);
+                            r->s.household ? KS_AN_L(a, "単位: 世帯 (世帯内のすべての相談の課題をまとめる)",
+                                                     "unit: household (the problems of all its cases together)")
+                                           : KS_AN_L(a, "単位: 相談1件", "unit: case")};
+    return ks_an_emit(a, "pairs", KS_AN_L(a, "課題の同時発生", "Problem co-occurrence"), r->t, r->nnote, notes, 2, err);
+}
+
+int ks_analyze_cooccur(ks_an *a, ks_error *err)
+{
+    co_run r = {.a = a};
+    if (!(r.v = ks_an_var_new(a, "problems", false, err)))
+        return -err->code;
+    ks_an_excl_init(&r.ex);
+    int rc = 0;
+    if ((rc = count_units(&r, err)))
+        goto done;
+    if ((rc = pair_counts(&r, err)))
+        goto done;
+    if ((rc = rank_pairs(&r, err)))
+        goto done;
+    rc = emit_pairs(&r, err);
 done:
-    ks_table_free(t);
-    free(pairs);
-    free(pv);
-    free(s.na);
-    free(s.nab);
-    if (s.household)
-        hh_release(&s.hh);
-    free(nnote);
-    ks_an_excl_release(&ex);
-    ks_an_var_free(v);
+    ks_table_free(r.t);
+    free(r.pairs);
+    free(r.pv);
+    free(r.s.na);
+    free(r.s.nab);
+    if (r.s.household)
+        hh_release(&r.s.hh);
+    free(r.nnote);
+    ks_an_excl_release(&r.ex);
+    ks_an_var_free(r.v);
     return rc;
 }

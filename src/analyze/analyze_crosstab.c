@@ -331,185 +331,246 @@ done:
     return rc;
 }
 
-int ks_analyze_crosstab(ks_an *a, const char *row, const char *col, ks_error *err)
+/* The state one crosstab passes from step to step; ks_analyze_crosstab owns
+ * everything here and releases it once, at its `done:`. */
+typedef struct xt_run {
+    ks_an *a;            /* the analysis (borrowed) */
+    ks_an_var *rv;       /* row variable (owned) */
+    ks_an_var *cv;       /* column variable (owned) */
+    xt_scan s;           /* counts by level (cell, rcases and ccases owned) */
+    xt x;                /* the used rows and columns (arrays owned) */
+    ks_crosstab ct;      /* the tests, when test_ok (owned) */
+    bool test_ok;        /* the table can be tested (one value per case, 2 x 2 or more, k cases) */
+    double zb;           /* Bonferroni bound of the residuals, INFINITY without a test */
+    ks_table *counts;    /* the wide counts (owned) */
+    ks_table *cells;     /* one line per cell (owned) */
+    ks_table *tests;     /* the tests of independence (owned) */
+    ks_an_excl ex;       /* cases left out and why */
+    ks_buf tnote;        /* why there is no test, then the tests table's first note */
+    ks_buf sparse;       /* the small expected counts warning */
+    char *nnote;         /* the n footer of every table (owned) */
+} xt_run;
+
+/* Counts every case into its cells in one scan, with the footer of what
+ * was left out. */
+static int count_cells(xt_run *r, ks_error *err)
 {
-    ks_an_var *rv = ks_an_var_new(a, row, false, err);
-    ks_an_var *cv = rv ? ks_an_var_new(a, col, false, err) : NULL;
-    xt_scan s = {0};
-    xt x = {0};
-    ks_table *counts = NULL, *cells = NULL, *tests = NULL;
-    ks_crosstab ct = {0};
-    ks_an_excl ex;
-    ks_an_excl_init(&ex);
-    ks_buf tnote, sparse;
-    ks_buf_init(&tnote);
-    ks_buf_init(&sparse);
-    char *nnote = NULL;
-    int rc = 0;
-    if (!cv) {
-        rc = -err->code;
-        goto done;
-    }
-    s.r = rv;
-    s.c = cv;
-    s.drop_unknown = a->opts.drop_unknown;
-    s.cell = ks_calloc(ks_mul(rv->nlev ? rv->nlev : 1, cv->nlev ? cv->nlev : 1), sizeof *s.cell);
-    s.rcases = ks_calloc(rv->nlev ? rv->nlev : 1, sizeof *s.rcases);
-    s.ccases = ks_calloc(cv->nlev ? cv->nlev : 1, sizeof *s.ccases);
+    ks_an *a = r->a;
+    const ks_an_var *rv = r->rv, *cv = r->cv;
+    xt_scan *s = &r->s;
+    s->r = rv;
+    s->c = cv;
+    s->drop_unknown = a->opts.drop_unknown;
+    s->cell = ks_calloc(ks_mul(rv->nlev ? rv->nlev : 1, cv->nlev ? cv->nlev : 1), sizeof *s->cell);
+    s->rcases = ks_calloc(rv->nlev ? rv->nlev : 1, sizeof *s->rcases);
+    s->ccases = ks_calloc(cv->nlev ? cv->nlev : 1, sizeof *s->ccases);
     const char *ex2[2] = {rv->expr, cv->expr};
-    if ((rc = ks_an_scan(a, ex2, 2, NULL, xt_row, &s, err)))
-        goto done;
+    int rc;
+    if ((rc = ks_an_scan(a, ex2, 2, NULL, xt_row, s, err)))
+        return rc;
     char why[256];
     snprintf(why, sizeof why, KS_AN_L(a, "%s 未記入", "with %s missing"), rv->label);
-    ks_an_excl_add(a, &ex, s.miss_r, why);
+    ks_an_excl_add(a, &r->ex, s->miss_r, why);
     snprintf(why, sizeof why, KS_AN_L(a, "%s 不明", "with %s unknown"), rv->label);
-    ks_an_excl_add(a, &ex, s.unk_r, why);
+    ks_an_excl_add(a, &r->ex, s->unk_r, why);
     snprintf(why, sizeof why, KS_AN_L(a, "%s 未記入", "with %s missing"), cv->label);
-    ks_an_excl_add(a, &ex, s.miss_c, why);
+    ks_an_excl_add(a, &r->ex, s->miss_c, why);
     snprintf(why, sizeof why, KS_AN_L(a, "%s 不明", "with %s unknown"), cv->label);
-    ks_an_excl_add(a, &ex, s.unk_c, why);
-    if (s.n == 0) {
-        char *nn = ks_an_note_n(a, 0, "cases", &ex);
+    ks_an_excl_add(a, &r->ex, s->unk_c, why);
+    if (s->n == 0) {
+        char *nn = ks_an_note_n(a, 0, "cases", &r->ex);
         rc = ks_error_set(err, KS_EDATA, "no cases to tabulate (%s)", nn);
         free(nn);
-        goto done;
+        return rc;
     }
+    r->nnote = ks_an_note_n(a, s->n, KS_AN_L(a, "件", "cases"), &r->ex);
+    return 0;
+}
 
-    x.a = a;
-    x.r = rv;
-    x.c = cv;
-    x.n = s.n;
-    x.multi = rv->kind == KS_AN_SET || cv->kind == KS_AN_SET;
-    x.ri = ks_malloc(ks_mul(rv->nlev, sizeof *x.ri));
-    x.ci = ks_malloc(ks_mul(cv->nlev, sizeof *x.ci));
-    x.nr = used_levels(s.rcases, rv->nlev, x.ri);
-    x.nc = used_levels(s.ccases, cv->nlev, x.ci);
-    x.cnt = ks_malloc(ks_mul(ks_mul(x.nr, x.nc), sizeof *x.cnt));
-    x.rn = ks_malloc(ks_mul(x.nr, sizeof *x.rn));
-    x.cn = ks_malloc(ks_mul(x.nc, sizeof *x.cn));
-    for (size_t i = 0; i < x.nr; i++) {
-        x.rn[i] = s.rcases[x.ri[i]];
-        for (size_t j = 0; j < x.nc; j++)
-            x.cnt[i * x.nc + j] = s.cell[x.ri[i] * cv->nlev + x.ci[j]];
+/* The compact table: only the levels with cases, and their margins. */
+static void compact_table(xt_run *r)
+{
+    const xt_scan *s = &r->s;
+    const ks_an_var *rv = r->rv, *cv = r->cv;
+    xt *x = &r->x;
+    x->a = r->a;
+    x->r = rv;
+    x->c = cv;
+    x->n = s->n;
+    x->multi = rv->kind == KS_AN_SET || cv->kind == KS_AN_SET;
+    x->ri = ks_malloc(ks_mul(rv->nlev, sizeof *x->ri));
+    x->ci = ks_malloc(ks_mul(cv->nlev, sizeof *x->ci));
+    x->nr = used_levels(s->rcases, rv->nlev, x->ri);
+    x->nc = used_levels(s->ccases, cv->nlev, x->ci);
+    x->cnt = ks_malloc(ks_mul(ks_mul(x->nr, x->nc), sizeof *x->cnt));
+    x->rn = ks_malloc(ks_mul(x->nr, sizeof *x->rn));
+    x->cn = ks_malloc(ks_mul(x->nc, sizeof *x->cn));
+    for (size_t i = 0; i < x->nr; i++) {
+        x->rn[i] = s->rcases[x->ri[i]];
+        for (size_t j = 0; j < x->nc; j++)
+            x->cnt[i * x->nc + j] = s->cell[x->ri[i] * cv->nlev + x->ci[j]];
     }
-    for (size_t j = 0; j < x.nc; j++)
-        x.cn[j] = s.ccases[x.ci[j]];
+    for (size_t j = 0; j < x->nc; j++)
+        x->cn[j] = s->ccases[x->ci[j]];
+}
 
-    nnote = ks_an_note_n(a, s.n, KS_AN_L(a, "件", "cases"), &ex);
-    const char *notes[3];
-    size_t nn = 0;
-    bool test_ok = !x.multi && x.nr >= 2 && x.nc >= 2 && s.n >= a->k;
-    if (x.multi) {
-        ks_buf_addf(&tnote, "%s",
+/* Whether the table can be tested, and if not the note that says why; the
+ * tests themselves when it can. */
+static int plan_tests(xt_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    const xt *x = &r->x;
+    r->test_ok = !x->multi && x->nr >= 2 && x->nc >= 2 && r->s.n >= a->k;
+    if (x->multi) {
+        ks_buf_addf(&r->tnote, "%s",
                     KS_AN_L(a, "複数回答の変数を含むため、1件が複数のセルに数えられ、セルは独立ではありません。"
                                "χ²検定は行いません(problem:CODE のような あり/なし の変数か主な課題で検定できます)",
                             "multi-response variable: a case counts in several cells, which are then not "
                             "independent, so no chi-squared test is computed (test problem:CODE yes/no, or the "
                             "main problem, instead)"));
-    } else if (s.n < a->k) {
-        ks_buf_addf(&tnote, KS_AN_L(a, "件数が k=%d 未満のため検定を行いません", "fewer than k=%d cases: no tests"),
+    } else if (r->s.n < a->k) {
+        ks_buf_addf(&r->tnote, KS_AN_L(a, "件数が k=%d 未満のため検定を行いません", "fewer than k=%d cases: no tests"),
                     a->k);
-    } else if (x.nr < 2 || x.nc < 2) {
-        ks_buf_addf(&tnote,
+    } else if (x->nr < 2 || x->nc < 2) {
+        ks_buf_addf(&r->tnote,
                     KS_AN_L(a, "%s の水準が1つだけのため検定できません", "%s has a single level: no test of independence"),
-                    x.nr < 2 ? rv->label : cv->label);
+                    x->nr < 2 ? r->rv->label : r->cv->label);
     }
-    if (test_ok && (rc = ks_crosstab_init(&ct, x.cnt, x.nr, x.nc, err)))
-        goto done;
+    if (r->test_ok)
+        return ks_crosstab_init(&r->ct, x->cnt, x->nr, x->nc, err);
+    return 0;
+}
 
-    /* counts first: its suppression pattern carries over to the cells table */
-    if (!(counts = counts_table(&x, err))) {
-        rc = -err->code;
-        goto done;
-    }
-    if (tnote.len)
-        notes[nn++] = tnote.buf;
-    if (x.multi)
+/* counts first: its suppression pattern carries over to the cells table */
+static int emit_counts(xt_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    if (!(r->counts = counts_table(&r->x, err)))
+        return -err->code;
+    const char *notes[3];
+    size_t nn = 0;
+    if (r->tnote.len)
+        notes[nn++] = r->tnote.buf;
+    if (r->x.multi)
         notes[nn++] = KS_AN_L(a, "複数回答: 1件がその値ごとに数えられます。実件数は1件を1回だけ数えます",
                               "multi-response: a case counts once in each of its values; 'cases' counts it once");
-    if ((rc = ks_an_emit(a, "counts", KS_AN_L(a, "度数", "Counts"), counts, nnote, notes, nn, err)))
-        goto done;
+    return ks_an_emit(a, "counts", KS_AN_L(a, "度数", "Counts"), r->counts, r->nnote, notes, nn, err);
+}
 
-    double zb = INFINITY;
-    if (test_ok && ct.has_test) {
+/* the cells table, hidden where the counts table as printed is */
+static int emit_cells(xt_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    const ks_crosstab *ct = &r->ct;
+    r->zb = INFINITY;
+    if (r->test_ok && ct->has_test) {
         /* Bonferroni over the cells tested: ++/-- survive the multiplicity */
-        zb = ks_dist_norm_upper_quantile(0.025 / (double)ct.cells_used);
+        r->zb = ks_dist_norm_upper_quantile(0.025 / (double)ct->cells_used);
     }
-    if (!(cells = cells_table(&x, counts, test_ok ? &ct : NULL, zb, err))) {
-        rc = -err->code;
-        goto done;
-    }
+    if (!(r->cells = cells_table(&r->x, r->counts, r->test_ok ? ct : NULL, r->zb, err)))
+        return -err->code;
     const char *cnotes[2];
     size_t ncn = 0;
     char resnote[400];
-    if (test_ok && ct.has_test) {
+    if (r->test_ok && ct->has_test) {
         snprintf(resnote, sizeof resnote,
                  KS_AN_L(a, "判定: +/- は調整済み残差 |r| > 1.96 (5%%)、++/-- は Bonferroni 補正後も有意 (|r| > %.2f, %zu セル)",
                          "mark: +/- adjusted residual |r| > 1.96 (5%%); ++/-- also beyond the Bonferroni bound "
                          "|r| > %.2f over %zu cells"),
-                 zb, ct.cells_used);
+                 r->zb, ct->cells_used);
         cnotes[ncn++] = resnote;
     }
-    if (tnote.len)
-        cnotes[ncn++] = tnote.buf;
-    if ((rc = ks_an_emit(a, "cells", KS_AN_L(a, "セル: 割合・期待度数・残差", "Cells: percentages, expected counts, residuals"),
-                         cells, nnote, cnotes, ncn, err)))
-        goto done;
+    if (r->tnote.len)
+        cnotes[ncn++] = r->tnote.buf;
+    return ks_an_emit(a, "cells", KS_AN_L(a, "セル: 割合・期待度数・残差", "Cells: percentages, expected counts, residuals"),
+                      r->cells, r->nnote, cnotes, ncn, err);
+}
 
-    if (!test_ok || !ct.has_test) {
-        if (!test_ok)
-            goto done;
+/* The tests, printed whole or as p classes (see tests_table), when the
+ * table could be tested. */
+static int emit_tests(xt_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    const ks_crosstab *ct = &r->ct;
+    if (!r->test_ok)
+        return 0;
+    if (!ct->has_test) {
         /* empty rows dropped left fewer than 2 x 2 */
         fprintf(stderr, "kasane: note: fewer than 2 non-empty rows or columns: no test\n");
-        goto done;
+        return 0;
     }
     /* any cell of the counts table hidden, as printed (primary or complement) */
     bool classes_only = false;
-    for (size_t i = 0; i < ks_table_nrows(counts) && !ks_weakened("crosstab-tests"); i++)
-        for (size_t j = 1; j < ks_table_ncols(counts); j++)
-            classes_only = classes_only || hidden(counts, i, j);
-    ks_buf_reset(&tnote);
+    for (size_t i = 0; i < ks_table_nrows(r->counts) && !ks_weakened("crosstab-tests"); i++)
+        for (size_t j = 1; j < ks_table_ncols(r->counts); j++)
+            classes_only = classes_only || hidden(r->counts, i, j);
+    ks_buf_reset(&r->tnote);
     if (classes_only)
-        ks_buf_adds(&tnote, KS_AN_L(a, "度数の表に秘匿したセルがあるため、検定は p の階級だけを表示します (統計量・p 値・"
-                                       "推定値は秘匿したセルの式になり、逆算できるため)",
-                                    "the counts table has hidden cells, so the tests print only their p class: the "
-                                    "statistics, p-values and estimates are equations in the hidden cells"));
+        ks_buf_adds(&r->tnote, KS_AN_L(a, "度数の表に秘匿したセルがあるため、検定は p の階級だけを表示します (統計量・p 値・"
+                                          "推定値は秘匿したセルの式になり、逆算できるため)",
+                                       "the counts table has hidden cells, so the tests print only their p class: the "
+                                       "statistics, p-values and estimates are equations in the hidden cells"));
     else
-        ks_buf_addf(&tnote, "Cramér's V = %.4f", ct.cramer_v);
-    if ((rc = tests_table(&x, &ct, classes_only, &tests, &tnote, err)))
-        goto done;
+        ks_buf_addf(&r->tnote, "Cramér's V = %.4f", ct->cramer_v);
+    int rc;
+    if ((rc = tests_table(&r->x, ct, classes_only, &r->tests, &r->tnote, err)))
+        return rc;
     const char *tn[3];
     size_t ntn = 0;
-    tn[ntn++] = tnote.buf;
-    if (ct.sparse_warning) {
-        ks_buf_addf(&sparse,
+    tn[ntn++] = r->tnote.buf;
+    if (ct->sparse_warning) {
+        ks_buf_addf(&r->sparse,
                     KS_AN_L(a, "期待度数 5 未満のセルが %.0f%% (最小 %.2f):χ² 近似は不正確な可能性があります",
                             "%.0f%% of expected counts are below 5 (smallest %.2f): the chi-squared approximation may "
                             "be poor; rely on the exact or Monte-Carlo p"),
-                    100.0 * ct.share_lt5, ct.min_expected);
-        tn[ntn++] = sparse.buf;
+                    100.0 * ct->share_lt5, ct->min_expected);
+        tn[ntn++] = r->sparse.buf;
     }
-    if ((rc = ks_an_emit(a, "tests", KS_AN_L(a, "独立性の検定", "Tests of independence"), tests, nnote, tn, ntn,
-                         err)))
+    return ks_an_emit(a, "tests", KS_AN_L(a, "独立性の検定", "Tests of independence"), r->tests, r->nnote, tn, ntn,
+                      err);
+}
+
+int ks_analyze_crosstab(ks_an *a, const char *row, const char *col, ks_error *err)
+{
+    xt_run r = {.a = a};
+    r.rv = ks_an_var_new(a, row, false, err);
+    r.cv = r.rv ? ks_an_var_new(a, col, false, err) : NULL;
+    ks_an_excl_init(&r.ex);
+    ks_buf_init(&r.tnote);
+    ks_buf_init(&r.sparse);
+    int rc = 0;
+    if (!r.cv) {
+        rc = -err->code;
         goto done;
+    }
+    if ((rc = count_cells(&r, err)))
+        goto done;
+    compact_table(&r);
+    if ((rc = plan_tests(&r, err)))
+        goto done;
+    if ((rc = emit_counts(&r, err)))
+        goto done;
+    if ((rc = emit_cells(&r, err)))
+        goto done;
+    rc = emit_tests(&r, err);
 done:
-    ks_crosstab_release(&ct);
-    ks_table_free(counts);
-    ks_table_free(cells);
-    ks_table_free(tests);
-    free(s.cell);
-    free(s.rcases);
-    free(s.ccases);
-    free(x.ri);
-    free(x.ci);
-    free(x.cnt);
-    free(x.rn);
-    free(x.cn);
-    free(nnote);
-    ks_buf_release(&tnote);
-    ks_buf_release(&sparse);
-    ks_an_excl_release(&ex);
-    ks_an_var_free(rv);
-    ks_an_var_free(cv);
+    ks_crosstab_release(&r.ct);
+    ks_table_free(r.counts);
+    ks_table_free(r.cells);
+    ks_table_free(r.tests);
+    free(r.s.cell);
+    free(r.s.rcases);
+    free(r.s.ccases);
+    free(r.x.ri);
+    free(r.x.ci);
+    free(r.x.cnt);
+    free(r.x.rn);
+    free(r.x.cn);
+    free(r.nnote);
+    ks_buf_release(&r.tnote);
+    ks_buf_release(&r.sparse);
+    ks_an_excl_release(&r.ex);
+    ks_an_var_free(r.rv);
+    ks_an_var_free(r.cv);
     return rc;
 }

@@ -152,50 +152,67 @@ static int partner_row(ks_an *a, ks_table *t, const char *label, const char *cod
     return 0;
 }
 
-int ks_analyze_partners(ks_an *a, const char *problem, ks_error *err)
+/* The state one partners analysis passes from step to step;
+ * ks_analyze_partners owns everything here and releases it once, at its
+ * `done:`. */
+typedef struct pt_run {
+    ks_an *a;            /* the analysis (borrowed) */
+    ks_an_var *pv;       /* partners (owned) */
+    ks_an_var *bin;      /* problem:PROBLEM, the cases analysed (owned) */
+    char *pname;         /* "problem:PROBLEM" (owned) */
+    pt_scan s;           /* the counts (cases, closed, goodn and pair owned) */
+    prow *order;         /* [nlev + 1] the partner rows in print order (owned) */
+    ppair *pairs;        /* [np] the pairs of partners listed, most frequent first (owned) */
+    size_t np;           /* entries of pairs */
+    ks_table *t;         /* the partners table (owned) */
+    ks_table *pt;        /* the pairs table (owned) */
+    char *nnote;         /* the n footer of both tables (owned) */
+} pt_run;
+
+/* PROBLEM as a code or label: problem:CODE resolves and checks it */
+static int problem_variable(pt_run *r, const char *problem, ks_error *err)
 {
-    ks_an_var *pv = ks_an_var_new(a, "partners", false, err);
-    ks_an_var *bin = NULL;
-    pt_scan s = {0};
-    prow *order = NULL;
-    ppair *pairs = NULL;
-    ks_table *t = NULL, *pt = NULL;
-    char *nnote = NULL, *pname = NULL;
-    int rc = 0;
-    if (!pv)
-        return -err->code;
-    /* PROBLEM as a code or label: problem:CODE resolves and checks it */
     ks_buf b;
     ks_buf_init(&b);
     ks_buf_addf(&b, "problem:%s", problem);
-    pname = ks_buf_detach(&b, NULL);
-    if (!(bin = ks_an_var_new(a, pname, true, err))) {
-        rc = -err->code;
-        goto done;
-    }
-    size_t nl = pv->nlev;
-    s.pv = pv;
-    s.cases = ks_calloc(nl + 2, sizeof *s.cases);
-    s.closed = ks_calloc(nl + 2, sizeof *s.closed);
-    s.goodn = ks_calloc(nl + 2, sizeof *s.goodn);
-    s.pair = ks_calloc(ks_mul(nl, nl) + 1, sizeof *s.pair);
-    const char *exprs[3] = {"c.partner_mask", "c.status_id", "c.outcome_id"};
-    if ((rc = ks_an_scan(a, exprs, 3, bin->expr, pt_row, &s, err)))
-        goto done;
-    char unit[300];
-    snprintf(unit, sizeof unit, KS_AN_L(a, "件 (課題「%s」あり)", "cases with %s"), bin->label);
-    nnote = ks_an_note_n(a, s.n, unit, NULL);
-    if (s.n == 0) {
-        rc = ks_error_set(err, KS_EDATA, "no cases with %s in the selection", bin->label);
-        goto done;
-    }
-    if (s.n < a->k) {
-        rc = ks_error_set(err, KS_ESAFETY, "fewer than k=%d cases with %s in the selection: no statistics", a->k,
-                          bin->label);
-        goto done;
-    }
+    r->pname = ks_buf_detach(&b, NULL);
+    if (!(r->bin = ks_an_var_new(r->a, r->pname, true, err)))
+        return -err->code;
+    return 0;
+}
 
-    t = ks_table_new();
+/* Counts the cases with the problem by partner and pair of partners in one
+ * scan; refuses a selection of fewer than k such cases. */
+static int count_cases(pt_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    pt_scan *s = &r->s;
+    size_t nl = r->pv->nlev;
+    s->pv = r->pv;
+    s->cases = ks_calloc(nl + 2, sizeof *s->cases);
+    s->closed = ks_calloc(nl + 2, sizeof *s->closed);
+    s->goodn = ks_calloc(nl + 2, sizeof *s->goodn);
+    s->pair = ks_calloc(ks_mul(nl, nl) + 1, sizeof *s->pair);
+    const char *exprs[3] = {"c.partner_mask", "c.status_id", "c.outcome_id"};
+    int rc;
+    if ((rc = ks_an_scan(a, exprs, 3, r->bin->expr, pt_row, s, err)))
+        return rc;
+    char unit[300];
+    snprintf(unit, sizeof unit, KS_AN_L(a, "件 (課題「%s」あり)", "cases with %s"), r->bin->label);
+    r->nnote = ks_an_note_n(a, s->n, unit, NULL);
+    if (s->n == 0)
+        return ks_error_set(err, KS_EDATA, "no cases with %s in the selection", r->bin->label);
+    if (s->n < a->k)
+        return ks_error_set(err, KS_ESAFETY, "fewer than k=%d cases with %s in the selection: no statistics", a->k,
+                            r->bin->label);
+    return 0;
+}
+
+/* The partners table's columns: three nested counts, the share of the
+ * cases and the good rate with its interval. */
+static ks_table *partners_table(ks_an *a)
+{
+    ks_table *t = ks_table_new();
     ks_table_add_column(t, "partner", KS_AN_L(a, "連携先", "partner"), KS_COL_TEXT, NULL);
     ks_table_add_column(t, "code", KS_AN_L(a, "コード", "code"), KS_COL_TEXT, NULL);
     ks_table_add_column(t, "n", KS_AN_L(a, "件数", "cases"), KS_COL_INT, NULL);
@@ -211,42 +228,65 @@ int ks_analyze_partners(ks_an *a, const char *problem, ks_error *err)
     ks_table_set_share(t, Q_SHARE, Q_N, -1, NULL);
     for (size_t j = Q_RATE; j <= Q_HI; j++)
         ks_table_set_share(t, j, Q_GOOD, Q_CLOSED, NULL);
-    if ((rc = partner_row(a, t, KS_AN_L(a, "(全件)", "(all cases)"), "(all)", &s, nl, err)) ||
-        (rc = partner_row(a, t, KS_AN_L(a, "(連携先なし)", "(no partner)"), "(none)", &s, nl + 1, err)))
-        goto done;
-    order = ks_malloc(ks_mul(nl + 1, sizeof *order));
+    return t;
+}
+
+/* The baseline rows (all cases, no partner), then each partner with cases
+ * in the order of prow. */
+static int emit_partners(pt_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    const ks_an_var *pv = r->pv;
+    const pt_scan *s = &r->s;
+    size_t nl = pv->nlev;
+    ks_table *t = r->t = partners_table(a);
+    int rc;
+    if ((rc = partner_row(a, t, KS_AN_L(a, "(全件)", "(all cases)"), "(all)", s, nl, err)) ||
+        (rc = partner_row(a, t, KS_AN_L(a, "(連携先なし)", "(no partner)"), "(none)", s, nl + 1, err)))
+        return rc;
+    prow *order = r->order = ks_malloc(ks_mul(nl + 1, sizeof *order));
     size_t no = 0;
     for (size_t i = 0; i < nl; i++)
-        if (s.cases[i])
-            order[no++] = (prow){i, s.cases[i] < a->k && !ks_weakened("partners-nested") ? 0 : s.cases[i]};
+        if (s->cases[i])
+            order[no++] = (prow){i, s->cases[i] < a->k && !ks_weakened("partners-nested") ? 0 : s->cases[i]};
     qsort(order, no, sizeof *order, cmp_cases);
     for (size_t i = 0; i < no; i++)
-        if ((rc = partner_row(a, t, pv->lev[order[i].lev].label, pv->lev[order[i].lev].code, &s, order[i].lev, err)))
-            goto done;
-    const char *notes[2] = {KS_AN_L(a, "関与率: 課題のある件数に対する割合 (複数回答); 良好率: 終結し結果の記入がある件のうち解決・改善の割合, "
+        if ((rc = partner_row(a, t, pv->lev[order[i].lev].label, pv->lev[order[i].lev].code, s, order[i].lev, err)))
+            return rc;
+    const char *notes[1] = {KS_AN_L(a, "関与率: 課題のある件数に対する割合 (複数回答); 良好率: 終結し結果の記入がある件のうち解決・改善の割合, "
                                        "Wilson 95%信頼区間",
                                     "share: of the cases with the problem (a case may have several partners); good rate: "
-                                    "resolved or improved among closed cases with a known outcome, Wilson 95% interval"),
-                            NULL};
-    if ((rc = ks_an_emit(a, "partners", KS_AN_L(a, "連携先の関与と結果", "Partners involved and outcomes"), t, nnote, notes,
-                         1, err)))
-        goto done;
+                                    "resolved or improved among closed cases with a known outcome, Wilson 95% interval")};
+    return ks_an_emit(a, "partners", KS_AN_L(a, "連携先の関与と結果", "Partners involved and outcomes"), t, r->nnote,
+                      notes, 1, err);
+}
 
-    /* partners on the same case */
-    pairs = ks_malloc(ks_mul(nl * nl / 2 + 1, sizeof *pairs));
+/* partners on the same case, most frequent first */
+static void partner_pairs(pt_run *r)
+{
+    const pt_scan *s = &r->s;
+    size_t nl = r->pv->nlev;
+    ppair *pairs = r->pairs = ks_malloc(ks_mul(nl * nl / 2 + 1, sizeof *pairs));
     size_t np = 0;
     for (size_t i = 0; i < nl; i++)
         for (size_t j = i + 1; j < nl; j++)
-            if (s.pair[i * nl + j] > 0) {
-                int64_t nab = s.pair[i * nl + j];
-                pairs[np] = (ppair){(int)i, (int)j, nab, (double)s.cases[i] * (double)s.cases[j] / (double)s.n,
-                                    pair_hidden(&s, nab, s.cases[i], s.cases[j], a->k)};
+            if (s->pair[i * nl + j] > 0) {
+                int64_t nab = s->pair[i * nl + j];
+                pairs[np] = (ppair){(int)i, (int)j, nab, (double)s->cases[i] * (double)s->cases[j] / (double)s->n,
+                                    pair_hidden(s, nab, s->cases[i], s->cases[j], r->a->k)};
                 /* a ranked list of hidden counts would tell them by their
                  * places: only published pairs are ranked */
                 np += !pairs[np].hidden || ks_weakened("partners-nested");
             }
     qsort(pairs, np, sizeof *pairs, cmp_pair);
-    pt = ks_table_new();
+    r->np = np;
+}
+
+/* The pairs table's columns: the three counts, the expected count a share
+ * of with A and with B, the lift a share of together. */
+static ks_table *pairs_table(ks_an *a)
+{
+    ks_table *pt = ks_table_new();
     ks_table_add_column(pt, "rank", KS_AN_L(a, "順位", "rank"), KS_COL_INT, NULL);
     ks_table_add_column(pt, "partner_a", KS_AN_L(a, "連携先A", "partner A"), KS_COL_TEXT, NULL);
     ks_table_add_column(pt, "partner_b", KS_AN_L(a, "連携先B", "partner B"), KS_COL_TEXT, NULL);
@@ -261,9 +301,18 @@ int ks_analyze_partners(ks_an *a, const char *problem, ks_error *err)
         ks_table_set_count(pt, j, NULL);
     ks_table_set_share(pt, 8, 6, 7, NULL);
     ks_table_set_share(pt, 9, 5, -1, NULL);
+    return pt;
+}
+
+/* the first --top pairs */
+static int emit_pairs(pt_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    const ks_an_var *pv = r->pv;
+    ks_table *pt = r->pt = pairs_table(a);
     size_t top = a->opts.top ? a->opts.top : DEFAULT_TOP;
-    for (size_t i = 0; i < np && i < top; i++) {
-        const ppair *p = &pairs[i];
+    for (size_t i = 0; i < r->np && i < top; i++) {
+        const ppair *p = &r->pairs[i];
         size_t row = ks_table_add_row(pt);
         ks_table_set_int(pt, row, 0, (int64_t)i + 1, NULL);
         ks_table_set_text(pt, row, 1, pv->lev[p->a].label, NULL);
@@ -271,8 +320,8 @@ int ks_analyze_partners(ks_an *a, const char *problem, ks_error *err)
         ks_table_set_text(pt, row, 3, pv->lev[p->a].code, NULL);
         ks_table_set_text(pt, row, 4, pv->lev[p->b].code, NULL);
         ks_table_set_int(pt, row, 5, p->nab, NULL);
-        ks_table_set_int(pt, row, 6, s.cases[p->a], NULL);
-        ks_table_set_int(pt, row, 7, s.cases[p->b], NULL);
+        ks_table_set_int(pt, row, 6, r->s.cases[p->a], NULL);
+        ks_table_set_int(pt, row, 7, r->s.cases[p->b], NULL);
         ks_an_set_real(pt, row, 8, p->exp, NULL);
         ks_an_set_real(pt, row, 9, (double)p->nab / p->exp, NULL);
     }
@@ -281,21 +330,38 @@ int ks_analyze_partners(ks_an *a, const char *problem, ks_error *err)
              KS_AN_L(a, "同じ相談に関わった連携先の組 (件数の多い順, 上位 %zu 組まで, --top N; 件数が秘匿となる組は載せない); リフト = 件数 ÷ (Aの件数 × Bの件数 ÷ %s の件数)",
                      "pairs of partners on the same case, most frequent first (first %zu, --top N; pairs whose count is "
                      "hidden are not listed); lift = together / (with A x with B / cases with %s)"),
-             top, bin->label);
-    notes[0] = pn;
-    rc = ks_an_emit(a, "pairs", KS_AN_L(a, "一緒に関わる連携先", "Partners working together"), pt, nnote, notes, 1, err);
+             top, r->bin->label);
+    const char *notes[1] = {pn};
+    return ks_an_emit(a, "pairs", KS_AN_L(a, "一緒に関わる連携先", "Partners working together"), pt, r->nnote, notes, 1,
+                      err);
+}
+
+int ks_analyze_partners(ks_an *a, const char *problem, ks_error *err)
+{
+    pt_run r = {.a = a};
+    if (!(r.pv = ks_an_var_new(a, "partners", false, err)))
+        return -err->code;
+    int rc = 0;
+    if ((rc = problem_variable(&r, problem, err)))
+        goto done;
+    if ((rc = count_cases(&r, err)))
+        goto done;
+    if ((rc = emit_partners(&r, err)))
+        goto done;
+    partner_pairs(&r);
+    rc = emit_pairs(&r, err);
 done:
-    ks_table_free(t);
-    ks_table_free(pt);
-    free(order);
-    free(pairs);
-    free(s.cases);
-    free(s.closed);
-    free(s.goodn);
-    free(s.pair);
-    free(nnote);
-    free(pname);
-    ks_an_var_free(bin);
-    ks_an_var_free(pv);
+    ks_table_free(r.t);
+    ks_table_free(r.pt);
+    free(r.order);
+    free(r.pairs);
+    free(r.s.cases);
+    free(r.s.closed);
+    free(r.s.goodn);
+    free(r.s.pair);
+    free(r.nnote);
+    free(r.pname);
+    ks_an_var_free(r.bin);
+    ks_an_var_free(r.pv);
     return rc;
 }

@@ -209,80 +209,107 @@ static bool curve_leaks(const ks_km_curve *c, const km_point *pts, const double 
     return n > 0 && (small_count(tail, k) || small_count(pts[n - 1].n_risk - tail, k));
 }
 
-int ks_analyze_survival(ks_an *a, const char *group, ks_error *err)
+/* The state one survival analysis passes from step to step;
+ * ks_analyze_survival owns everything here and releases it once, at its
+ * `done:`. */
+typedef struct sv_run {
+    ks_an *a;            /* the analysis (borrowed) */
+    ks_an_var *v;        /* group variable, NULL for all (owned) */
+    sv_scan s;           /* the cases kept (time, event and group owned) */
+    double *times;       /* [ntimes] --times, ascending days (owned) */
+    size_t ntimes;       /* entries of times */
+    ks_km km;            /* one curve per group (owned) */
+    ks_km all;           /* all cases together: one curve (owned) */
+    ks_logrank lr;       /* the log-rank test, when have_lr (owned) */
+    bool have_lr;        /* the groups were tested */
+    bool links;          /* the two tables are suppressed together (not weakened) */
+    size_t tr;           /* the summary's total row */
+    ks_table *sum;       /* the summary per group (owned) */
+    ks_table *curve;     /* the curves at the times (owned) */
+    ks_table *test;      /* the log-rank test (owned) */
+    ks_an_excl ex;       /* cases left out and why */
+    char *nnote;         /* the n footer of every table (owned) */
+    ks_buf lrnote;       /* why there is no log-rank test, for the summary's notes */
+} sv_run;
+
+/* GROUP: `all`, or a variable that gives a case one value (groups of a
+ * multi-response variable would overlap) */
+static int group_variable(sv_run *r, const char *group, ks_error *err)
 {
-    ks_an_var *v = NULL;
-    sv_scan s = {0};
-    ks_km km = {0}, all = {0};
-    ks_logrank lr = {0};
-    double *times = NULL;
-    size_t ntimes = 0;
-    ks_table *sum = NULL, *curve = NULL, *test = NULL;
-    ks_an_excl ex;
-    ks_an_excl_init(&ex);
-    char *nnote = NULL;
-    ks_buf lrnote;
-    ks_buf_init(&lrnote);
-    int rc = 0;
-    if ((rc = parse_times(a->opts.times ? a->opts.times : "30,90,180,365", &times, &ntimes, err)))
-        goto done;
-    if (strcmp(group, "all") != 0) {
-        if (!(v = ks_an_var_new(a, group, false, err))) {
-            rc = -err->code;
-            goto done;
-        }
-        if (v->kind == KS_AN_SET) {
-            rc = ks_error_set(err, KS_EUSAGE,
-                              "'%s' gives a case several values, so groups would overlap; use the main problem "
-                              "(problem) or a yes/no variable such as problem:hikikomori",
-                              v->name);
-            goto done;
-        }
-    }
+    if (strcmp(group, "all") == 0)
+        return 0;
+    if (!(r->v = ks_an_var_new(r->a, group, false, err)))
+        return -err->code;
+    if (r->v->kind == KS_AN_SET)
+        return ks_error_set(err, KS_EUSAGE,
+                            "'%s' gives a case several values, so groups would overlap; use the main problem "
+                            "(problem) or a yes/no variable such as problem:hikikomori",
+                            r->v->name);
+    return 0;
+}
+
+/* Every case's time and event, censored at the database's last date, with
+ * the footer of what was left out; refuses a selection of fewer than k. */
+static int scan_cases(sv_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    const ks_an_var *v = r->v;
+    sv_scan *s = &r->s;
     ks_date last;
-    if (!a->last_date || ks_date_parse(a->last_date, strlen(a->last_date), &last) != KS_DATE_OK) {
-        rc = ks_error_set(err, KS_EDATA, "the database has no cases");
-        goto done;
-    }
-    s.v = v;
-    s.drop_unknown = a->opts.drop_unknown;
-    s.last = ks_date_days(last);
+    if (!a->last_date || ks_date_parse(a->last_date, strlen(a->last_date), &last) != KS_DATE_OK)
+        return ks_error_set(err, KS_EDATA, "the database has no cases");
+    s->v = v;
+    s->drop_unknown = a->opts.drop_unknown;
+    s->last = ks_date_days(last);
     const char *exprs[4] = {"c.status_id", DAY_EXPR, CLOSED_EXPR, v ? v->expr : "0"};
-    if ((rc = ks_an_scan(a, exprs, 4, NULL, sv_row, &s, err)))
-        goto done;
+    int rc;
+    if ((rc = ks_an_scan(a, exprs, 4, NULL, sv_row, s, err)))
+        return rc;
     char why[256];
     if (v) {
         snprintf(why, sizeof why, KS_AN_L(a, "%s 未記入", "with %s missing"), v->label);
-        ks_an_excl_add(a, &ex, s.missing, why);
+        ks_an_excl_add(a, &r->ex, s->missing, why);
         snprintf(why, sizeof why, KS_AN_L(a, "%s 不明", "with %s unknown"), v->label);
-        ks_an_excl_add(a, &ex, s.unknown, why);
+        ks_an_excl_add(a, &r->ex, s->unknown, why);
     }
-    ks_an_excl_add(a, &ex, s.no_close, KS_AN_L(a, "終結・中断で終結日なし", "closed or suspended with no closed date"));
-    nnote = ks_an_note_n(a, (int64_t)s.n, KS_AN_L(a, "件", "cases"), &ex);
-    if (s.n == 0) {
-        rc = ks_error_set(err, KS_EDATA, "no cases to analyse (%s)", nnote);
-        goto done;
-    }
-    if ((int64_t)s.n < a->k) {
-        rc = ks_error_set(err, KS_ESAFETY, "fewer than k=%d cases in the selection: no survival curve", a->k);
-        goto done;
-    }
-    if ((rc = ks_km_fit(s.time, s.event, v ? s.group : NULL, s.n, KS_KM_CONF_LOG, &km, err)) ||
-        (rc = ks_km_fit(s.time, s.event, NULL, s.n, KS_KM_CONF_LOG, &all, err)))
-        goto done;
-    bool have_lr = false;
-    if (v && km.n_curves >= 2) {
-        ks_error lerr = {0};
-        if (ks_logrank_test(s.time, s.event, s.group, s.n, &lr, &lerr) == 0)
-            have_lr = true;
-        else
-            ks_buf_addf(&lrnote, KS_AN_L(a, "ログランク検定なし: %s", "no log-rank test: %s"), lerr.msg);
-    } else if (v) {
-        ks_buf_adds(&lrnote, KS_AN_L(a, "群が1つだけのためログランク検定なし", "a single group: no log-rank test"));
-    }
+    ks_an_excl_add(a, &r->ex, s->no_close,
+                   KS_AN_L(a, "終結・中断で終結日なし", "closed or suspended with no closed date"));
+    r->nnote = ks_an_note_n(a, (int64_t)s->n, KS_AN_L(a, "件", "cases"), &r->ex);
+    if (s->n == 0)
+        return ks_error_set(err, KS_EDATA, "no cases to analyse (%s)", r->nnote);
+    if ((int64_t)s->n < a->k)
+        return ks_error_set(err, KS_ESAFETY, "fewer than k=%d cases in the selection: no survival curve", a->k);
+    return 0;
+}
 
-    /* summary per group, with a total row */
-    sum = ks_table_new();
+/* Kaplan-Meier per group and for all cases, and the log-rank test of two
+ * groups or more (a failed test is a note, not an error). */
+static int fit_curves(sv_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    const sv_scan *s = &r->s;
+    int rc;
+    if ((rc = ks_km_fit(s->time, s->event, r->v ? s->group : NULL, s->n, KS_KM_CONF_LOG, &r->km, err)) ||
+        (rc = ks_km_fit(s->time, s->event, NULL, s->n, KS_KM_CONF_LOG, &r->all, err)))
+        return rc;
+    if (r->v && r->km.n_curves >= 2) {
+        ks_error lerr = {0};
+        if (ks_logrank_test(s->time, s->event, s->group, s->n, &r->lr, &lerr) == 0)
+            r->have_lr = true;
+        else
+            ks_buf_addf(&r->lrnote, KS_AN_L(a, "ログランク検定なし: %s", "no log-rank test: %s"), lerr.msg);
+    } else if (r->v) {
+        ks_buf_adds(&r->lrnote,
+                    KS_AN_L(a, "群が1つだけのためログランク検定なし", "a single group: no log-rank test"));
+    }
+    return 0;
+}
+
+/* The summary's columns: events + censored = n are counts, the expected
+ * events and the median are hidden with a group's n or events. */
+static ks_table *summary_table(ks_an *a, const ks_an_var *v)
+{
+    ks_table *sum = ks_table_new();
     ks_table_add_column(sum, "group", v ? v->label : KS_AN_L(a, "群", "group"), KS_COL_TEXT, NULL);
     ks_table_add_column(sum, "code", KS_AN_L(a, "コード", "code"), KS_COL_TEXT, NULL);
     ks_table_add_column(sum, "events", KS_AN_L(a, "終結・中断", "events"), KS_COL_INT, NULL);
@@ -296,19 +323,30 @@ int ks_analyze_survival(ks_an *a, const char *group, ks_error *err)
         ks_table_set_count(sum, j, NULL);
     for (size_t j = S_EXP; j <= S_MHI; j++)
         ks_table_set_share(sum, j, S_N, S_EVENTS, NULL);
-    for (size_t g = 0; v && g < km.n_curves; g++) {
-        const ks_km_curve *c = &km.curves[g];
+    return sum;
+}
+
+/* summary per group, with a total row */
+static int emit_summary(sv_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    const ks_an_var *v = r->v;
+    ks_table *sum = r->sum = summary_table(a, v);
+    for (size_t g = 0; v && g < r->km.n_curves; g++) {
+        const ks_km_curve *c = &r->km.curves[g];
         double e = NAN;
-        for (size_t i = 0; have_lr && i < lr.n_groups; i++)
-            if (lr.group[i] == c->group)
-                e = lr.expected[i];
+        for (size_t i = 0; r->have_lr && i < r->lr.n_groups; i++)
+            if (r->lr.group[i] == c->group)
+                e = r->lr.expected[i];
         size_t row = ks_table_add_row(sum);
         summary_row(sum, row, v->lev[c->group].label, v->lev[c->group].code, c, e);
     }
-    size_t tr = ks_table_add_row(sum);
-    summary_row(sum, tr, KS_AN_L(a, "全体", "all"), "all", &all.curves[0], have_lr ? all.curves[0].n_events : NAN);
-    if ((rc = ks_table_set_totals(sum, v ? (long)tr : -1, S_N, err)))
-        goto done;
+    r->tr = ks_table_add_row(sum);
+    summary_row(sum, r->tr, KS_AN_L(a, "全体", "all"), "all", &r->all.curves[0],
+                r->have_lr ? r->all.curves[0].n_events : NAN);
+    int rc;
+    if ((rc = ks_table_set_totals(sum, v ? (long)r->tr : -1, S_N, err)))
+        return rc;
     const char *snotes[3];
     size_t nsn = 0;
     char cens[300];
@@ -319,14 +357,17 @@ int ks_analyze_survival(ks_an *a, const char *group, ks_error *err)
                      "day the curve reaches 0.5 (empty = not reached)"),
              a->last_date);
     snotes[nsn++] = cens;
-    if (lrnote.len)
-        snotes[nsn++] = lrnote.buf;
-    if ((rc = ks_an_emit(a, "summary", KS_AN_L(a, "終結までの日数: 群別", "Days to closure by group"), sum, nnote, snotes,
-                         nsn, err)))
-        goto done;
+    if (r->lrnote.len)
+        snotes[nsn++] = r->lrnote.buf;
+    return ks_an_emit(a, "summary", KS_AN_L(a, "終結までの日数: 群別", "Days to closure by group"), sum, r->nnote, snotes,
+                      nsn, err);
+}
 
-    /* the curves at the times asked for */
-    curve = ks_table_new();
+/* The curve's columns: at-risk and event counts, and the estimate and its
+ * interval hidden with either. */
+static ks_table *curve_table(ks_an *a, const ks_an_var *v)
+{
+    ks_table *curve = ks_table_new();
     ks_table_add_column(curve, "group", v ? v->label : KS_AN_L(a, "群", "group"), KS_COL_TEXT, NULL);
     ks_table_add_column(curve, "code", KS_AN_L(a, "コード", "code"), KS_COL_TEXT, NULL);
     ks_table_add_column(curve, "time", KS_AN_L(a, "日数", "days"), KS_COL_INT, NULL);
@@ -339,56 +380,72 @@ int ks_analyze_survival(ks_an *a, const char *group, ks_error *err)
     ks_table_set_count(curve, V_EVENT, NULL);
     for (size_t j = V_SURV; j <= V_HI; j++)
         ks_table_set_share(curve, j, V_RISK, V_EVENT, NULL);
-    const ks_km *src = v ? &km : &all;
-    bool links = !ks_weakened("survival-links");
-    km_point *pts = ks_calloc(ntimes ? ntimes : 1, sizeof *pts);
-    double *evs = ks_calloc(ntimes ? ntimes : 1, sizeof *evs);
-    size_t ncurves_hidden = 0;
-    for (size_t g = 0; g < src->n_curves; g++) {
-        const ks_km_curve *c = &src->curves[g];
-        for (size_t i = 0; i < ntimes; i++) {
-            pts[i] = km_at(c, times[i]);
-            evs[i] = events_between(c, i ? times[i - 1] : 0, times[i], i == 0);
+    return curve;
+}
+
+/* One group's rows of the curve (g: its curve in src; pts and evs: scratch
+ * of ntimes entries); returns whether its counts were hidden whole. */
+static bool curve_group(sv_run *r, const ks_km *src, size_t g, km_point *pts, double *evs)
+{
+    ks_an *a = r->a;
+    const ks_an_var *v = r->v;
+    ks_table *curve = r->curve;
+    const ks_km_curve *c = &src->curves[g];
+    for (size_t i = 0; i < r->ntimes; i++) {
+        pts[i] = km_at(c, r->times[i]);
+        evs[i] = events_between(c, i ? r->times[i - 1] : 0, r->times[i], i == 0);
+    }
+    /* the group's row of the summary, as printed */
+    size_t srow = v ? g : r->tr;
+    bool hide_counts = r->links && (sum_hidden(r->sum, srow, S_EVENTS) || sum_hidden(r->sum, srow, S_CENS) ||
+                                    sum_hidden(r->sum, srow, S_N));
+    if (r->links && !hide_counts)
+        hide_counts = curve_leaks(c, pts, evs, r->ntimes, a->k);
+    double since = 0; /* events since the last point printed */
+    for (size_t i = 0; i < r->ntimes; i++) {
+        km_point p = pts[i];
+        double ev = evs[i];
+        since += ev;
+        size_t row = ks_table_add_row(curve);
+        ks_table_set_text(curve, row, V_GROUP, v ? v->lev[c->group].label : KS_AN_L(a, "全体", "all"), NULL);
+        ks_table_set_text(curve, row, V_CODE, v ? v->lev[c->group].code : "all", NULL);
+        ks_table_set_int(curve, row, V_TIME, (int64_t)r->times[i], NULL);
+        ks_table_set_int(curve, row, V_RISK, (int64_t)p.n_risk, NULL);
+        ks_table_set_int(curve, row, V_EVENT, (int64_t)ev, NULL);
+        ks_an_set_real(curve, row, V_SURV, p.surv, NULL);
+        ks_an_set_real(curve, row, V_LO, p.lower, NULL);
+        ks_an_set_real(curve, row, V_HI, p.upper, NULL);
+        if (hide_counts) {
+            for (size_t j = V_RISK; j <= V_HI; j++)
+                ks_table_suppress(curve, row, j, KS_WHY_LINKED, NULL);
+            continue;
         }
-        /* the group's row of the summary, as printed */
-        size_t srow = v ? g : tr;
-        bool hide_counts = links && (sum_hidden(sum, srow, S_EVENTS) || sum_hidden(sum, srow, S_CENS) ||
-                                     sum_hidden(sum, srow, S_N));
-        if (links && !hide_counts)
-            hide_counts = curve_leaks(c, pts, evs, ntimes, a->k);
-        ncurves_hidden += hide_counts;
-        double since = 0; /* events since the last point printed */
-        for (size_t i = 0; i < ntimes; i++) {
-            km_point p = pts[i];
-            double ev = evs[i];
-            since += ev;
-            size_t row = ks_table_add_row(curve);
-            ks_table_set_text(curve, row, V_GROUP, v ? v->lev[c->group].label : KS_AN_L(a, "全体", "all"), NULL);
-            ks_table_set_text(curve, row, V_CODE, v ? v->lev[c->group].code : "all", NULL);
-            ks_table_set_int(curve, row, V_TIME, (int64_t)times[i], NULL);
-            ks_table_set_int(curve, row, V_RISK, (int64_t)p.n_risk, NULL);
-            ks_table_set_int(curve, row, V_EVENT, (int64_t)ev, NULL);
-            ks_an_set_real(curve, row, V_SURV, p.surv, NULL);
-            ks_an_set_real(curve, row, V_LO, p.lower, NULL);
-            ks_an_set_real(curve, row, V_HI, p.upper, NULL);
-            if (hide_counts) {
-                for (size_t j = V_RISK; j <= V_HI; j++)
-                    ks_table_suppress(curve, row, j, KS_WHY_LINKED, NULL);
-                continue;
-            }
-            /* S(t) carries every event before t: next to the last point
-             * printed it gives away the events in between, so a point is
-             * printed only when those are none or at least k (the k rule
-             * then hides the points whose own counts are below k) */
-            bool small = (p.n_risk > 0 && p.n_risk < a->k) || (ev > 0 && ev < a->k);
-            if (since > 0 && since < a->k) {
-                for (size_t j = V_SURV; j <= V_HI; j++)
-                    ks_table_suppress(curve, row, j, KS_WHY_LINKED, NULL);
-            } else if (!small) {
-                since = 0;
-            }
+        /* S(t) carries every event before t: next to the last point
+         * printed it gives away the events in between, so a point is
+         * printed only when those are none or at least k (the k rule
+         * then hides the points whose own counts are below k) */
+        bool small = (p.n_risk > 0 && p.n_risk < a->k) || (ev > 0 && ev < a->k);
+        if (since > 0 && since < a->k) {
+            for (size_t j = V_SURV; j <= V_HI; j++)
+                ks_table_suppress(curve, row, j, KS_WHY_LINKED, NULL);
+        } else if (!small) {
+            since = 0;
         }
     }
+    return hide_counts;
+}
+
+/* the curves at the times asked for */
+static int emit_curve(sv_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    r->curve = curve_table(a, r->v);
+    const ks_km *src = r->v ? &r->km : &r->all;
+    km_point *pts = ks_calloc(r->ntimes ? r->ntimes : 1, sizeof *pts);
+    double *evs = ks_calloc(r->ntimes ? r->ntimes : 1, sizeof *evs);
+    size_t ncurves_hidden = 0;
+    for (size_t g = 0; g < src->n_curves; g++)
+        ncurves_hidden += curve_group(r, src, g, pts, evs);
     free(pts);
     free(evs);
     const char *cnotes[2] = {KS_AN_L(a, "Kaplan–Meier 推定, Greenwood 分散による log 型 95%信頼区間; 期間内の事象: 前の時点より後からこの時点まで; "
@@ -406,13 +463,16 @@ int ks_analyze_survival(ks_an *a, const char *group, ks_error *err)
                  ncurves_hidden);
         cnotes[ncn++] = chid;
     }
-    if ((rc = ks_an_emit(a, "curve", KS_AN_L(a, "未終結の割合 (指定日数)", "Share still open at given days"), curve, nnote,
-                         cnotes, ncn, err)))
-        goto done;
+    return ks_an_emit(a, "curve", KS_AN_L(a, "未終結の割合 (指定日数)", "Share still open at given days"), r->curve,
+                      r->nnote, cnotes, ncn, err);
+}
 
-    if (!have_lr)
-        goto done;
-    test = ks_table_new();
+/* the log-rank test, when the groups were tested */
+static int emit_logrank(sv_run *r, ks_error *err)
+{
+    ks_an *a = r->a;
+    const ks_logrank *lr = &r->lr;
+    ks_table *test = r->test = ks_table_new();
     ks_table_add_column(test, "test", KS_AN_L(a, "検定", "test"), KS_COL_TEXT, NULL);
     ks_an_col(test, "chisq", KS_AN_L(a, "χ²", "chi2"), KS_COL_REAL, 3, NULL);
     ks_table_add_column(test, "df", KS_AN_L(a, "自由度", "df"), KS_COL_INT, NULL);
@@ -422,37 +482,60 @@ int ks_analyze_survival(ks_an *a, const char *group, ks_error *err)
      * observed events: with one of those hidden it is an equation in it,
      * so it is printed only as its p class (as crosstab's tests) */
     bool lr_class = false;
-    for (size_t r = 0; r < ks_table_nrows(sum) && links; r++)
-        lr_class = lr_class || sum_hidden(sum, r, S_EVENTS) || sum_hidden(sum, r, S_CENS) || sum_hidden(sum, r, S_N);
+    for (size_t i = 0; i < ks_table_nrows(r->sum) && r->links; i++)
+        lr_class = lr_class || sum_hidden(r->sum, i, S_EVENTS) || sum_hidden(r->sum, i, S_CENS) ||
+                   sum_hidden(r->sum, i, S_N);
     size_t row = ks_table_add_row(test);
     ks_table_set_text(test, row, 0, "logrank", NULL);
     if (!lr_class) {
-        ks_an_set_real(test, row, 1, lr.chisq, NULL);
-        ks_an_set_real(test, row, 3, lr.p, NULL);
+        ks_an_set_real(test, row, 1, lr->chisq, NULL);
+        ks_an_set_real(test, row, 3, lr->p, NULL);
     }
-    ks_table_set_int(test, row, 2, lr.df, NULL);
+    ks_table_set_int(test, row, 2, lr->df, NULL);
     ks_table_set_text(test, row, 4,
-                      !isfinite(lr.p) ? "" : lr.p < 0.001 ? "<0.001" : lr.p < 0.01 ? "<0.01" : lr.p < 0.05 ? "<0.05"
-                                                                                                  : "n.s.",
+                      !isfinite(lr->p) ? "" : lr->p < 0.001 ? "<0.001" : lr->p < 0.01 ? "<0.01" : lr->p < 0.05 ? "<0.05"
+                                                                                                       : "n.s.",
                       NULL);
     const char *tnotes[2] = {KS_AN_L(a, "ログランク検定 (survdiff, rho = 0)", "log-rank test (survdiff, rho = 0)"),
                              KS_AN_L(a, "要約表に秘匿した件数があるため p の階級だけを表示", "a count of the summary is hidden: only the p class is printed")};
-    rc = ks_an_emit(a, "logrank", KS_AN_L(a, "ログランク検定", "Log-rank test"), test, nnote, tnotes, lr_class ? 2 : 1,
-                    err);
+    return ks_an_emit(a, "logrank", KS_AN_L(a, "ログランク検定", "Log-rank test"), test, r->nnote, tnotes,
+                      lr_class ? 2 : 1, err);
+}
+
+int ks_analyze_survival(ks_an *a, const char *group, ks_error *err)
+{
+    sv_run r = {.a = a, .links = !ks_weakened("survival-links")};
+    ks_an_excl_init(&r.ex);
+    ks_buf_init(&r.lrnote);
+    int rc = 0;
+    if ((rc = parse_times(a->opts.times ? a->opts.times : "30,90,180,365", &r.times, &r.ntimes, err)))
+        goto done;
+    if ((rc = group_variable(&r, group, err)))
+        goto done;
+    if ((rc = scan_cases(&r, err)))
+        goto done;
+    if ((rc = fit_curves(&r, err)))
+        goto done;
+    if ((rc = emit_summary(&r, err)))
+        goto done;
+    if ((rc = emit_curve(&r, err)))
+        goto done;
+    if (r.have_lr)
+        rc = emit_logrank(&r, err);
 done:
-    ks_table_free(sum);
-    ks_table_free(curve);
-    ks_table_free(test);
-    ks_km_release(&km);
-    ks_km_release(&all);
-    ks_logrank_release(&lr);
-    free(times);
-    free(s.time);
-    free(s.event);
-    free(s.group);
-    free(nnote);
-    ks_buf_release(&lrnote);
-    ks_an_excl_release(&ex);
-    ks_an_var_free(v);
+    ks_table_free(r.sum);
+    ks_table_free(r.curve);
+    ks_table_free(r.test);
+    ks_km_release(&r.km);
+    ks_km_release(&r.all);
+    ks_logrank_release(&r.lr);
+    free(r.times);
+    free(r.s.time);
+    free(r.s.event);
+    free(r.s.group);
+    free(r.nnote);
+    ks_buf_release(&r.lrnote);
+    ks_an_excl_release(&r.ex);
+    ks_an_var_free(r.v);
     return rc;
 }
