@@ -85,14 +85,13 @@ static ks_date day_date(int32_t days)
     return d;
 }
 
-int ks_report_sec_outcomes(rep *r)
+/* The outcome of this period's closed cases: a table with its total row
+ * and a bar chart.  Also counts each main problem among them into pc
+ * (the top problems of the next table). */
+static int outcomes_table(rep *r, ks_rsection *sec, int64_t *pc, size_t np)
 {
-    int rc;
-    ks_rsection *sec = ks_rdoc_section(&r->doc, "outcomes", L("6. 終結と成果", "6. Closures and outcomes"));
     size_t no = r->outcome.n;
     int64_t *oc = ks_calloc(no + 1, sizeof *oc);
-    size_t np = r->problem.n;
-    int64_t *pc = ks_calloc(np ? np : 1, sizeof *pc);
     for (size_t i = 0; i < r->n; i++) {
         const rcase *c = &r->c[i];
         if (c->status != KS_STATUS_CLOSED || c->close < r->p0 || c->close > r->p1)
@@ -122,31 +121,58 @@ int ks_report_sec_outcomes(rep *r)
         ks_report_set_r(t, i, op, all > 0 ? 100.0 * ks_report_cell_num(t, i, on) / (double)all : NAN);
     ks_table_set_totals(t, (long)trow, -1, NULL);
     free(oc);
-    if ((rc = ks_report_protect(r, t))) {
+    int rc = ks_report_protect(r, t);
+    if (rc) {
         ks_table_free(t);
-        free(pc);
         return rc;
     }
-    {
-        size_t nr = trow;
-        const char **cats = ks_calloc(nr ? nr : 1, sizeof *cats);
-        double *v = ks_calloc(nr ? nr : 1, sizeof *v);
-        bool *h = ks_calloc(nr ? nr : 1, sizeof *h);
-        for (size_t i = 0; i < nr; i++)
-            cats[i] = ks_table_cell(t, i, 0)->v.s;
-        ks_report_column_values(t, on, nr, v, h);
-        ks_svg_series ser = {.name = L("件数", "Cases"), .v = v, .hidden = h, .color = 2};
-        char *id = ks_report_next_id(r, "f");
-        ks_svg_chart ch = {.id = id, .title = L("終結した相談の結果", "Outcome of closed cases"), .cats = cats, .ncat = nr,
-                           .series = &ser, .nseries = 1, .mark = ks_report_tmark(r, t), .width = CHART_W};
-        ks_report_add_hbar(sec, &ch, id);
-        free(cats);
-        free(v);
-        free(h);
-    }
+    size_t nr = trow;
+    const char **cats = ks_calloc(nr ? nr : 1, sizeof *cats);
+    double *v = ks_calloc(nr ? nr : 1, sizeof *v);
+    bool *h = ks_calloc(nr ? nr : 1, sizeof *h);
+    for (size_t i = 0; i < nr; i++)
+        cats[i] = ks_table_cell(t, i, 0)->v.s;
+    ks_report_column_values(t, on, nr, v, h);
+    ks_svg_series ser = {.name = L("件数", "Cases"), .v = v, .hidden = h, .color = 2};
+    char *id = ks_report_next_id(r, "f");
+    ks_svg_chart ch = {.id = id, .title = L("終結した相談の結果", "Outcome of closed cases"), .cats = cats, .ncat = nr,
+                       .series = &ser, .nseries = 1, .mark = ks_report_tmark(r, t), .width = CHART_W};
+    ks_report_add_hbar(sec, &ch, id);
+    free(cats);
+    free(v);
+    free(h);
     ks_rdoc_add(sec, KS_RB_TABLE, L("終結した相談（今期）の結果", "Outcome of cases closed this period"), "t-outcomes", t, NULL);
+    return 0;
+}
 
-    /* good outcome (解決 or 改善) by main problem, Wilson intervals */
+/* The good-outcome rates' chart: each group's rate with its interval, a
+ * hidden rate hatched. */
+static void good_chart(rep *r, ks_rsection *sec, const ks_table *t, size_t nr, size_t gp, size_t gl, size_t gh)
+{
+    const char *cats[TOP_PROBLEMS + 2];
+    double v[TOP_PROBLEMS + 2], lo[TOP_PROBLEMS + 2], hi[TOP_PROBLEMS + 2];
+    bool h[TOP_PROBLEMS + 2];
+    for (size_t i = 0; i < nr; i++) {
+        cats[i] = ks_table_cell(t, i, 0)->v.s;
+        v[i] = ks_report_cell_num(t, i, gp);
+        lo[i] = ks_report_cell_num(t, i, gl);
+        hi[i] = ks_report_cell_num(t, i, gh);
+        h[i] = ks_report_hidden(t, i, gp);
+    }
+    ks_svg_series ser = {.name = L("解決・改善の割合", "Resolved or improved"), .v = v, .hidden = h, .lo = lo, .hi = hi,
+                         .color = 2};
+    char *id = ks_report_next_id(r, "f");
+    ks_svg_chart ch = {.id = id, .title = L("解決・改善の割合（95%信頼区間）", "Resolved or improved (95% CI)"),
+                       .cats = cats, .ncat = nr, .series = &ser, .nseries = 1, .mark = "x", .fmt = KS_SVG_PERCENT,
+                       .width = CHART_W, .fixed_max = 100};
+    ks_report_add_hbar(sec, &ch, id);
+}
+
+/* Good outcome (解決 or 改善, ks_outcome_good) among this period's closed
+ * cases by main problem — the top problems by pc, the others, all — with
+ * Wilson intervals, a table and its chart. */
+static int good_table(rep *r, ks_rsection *sec, const int64_t *pc, size_t np)
+{
     int top[TOP_PROBLEMS];
     size_t ntop = ks_report_top_ids(pc, np, TOP_PROBLEMS, top);
     int64_t good[TOP_PROBLEMS + 2] = {0}, closed[TOP_PROBLEMS + 2] = {0};
@@ -164,8 +190,7 @@ int ks_report_sec_outcomes(rep *r)
         closed[ntop + 1]++;
         good[ntop + 1] += g;
     }
-    free(pc);
-    t = ks_table_new();
+    ks_table *t = ks_table_new();
     ks_report_col_text(t, "problem", L("主たる課題", "Main problem"));
     size_t gc = ks_report_col_count(t, "n", L("終結", "Closed"));
     size_t gg = ks_report_col_count(t, "n_good", L("解決・改善", "Resolved/improved"));
@@ -187,30 +212,12 @@ int ks_report_sec_outcomes(rep *r)
         }
     }
     ks_table_set_totals(t, (long)(ntop + 1), (long)gc, NULL);
-    if ((rc = ks_report_protect(r, t))) {
+    int rc = ks_report_protect(r, t);
+    if (rc) {
         ks_table_free(t);
         return rc;
     }
-    {
-        size_t nr = ntop + 2;
-        const char *cats[TOP_PROBLEMS + 2];
-        double v[TOP_PROBLEMS + 2], lo[TOP_PROBLEMS + 2], hi[TOP_PROBLEMS + 2];
-        bool h[TOP_PROBLEMS + 2];
-        for (size_t i = 0; i < nr; i++) {
-            cats[i] = ks_table_cell(t, i, 0)->v.s;
-            v[i] = ks_report_cell_num(t, i, gp);
-            lo[i] = ks_report_cell_num(t, i, gl);
-            hi[i] = ks_report_cell_num(t, i, gh);
-            h[i] = ks_report_hidden(t, i, gp);
-        }
-        ks_svg_series ser = {.name = L("解決・改善の割合", "Resolved or improved"), .v = v, .hidden = h, .lo = lo, .hi = hi,
-                             .color = 2};
-        char *id = ks_report_next_id(r, "f");
-        ks_svg_chart ch = {.id = id, .title = L("解決・改善の割合（95%信頼区間）", "Resolved or improved (95% CI)"),
-                           .cats = cats, .ncat = nr, .series = &ser, .nseries = 1, .mark = "x", .fmt = KS_SVG_PERCENT,
-                           .width = CHART_W, .fixed_max = 100};
-        ks_report_add_hbar(sec, &ch, id);
-    }
+    good_chart(r, sec, t, ntop + 2, gp, gl, gh);
     ks_rdoc_add(sec, KS_RB_TABLE, L("解決・改善の割合（今期に終結した相談、主たる課題別）",
                                     "Resolved or improved among cases closed this period, by main problem"),
                 "t-good", t, NULL);
@@ -218,113 +225,146 @@ int ks_report_sec_outcomes(rep *r)
     return 0;
 }
 
-int ks_report_sec_km(rep *r, ks_rsection *sec)
+int ks_report_sec_outcomes(rep *r)
 {
-    /* the groups of the trend table (top main problems, other, all), so the
-     * case counts are the same cells as the month table's total row */
-    size_t ntop = r->ntop;
-    const int *top = r->top;
+    ks_rsection *sec = ks_rdoc_section(&r->doc, "outcomes", L("6. 終結と成果", "6. Closures and outcomes"));
+    size_t np = r->problem.n;
+    int64_t *pc = ks_calloc(np ? np : 1, sizeof *pc);
+    int rc = outcomes_table(r, sec, pc, np);
+    if (!rc)
+        rc = good_table(r, sec, pc, np);
+    free(pc);
+    return rc;
+}
+
+/* Days to closure: the new cases of the period, their groups, the table
+ * and the points of each group's curve. */
+typedef struct km_state {
+    double *time;   /* [m] days from opening to closure or censoring */
+    int *event;     /* [m] closed (1) or censored (0) */
+    int *group;     /* [m] index into the top problems, ntop = other */
+    size_t m;       /* new cases of the period */
+    ks_table *t;    /* the table (owned until added to the document) */
+    size_t cn, ce;  /* its columns: cases, closed */
+    size_t cmed;    /* median days */
+    size_t cd[3];   /* closed by 90, 180, 365 days */
+    size_t cdp[3];  /* the Kaplan-Meier share closed at those days */
+    size_t ng;      /* rows: the top problems, other, all */
+    double **gx, **gy; /* [ng] each curve's points */
+    size_t *gm;     /* [ng] points per curve */
+} km_state;
+
+static const int km_days[3] = {90, 180, 365};
+
+/* The period's new cases as (time, event, group): the groups of the trend
+ * table (top main problems, other, all), so the case counts are the same
+ * cells as the month table's total row. */
+static void km_cases(rep *r, km_state *k)
+{
     size_t n = 0;
     for (size_t i = 0; i < r->n; i++)
         n += ks_report_in_p(r, &r->c[i]);
-    double *time = ks_calloc(n ? n : 1, sizeof *time);
-    int *event = ks_calloc(n ? n : 1, sizeof *event), *group = ks_calloc(n ? n : 1, sizeof *group);
-    size_t m = 0;
+    k->time = ks_calloc(n ? n : 1, sizeof *k->time);
+    k->event = ks_calloc(n ? n : 1, sizeof *k->event);
+    k->group = ks_calloc(n ? n : 1, sizeof *k->group);
     for (size_t i = 0; i < r->n; i++) {
         const rcase *c = &r->c[i];
         if (!ks_report_in_p(r, c))
             continue;
         int32_t end = c->close != NO_DATE ? c->close : r->data_end;
-        time[m] = end > c->open ? (double)(end - c->open) : 0;
-        event[m] = c->status == KS_STATUS_CLOSED && c->close != NO_DATE;
-        group[m] = (int)ntop; /* other */
-        for (size_t j = 0; j < ntop; j++)
-            if (c->main == top[j])
-                group[m] = (int)j;
-        m++;
+        k->time[k->m] = end > c->open ? (double)(end - c->open) : 0;
+        k->event[k->m] = c->status == KS_STATUS_CLOSED && c->close != NO_DATE;
+        k->group[k->m] = (int)r->ntop; /* other */
+        for (size_t j = 0; j < r->ntop; j++)
+            if (c->main == r->top[j])
+                k->group[k->m] = (int)j;
+        k->m++;
     }
-    ks_table *t = ks_table_new();
+}
+
+static void km_columns(rep *r, km_state *k)
+{
+    ks_table *t = k->t = ks_table_new();
     ks_report_col_text(t, "group", L("主たる課題", "Main problem"));
-    size_t cn = ks_report_col_count(t, "n", L("件数", "Cases"));
-    size_t ce = ks_report_col_count(t, "n_closed", L("終結", "Closed"));
-    size_t cmed = ks_report_col_share(t, "median", L("中央値(日)", "Median (days)"), cn, (int)ce, 0);
-    static const int days[3] = {90, 180, 365};
-    size_t cd[3], cdp[3];
+    k->cn = ks_report_col_count(t, "n", L("件数", "Cases"));
+    k->ce = ks_report_col_count(t, "n_closed", L("終結", "Closed"));
+    k->cmed = ks_report_col_share(t, "median", L("中央値(日)", "Median (days)"), k->cn, (int)k->ce, 0);
     for (int j = 0; j < 3; j++) {
         char nm[32], lb[64];
-        snprintf(nm, sizeof nm, "n_%d", days[j]);
-        snprintf(lb, sizeof lb, r->en ? "Closed by %d d" : "%d日以内の終結", days[j]);
-        cd[j] = ks_report_col_count(t, nm, lb);
-        snprintf(nm, sizeof nm, "pct_%d", days[j]);
-        snprintf(lb, sizeof lb, r->en ? "KM %d d (%%)" : "%d日時点(%%)", days[j]);
-        cdp[j] = ks_report_col_share(t, nm, lb, cd[j], (int)cn, 1);
+        snprintf(nm, sizeof nm, "n_%d", km_days[j]);
+        snprintf(lb, sizeof lb, r->en ? "Closed by %d d" : "%d日以内の終結", km_days[j]);
+        k->cd[j] = ks_report_col_count(t, nm, lb);
+        snprintf(nm, sizeof nm, "pct_%d", km_days[j]);
+        snprintf(lb, sizeof lb, r->en ? "KM %d d (%%)" : "%d日時点(%%)", km_days[j]);
+        k->cdp[j] = ks_report_col_share(t, nm, lb, k->cd[j], (int)k->cn, 1);
     }
-    size_t ng = ntop + 2;
-    double **gx = ks_calloc(ng, sizeof *gx), **gy = ks_calloc(ng, sizeof *gy);
-    size_t *gm = ks_calloc(ng, sizeof *gm);
-    int rc = 0;
-    for (size_t g = 0; g < ng; g++) {
-        /* top main problems, other, then all new cases (the total row) */
-        size_t cnt = 0;
-        double *tt = ks_calloc(m ? m : 1, sizeof *tt);
-        int *ee = ks_calloc(m ? m : 1, sizeof *ee);
-        for (size_t i = 0; i < m; i++)
-            if (g == ntop + 1 || group[i] == (int)g) {
-                tt[cnt] = time[i];
-                ee[cnt++] = event[i];
-            }
-        size_t row = ks_table_add_row(t);
-        ks_report_set_s(t, row, 0, g < ntop ? ks_report_lab(&r->problem, top[g]) : g == ntop ? L("上記以外", "All others") : L("計", "Total"));
-        int64_t ev = 0, by[3] = {0, 0, 0};
-        for (size_t i = 0; i < cnt; i++) {
-            ev += ee[i];
-            for (int j = 0; j < 3; j++)
-                by[j] += ee[i] && tt[i] <= days[j];
+}
+
+/* One group's row (top main problems, other, then all new cases: the
+ * total row) and its curve's points. */
+static void km_group_row(rep *r, km_state *k, size_t g)
+{
+    ks_table *t = k->t;
+    size_t ntop = r->ntop, cnt = 0;
+    double *tt = ks_calloc(k->m ? k->m : 1, sizeof *tt);
+    int *ee = ks_calloc(k->m ? k->m : 1, sizeof *ee);
+    for (size_t i = 0; i < k->m; i++)
+        if (g == ntop + 1 || k->group[i] == (int)g) {
+            tt[cnt] = k->time[i];
+            ee[cnt++] = k->event[i];
         }
-        ks_report_set_i(t, row, cn, (int64_t)cnt);
-        ks_report_set_i(t, row, ce, ev);
+    size_t row = ks_table_add_row(t);
+    ks_report_set_s(t, row, 0, g < ntop ? ks_report_lab(&r->problem, r->top[g]) : g == ntop ? L("上記以外", "All others") : L("計", "Total"));
+    int64_t ev = 0, by[3] = {0, 0, 0};
+    for (size_t i = 0; i < cnt; i++) {
+        ev += ee[i];
         for (int j = 0; j < 3; j++)
-            ks_report_set_i(t, row, cd[j], by[j]);
-        if (cnt > 0) {
-            ks_km km = {0};
-            if (ks_km_fit(tt, ee, NULL, cnt, KS_KM_CONF_LOG, &km, NULL) == 0 && km.n_curves == 1) {
-                const ks_km_curve *cv = &km.curves[0];
-                ks_report_set_r(t, row, cmed, cv->median);
-                for (int j = 0; j < 3; j++) {
-                    double s = 1;
-                    for (size_t q = 0; q < cv->n_rows && cv->rows[q].time <= days[j]; q++)
-                        s = cv->rows[q].surv;
-                    ks_report_set_r(t, row, cdp[j], 100 * (1 - s));
-                }
-            }
-            ks_km_release(&km);
-            gx[g] = ks_calloc(16, sizeof **gx);
-            gy[g] = ks_calloc(16, sizeof **gy);
-            gm[g] = ks_report_km_points(tt, ee, cnt, r->k, 30, 360, gx[g], gy[g], 16);
-        }
-        free(tt);
-        free(ee);
+            by[j] += ee[i] && tt[i] <= km_days[j];
     }
-    free(time);
-    free(event);
-    free(group);
-    ks_table_set_totals(t, (long)(ntop + 1), -1, NULL);
-    for (size_t g = 0; g < ng; g++)
-        if (r->p_total_hidden[g])
-            ks_table_suppress(t, g, cn, KS_WHY_SECONDARY, NULL);
-    /* n >= closed >= closed by 365 >= by 180 >= by 90 in each row: every
-     * difference of two of them printed is a count too (open cases, closed
-     * in an interval), so the later of a pair whose difference is 1..k-1 is
-     * hidden, and suppression runs again until no printed pair gives one
-     * (each round hides a cell more, so it ends). */
-    size_t chain[5] = {cn, ce, cd[2], cd[1], cd[0]};
-    for (int round = 0;; round++) {
-        if ((rc = ks_report_suppress_all(r, t))) {
-            ks_table_free(t);
-            goto done;
+    ks_report_set_i(t, row, k->cn, (int64_t)cnt);
+    ks_report_set_i(t, row, k->ce, ev);
+    for (int j = 0; j < 3; j++)
+        ks_report_set_i(t, row, k->cd[j], by[j]);
+    if (cnt > 0) {
+        ks_km km = {0};
+        if (ks_km_fit(tt, ee, NULL, cnt, KS_KM_CONF_LOG, &km, NULL) == 0 && km.n_curves == 1) {
+            const ks_km_curve *cv = &km.curves[0];
+            ks_report_set_r(t, row, k->cmed, cv->median);
+            for (int j = 0; j < 3; j++) {
+                double s = 1;
+                for (size_t q = 0; q < cv->n_rows && cv->rows[q].time <= km_days[j]; q++)
+                    s = cv->rows[q].surv;
+                ks_report_set_r(t, row, k->cdp[j], 100 * (1 - s));
+            }
         }
+        ks_km_release(&km);
+        k->gx[g] = ks_calloc(16, sizeof **k->gx);
+        k->gy[g] = ks_calloc(16, sizeof **k->gy);
+        k->gm[g] = ks_report_km_points(tt, ee, cnt, r->k, 30, 360, k->gx[g], k->gy[g], 16);
+    }
+    free(tt);
+    free(ee);
+}
+
+/* Disclosure control of the table.  n >= closed >= closed by 365 >= by
+ * 180 >= by 90 in each row: every difference of two of them printed is a
+ * count too (open cases, closed in an interval), so the later of a pair
+ * whose difference is 1..k-1 is hidden, and suppression runs again until no
+ * printed pair gives one (each round hides a cell more, so it ends). */
+static int km_protect(rep *r, km_state *k)
+{
+    ks_table *t = k->t;
+    ks_table_set_totals(t, (long)(r->ntop + 1), -1, NULL);
+    for (size_t g = 0; g < k->ng; g++)
+        if (r->p_total_hidden[g])
+            ks_table_suppress(t, g, k->cn, KS_WHY_SECONDARY, NULL);
+    size_t chain[5] = {k->cn, k->ce, k->cd[2], k->cd[1], k->cd[0]};
+    int rc;
+    for (int round = 0;; round++) {
+        if ((rc = ks_report_suppress_all(r, t)))
+            return rc;
         bool more = false;
-        for (size_t g = 0; g < ng && !ks_weakened("report-nested"); g++) {
+        for (size_t g = 0; g < k->ng && !ks_weakened("report-nested"); g++) {
             double last = NAN;
             for (int j = 0; j < 5; j++) {
                 if (ks_report_hidden(t, g, chain[j]))
@@ -341,57 +381,83 @@ int ks_report_sec_km(rep *r, ks_rsection *sec)
         if (!more || round > 50)
             break;
     }
-    if ((rc = ks_report_protect_end(r, t))) {
-        ks_table_free(t);
-        goto done;
+    return ks_report_protect_end(r, t);
+}
+
+/* The curves, a group's hidden when its cases or closures are. */
+static void km_chart(rep *r, ks_rsection *sec, const km_state *k)
+{
+    const ks_table *t = k->t;
+    ks_svg_curve *cv = ks_calloc(k->ng, sizeof *cv);
+    for (size_t g = 0; g < k->ng; g++) {
+        bool hide = ks_report_hidden(t, g, k->cn) || ks_report_hidden(t, g, k->ce) ||
+                    !isfinite(ks_report_cell_num(t, g, k->ce));
+        cv[g] = (ks_svg_curve){.name = ks_table_cell(t, g, 0)->v.s, .x = k->gx[g], .y = k->gy[g],
+                               .n = hide ? 0 : k->gm[g], .hidden = hide};
     }
-    {
-        ks_svg_curve *cv = ks_calloc(ng, sizeof *cv);
-        for (size_t g = 0; g < ng; g++) {
-            bool hide = ks_report_hidden(t, g, cn) || ks_report_hidden(t, g, ce) || !isfinite(ks_report_cell_num(t, g, ce));
-            cv[g] = (ks_svg_curve){.name = ks_table_cell(t, g, 0)->v.s, .x = gx[g], .y = gy[g],
-                                   .n = hide ? 0 : gm[g], .hidden = hide};
-        }
-        char *id = ks_report_next_id(r, "f");
-        ks_svg_steps st = {.id = id, .title = L("終結までの日数（カプラン・マイヤー、累積終結割合）",
-                                                "Days to closure (Kaplan-Meier, share closed)"),
-                           .curves = cv, .ncurve = ng, .x_max = 360, .x_step = 60,
-                           .x_label = L("相談開始からの日数", "days since first consultation"),
-                           .y_label = L("終結した割合", "closed"), .mark = ks_report_tmark(r, t), .width = CHART_W};
-        ks_buf svg;
-        ks_buf_init(&svg);
-        ks_svg_stepcurves(&svg, &st);
-        ks_rdoc_add(sec, KS_RB_FIGURE, st.title, id, NULL, svg.buf);
-        ks_buf_release(&svg);
-        free(id);
-        free(cv);
+    char *id = ks_report_next_id(r, "f");
+    ks_svg_steps st = {.id = id, .title = L("終結までの日数（カプラン・マイヤー、累積終結割合）",
+                                            "Days to closure (Kaplan-Meier, share closed)"),
+                       .curves = cv, .ncurve = k->ng, .x_max = 360, .x_step = 60,
+                       .x_label = L("相談開始からの日数", "days since first consultation"),
+                       .y_label = L("終結した割合", "closed"), .mark = ks_report_tmark(r, t), .width = CHART_W};
+    ks_buf svg;
+    ks_buf_init(&svg);
+    ks_svg_stepcurves(&svg, &st);
+    ks_rdoc_add(sec, KS_RB_FIGURE, st.title, id, NULL, svg.buf);
+    ks_buf_release(&svg);
+    free(id);
+    free(cv);
+}
+
+static void km_note(rep *r, ks_rsection *sec)
+{
+    char d[11];
+    ks_date_format(day_date(r->data_end), d);
+    ks_buf b;
+    ks_buf_init(&b);
+    if (r->en)
+        ks_buf_addf(&b, "Kaplan-Meier: closure (終結) is the event; suspended cases and cases still open on %s (the "
+                        "database's last date) are censored. The curve is drawn every 30 days, only while at "
+                        "least %d cases remain and with at least %d closures per step.", d, r->k, r->k);
+    else
+        ks_buf_addf(&b, "カプラン・マイヤー法：終結をイベントとし、中断と %s（データの最終日）時点で継続中の相談は打ち切り。"
+                        "曲線は30日ごとに、追跡中の相談が%d件以上、1段あたりの終結が%d件以上の区間のみ描いています。",
+                    d, r->k, r->k);
+    ks_rdoc_add(sec, KS_RB_NOTE, b.buf, NULL, NULL, NULL);
+    ks_buf_release(&b);
+}
+
+int ks_report_sec_km(rep *r, ks_rsection *sec)
+{
+    km_state k = {0};
+    km_cases(r, &k);
+    km_columns(r, &k);
+    k.ng = r->ntop + 2;
+    k.gx = ks_calloc(k.ng, sizeof *k.gx);
+    k.gy = ks_calloc(k.ng, sizeof *k.gy);
+    k.gm = ks_calloc(k.ng, sizeof *k.gm);
+    for (size_t g = 0; g < k.ng; g++)
+        km_group_row(r, &k, g);
+    free(k.time);
+    free(k.event);
+    free(k.group);
+    int rc = km_protect(r, &k);
+    if (rc) {
+        ks_table_free(k.t);
+    } else {
+        km_chart(r, sec, &k);
+        ks_rdoc_add(sec, KS_RB_TABLE, L("終結までの日数（今期の新規相談）", "Days to closure (new cases this period)"),
+                    "t-km", k.t, NULL);
+        km_note(r, sec);
     }
-    ks_rdoc_add(sec, KS_RB_TABLE, L("終結までの日数（今期の新規相談）", "Days to closure (new cases this period)"), "t-km", t,
-                NULL);
-    {
-        char d[11];
-        ks_date_format(day_date(r->data_end), d);
-        ks_buf b;
-        ks_buf_init(&b);
-        if (r->en)
-            ks_buf_addf(&b, "Kaplan-Meier: closure (終結) is the event; suspended cases and cases still open on %s (the "
-                            "database's last date) are censored. The curve is drawn every 30 days, only while at "
-                            "least %d cases remain and with at least %d closures per step.", d, r->k, r->k);
-        else
-            ks_buf_addf(&b, "カプラン・マイヤー法：終結をイベントとし、中断と %s（データの最終日）時点で継続中の相談は打ち切り。"
-                            "曲線は30日ごとに、追跡中の相談が%d件以上、1段あたりの終結が%d件以上の区間のみ描いています。",
-                        d, r->k, r->k);
-        ks_rdoc_add(sec, KS_RB_NOTE, b.buf, NULL, NULL, NULL);
-        ks_buf_release(&b);
+    for (size_t g = 0; g < k.ng; g++) {
+        free(k.gx[g]);
+        free(k.gy[g]);
     }
-done:
-    for (size_t g = 0; g < ng; g++) {
-        free(gx[g]);
-        free(gy[g]);
-    }
-    free(gx);
-    free(gy);
-    free(gm);
+    free(k.gx);
+    free(k.gy);
+    free(k.gm);
     return rc;
 }
 
