@@ -14,7 +14,9 @@
 # the footers carry the databases' last import time, so two runs on two
 # preparations differ.  The matrix: every library query in every format;
 # every analysis with selections and formats; the report over periods,
-# comparisons, districts, languages and formats; both databases.
+# comparisons, districts, languages and formats; error paths and refusals
+# (bad options, unknown names, selections under k, ad-hoc values); both
+# databases.
 set -euo pipefail
 
 mode=${1:?usage: output-matrix.sh prepare BUILD DIR | run KASANE DIR OUT}
@@ -86,6 +88,28 @@ run)
                 done
             done
         done
+        # error paths and refusals: bad options and values, unknown names,
+        # selections of fewer than k cases, ad-hoc SQL that is not a count
+        one "$db.err.an-unknown-var" analyze crosstab nosuch sex --db "$D"
+        one "$db.err.an-arity" analyze crosstab district --db "$D"
+        one "$db.err.an-from" analyze crosstab district sex --from 2025-13-01 --db "$D"
+        one "$db.err.an-order" analyze crosstab district sex --from 2025-05-01 --to 2025-01-01 --db "$D"
+        one "$db.err.an-fy" analyze crosstab district sex --fy 1800 --db "$D"
+        one "$db.err.an-consent" analyze crosstab district sex --consent maybe --db "$D"
+        one "$db.err.an-district" analyze crosstab district sex --district nowhere --db "$D"
+        one "$db.err.an-small" analyze crosstab district sex --from 2025-04-01 --to 2025-04-30 --district 大沢 --field other --db "$D"
+        one "$db.err.trend-short" analyze trend all --fy 2025 --db "$D"
+        one "$db.err.logit-ref" analyze logit district sex --ref sex=nosuch --db "$D"
+        one "$db.err.survival-times" analyze survival all --times abc --db "$D"
+        one "$db.err.cooccur-unit" analyze cooccur --unit street --db "$D"
+        one "$db.err.partners-problem" analyze partners nosuch --db "$D"
+        one "$db.err.query-unknown" query run nosuch --db "$D"
+        one "$db.err.query-param" query run cases_by_district_fy --param nosuch=1 --db "$D"
+        one "$db.err.sql-value" query sql "SELECT case_id, consult_date FROM case_record" --db "$D"
+        one "$db.err.sql-write" query sql "DELETE FROM case_record" --db "$D"
+        one "$db.err.report-period" report --period FY20x5 --format txt --db "$D"
+        one "$db.err.report-district" report --period FY2025 --district nowhere --format txt --db "$D"
+        one "$db.err.report-empty" report --period FY2010 --format txt --db "$D"
     done
     echo "$n outputs in $out"
     ;;
