@@ -95,35 +95,44 @@ static const ks_cli_spec validate_spec = {
     .n_opts = KS_ARRAY_LEN(validate_opts),
 };
 
-int cmd_import_common(ks_cli_ctx *ctx, int argc, char **argv, int validating)
+/* What the options chose, besides ks_import_opts. */
+typedef struct import_args {
+    const char *profile_name; /* --profile, "mitaka" by default */
+    const char *mapping_path; /* --mapping, NULL when none */
+    const char *rejects;      /* --rejects, NULL: DB.rejects.csv when importing */
+    int quiet;                /* -q */
+} import_args;
+
+enum { GO_ON = -1 }; /* parse_options: no reason to stop */
+
+/* Reads the options into *a and *o: GO_ON, or the status to return now
+ * (after --help, KS_EXIT_OK; a usage error). */
+static int parse_options(ks_cli_ctx *ctx, int argc, char **argv, int validating, import_args *a,
+                         ks_import_opts *o)
 {
     const char *name = ctx->cmd->name;
-    const char *profile_name = "mitaka", *mapping_path = NULL;
-    const char *rejects = NULL;
-    int quiet = 0;
-    ks_import_opts o = {0};
     ks_error err = {0};
     int c;
     while ((c = ks_cli_getopt(ctx, validating ? &validate_spec : &import_spec, argc, argv)) >= 0) {
         switch (c) {
-        case O_PROFILE: profile_name = optarg; break;
+        case O_PROFILE: a->profile_name = optarg; break;
         case O_ENCODING:
-            if (ks_encoding_parse(optarg, &o.encoding, &err))
+            if (ks_encoding_parse(optarg, &o->encoding, &err))
                 return ks_cli_usage_error(name, "%s", err.msg);
             break;
-        case O_MAPPING: mapping_path = optarg; break;
-        case O_STRICT: o.strict = true; break;
-        case O_REJECTS: rejects = optarg; break;
+        case O_MAPPING: a->mapping_path = optarg; break;
+        case O_STRICT: o->strict = true; break;
+        case O_REJECTS: a->rejects = optarg; break;
         case O_MAXFIELD: {
             char *end;
             unsigned long long v = strtoull(optarg, &end, 10);
             if (*end || v < 1024)
                 return ks_cli_usage_error(name, "--max-field needs a number of bytes >= 1024");
-            o.max_field = (size_t)v;
+            o->max_field = (size_t)v;
             break;
         }
-        case O_UNLISTED: o.list_unlisted = true; break;
-        case 'q': quiet = 1; break;
+        case O_UNLISTED: o->list_unlisted = true; break;
+        case 'q': a->quiet = 1; break;
         default: break;
         }
     }
@@ -133,11 +142,41 @@ int cmd_import_common(ks_cli_ctx *ctx, int argc, char **argv, int validating)
         return ks_cli_usage_error(name, "no input file");
     if (validating && (ctx->db_opt || ctx->key_opt))
         return ks_cli_usage_error(name, "validate writes nothing: --db and --key do not apply");
+    return GO_ON;
+}
 
+/* The success lines on stdout: what was imported or validated, the
+ * summary, and whether memory was locked. */
+static void print_done(int nfiles, int validating, const ks_import_opts *o, const ks_import_stats *st,
+                       ks_memlock lock)
+{
+    if (validating)
+        printf("validated %d file(s) with profile '%s' (%s)\n", nfiles, ks_profile_name(o->profile), st->encoding);
+    else
+        printf("imported %d file(s) into '%s' with profile '%s' (%s), batch %lld\n", nfiles, o->db_path,
+               ks_profile_name(o->profile), st->encoding, (long long)st->batch_id);
+    ks_import_print_summary(stdout, st, validating);
+    static const char *const lock_note[] = {
+        [KS_MEMLOCK_LOCKED] = "locked in RAM: identifiers in its buffers never reach swap",
+        [KS_MEMLOCK_NO_PERMISSION] = "not locked (needs CAP_IPC_LOCK or RLIMIT_MEMLOCK >= 1 GiB): "
+                                     "identifiers in its buffers could reach swap",
+        [KS_MEMLOCK_FAILED] = "not locked (mlockall failed): identifiers in its buffers could reach swap",
+        [KS_MEMLOCK_SKIPPED] = "not locked (sanitizer build)",
+    };
+    printf("memory: %s\n", lock_note[lock]);
+}
+
+int cmd_import_common(ks_cli_ctx *ctx, int argc, char **argv, int validating)
+{
+    import_args a = {.profile_name = "mitaka"};
+    ks_import_opts o = {0};
+    int status = parse_options(ctx, argc, argv, validating, &a, &o);
+    if (status != GO_ON)
+        return status;
+    ks_error err = {0};
     ks_profile *profile = NULL;
     ks_mapping *mapping = NULL;
     char *default_rejects = NULL;
-    int status = KS_EXIT_OK;
     ks_import_stats st;
     memset(&st, 0, sizeof st);
 
@@ -146,24 +185,21 @@ int cmd_import_common(ks_cli_ctx *ctx, int argc, char **argv, int validating)
         goto done;
     o.db_path = ctx->db_path;
     o.key = ctx->key;
-    if (!(profile = ks_profile_load(profile_name, &err))) {
+    if (!(profile = ks_profile_load(a.profile_name, &err)) ||
+        (a.mapping_path && !(mapping = ks_mapping_load(a.mapping_path, &err)))) {
         status = ks_cli_fail(&err);
         goto done;
     }
     o.profile = profile;
-    if (mapping_path && !(mapping = ks_mapping_load(mapping_path, &err))) {
-        status = ks_cli_fail(&err);
-        goto done;
-    }
     o.mapping = mapping;
-    if (!rejects && o.db_path) {
+    if (!a.rejects && o.db_path) {
         size_t n = strlen(o.db_path) + sizeof ".rejects.csv";
         default_rejects = ks_malloc(n);
         snprintf(default_rejects, n, "%s.rejects.csv", o.db_path);
-        rejects = default_rejects;
+        a.rejects = default_rejects;
     }
-    o.rejects_path = rejects;
-    o.progress = !quiet && isatty(STDERR_FILENO);
+    o.rejects_path = a.rejects;
+    o.progress = !a.quiet && isatty(STDERR_FILENO);
     /* Identifiers pass through the import's buffers: keep them out of swap
      * where the system lets us (util.h). */
     ks_memlock lock = ks_memory_lock_all();
@@ -175,25 +211,10 @@ int cmd_import_common(ks_cli_ctx *ctx, int argc, char **argv, int validating)
         status = ks_cli_fail(&err);
         goto done;
     }
-    if (rc == 0) {
-        if (validating)
-            printf("validated %d file(s) with profile '%s' (%s)\n", argc - optind, ks_profile_name(profile),
-                   st.encoding);
-        else
-            printf("imported %d file(s) into '%s' with profile '%s' (%s), batch %lld\n", argc - optind, o.db_path,
-                   ks_profile_name(profile), st.encoding, (long long)st.batch_id);
-        ks_import_print_summary(stdout, &st, validating);
-        static const char *const lock_note[] = {
-            [KS_MEMLOCK_LOCKED] = "locked in RAM: identifiers in its buffers never reach swap",
-            [KS_MEMLOCK_NO_PERMISSION] = "not locked (needs CAP_IPC_LOCK or RLIMIT_MEMLOCK >= 1 GiB): "
-                                         "identifiers in its buffers could reach swap",
-            [KS_MEMLOCK_FAILED] = "not locked (mlockall failed): identifiers in its buffers could reach swap",
-            [KS_MEMLOCK_SKIPPED] = "not locked (sanitizer build)",
-        };
-        printf("memory: %s\n", lock_note[lock]);
-    }
-    if (st.rejected && rejects)
-        fprintf(stderr, "kasane: %llu rejected row(s) listed in '%s'\n", (unsigned long long)st.rejected, rejects);
+    if (rc == 0)
+        print_done(argc - optind, validating, &o, &st, lock);
+    if (st.rejected && a.rejects)
+        fprintf(stderr, "kasane: %llu rejected row(s) listed in '%s'\n", (unsigned long long)st.rejected, a.rejects);
     if (rc == -KS_EDATA)
         status = ks_cli_fail(&err);
     else if (st.rejected)
