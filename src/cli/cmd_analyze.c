@@ -220,6 +220,68 @@ static int run(ks_an *a, const char *what, int argc, char **argv, ks_error *err)
     return an->fn(a, argc, argv, err);
 }
 
+/* One option into the selection f and the analysis options ao (--ref
+ * appended to *refs): KS_EXIT_OK, or the usage error's status. */
+static int take_option(int c, ks_an_filter *f, ks_an_opts *ao, const char ***refs, size_t *nrefs)
+{
+    unsigned long long v;
+    switch (c) {
+    case O_FROM: f->from = optarg; break;
+    case O_TO: f->to = optarg; break;
+    case O_FY:
+        if (parse_u64(optarg, 1900, 2200, &v))
+            return ks_cli_usage_error("analyze", "--fy takes a fiscal year such as 2025, not '%s'", optarg);
+        f->fy = (int)v;
+        break;
+    case O_DISTRICT: f->district = optarg; break;
+    case O_FIELD: f->field = optarg; break;
+    case O_CONSENT: f->consent = optarg; break;
+    case O_DROP_UNKNOWN: ao->drop_unknown = true; break;
+    case O_SIMULATE:
+        if (parse_u64(optarg, 0, 10000000, &v))
+            return ks_cli_usage_error("analyze", "--simulate takes a number of tables from 0 to 10000000");
+        ao->simulate = v;
+        ao->simulate_set = true;
+        break;
+    case O_SEED:
+        if (parse_u64(optarg, 0, ULONG_MAX, &v))
+            return ks_cli_usage_error("analyze", "--seed takes a non-negative whole number");
+        ao->seed = (unsigned long)v;
+        break;
+    case O_REF:
+        if (!strchr(optarg, '='))
+            return ks_cli_usage_error("analyze", "--ref takes VAR=LEVEL, e.g. age_band=65-69");
+        *refs = ks_realloc(*refs, ks_mul(*nrefs + 1, sizeof **refs));
+        (*refs)[(*nrefs)++] = optarg;
+        break;
+    case O_SOLVER:
+        if (strcmp(optarg, "auto") == 0)
+            ao->solver = KS_AN_SOLVER_AUTO;
+        else if (strcmp(optarg, "qr") == 0)
+            ao->solver = KS_AN_SOLVER_QR;
+        else if (strcmp(optarg, "sparse") == 0)
+            ao->solver = KS_AN_SOLVER_SPARSE;
+        else
+            return ks_cli_usage_error("analyze", "--solver takes auto, qr or sparse");
+        break;
+    case O_SEASONAL: ao->seasonal = true; break;
+    case O_UNIT:
+        if (strcmp(optarg, "household") == 0)
+            ao->household = true;
+        else if (strcmp(optarg, "case") != 0)
+            return ks_cli_usage_error("analyze", "--unit takes case or household");
+        break;
+    case O_TOP:
+        if (parse_u64(optarg, 1, 100000, &v))
+            return ks_cli_usage_error("analyze", "--top takes a number from 1 to 100000");
+        ao->top = (size_t)v;
+        break;
+    case O_TIMES: ao->times = optarg; break;
+    default: break;
+    }
+    return KS_EXIT_OK;
+}
+
 int cmd_analyze(ks_cli_ctx *ctx, int argc, char **argv)
 {
     ks_an_filter f = {0};
@@ -229,76 +291,9 @@ int cmd_analyze(ks_cli_ctx *ctx, int argc, char **argv)
     ks_error err = {0};
     ks_an a = {0};
     int c, status = KS_EXIT_OK;
-    unsigned long long v;
     while ((c = ks_cli_getopt(ctx, &spec, argc, argv)) >= 0) {
-        switch (c) {
-        case O_FROM: f.from = optarg; break;
-        case O_TO: f.to = optarg; break;
-        case O_FY:
-            if (parse_u64(optarg, 1900, 2200, &v)) {
-                status = ks_cli_usage_error("analyze", "--fy takes a fiscal year such as 2025, not '%s'", optarg);
-                goto done;
-            }
-            f.fy = (int)v;
-            break;
-        case O_DISTRICT: f.district = optarg; break;
-        case O_FIELD: f.field = optarg; break;
-        case O_CONSENT: f.consent = optarg; break;
-        case O_DROP_UNKNOWN: ao.drop_unknown = true; break;
-        case O_SIMULATE:
-            if (parse_u64(optarg, 0, 10000000, &v)) {
-                status = ks_cli_usage_error("analyze", "--simulate takes a number of tables from 0 to 10000000");
-                goto done;
-            }
-            ao.simulate = v;
-            ao.simulate_set = true;
-            break;
-        case O_SEED:
-            if (parse_u64(optarg, 0, ULONG_MAX, &v)) {
-                status = ks_cli_usage_error("analyze", "--seed takes a non-negative whole number");
-                goto done;
-            }
-            ao.seed = (unsigned long)v;
-            break;
-        case O_REF:
-            if (!strchr(optarg, '=')) {
-                status = ks_cli_usage_error("analyze", "--ref takes VAR=LEVEL, e.g. age_band=65-69");
-                goto done;
-            }
-            refs = ks_realloc(refs, ks_mul(nrefs + 1, sizeof *refs));
-            refs[nrefs++] = optarg;
-            break;
-        case O_SOLVER:
-            if (strcmp(optarg, "auto") == 0)
-                ao.solver = KS_AN_SOLVER_AUTO;
-            else if (strcmp(optarg, "qr") == 0)
-                ao.solver = KS_AN_SOLVER_QR;
-            else if (strcmp(optarg, "sparse") == 0)
-                ao.solver = KS_AN_SOLVER_SPARSE;
-            else {
-                status = ks_cli_usage_error("analyze", "--solver takes auto, qr or sparse");
-                goto done;
-            }
-            break;
-        case O_SEASONAL: ao.seasonal = true; break;
-        case O_UNIT:
-            if (strcmp(optarg, "household") == 0)
-                ao.household = true;
-            else if (strcmp(optarg, "case") != 0) {
-                status = ks_cli_usage_error("analyze", "--unit takes case or household");
-                goto done;
-            }
-            break;
-        case O_TOP:
-            if (parse_u64(optarg, 1, 100000, &v)) {
-                status = ks_cli_usage_error("analyze", "--top takes a number from 1 to 100000");
-                goto done;
-            }
-            ao.top = (size_t)v;
-            break;
-        case O_TIMES: ao.times = optarg; break;
-        default: break;
-        }
+        if ((status = take_option(c, &f, &ao, &refs, &nrefs)) != KS_EXIT_OK)
+            goto done;
     }
     if (c == KS_CLI_EXIT) {
         status = ctx->exit;
