@@ -161,6 +161,9 @@ void ks_an_excl_init(ks_an_excl *e);
 void ks_an_excl_release(ks_an_excl *e);
 /* Records a reason when count > 0 (why is copied). */
 void ks_an_excl_add(ks_an *a, ks_an_excl *e, int64_t count, const char *why);
+/* Records the two reasons a variable leaves cases out: its value blank
+ * ("with VAR missing") and recorded as 不明 ("with VAR unknown"). */
+void ks_an_excl_var(ks_an *a, ks_an_excl *e, const ks_an_var *v, int64_t missing, int64_t unknown);
 
 /* A count for a note: "2,345", or "<5" when 0 < n < k. */
 void ks_an_fmt_count(const ks_an *a, ks_buf *b, int64_t n);

@@ -766,6 +766,15 @@ void ks_an_excl_add(ks_an *a, ks_an_excl *e, int64_t count, const char *why)
     e->total += count;
 }
 
+void ks_an_excl_var(ks_an *a, ks_an_excl *e, const ks_an_var *v, int64_t missing, int64_t unknown)
+{
+    char why[256];
+    snprintf(why, sizeof why, KS_AN_L(a, "%s 未記入", "with %s missing"), v->label);
+    ks_an_excl_add(a, e, missing, why);
+    snprintf(why, sizeof why, KS_AN_L(a, "%s 不明", "with %s unknown"), v->label);
+    ks_an_excl_add(a, e, unknown, why);
+}
+
 char *ks_an_note_n(const ks_an *a, int64_t n, const char *unit, const ks_an_excl *e)
 {
     bool small = below_k(a, n);

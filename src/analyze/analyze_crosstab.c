@@ -368,15 +368,8 @@ static int count_cells(xt_run *r, ks_error *err)
     int rc;
     if ((rc = ks_an_scan(a, ex2, 2, NULL, xt_row, s, err)))
         return rc;
-    char why[256];
-    snprintf(why, sizeof why, KS_AN_L(a, "%s 未記入", "with %s missing"), rv->label);
-    ks_an_excl_add(a, &r->ex, s->miss_r, why);
-    snprintf(why, sizeof why, KS_AN_L(a, "%s 不明", "with %s unknown"), rv->label);
-    ks_an_excl_add(a, &r->ex, s->unk_r, why);
-    snprintf(why, sizeof why, KS_AN_L(a, "%s 未記入", "with %s missing"), cv->label);
-    ks_an_excl_add(a, &r->ex, s->miss_c, why);
-    snprintf(why, sizeof why, KS_AN_L(a, "%s 不明", "with %s unknown"), cv->label);
-    ks_an_excl_add(a, &r->ex, s->unk_c, why);
+    ks_an_excl_var(a, &r->ex, rv, s->miss_r, s->unk_r);
+    ks_an_excl_var(a, &r->ex, cv, s->miss_c, s->unk_c);
     if (s->n == 0) {
         char *nn = ks_an_note_n(a, 0, "cases", &r->ex);
         rc = ks_error_set(err, KS_EDATA, "no cases to tabulate (%s)", nn);

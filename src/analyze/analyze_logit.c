@@ -1100,13 +1100,8 @@ static void scan_exclusions(lg_run *r)
     ks_an_excl_add(a, &r->ex, s->suspended, KS_AN_L(a, "中断", "suspended"));
     ks_an_excl_add(a, &r->ex, s->no_outcome, KS_AN_L(a, "終結で結果未記入", "closed with no outcome recorded"));
     ks_an_excl_add(a, &r->ex, s->unk_outcome, KS_AN_L(a, "終結で結果「不明」", "closed with outcome 不明 (unknown)"));
-    for (size_t t = 0; t < r->nt; t++) {
-        char why[256];
-        snprintf(why, sizeof why, KS_AN_L(a, "%s 未記入", "with %s missing"), r->terms[t].v->label);
-        ks_an_excl_add(a, &r->ex, s->missing[t], why);
-        snprintf(why, sizeof why, KS_AN_L(a, "%s 不明", "with %s unknown"), r->terms[t].v->label);
-        ks_an_excl_add(a, &r->ex, s->unknown[t], why);
-    }
+    for (size_t t = 0; t < r->nt; t++)
+        ks_an_excl_var(a, &r->ex, r->terms[t].v, s->missing[t], s->unknown[t]);
 }
 
 /* the old rule: a small level's cases leave the model */

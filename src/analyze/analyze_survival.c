@@ -265,13 +265,8 @@ static int scan_cases(sv_run *r, ks_error *err)
     int rc;
     if ((rc = ks_an_scan(a, exprs, 4, NULL, sv_row, s, err)))
         return rc;
-    char why[256];
-    if (v) {
-        snprintf(why, sizeof why, KS_AN_L(a, "%s 未記入", "with %s missing"), v->label);
-        ks_an_excl_add(a, &r->ex, s->missing, why);
-        snprintf(why, sizeof why, KS_AN_L(a, "%s 不明", "with %s unknown"), v->label);
-        ks_an_excl_add(a, &r->ex, s->unknown, why);
-    }
+    if (v)
+        ks_an_excl_var(a, &r->ex, v, s->missing, s->unknown);
     ks_an_excl_add(a, &r->ex, s->no_close,
                    KS_AN_L(a, "終結・中断で終結日なし", "closed or suspended with no closed date"));
     r->nnote = ks_an_note_n(a, (int64_t)s->n, KS_AN_L(a, "件", "cases"), &r->ex);

@@ -357,13 +357,8 @@ static int count_months(tr_run *r, ks_error *err)
     int rc;
     if ((rc = ks_an_scan(a, exprs, 2, NULL, tr_row, s, err)))
         return rc;
-    char why[256];
-    if (v) {
-        snprintf(why, sizeof why, KS_AN_L(a, "%s 未記入", "with %s missing"), v->label);
-        ks_an_excl_add(a, &r->ex, s->missing, why);
-        snprintf(why, sizeof why, KS_AN_L(a, "%s 不明", "with %s unknown"), v->label);
-        ks_an_excl_add(a, &r->ex, s->unknown, why);
-    }
+    if (v)
+        ks_an_excl_var(a, &r->ex, v, s->missing, s->unknown);
     ks_an_excl_add(a, &r->ex, s->outside, KS_AN_L(a, "対象月の範囲外", "outside the months analysed"));
     r->nnote = ks_an_note_n(a, s->n, KS_AN_L(a, "件 (相談月で集計)", "cases by month of consultation"), &r->ex);
     if (s->n == 0)
