@@ -77,12 +77,10 @@ void ks_result_free(ks_result *r)
     free(r);
 }
 
-int ks_result_add(ks_result *r, const char *name, const char *title, ks_table *t, const char *excluded,
-                  const char *const *notes, size_t n_notes, size_t *index, ks_error *err)
+/* Appends a copy of t with its texts; *index (may be NULL) gets its place. */
+static void add_entry(ks_result *r, const char *name, const char *title, const ks_table *t, const char *excluded,
+                      const char *const *notes, size_t n_notes, size_t *index)
 {
-    int rc;
-    if (ks_table_is_aggregate(t) && (rc = ks_suppress(t, r->policy.k, NULL, err)))
-        return rc;
     if (r->n == r->cap) {
         r->cap = r->cap ? 2 * r->cap : 4;
         r->v = ks_realloc(r->v, ks_mul(r->cap, sizeof *r->v));
@@ -100,6 +98,15 @@ int ks_result_add(ks_result *r, const char *name, const char *title, ks_table *t
     if (index)
         *index = r->n;
     r->n++;
+}
+
+int ks_result_add(ks_result *r, const char *name, const char *title, ks_table *t, const char *excluded,
+                  const char *const *notes, size_t n_notes, size_t *index, ks_error *err)
+{
+    int rc;
+    if (ks_table_is_aggregate(t) && (rc = ks_suppress(t, r->policy.k, NULL, err)))
+        return rc;
+    add_entry(r, name, title, t, excluded, notes, n_notes, index);
     return 0;
 }
 
@@ -108,19 +115,7 @@ int ks_result_add_protected(ks_result *r, const char *name, const ks_table *t, s
     int rc = ks_suppress_check(t, r->policy.k, err);
     if (rc)
         return rc;
-    if (r->n == r->cap) {
-        r->cap = r->cap ? 2 * r->cap : 4;
-        r->v = ks_realloc(r->v, ks_mul(r->cap, sizeof *r->v));
-    }
-    entry *e = &r->v[r->n];
-    memset(e, 0, sizeof *e);
-    e->name = ks_strdup(name);
-    e->title = ks_strdup(name);
-    e->t = ks_table_copy(t);
-    e->notes = ks_calloc(1, sizeof *e->notes);
-    if (index)
-        *index = r->n;
-    r->n++;
+    add_entry(r, name, NULL, t, NULL, NULL, 0, index);
     return 0;
 }
 
