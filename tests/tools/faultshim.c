@@ -62,16 +62,22 @@ static int is_full(int fd) { return fd >= 0 && fd < MAX_FD && atomic_load(&full_
     if (!real_##name)                                                                                              \
     real_##name = (__typeof__(name) *)dlsym(RTLD_NEXT, #name)
 
+/* mode = the third argument of an open(2) that may create, as libc reads it */
+#define OPEN_MODE(mode, flags)                                                                                     \
+    do {                                                                                                           \
+        if ((flags) & (O_CREAT | O_TMPFILE)) {                                                                     \
+            va_list ap_;                                                                                           \
+            va_start(ap_, flags);                                                                                  \
+            (mode) = (mode_t)va_arg(ap_, int);                                                                     \
+            va_end(ap_);                                                                                           \
+        }                                                                                                          \
+    } while (0)
+
 int open(const char *path, int flags, ...)
 {
     REAL(open);
     mode_t mode = 0;
-    if (flags & (O_CREAT | O_TMPFILE)) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = (mode_t)va_arg(ap, int);
-        va_end(ap);
-    }
+    OPEN_MODE(mode, flags);
     int fd = real_open(path, flags, mode);
     mark(fd, path);
     return fd;
@@ -81,12 +87,7 @@ int open64(const char *path, int flags, ...)
 {
     REAL(open64);
     mode_t mode = 0;
-    if (flags & (O_CREAT | O_TMPFILE)) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = (mode_t)va_arg(ap, int);
-        va_end(ap);
-    }
+    OPEN_MODE(mode, flags);
     int fd = real_open64(path, flags, mode);
     mark(fd, path);
     return fd;
@@ -96,12 +97,7 @@ int openat(int dirfd, const char *path, int flags, ...)
 {
     REAL(openat);
     mode_t mode = 0;
-    if (flags & (O_CREAT | O_TMPFILE)) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = (mode_t)va_arg(ap, int);
-        va_end(ap);
-    }
+    OPEN_MODE(mode, flags);
     int fd = real_openat(dirfd, path, flags, mode);
     mark(fd, path);
     return fd;
