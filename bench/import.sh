@@ -22,7 +22,7 @@ kasane=$build/kasane
 gen=$build/kasane-gen
 dir=$build/bench
 
-die() { echo "bench: error: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
 [ -x "$kasane" ] || die "'$kasane' not found: build first (make build)"
 [ -x "$gen" ] || die "'$gen' not found: build first (make build)"
 command -v sqlite3 >/dev/null || die "sqlite3 (the shell) is not installed"
@@ -43,34 +43,12 @@ if [ ! -s "$csv" ]; then
 fi
 bytes=$(wc -c < "$csv")
 
-# Peak RSS needs GNU time; without it the benchmark still runs.
-gnu_time=
-if [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then
-    gnu_time=/usr/bin/time
-else
-    echo "note: GNU time (/usr/bin/time, Debian package 'time') not found: peak RSS not measured"
-fi
+find_gnu_time
 
 key=$dir/bench.key
 rm -f "$key"
 "$kasane" keygen -o "$key" >/dev/null || die "kasane keygen failed"
 
-# Runs "$@", stores the wall time in seconds in $elapsed; the command's
-# stderr goes to $dir/last.err.  Fails the benchmark when the command does.
-elapsed=
-timed() {
-    local t0 t1 rc=0
-    t0=$(date +%s%N)
-    "$@" > "$dir/last.out" 2> "$dir/last.err" || rc=$?
-    t1=$(date +%s%N)
-    elapsed=$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f", ns / 1e9 }')
-    return $rc
-}
-
-fresh() { rm -f "$1" "$1-journal" "$1-wal" "$1-shm" "$1.rejects.csv"; }
-
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-    if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo
 echo "input: $csv"

@@ -34,7 +34,7 @@
 # fields keep their bytes; every row stays valid.
 set -euo pipefail
 
-die() { echo "bench: error: $*" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
 
 # make_reexport GEN IN PCT NEW SEED OUT
 make_reexport() {
@@ -148,31 +148,12 @@ for pct in 10 100; do
     fi
 done
 
-gnu_time=
-if [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then
-    gnu_time=/usr/bin/time
-else
-    echo "note: GNU time (/usr/bin/time, Debian package 'time') not found: peak RSS not measured"
-fi
+find_gnu_time
 
 key=$dir/reimport.key
 rm -f "$key"
 "$kasane" keygen -o "$key" >/dev/null || die "kasane keygen failed"
 
-elapsed=
-timed() {
-    local t0 t1 rc=0
-    t0=$(date +%s%N)
-    "$@" > "$dir/last.out" 2> "$dir/last.err" || rc=$?
-    t1=$(date +%s%N)
-    elapsed=$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f", ns / 1e9 }')
-    return $rc
-}
-
-fresh() { rm -f "$1" "$1-journal" "$1-wal" "$1-shm" "$1.rejects.csv"; }
-
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-    if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # summary_num LABEL: the number on kasane's summary line starting with LABEL.
 summary_num() {

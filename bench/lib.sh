@@ -1,0 +1,37 @@
+# bench/lib.sh: what the import benchmarks share (sourced by import.sh and
+# reimport.sh, never run).  The sourcing script sets $dir before timed().
+
+die() { echo "bench: error: $*" >&2; exit 1; }
+
+# Peak RSS needs GNU time; without it the benchmark still runs.
+# Sets $gnu_time to /usr/bin/time, or empty with a note.
+find_gnu_time()
+{
+    gnu_time=
+    if [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then
+        gnu_time=/usr/bin/time
+    else
+        echo "note: GNU time (/usr/bin/time, Debian package 'time') not found: peak RSS not measured"
+    fi
+}
+
+# Runs "$@", stores the wall time in seconds in $elapsed; the command's
+# stdout and stderr go to $dir/last.out and $dir/last.err.  Returns the
+# command's status.
+elapsed=
+timed()
+{
+    local t0 t1 rc=0
+    t0=$(date +%s%N)
+    "$@" > "$dir/last.out" 2> "$dir/last.err" || rc=$?
+    t1=$(date +%s%N)
+    elapsed=$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f", ns / 1e9 }')
+    return $rc
+}
+
+# fresh DB: removes a database and its side files.
+fresh() { rm -f "$1" "$1-journal" "$1-wal" "$1-shm" "$1.rejects.csv"; }
+
+# median V...: the median of the values, to 3 decimals.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+    if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
