@@ -181,6 +181,30 @@ char *ks_an_note_n(const ks_an *a, int64_t n, const char *unit, const ks_an_excl
 int ks_an_emit(ks_an *a, const char *name, const char *title, ks_table *t, const char *excluded,
                const char *const *notes, size_t n_notes, ks_error *err);
 
+/* The index in the result that the next ks_an_emit gives its table. */
+size_t ks_an_next_table(const ks_an *a);
+
+/* Declares, between tables already emitted, that count cell `whole` is the
+ * sum of `parts` (one part: the same count printed twice), so that the
+ * publish step hides a count wherever another table would give it back and
+ * its audit counts the equation (publish.h).  A statistic computed from a
+ * count is declared a share of it (table.h) and so follows it.
+ *
+ * The links the analyses declare, and why the others have none:
+ *   trend     each series' n in the trend table is the monthly table's
+ *             total-row cell of that series (and "all" its grand total);
+ *   partners  the pairs table's "with A"/"with B" are partner counts of the
+ *             partners table;
+ *   cooccur   a problem's count is printed once per pair it is in: every
+ *             copy is linked to the first;
+ *   crosstab  the cells table holds no counts (shares and statistics only);
+ *   survival  the curve's risk sets and interval events are not sums of the
+ *             summary's cells (censoring between the points is not shown):
+ *             no equation links them;
+ *   logit     every level count is at least k (smaller levels are pooled),
+ *             so nothing in the coefficients table is hidden to give back. */
+int ks_an_link(ks_an *a, ks_cell_ref whole, const ks_cell_ref *parts, size_t nparts, ks_error *err);
+
 /* Publishes every table the analysis emitted, in one step (ks_publish: the
  * links between them, the audit of all of them together, then a heading
  * and the table each in table/markdown modes, or FILE.NAME.EXT each with

@@ -852,4 +852,11 @@ int ks_an_emit(ks_an *a, const char *name, const char *title, ks_table *t, const
     return ks_result_add(a->result, name, title, t, excluded, notes, n_notes, NULL, err);
 }
 
+size_t ks_an_next_table(const ks_an *a) { return ks_result_ntables(a->result); }
+
+int ks_an_link(ks_an *a, ks_cell_ref whole, const ks_cell_ref *parts, size_t nparts, ks_error *err)
+{
+    return ks_result_link(a->result, whole, parts, nparts, err);
+}
+
 int ks_an_publish(ks_an *a, ks_error *err) { return ks_publish(a->result, a->out, 1, err); }

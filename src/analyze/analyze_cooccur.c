@@ -344,6 +344,33 @@ static void pair_row(ks_table *t, const ks_an_var *v, const pair *p, size_t i)
             ks_table_suppress(t, row, j, KS_WHY_LINKED, NULL);
 }
 
+/* A problem's count is printed once in every listed pair it is in: each
+ * copy is linked to the first (analyze.h), so that the count is hidden in
+ * all places or in none. */
+static int link_copies(co_run *r, size_t ix, size_t top, ks_error *err)
+{
+    size_t nl = r->v->nlev;
+    ks_cell_ref *first = ks_malloc(ks_mul(nl + 1, sizeof *first));
+    bool *seen = ks_calloc(nl + 1, sizeof *seen);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < r->np && i < top; i++) {
+        const pair *p = &r->pairs[i];
+        const int lev[2] = {p->a, p->b};
+        for (int side = 0; side < 2 && rc == 0; side++) {
+            ks_cell_ref c = {ix, i, side ? P_NB : P_NA};
+            if (!seen[lev[side]]) {
+                seen[lev[side]] = true;
+                first[lev[side]] = c;
+            } else {
+                rc = ks_an_link(r->a, first[lev[side]], &c, 1, err);
+            }
+        }
+    }
+    free(first);
+    free(seen);
+    return rc;
+}
+
 /* the first --top pairs, with how they were tested and ranked */
 static int emit_pairs(co_run *r, ks_error *err)
 {
@@ -370,7 +397,11 @@ static int emit_pairs(co_run *r, ks_error *err)
                             r->s.household ? KS_AN_L(a, "単位: 世帯 (世帯内のすべての相談の課題をまとめる)",
                                                      "unit: household (the problems of all its cases together)")
                                            : KS_AN_L(a, "単位: 相談1件", "unit: case")};
-    return ks_an_emit(a, "pairs", KS_AN_L(a, "課題の同時発生", "Problem co-occurrence"), r->t, r->nnote, notes, 2, err);
+    size_t ix = ks_an_next_table(a);
+    int rc = ks_an_emit(a, "pairs", KS_AN_L(a, "課題の同時発生", "Problem co-occurrence"), r->t, r->nnote, notes, 2, err);
+    if (rc == 0)
+        rc = link_copies(r, ix, top, err);
+    return rc;
 }
 
 int ks_analyze_cooccur(ks_an *a, ks_error *err)

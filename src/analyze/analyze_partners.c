@@ -166,6 +166,8 @@ typedef struct pt_run {
     size_t np;           /* entries of pairs */
     ks_table *t;         /* the partners table (owned) */
     ks_table *pt;        /* the pairs table (owned) */
+    size_t t_ix;         /* the partners table's index in the result (for links) */
+    size_t *lev_row;     /* [nlev] each partner's row in the partners table (owned) */
     char *nnote;         /* the n footer of both tables (owned) */
 } pt_run;
 
@@ -250,13 +252,17 @@ static int emit_partners(pt_run *r, ks_error *err)
         if (s->cases[i])
             order[no++] = (prow){i, s->cases[i] < a->k && !ks_weakened("partners-nested") ? 0 : s->cases[i]};
     qsort(order, no, sizeof *order, cmp_cases);
-    for (size_t i = 0; i < no; i++)
+    r->lev_row = ks_calloc(nl + 1, sizeof *r->lev_row);
+    for (size_t i = 0; i < no; i++) {
+        r->lev_row[order[i].lev] = ks_table_nrows(t);
         if ((rc = partner_row(a, t, pv->lev[order[i].lev].label, pv->lev[order[i].lev].code, s, order[i].lev, err)))
             return rc;
+    }
     const char *notes[1] = {KS_AN_L(a, "関与率: 課題のある件数に対する割合 (複数回答); 良好率: 終結し結果の記入がある件のうち解決・改善の割合, "
                                        "Wilson 95%信頼区間",
                                     "share: of the cases with the problem (a case may have several partners); good rate: "
                                     "resolved or improved among closed cases with a known outcome, Wilson 95% interval")};
+    r->t_ix = ks_an_next_table(a);
     return ks_an_emit(a, "partners", KS_AN_L(a, "連携先の関与と結果", "Partners involved and outcomes"), t, r->nnote,
                       notes, 1, err);
 }
@@ -332,8 +338,18 @@ static int emit_pairs(pt_run *r, ks_error *err)
                      "hidden are not listed); lift = together / (with A x with B / cases with %s)"),
              top, r->bin->label);
     const char *notes[1] = {pn};
-    return ks_an_emit(a, "pairs", KS_AN_L(a, "一緒に関わる連携先", "Partners working together"), pt, r->nnote, notes, 1,
-                      err);
+    size_t ix = ks_an_next_table(a);
+    int rc = ks_an_emit(a, "pairs", KS_AN_L(a, "一緒に関わる連携先", "Partners working together"), pt, r->nnote, notes,
+                        1, err);
+    /* "with A" and "with B" are the partners table's counts (analyze.h) */
+    for (size_t i = 0; rc == 0 && i < r->np && i < top; i++) {
+        const ppair *p = &r->pairs[i];
+        ks_cell_ref ca = {ix, i, 6}, cb = {ix, i, 7};
+        ks_cell_ref ta = {r->t_ix, r->lev_row[p->a], Q_N}, tb = {r->t_ix, r->lev_row[p->b], Q_N};
+        if ((rc = ks_an_link(a, ta, &ca, 1, err)) == 0)
+            rc = ks_an_link(a, tb, &cb, 1, err);
+    }
+    return rc;
 }
 
 int ks_analyze_partners(ks_an *a, const char *problem, ks_error *err)
@@ -354,6 +370,7 @@ done:
     ks_table_free(r.t);
     ks_table_free(r.pt);
     free(r.order);
+    free(r.lev_row);
     free(r.pairs);
     free(r.s.cases);
     free(r.s.closed);

@@ -266,6 +266,7 @@ typedef struct tr_run {
     int *group;          /* [s.nm] published_months' groups, scratch (owned) */
     bool weak;           /* weakened: fit every count, hidden or not */
     ks_table *monthly;   /* the monthly counts (owned) */
+    size_t monthly_ix;   /* its index in the analysis's result (for links) */
     ks_table *trend;     /* the trend table (owned) */
     ks_table *sig;       /* the significant series (owned) */
     ks_an_excl ex;       /* cases left out and why */
@@ -433,6 +434,7 @@ static int emit_monthly(tr_run *r, ks_error *err)
     size_t nmn = 1;
     if (!r->single)
         mnotes[nmn++] = KS_AN_L(a, "複数回答: 1件がその値ごとに数えられます", "multi-response: a case counts once in each of its values");
+    r->monthly_ix = ks_an_next_table(a);
     return ks_an_emit(a, "monthly", KS_AN_L(a, "月別件数", "Monthly counts"), monthly, r->nnote, mnotes, nmn, err);
 }
 
@@ -573,10 +575,10 @@ static int trend_rows(tr_run *r, ks_error *err)
     const ks_an_var *v = r->v;
     const tr_scan *s = &r->s;
     ks_table *trend = r->trend;
-    /* each series' count is the monthly table's total-row cell: the same
-     * cells are hidden here (a count kept there but hidden here, or the
-     * other way round, would give a hidden one back by subtraction) */
-    size_t mc = 1;
+    /* each series' count is the monthly table's total-row cell: link_trend
+     * declares it, and the publish step hides it here where it is hidden
+     * there (or the other way round), which a reader could otherwise give
+     * back by subtraction */
     for (size_t i = 0; i < s->ns; i++) {
         series_fit *f = &r->fits[i];
         if (!f->n)
@@ -584,19 +586,40 @@ static int trend_rows(tr_run *r, ks_error *err)
         f->row = ks_table_nrows(trend);
         trend_row(trend, a, v ? v->lev[i].label : KS_AN_L(a, "全件", "all cases"), v ? v->lev[i].code : "all", f,
                   s->nm);
-        if (ks_table_cell(r->monthly, s->nm, mc++)->kind == KS_CELL_SUPPRESSED)
-            ks_table_suppress(trend, ks_table_nrows(trend) - 1, R_N, KS_WHY_SECONDARY, NULL);
     }
     if (!v)
         return 0;
+    r->all.row = ks_table_nrows(trend);
     trend_row(trend, a, KS_AN_L(a, "全件", "all cases"), "(all)", &r->all, s->nm);
-    size_t tr = ks_table_nrows(trend) - 1;
-    if (r->tcol >= 0 && ks_table_cell(r->monthly, s->nm, (size_t)r->tcol)->kind == KS_CELL_SUPPRESSED)
-        ks_table_suppress(trend, tr, R_N, KS_WHY_SECONDARY, NULL);
+    size_t tr = r->all.row;
     /* the series add up to all cases unless a case can be in several */
     if (r->single)
         return ks_table_set_totals(trend, (long)tr, -1, err);
     return 0;
+}
+
+/* The links of the trend table (at index ix) to the monthly table: each
+ * series' n is its column's total-row cell, all cases' n the grand total
+ * (analyze.h).  trend_rows copies the hidden pattern already; the links let
+ * the publish step keep the two in step and its audit count the equations. */
+static int link_trend(tr_run *r, size_t ix, ks_error *err)
+{
+    const tr_scan *s = &r->s;
+    int rc = 0;
+    for (size_t i = 0; i < s->ns && rc == 0; i++) {
+        const series_fit *f = &r->fits[i];
+        if (!f->n)
+            continue;
+        ks_cell_ref whole = {ix, f->row, R_N};
+        ks_cell_ref part = {r->monthly_ix, s->nm, f->col};
+        rc = ks_an_link(r->a, whole, &part, 1, err);
+    }
+    if (rc == 0 && r->v && r->tcol >= 0) {
+        ks_cell_ref whole = {ix, r->all.row, R_N};
+        ks_cell_ref part = {r->monthly_ix, s->nm, (size_t)r->tcol};
+        rc = ks_an_link(r->a, whole, &part, 1, err);
+    }
+    return rc;
 }
 
 /* The trend table with the model and the grouped months in its notes. */
@@ -628,8 +651,11 @@ static int emit_trend(tr_run *r, ks_error *err)
     tnotes[ntn++] = r->range.buf;
     if (r->warn.len)
         tnotes[ntn++] = r->warn.buf;
-    return ks_an_emit(a, "trend", KS_AN_L(a, "傾向 (年変化率)", "Trend (annual percent change)"), r->trend, r->nnote,
-                      tnotes, ntn, err);
+    size_t ix = ks_an_next_table(a);
+    if ((rc = ks_an_emit(a, "trend", KS_AN_L(a, "傾向 (年変化率)", "Trend (annual percent change)"), r->trend,
+                         r->nnote, tnotes, ntn, err)))
+        return rc;
+    return link_trend(r, ix, err);
 }
 
 /* the significant ones, ranked */

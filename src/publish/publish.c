@@ -205,6 +205,33 @@ static int links_pass(ks_result *r, size_t *hid, ks_error *err)
     return 0;
 }
 
+/* A count printed in two places prints with one mark: where a link joins a
+ * hidden cell marked "x" (its table has totals or complements) to a hidden
+ * copy in a table that would mark it "<k", the copy becomes a linked cell
+ * ("x" too).  A "<k" copy of an "x" would tell the reader which of the x's
+ * are small counts and which are complements.  Returns how many it changed. */
+static size_t align_marks(ks_result *r)
+{
+    size_t changed = 0;
+    for (size_t l = 0; l < r->nlinks; l++) {
+        const ks_table_link *k = &r->links[l];
+        bool x = ref_hidden(r, k->whole) && !ks_render_small_mark(r->v[k->whole.table].t);
+        for (size_t p = 0; p < k->nparts && !x; p++)
+            x = ref_hidden(r, k->parts[p]) && !ks_render_small_mark(r->v[k->parts[p].table].t);
+        if (!x)
+            continue;
+        for (size_t p = 0; p <= k->nparts; p++) {
+            ks_cell_ref c = p < k->nparts ? k->parts[p] : k->whole;
+            ks_table *t = r->v[c.table].t;
+            if (ref_hidden(r, c) && ks_render_small_mark(t)) {
+                ks_table_suppress(t, c.row, c.col, KS_WHY_LINKED, NULL);
+                changed++;
+            }
+        }
+    }
+    return changed;
+}
+
 /* ---- step 3: writing ---- */
 
 /* FILE.ext -> FILE.NAME.ext (FILE.NAME without an extension). */
@@ -266,6 +293,8 @@ int ks_publish_audit(ks_result *r, ks_error *err)
             if ((rc = links_pass(r, &hid, err)))
                 return rc;
         } while (hid > 0);
+        while (align_marks(r) > 0)
+            ;
     }
     /* 2. the audit of the whole result, in production: nothing is printed
      * when a hidden count follows from the tables together */

@@ -7,7 +7,8 @@
  *   1. follows the links: a count hidden in one place is hidden wherever a
  *      link would give it back (a partner cell, another addend or the sum),
  *      with each table's secondary suppression run again after a change,
- *      to a fixed point;
+ *      to a fixed point; then a count printed in two places gets one mark
+ *      ("x" in both when either table marks it so, render.h);
  *   2. audits all tables together (ks_suppress_audit_linked): if any hidden
  *      count follows from what the tables publish, nothing is printed
  *      (-KS_ESAFETY);

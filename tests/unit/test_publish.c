@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "publish.h"
+#include "render.h"
 #include "suppress.h"
 #include "table.h"
 #include "test.h"
@@ -158,8 +159,42 @@ static void test_publish(int follow)
     ks_table_free(b);
 }
 
+/* One count, two marks: A hides its 3 as "x" (A has totals: a hidden cell
+ * may be a complement), a list B prints the same 3 and would mark it "<5"
+ * on its own.  Linked, B's copy must print "x" too: a "<5" copy would tell
+ * which of A's x's is the small count.  With B alone, "<5" stays. */
+static void test_one_mark(void)
+{
+    unsetenv("KASANE_WEAKEN");
+    ks_policy pol = {.k = 5, .last_import = NULL};
+    for (int linked = 0; linked < 2; linked++) {
+        ks_result *r = ks_result_new(&pol);
+        ks_table *a = table_a(), *b = table_b();
+        ks_error err = {0};
+        KS_CHECK_INT(ks_table_set_int(b, 0, 1, 3, &err), 0); /* B's first row: A's r1 x */
+        size_t ia = 9, ib = 9;
+        KS_CHECK_INT(ks_result_add(r, "a", "A", a, NULL, NULL, 0, &ia, &err), 0);
+        KS_CHECK_INT(ks_result_add(r, "b", "B", b, NULL, NULL, 0, &ib, &err), 0);
+        KS_CHECK(ks_render_small_mark(ks_result_table(r, ib))); /* alone: "<5" */
+        KS_CHECK(!ks_render_small_mark(ks_result_table(r, ia))); /* totals: "x" */
+        if (linked) {
+            ks_cell_ref part = {.table = ib, .row = 0, .col = 1};
+            KS_CHECK_INT(ks_result_link(r, (ks_cell_ref){.table = ia, .row = 0, .col = 1}, &part, 1, &err), 0);
+        }
+        KS_CHECK_INT(ks_publish_audit(r, &err), 0);
+        const ks_table *pb = ks_result_table(r, ib);
+        KS_CHECK(hidden(pb, 0, 1));
+        KS_CHECK(!hidden(pb, 1, 1));
+        KS_CHECK(ks_render_small_mark(pb) == !linked);
+        ks_result_free(r);
+        ks_table_free(a);
+        ks_table_free(b);
+    }
+}
+
 int main(void)
 {
+    test_one_mark();
     test_audit_finds_shared_cell();
     test_redundant_link();
     test_publish(0);
