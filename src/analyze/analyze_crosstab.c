@@ -429,9 +429,16 @@ static int plan_tests(xt_run *r, ks_error *err)
                     KS_AN_L(a, "%s の水準が1つだけのため検定できません", "%s has a single level: no test of independence"),
                     x->nr < 2 ? r->rv->label : r->cv->label);
     }
-    if (r->test_ok)
-        return ks_crosstab_init(&r->ct, x->cnt, x->nr, x->nc, err);
-    return 0;
+    if (!r->test_ok)
+        return 0;
+    int rc = ks_crosstab_init(&r->ct, x->cnt, x->nr, x->nc, err);
+    if (rc == 0 && !r->ct.has_test) {
+        /* levels with no case in the selection dropped left fewer than 2 x 2 */
+        r->test_ok = false;
+        ks_buf_adds(&r->tnote, KS_AN_L(a, "空でない行または列が2未満のため検定できません",
+                                       "fewer than 2 non-empty rows or columns: no test of independence"));
+    }
+    return rc;
 }
 
 /* counts first: its suppression pattern carries over to the cells table */
@@ -486,12 +493,7 @@ static int emit_tests(xt_run *r, ks_error *err)
     ks_an *a = r->a;
     const ks_crosstab *ct = &r->ct;
     if (!r->test_ok)
-        return 0;
-    if (!ct->has_test) {
-        /* empty rows dropped left fewer than 2 x 2 */
-        fprintf(stderr, "kasane: note: fewer than 2 non-empty rows or columns: no test\n");
-        return 0;
-    }
+        return 0; /* plan_tests' note says why */
     /* any cell of the counts table hidden, as printed (primary or complement) */
     bool classes_only = false;
     for (size_t i = 0; i < ks_table_nrows(r->counts) && !ks_weakened("crosstab-tests"); i++)
