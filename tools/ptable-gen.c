@@ -50,8 +50,9 @@ int main(int argc, char **argv)
     }
     char hex[65];
     ks_ptable_sha256(pt, hex);
-    printf("sha256 %s\nmax |pvalue| %d, smallest positive count %lld\n", hex, ks_ptable_max_abs_pvalue(pt),
-           (long long)ks_ptable_min_positive(pt));
+    printf("sha256 %s\nmax |pvalue| %d\n", hex, ks_ptable_max_abs_pvalue(pt));
+    if (ks_ptable_check(pt, argv[4], k, &err) < 0)
+        ks_errorf("%s", err.msg); /* cannot happen: the construction keeps it */
     /* Rows up to k + m + 1 differ; every later one repeats the last. */
     for (int i = 1; i <= k + m + 1; i++) {
         long s1 = 0, s2 = 0;

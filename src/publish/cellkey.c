@@ -218,16 +218,20 @@ int ks_ptable_max_abs_pvalue(const ks_ptable *pt)
     return m;
 }
 
-int64_t ks_ptable_min_positive(const ks_ptable *pt)
+int ks_ptable_check(const ks_ptable *pt, const char *name, int k, ks_error *err)
 {
-    int64_t best = INT64_MAX;
     for (int pcv = 1; pcv <= KS_PTABLE_MAX_PCV; pcv++)
         for (int c = 0; c < pt->key_range; c++) {
-            int64_t v = pcv + ks_ptable_pvalue(pt, pcv, c);
-            if (v > 0 && v < best)
-                best = v;
+            int v = pcv + ks_ptable_pvalue(pt, pcv, c);
+            if (v < 0)
+                return ks_error_set(err, KS_EUSAGE, "ptable '%s': pcv %d, ckey %d publishes %d, a negative count",
+                                    name, pcv, c, v);
+            if (v > 0 && v < k)
+                return ks_error_set(err, KS_EUSAGE,
+                                    "ptable '%s': pcv %d, ckey %d publishes %d, below the threshold %d", name, pcv,
+                                    c, v, k);
         }
-    return best;
+    return 0;
 }
 
 int64_t ks_cellkey_pcv(int64_t n)
@@ -346,10 +350,9 @@ static int ons_read_rows(const char *name, line_iter *it, size_t ncols, const in
         else if (v[1] < 0 || v[1] >= (key_range ? key_range : KS_PTABLE_MAX_KEY_RANGE))
             rc = err_at(err, name, it->lineno, c1, KS_EUSAGE, "ckey %ld is outside the key range 0..%d", v[1],
                         (key_range ? key_range : KS_PTABLE_MAX_KEY_RANGE) - 1);
-        else if (v[2] < -v[0] || v[2] > MAX_ABS_PVALUE)
-            rc = err_at(err, name, it->lineno, c2, KS_EUSAGE,
-                        "pvalue %ld is outside -%ld..%d (a count may not turn negative)", v[2], v[0],
-                        MAX_ABS_PVALUE);
+        else if (labs(v[2]) > MAX_ABS_PVALUE)
+            rc = err_at(err, name, it->lineno, c2, KS_EUSAGE, "pvalue %ld is outside -%d..%d", v[2],
+                        MAX_ABS_PVALUE, MAX_ABS_PVALUE);
         else if (v[0] == 0 && v[2] != 0)
             rc = err_at(err, name, it->lineno, c2, KS_EUSAGE, "pvalue %ld for pcv 0: an empty cell must stay 0",
                         v[2]);

@@ -25,7 +25,7 @@
  * What is refused (so that a loaded ptable always covers every cell and a
  * published count is never negative), with name:line:column:
  *  - both formats: an unknown header; a number that does not parse;
- *    pvalue < -pcv (a negative count); |pvalue| > 750;
+ *    |pvalue| > 750;
  *  - ONS: pcv outside 0..750 (pcv > 750 is never looked up); a negative
  *    ckey or one >= 4096; a row with pcv 0 and pvalue other than 0 (a true
  *    zero stays zero); a repeated (pcv, ckey) pair (pandas would publish the
@@ -105,12 +105,16 @@ const char *ks_ptable_source(const ks_ptable *pt);
 /* pvalue of row pcv (1..750) and ckey (0..K-1); 0 outside, as ONS's left
  * join gives 0 where no row matches (pcv 0, the empty cell). */
 int ks_ptable_pvalue(const ks_ptable *pt, int64_t pcv, int64_t ckey);
-/* The largest |pvalue| and the smallest positive count the table can
- * publish for a true count >= 1 (pcv + pvalue over every row; a pcv above
- * 500 stands for counts >= pcv, so this is a lower bound), so a caller can
- * check the threshold promise: >= k means no published value in 1..k-1. */
+/* The largest |pvalue|. */
 int ks_ptable_max_abs_pvalue(const ks_ptable *pt);
-int64_t ks_ptable_min_positive(const ks_ptable *pt);
+/* Whether the table keeps the threshold promise by itself: -KS_EUSAGE
+ * naming the first (pcv, ckey) that publishes a negative count or one in
+ * 1..k-1 (k <= 1: negatives only).  Loading does not refuse such tables,
+ * because ONS's do it (its threshold step hides them) and the reference
+ * tests use one; a caller that publishes without a threshold step should
+ * refuse them.  pcv + pvalue is exactly what a count n = pcv publishes, and
+ * a count above 750 publishes more than its pcv does. */
+int ks_ptable_check(const ks_ptable *pt, const char *name, int k, ks_error *err);
 
 /* ONS's row for a count n >= 0: n when n <= 750, else ((n-1) mod 250) + 501.
  * The constants are ONS's, fixed whatever the table holds. */
@@ -119,7 +123,8 @@ int64_t ks_cellkey_pcv(int64_t n);
  * 0..K-1 in a uint64_t cannot wrap before 2^52 records. */
 int64_t ks_ptable_ckey(const ks_ptable *pt, uint64_t key_sum);
 /* The published count n + pvalue(pcv(n), key_sum mod K), n >= 0 (0 stays
- * 0).  Never negative for a loaded table.  No threshold is applied here:
+ * 0); negative only with a table ks_ptable_check refuses.  No threshold is
+ * applied here:
  * ONS then hides counts below its threshold; that is the caller's policy. */
 int64_t ks_ptable_perturb(const ks_ptable *pt, int64_t n, uint64_t key_sum);
 
