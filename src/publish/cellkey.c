@@ -17,9 +17,9 @@ struct ks_ptable {
     char source[64]; /* ks_ptable_source */
 };
 
-#define MAX_ABS_PVALUE 750       /* a larger perturbation than any pcv is a broken file */
-#define SDC_TOL 1e-7             /* pt_export rounds intervals to 8 decimals */
-#define MAX_FILE (256u << 20)    /* ks_ptable_load */
+#define MAX_ABS_PVALUE 750    /* a larger perturbation than any pcv is a broken file */
+#define SDC_TOL 1e-7          /* pt_export rounds intervals to 8 decimals */
+#define MAX_FILE (256u << 20) /* ks_ptable_load */
 
 /* ---- lines and fields ------------------------------------------------------ */
 
@@ -101,10 +101,7 @@ static void split(const char *s, size_t n, char sep, fields *out)
     }
 }
 
-static bool field_is(const field *f, const char *name)
-{
-    return f->n == strlen(name) && memcmp(f->s, name, f->n) == 0;
-}
+static bool field_is(const field *f, const char *name) { return f->n == strlen(name) && memcmp(f->s, name, f->n) == 0; }
 
 static int find_column(const fields *h, const char *name)
 {
@@ -191,15 +188,9 @@ void ks_ptable_free(ks_ptable *pt)
     free(pt);
 }
 
-int ks_ptable_key_range(const ks_ptable *pt)
-{
-    return pt->key_range;
-}
+int ks_ptable_key_range(const ks_ptable *pt) { return pt->key_range; }
 
-const char *ks_ptable_source(const ks_ptable *pt)
-{
-    return pt->source;
-}
+const char *ks_ptable_source(const ks_ptable *pt) { return pt->source; }
 
 int ks_ptable_pvalue(const ks_ptable *pt, int64_t pcv, int64_t ckey)
 {
@@ -224,25 +215,18 @@ int ks_ptable_check(const ks_ptable *pt, const char *name, int k, ks_error *err)
         for (int c = 0; c < pt->key_range; c++) {
             int v = pcv + ks_ptable_pvalue(pt, pcv, c);
             if (v < 0)
-                return ks_error_set(err, KS_EUSAGE, "ptable '%s': pcv %d, ckey %d publishes %d, a negative count",
-                                    name, pcv, c, v);
+                return ks_error_set(err, KS_EUSAGE, "ptable '%s': pcv %d, ckey %d publishes %d, a negative count", name,
+                                    pcv, c, v);
             if (v > 0 && v < k)
-                return ks_error_set(err, KS_EUSAGE,
-                                    "ptable '%s': pcv %d, ckey %d publishes %d, below the threshold %d", name, pcv,
-                                    c, v, k);
+                return ks_error_set(err, KS_EUSAGE, "ptable '%s': pcv %d, ckey %d publishes %d, below the threshold %d",
+                                    name, pcv, c, v, k);
         }
     return 0;
 }
 
-int64_t ks_cellkey_pcv(int64_t n)
-{
-    return n <= 750 ? n : ((n - 1) % 250) + 501;
-}
+int64_t ks_cellkey_pcv(int64_t n) { return n <= 750 ? n : ((n - 1) % 250) + 501; }
 
-int64_t ks_ptable_ckey(const ks_ptable *pt, uint64_t key_sum)
-{
-    return (int64_t)(key_sum % (uint64_t)pt->key_range);
-}
+int64_t ks_ptable_ckey(const ks_ptable *pt, uint64_t key_sum) { return (int64_t)(key_sum % (uint64_t)pt->key_range); }
 
 int64_t ks_ptable_perturb(const ks_ptable *pt, int64_t n, uint64_t key_sum)
 {
@@ -304,23 +288,22 @@ void ks_ptable_sha256(const ks_ptable *pt, char hex[65])
 /* ---- ONS layout ------------------------------------------------------------ */
 
 typedef struct ons_row {
-    int16_t pcv;     /* 0..750 */
-    int16_t pvalue;  /* -pcv..750 */
-    int32_t ckey;    /* 0..4095 */
-    unsigned line;   /* where it was read */
+    int16_t pcv;    /* 0..750 */
+    int16_t pvalue; /* -pcv..750 */
+    int32_t ckey;   /* 0..4095 */
+    unsigned line;  /* where it was read */
 } ons_row;
 
 static int check_key_range(const char *name, int k, ks_error *err)
 {
     if (k < 2 || k > KS_PTABLE_MAX_KEY_RANGE)
-        return ks_error_set(err, KS_EUSAGE, "%s: key range %d is outside 2..%d", name, k,
-                            KS_PTABLE_MAX_KEY_RANGE);
+        return ks_error_set(err, KS_EUSAGE, "%s: key range %d is outside 2..%d", name, k, KS_PTABLE_MAX_KEY_RANGE);
     return 0;
 }
 
 /* Reads the rows after the header into rows[] (checked one by one). */
-static int ons_read_rows(const char *name, line_iter *it, size_t ncols, const int col[3], int key_range,
-                         ons_row **rows, size_t *nrows, int *max_ckey, ks_error *err)
+static int ons_read_rows(const char *name, line_iter *it, size_t ncols, const int col[3], int key_range, ons_row **rows,
+                         size_t *nrows, int *max_ckey, ks_error *err)
 {
     static const char *const what[3] = {"pcv", "ckey", "pvalue"};
     fields fs = {0};
@@ -339,8 +322,8 @@ static int ons_read_rows(const char *name, line_iter *it, size_t ncols, const in
         long v[3];
         for (int k = 0; k < 3 && rc == 0; k++)
             if (!parse_int(&fs.f[col[k]], &v[k]))
-                rc = err_at(err, name, it->lineno, fs.f[col[k]].col, KS_EUSAGE, "%s '%.*s' is not an integer",
-                            what[k], (int)(fs.f[col[k]].n > 40 ? 40 : fs.f[col[k]].n), fs.f[col[k]].s);
+                rc = err_at(err, name, it->lineno, fs.f[col[k]].col, KS_EUSAGE, "%s '%.*s' is not an integer", what[k],
+                            (int)(fs.f[col[k]].n > 40 ? 40 : fs.f[col[k]].n), fs.f[col[k]].s);
         if (rc)
             break;
         size_t c0 = fs.f[col[0]].col, c1 = fs.f[col[1]].col, c2 = fs.f[col[2]].col;
@@ -351,11 +334,10 @@ static int ons_read_rows(const char *name, line_iter *it, size_t ncols, const in
             rc = err_at(err, name, it->lineno, c1, KS_EUSAGE, "ckey %ld is outside the key range 0..%d", v[1],
                         (key_range ? key_range : KS_PTABLE_MAX_KEY_RANGE) - 1);
         else if (labs(v[2]) > MAX_ABS_PVALUE)
-            rc = err_at(err, name, it->lineno, c2, KS_EUSAGE, "pvalue %ld is outside -%d..%d", v[2],
-                        MAX_ABS_PVALUE, MAX_ABS_PVALUE);
+            rc = err_at(err, name, it->lineno, c2, KS_EUSAGE, "pvalue %ld is outside -%d..%d", v[2], MAX_ABS_PVALUE,
+                        MAX_ABS_PVALUE);
         else if (v[0] == 0 && v[2] != 0)
-            rc = err_at(err, name, it->lineno, c2, KS_EUSAGE, "pvalue %ld for pcv 0: an empty cell must stay 0",
-                        v[2]);
+            rc = err_at(err, name, it->lineno, c2, KS_EUSAGE, "pvalue %ld for pcv 0: an empty cell must stay 0", v[2]);
         if (rc)
             break;
         if (*nrows == cap) {
@@ -370,16 +352,14 @@ static int ons_read_rows(const char *name, line_iter *it, size_t ncols, const in
     return rc;
 }
 
-static int parse_ons(const char *name, line_iter *it, const fields *head, int key_range, ks_ptable **out,
-                     ks_error *err)
+static int parse_ons(const char *name, line_iter *it, const fields *head, int key_range, ks_ptable **out, ks_error *err)
 {
     static const char *const what[3] = {"pcv", "ckey", "pvalue"};
     int col[3];
     for (int k = 0; k < 3; k++) {
         col[k] = find_column(head, what[k]);
         if (col[k] < 0)
-            return err_at(err, name, 1, 1, KS_EUSAGE, "no column '%s' (an ONS ptable has pcv, ckey, pvalue)",
-                          what[k]);
+            return err_at(err, name, 1, 1, KS_EUSAGE, "no column '%s' (an ONS ptable has pcv, ckey, pvalue)", what[k]);
         for (size_t i = (size_t)col[k] + 1; i < head->n; i++)
             if (field_is(&head->f[i], what[k]))
                 return err_at(err, name, 1, head->f[i].col, KS_EUSAGE, "column '%s' appears twice", what[k]);
@@ -392,6 +372,10 @@ static int parse_ons(const char *name, line_iter *it, const fields *head, int ke
     int rc = ons_read_rows(name, it, head->n, col, key_range, &rows, &nrows, &max_ckey, err);
     if (rc)
         goto done;
+    if (nrows == 0) {
+        rc = err_at(err, name, it->lineno + 1, 1, KS_EUSAGE, "no rows after the header");
+        goto done;
+    }
     int K = key_range ? key_range : max_ckey + 1;
     if ((rc = check_key_range(name, K, err)) < 0)
         goto done;
@@ -401,8 +385,8 @@ static int parse_ons(const char *name, line_iter *it, const fields *head, int ke
     for (size_t r = 0; r < nrows; r++) {
         size_t at = (size_t)rows[r].pcv * (size_t)K + (size_t)rows[r].ckey;
         if (seen[at]) {
-            rc = err_at(err, name, rows[r].line, 1, KS_EUSAGE, "pcv %d, ckey %d again (first at line %u)",
-                        rows[r].pcv, (int)rows[r].ckey, (unsigned)seen[at]);
+            rc = err_at(err, name, rows[r].line, 1, KS_EUSAGE, "pcv %d, ckey %d again (first at line %u)", rows[r].pcv,
+                        (int)rows[r].ckey, (unsigned)seen[at]);
             goto done;
         }
         seen[at] = rows[r].line;
@@ -502,14 +486,13 @@ static int sdc_row_add(const char *name, unsigned line, const fields *fs, const 
     if (!parse_whole(&F[c->j], &j) || j < 0)
         return err_at(err, name, line, F[c->j].col, KS_EUSAGE, "j '%.*s' is not a count", (int)F[c->j].n, F[c->j].s);
     if (!parse_whole(&F[c->v], &v))
-        return err_at(err, name, line, F[c->v].col, KS_EUSAGE, "v '%.*s' is not an integer", (int)F[c->v].n,
-                      F[c->v].s);
+        return err_at(err, name, line, F[c->v].col, KS_EUSAGE, "v '%.*s' is not an integer", (int)F[c->v].n, F[c->v].s);
     if (!parse_num(&F[c->p], &p) || p < 0 || p > 1)
         return err_at(err, name, line, F[c->p].col, KS_EUSAGE, "p '%.*s' is not a probability", (int)F[c->p].n,
                       F[c->p].s);
     if (!parse_num(&F[c->ub], &ub) || ub < 0 || ub > 1 + SDC_TOL)
-        return err_at(err, name, line, F[c->ub].col, KS_EUSAGE, "p_int_ub '%.*s' is not in [0, 1]",
-                      (int)F[c->ub].n, F[c->ub].s);
+        return err_at(err, name, line, F[c->ub].col, KS_EUSAGE, "p_int_ub '%.*s' is not in [0, 1]", (int)F[c->ub].n,
+                      F[c->ub].s);
     if (c->lb >= 0 && !parse_num(&F[c->lb], &lb))
         return err_at(err, name, line, F[c->lb].col, KS_EUSAGE, "p_int_lb '%.*s' is not a number", (int)F[c->lb].n,
                       F[c->lb].s);
@@ -524,8 +507,8 @@ static int sdc_row_add(const char *name, unsigned line, const fields *fs, const 
                       "i = %ld: above %d, which the pcv rows (501..750 for every count above 500) cannot honour", i,
                       KS_PTABLE_MAX_SDC_I);
     if (i < t->max_i)
-        return err_at(err, name, line, F[c->i].col, KS_EUSAGE, "i = %ld after i = %d: the rows of each i must be together, in ascending i",
-                      i, t->max_i);
+        return err_at(err, name, line, F[c->i].col, KS_EUSAGE,
+                      "i = %ld after i = %d: the rows of each i must be together, in ascending i", i, t->max_i);
     if (i > t->max_i) {
         int rc;
         if (t->max_i >= 0 && (rc = sdc_close_block(name, t, *prev_line, *prev_col, err)) < 0)
@@ -577,16 +560,15 @@ static int sdc_convert(const char *name, const sdc_table *t, ks_ptable *pt, ks_e
             while (r < end && !(u < t->row[r].ub))
                 r++;
             if (r == end)
-                return ks_error_set(err, KS_EUSAGE, "%s: the intervals of i = %d leave cell key %d/%d uncovered",
-                                    name, pcv, c, K);
+                return ks_error_set(err, KS_EUSAGE, "%s: the intervals of i = %d leave cell key %d/%d uncovered", name,
+                                    pcv, c, K);
             dst[c] = (int16_t)t->row[r].v;
         }
     }
     return 0;
 }
 
-static int parse_sdc(const char *name, line_iter *it, const fields *head, int key_range, ks_ptable **out,
-                     ks_error *err)
+static int parse_sdc(const char *name, line_iter *it, const fields *head, int key_range, ks_ptable **out, ks_error *err)
 {
     sdc_cols c;
     sdc_table t = {.max_i = -1};
@@ -636,8 +618,7 @@ done:
 
 /* ---- entry points ---------------------------------------------------------- */
 
-int ks_ptable_parse(const char *name, const char *text, size_t len, int key_range, ks_ptable **out,
-                    ks_error *err)
+int ks_ptable_parse(const char *name, const char *text, size_t len, int key_range, ks_ptable **out, ks_error *err)
 {
     *out = NULL;
     if (key_range && check_key_range(name, key_range, err) < 0)
@@ -719,7 +700,7 @@ static int default_row(int i, int k, int m, int K, int *counts, int off)
         counts[off + k + 1 - i] = b;
         return -i;
     }
-    int h = i - k < m ? i - k : m; /* half-width */
+    int h = i - k < m ? i - k : m;          /* half-width */
     uint64_t unit = (uint64_t)K >> (2 * h); /* K / 4^h, whole by the requirement 4^m | K */
     for (int v = -h; v <= h; v++)
         counts[off + v] = (int)(unit * binom(2 * h, h + v));
@@ -733,8 +714,8 @@ int ks_ptable_default(int k, int m, int key_range, ks_ptable **out, ks_error *er
     if (check_key_range("default ptable", K, err) < 0)
         return -KS_EUSAGE;
     if (k < 1 || m < 0 || m > 6 || k + m > KS_PTABLE_MAX_SDC_I)
-        return ks_error_set(err, KS_EUSAGE, "default ptable: k = %d, m = %d: need k >= 1, 0 <= m <= 6, k + m <= 501",
-                            k, m);
+        return ks_error_set(err, KS_EUSAGE, "default ptable: k = %d, m = %d: need k >= 1, 0 <= m <= 6, k + m <= 501", k,
+                            m);
     if (K % (1 << (2 * m)) != 0)
         return ks_error_set(err, KS_EUSAGE, "default ptable: the key range %d is not a multiple of 4^%d", K, m);
     if ((long)k * k - 1 > K)

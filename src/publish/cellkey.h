@@ -89,8 +89,7 @@ typedef struct ks_ptable ks_ptable;
 
 /* Reads a ptable held in memory (text[0..len), need not be NUL-terminated);
  * `name` is used in messages. */
-int ks_ptable_parse(const char *name, const char *text, size_t len, int key_range, ks_ptable **out,
-                    ks_error *err);
+int ks_ptable_parse(const char *name, const char *text, size_t len, int key_range, ks_ptable **out, ks_error *err);
 /* Reads a ptable file (at most 256 MiB). */
 int ks_ptable_load(const char *path, int key_range, ks_ptable **out, ks_error *err);
 /* The default ptable described above. */

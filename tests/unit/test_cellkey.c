@@ -59,10 +59,10 @@ static char *slurp(const char *rel, size_t *len)
 
 /* A CSV without quotes, as ref.py writes it: rows of fields. */
 typedef struct csv {
-    char *text;    /* the file, cut into fields in place */
-    char ***row;   /* row[r][c] */
-    size_t *ncol;  /* fields of each row */
-    size_t nrow;   /* rows, header included */
+    char *text;   /* the file, cut into fields in place */
+    char ***row;  /* row[r][c] */
+    size_t *ncol; /* fields of each row */
+    size_t nrow;  /* rows, header included */
 } csv;
 
 static void csv_read(const char *rel, csv *c)
@@ -117,18 +117,15 @@ static long col_of(const csv *c, const char *name)
 
 /* One table: the grid of cells over the levels of each variable. */
 typedef struct tab {
-    size_t nvar;          /* variables */
-    char **lev[8];        /* lev[v]: its levels, sorted */
-    size_t nlev[8];       /* their number */
-    size_t ncell;         /* product of nlev */
-    int64_t *n;           /* count per cell (mixed radix, first variable slowest) */
-    uint64_t *keysum;     /* sum of record keys per cell */
+    size_t nvar;      /* variables */
+    char **lev[8];    /* lev[v]: its levels, sorted */
+    size_t nlev[8];   /* their number */
+    size_t ncell;     /* product of nlev */
+    int64_t *n;       /* count per cell (mixed radix, first variable slowest) */
+    uint64_t *keysum; /* sum of record keys per cell */
 } tab;
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 static long level_of(const tab *t, size_t v, const char *s)
 {
@@ -255,8 +252,8 @@ static void check_expected(const char *micro, const char *expected, const ks_pta
         bool ok = n == atoll(f[0]) && ckey == atoll(f[1]) && pcv == atoll(f[2]) && pvalue == atoll(f[3]) &&
                   count == n + pvalue && (hidden ? f[4][0] == '\0' : (f[4][0] && count == atoll(f[4])));
         if (!ok) {
-            fprintf(stderr, "%s:%zu: want %s,%s,%s,%s,%s got %lld,%lld,%lld,%lld,%lld%s\n", expected, r + 1, f[0],
-                    f[1], f[2], f[3], f[4], (long long)n, (long long)ckey, (long long)pcv, (long long)pvalue,
+            fprintf(stderr, "%s:%zu: want %s,%s,%s,%s,%s got %lld,%lld,%lld,%lld,%lld%s\n", expected, r + 1, f[0], f[1],
+                    f[2], f[3], f[4], (long long)n, (long long)ckey, (long long)pcv, (long long)pvalue,
                     (long long)count, hidden ? " (hidden)" : "");
             bad++;
         }
@@ -280,10 +277,7 @@ static int pvalue_10_5(int pcv)
 }
 
 /* ref.py: the diagnostic ptable, which depends on pcv and ckey. */
-static int pvalue_diag(int pcv, int ckey)
-{
-    return ((7 * pcv + 3 * ckey) % 5) - 2;
-}
+static int pvalue_diag(int pcv, int ckey) { return ((7 * pcv + 3 * ckey) % 5) - 2; }
 
 /* ONS's ptable_10_5_rule.csv as ONS ships it (quoted header, CRLF) or
  * plain (LF, unquoted); pcv 1..750 x ckey 0..255. */
@@ -336,9 +330,9 @@ static ks_ptable *load_ref(const char *rel, int key_range)
 static void test_pcv(void)
 {
     /* cpt.py 163-169: n up to 750, then ((n - 1) mod 250) + 501 */
-    static const int64_t cases[][2] = {{0, 0},       {1, 1},     {500, 500},  {501, 501},   {749, 749},
-                                       {750, 750},   {751, 501}, {752, 502},  {1000, 750},  {1001, 501},
-                                       {1250, 750},  {1251, 501}, {100001, 501}, {100000, 750}};
+    static const int64_t cases[][2] = {{0, 0},      {1, 1},      {500, 500},    {501, 501},   {749, 749},
+                                       {750, 750},  {751, 501},  {752, 502},    {1000, 750},  {1001, 501},
+                                       {1250, 750}, {1251, 501}, {100001, 501}, {100000, 750}};
     for (size_t i = 0; i < KS_ARRAY_LEN(cases); i++)
         KS_CHECK_INT(ks_cellkey_pcv(cases[i][0]), cases[i][1]);
 }
@@ -354,7 +348,7 @@ static void test_ons_equality(void)
     check_hash(diag, HASH_DIAG);
     KS_CHECK_INT(ks_ptable_key_range(p105), 256);
     KS_CHECK_STR(ks_ptable_source(p105), "ons");
-    KS_CHECK_INT(ks_ptable_pvalue(p105, 0, 17), 0);  /* no pcv 0 row: 0 */
+    KS_CHECK_INT(ks_ptable_pvalue(p105, 0, 17), 0); /* no pcv 0 row: 0 */
     KS_CHECK_INT(ks_ptable_pvalue(p105, 9, 17), -9);
     KS_CHECK_INT(ks_ptable_pvalue(p105, 13, 0), 2);
     KS_CHECK_INT(ks_ptable_perturb(p105, 0, 12345), 0);
@@ -505,12 +499,11 @@ static void test_sdc(void)
      *        (0.0664; 18/256 = 0.0703) -2; 0.31462505 -> c <= 80 -1;
      *        0.68537495 -> c <= 175 (0.6836; 0.6875) 0; 0.92987502 ->
      *        c <= 238 (0.9297; 0.9336) +1; 239..255 +2. */
-    static const int cases[][3] = {{1, 0, -1},   {1, 130, -1},  {1, 131, 1},   {1, 251, 1},   {1, 252, 2},
-                                   {1, 255, 2},  {2, 41, -2},   {2, 42, 0},    {2, 183, 0},   {2, 184, 1},
-                                   {2, 245, 1},  {2, 246, 2},   {3, 105, -1},  {3, 106, 0},   {4, 17, -2},
-                                   {4, 18, -1},  {4, 80, -1},   {4, 81, 0},    {4, 175, 0},   {4, 176, 1},
-                                   {4, 238, 1},  {4, 239, 2},   {750, 17, -2}, {750, 18, -1}, {501, 239, 2},
-                                   {100, 176, 1}, {0, 5, 0}};
+    static const int cases[][3] = {{1, 0, -1},    {1, 130, -1},  {1, 131, 1}, {1, 251, 1}, {1, 252, 2},   {1, 255, 2},
+                                   {2, 41, -2},   {2, 42, 0},    {2, 183, 0}, {2, 184, 1}, {2, 245, 1},   {2, 246, 2},
+                                   {3, 105, -1},  {3, 106, 0},   {4, 17, -2}, {4, 18, -1}, {4, 80, -1},   {4, 81, 0},
+                                   {4, 175, 0},   {4, 176, 1},   {4, 238, 1}, {4, 239, 2}, {750, 17, -2}, {750, 18, -1},
+                                   {501, 239, 2}, {100, 176, 1}, {0, 5, 0}};
     for (size_t i = 0; i < KS_ARRAY_LEN(cases); i++) {
         KS_CHECK_INT(ks_ptable_pvalue(sas, cases[i][0], cases[i][1]), cases[i][2]);
         KS_CHECK_INT(ks_ptable_pvalue(tau, cases[i][0], cases[i][1]), cases[i][2]);
@@ -609,11 +602,11 @@ static void check_default(int k, int m, int K, int d)
 
 static void test_default(void)
 {
-    check_default(5, 2, 256, 5);  /* 256 mod 5 = 1: row 1 needs j = 6 */
+    check_default(5, 2, 256, 5); /* 256 mod 5 = 1: row 1 needs j = 6 */
     check_default(10, 3, 256, 10);
-    check_default(4, 2, 256, 3);  /* 4 | 256: rows 1..3 use 0 and 4 only */
+    check_default(4, 2, 256, 3); /* 4 | 256: rows 1..3 use 0 and 4 only */
     check_default(5, 4, 4096, 5);
-    check_default(1, 2, 256, 2);  /* no blocking */
+    check_default(1, 2, 256, 2); /* no blocking */
 
     /* The shipped table, by hand (datasets/ptables/README.md): k = 5, m = 2, K = 256. */
     ks_error err = {0};
@@ -708,6 +701,7 @@ static void test_errors(void)
     expect_error("pcv,ckey,pvalue\n1,4096,0\n", 0, "t.csv:2:3: ckey 4096 is outside the key range 0..4095");
     expect_error("pcv,ckey,pvalue\n1,256,0\n", 256, "t.csv:2:3: ckey 256 is outside the key range 0..255");
     expect_error("pcv,ckey,pvalue\n1,0,0\n", 0, "t.csv: key range 1 is outside 2..4096");
+    expect_error("pcv,ckey,pvalue\r\n\r\n", 0, "t.csv:3:1: no rows after the header");
 
     ks_buf b;
     ks_buf_init(&b);
@@ -740,6 +734,18 @@ static void test_errors(void)
         ks_ptable_sha256(pt, h1);
         ks_ptable_sha256(plain, h2);
     }
+    KS_CHECK_STR(h1, h2);
+    ks_ptable_free(pt);
+    /* a UTF-8 BOM, quoted header names in another order, an extra column */
+    ks_buf_reset(&b);
+    ks_buf_adds(&b, "\xEF\xBB\xBF\"ckey\",\"note\",\"pvalue\",\"pcv\"\r\n");
+    for (int pcv = 1; pcv <= 750; pcv++)
+        for (int c = 0; c < 2; c++)
+            ks_buf_addf(&b, "%d,\"x, y\",%d,%d\r\n", c, c, pcv);
+    pt = NULL;
+    KS_CHECK_INT(ks_ptable_parse("t.csv", b.buf, b.len, 2, &pt, &err), 0);
+    if (pt)
+        ks_ptable_sha256(pt, h1);
     KS_CHECK_STR(h1, h2);
     ks_ptable_free(pt);
     ks_ptable_free(plain);
