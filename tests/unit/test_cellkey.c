@@ -787,6 +787,48 @@ static void test_errors(void)
     KS_CHECK(strncmp(err.msg, "cannot open ptable '/nonexistent/ptable.csv'", 44) == 0);
 }
 
+/* Mutated files (a byte replaced by a character that matters to the
+ * parsers, or the text cut short): every one is either read or refused
+ * with a message; under ASan/UBSan this is where an off-by-one would show. */
+static void test_mutations(void)
+{
+    size_t len;
+    char *sas = slurp("tests/ref/cellkey/sdc_pt_ex_cnts_SAS.txt", &len);
+    ks_buf ons, t;
+    ks_buf_init(&ons);
+    ks_buf_init(&t);
+    small_ons(&ons, 0, 0);
+    static const char alphabet[] = ",;\"\r\n 0123456789-+.eE\xEF";
+    uint64_t rng = 12;
+    size_t odd = 0;
+    for (int round = 0; round < 2400; round++) {
+        const char *src = round % 8 == 7 ? ons.buf : sas;
+        size_t n = round % 8 == 7 ? ons.len : len;
+        ks_buf_reset(&t);
+        ks_buf_add(&t, src, n);
+        int edits = 1 + (int)(ks_test_rand64(&rng) % 3);
+        for (int e = 0; e < edits; e++) {
+            size_t at = (size_t)(ks_test_rand64(&rng) % t.len);
+            if (ks_test_rand64(&rng) % 5 == 0)
+                t.len = at; /* cut short */
+            else
+                t.buf[at] = alphabet[ks_test_rand64(&rng) % (sizeof alphabet - 1)];
+            if (t.len == 0)
+                break;
+        }
+        ks_error err = {0};
+        ks_ptable *pt = NULL;
+        int rc = ks_ptable_parse("m.txt", t.buf, t.len, 0, &pt, &err);
+        if (!((rc == 0 && pt) || (rc == -KS_EUSAGE && !pt && err.msg[0])))
+            odd++;
+        ks_ptable_free(pt);
+    }
+    KS_CHECK_INT(odd, 0);
+    ks_buf_release(&ons);
+    ks_buf_release(&t);
+    free(sas);
+}
+
 int main(void)
 {
     test_pcv();
@@ -795,5 +837,6 @@ int main(void)
     test_sdc();
     test_default();
     test_errors();
+    test_mutations();
     return ks_test_report();
 }
