@@ -8,6 +8,7 @@
 
 #include "analysis.h"
 #include "db.h"
+#include "write.h"
 
 const char ks_cli_exit_help[] = "Exit status:\n"
                                 "  0  success\n"
@@ -232,6 +233,26 @@ static int options_column(const ks_cli_spec *spec)
     return ks_cli_help_column(widest);
 }
 
+/* The --format row: its help with the default, then the writer table's
+ * rows, one a line, in the help column. */
+static void format_help(const ks_cli_spec *spec, int col, const char *left, const char *help)
+{
+    const char *dflt = spec->format_default ? spec->format_default : "table";
+    ks_buf b;
+    ks_buf_init(&b);
+    ks_buf_addf(&b, "%s (default %s):", help, dflt);
+    ks_cli_help_item(stdout, col, left, b.buf);
+    ks_buf_release(&b);
+    size_t n;
+    const ks_writer *w = ks_writers(&n);
+    for (size_t i = 0; i < n; i++) {
+        printf("%*s%-9s %s", col, "", w[i].name, w[i].desc);
+        if (w[i].alias)
+            printf(" (also %s)", w[i].alias);
+        putchar('\n');
+    }
+}
+
 void ks_cli_help(const ks_cli_spec *spec)
 {
     int col = options_column(spec);
@@ -250,7 +271,10 @@ void ks_cli_help(const ks_cli_spec *spec)
             continue;
         option_left(&left, o);
         if (*o->help) {
-            ks_cli_help_item(stdout, col, left.buf, o->help);
+            if (o->id == KS_OPT_FORMAT)
+                format_help(spec, col, left.buf, o->help);
+            else
+                ks_cli_help_item(stdout, col, left.buf, o->help);
             ks_buf_reset(&left);
         }
     }

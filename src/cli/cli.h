@@ -46,13 +46,15 @@ typedef struct ks_cli_opt {
 
 /* A command's --help and options: usage (hand-written), list (generated,
  * may be NULL), the option rows, more (hand-written, may be NULL), then the
- * exit-status paragraph. */
+ * exit-status paragraph.  The --format row (KS_OPT_FORMAT) lists the
+ * writer table's rows (write.h) under its help, the default marked. */
 typedef struct ks_cli_spec {
-    const char *usage;       /* usage lines and description, ending in a blank line */
-    void (*list)(FILE *out); /* printed after usage: analyze's analyses; NULL: none */
-    const ks_cli_opt *opts;  /* the options, in --help order */
-    size_t n_opts;           /* rows in opts */
-    const char *more;        /* paragraphs after the options; NULL: none */
+    const char *usage;          /* usage lines and description, ending in a blank line */
+    void (*list)(FILE *out);    /* printed after usage: analyze's analyses; NULL: none */
+    const ks_cli_opt *opts;     /* the options, in --help order */
+    size_t n_opts;              /* rows in opts */
+    const char *more;           /* paragraphs after the options; NULL: none */
+    const char *format_default; /* --format's default for --help, NULL: "table" */
 } ks_cli_spec;
 
 /* Option ids handled by ks_cli_getopt itself (beside output.h's KS_OPT_*
@@ -68,7 +70,7 @@ enum { KS_CLI_OPT_DB = 900, KS_CLI_OPT_KEY };
  * their heading and note. */
 #define KS_CLI_OUTPUT_ROWS                                                                        \
     KS_CLI_TEXT("\nOutput:\n"),                                                                   \
-    {"format", KS_OPT_FORMAT, "MODE", "table (default), csv, tsv, json, markdown"},               \
+    {"format", KS_OPT_FORMAT, "MODE", "the output format"},                                       \
     {"out", KS_OPT_OUT, "FILE", "write to FILE (atomically, mode 0600) instead of stdout"},       \
     {"lang", KS_OPT_LANG, "ja|en", "labels in Japanese (default) or English"},                    \
     {"bom", KS_OPT_BOM, NULL, "csv: start with a UTF-8 byte-order mark (for Excel)"},             \

@@ -1,12 +1,11 @@
-/* output.c: disclosure control + footer + rendering, done once for every command. */
+/* output.c: the output options, and one table published in one step. */
 #include "output.h"
 
 #include <string.h>
 
 #include "db.h"
 #include "publish.h"
-#include "render.h"
-#include "suppress.h"
+#include "write.h"
 
 void ks_output_init(ks_output *o)
 {
@@ -18,11 +17,19 @@ void ks_output_init(ks_output *o)
 int ks_output_option(ks_output *o, int opt, const char *arg, ks_error *err)
 {
     switch (opt) {
-    case KS_OPT_FORMAT:
-        if (!ks_render_mode_find(arg))
-            return ks_error_set(err, KS_EUSAGE, "unknown output format '%s' (table, csv, tsv, json, markdown)", arg);
-        o->mode = arg;
+    case KS_OPT_FORMAT: {
+        const ks_writer *w = ks_writer_find(arg);
+        if (!w) {
+            ks_buf names;
+            ks_buf_init(&names);
+            ks_writer_names(&names);
+            ks_error_set(err, KS_EUSAGE, "unknown output format '%s' (%s)", arg, names.buf);
+            ks_buf_release(&names);
+            return -KS_EUSAGE;
+        }
+        o->mode = w->name;
         return 1;
+    }
     case KS_OPT_OUT: o->out_path = arg; return 1;
     case KS_OPT_LANG:
         if (strcmp(arg, "ja") == 0)

@@ -1,9 +1,10 @@
 /* output.h: the output options every printing command shares (--format,
  * --out, --lang, --bom, --comments; the command line's option spec and
  * --help for them are src/cli's), parsed here and only here (the report's
- * --lang too), and the one path by which a result table about cases reaches
- * a person: disclosure control, then the footer, then the renderer.
- * Commands do not call suppress/render themselves. */
+ * too); --format names a row of the writer table (write.h).  And
+ * ks_output_table, for a command that prints one table: a result of that
+ * table, published in one step (publish.h: disclosure control, the audit,
+ * the writer).  Commands do not call suppress/render themselves. */
 #ifndef KASANE_OUTPUT_H
 #define KASANE_OUTPUT_H
 
@@ -15,7 +16,7 @@
 #include "util.h"
 
 typedef struct ks_output {
-    const char *mode;     /* render mode name, "table" by default */
+    const char *mode;     /* writer name (write.h), "table" by default */
     const char *out_path; /* --out FILE (atomic, 0600), NULL = stdout */
     bool bom;             /* csv: UTF-8 BOM */
     bool comments;        /* csv/tsv: footer as # lines */

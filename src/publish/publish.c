@@ -1,4 +1,5 @@
-/* publish.c: one result, published in one step (publish.h). */
+/* publish.c: one result, published in one step (publish.h): the result,
+ * its links, the audit; the writers are write.c's table. */
 #include "publish.h"
 
 #include <stdio.h>
@@ -6,25 +7,10 @@
 #include <string.h>
 
 #include "db.h"
+#include "publish_internal.h"
 #include "render.h"
 #include "weaken.h"
-
-typedef struct entry {
-    char *name;     /* machine name */
-    char *title;    /* heading */
-    ks_table *t;    /* the result's copy */
-    char *excluded; /* note on what was left out, NULL when none */
-    char **notes;   /* [n_notes] footer notes */
-    size_t n_notes; /* notes */
-} entry;
-
-struct ks_result {
-    ks_policy policy;     /* k and the footer's data */
-    entry *v;             /* [n] tables in the order they print */
-    size_t n, cap;        /* used, allocated */
-    ks_table_link *links; /* [nlinks] */
-    size_t nlinks, lcap;  /* used, allocated */
-};
+#include "write.h"
 
 int ks_policy_load(sqlite3 *db, ks_policy *p, ks_error *err)
 {
@@ -60,7 +46,7 @@ void ks_result_free(ks_result *r)
     if (!r)
         return;
     for (size_t i = 0; i < r->n; i++) {
-        entry *e = &r->v[i];
+        ks_entry *e = &r->v[i];
         free(e->name);
         free(e->title);
         free(e->excluded);
@@ -73,6 +59,9 @@ void ks_result_free(ks_result *r)
         free(r->links[l].parts);
     free(r->links);
     free(r->v);
+    if (r->doc)
+        ks_doc_release(r->doc);
+    free(r->doc);
     ks_policy_release(&r->policy);
     free(r);
 }
@@ -85,7 +74,7 @@ static void add_entry(ks_result *r, const char *name, const char *title, const k
         r->cap = r->cap ? 2 * r->cap : 4;
         r->v = ks_realloc(r->v, ks_mul(r->cap, sizeof *r->v));
     }
-    entry *e = &r->v[r->n];
+    ks_entry *e = &r->v[r->n];
     memset(e, 0, sizeof *e);
     e->name = ks_strdup(name);
     e->title = ks_strdup(title ? title : name);
@@ -110,12 +99,13 @@ int ks_result_add(ks_result *r, const char *name, const char *title, ks_table *t
     return 0;
 }
 
-int ks_result_add_protected(ks_result *r, const char *name, const ks_table *t, size_t *index, ks_error *err)
+int ks_result_add_protected(ks_result *r, const char *name, const char *title, const ks_table *t, size_t *index,
+                            ks_error *err)
 {
     int rc = ks_suppress_check(t, r->policy.k, err);
     if (rc)
-        return rc;
-    add_entry(r, name, NULL, t, NULL, NULL, 0, index);
+        return ks_error_prefix(err, "table '%s': ", name);
+    add_entry(r, name, title, t, NULL, NULL, 0, index);
     return 0;
 }
 
@@ -146,9 +136,25 @@ int ks_result_link(ks_result *r, ks_cell_ref whole, const ks_cell_ref *parts, si
     return 0;
 }
 
+int ks_result_blank(ks_result *r, size_t table, size_t row, size_t col, ks_error *err)
+{
+    if (table >= r->n)
+        return ks_error_set(err, KS_EUSAGE, "no table %zu in the result", table);
+    return ks_table_set_null(r->v[table].t, row, col, err);
+}
+
 size_t ks_result_ntables(const ks_result *r) { return r->n; }
 
 const ks_table *ks_result_table(const ks_result *r, size_t i) { return i < r->n ? r->v[i].t : NULL; }
+
+ks_doc *ks_result_doc(ks_result *r)
+{
+    if (!r->doc) {
+        r->doc = ks_malloc(sizeof *r->doc);
+        ks_doc_init(r->doc);
+    }
+    return r->doc;
+}
 
 /* ---- step 1: links ---- */
 
@@ -232,56 +238,6 @@ static size_t align_marks(ks_result *r)
     return changed;
 }
 
-/* ---- step 3: writing ---- */
-
-/* FILE.ext -> FILE.NAME.ext (FILE.NAME without an extension). */
-static char *out_name(const char *path, const char *name)
-{
-    const char *slash = strrchr(path, '/');
-    const char *dot = strrchr(slash ? slash + 1 : path, '.');
-    ks_buf b;
-    ks_buf_init(&b);
-    if (dot && dot != (slash ? slash + 1 : path)) {
-        ks_buf_add(&b, path, (size_t)(dot - path));
-        ks_buf_addf(&b, ".%s%s", name, dot);
-    } else {
-        ks_buf_addf(&b, "%s.%s", path, name);
-    }
-    return ks_buf_detach(&b, NULL);
-}
-
-static int write_entry(const ks_result *r, const entry *e, size_t i, const ks_output *o, int headings,
-                       ks_error *err)
-{
-    const char **all = ks_malloc(ks_mul(e->n_notes + 1, sizeof *all));
-    char first[96];
-    size_t n = 0;
-    if (headings) {
-        snprintf(first, sizeof first, "table: %s", e->name);
-        all[n++] = first;
-    }
-    for (size_t j = 0; j < e->n_notes; j++)
-        all[n++] = e->notes[j];
-    char *path = NULL;
-    if (o->out_path) {
-        path = headings ? out_name(o->out_path, e->name) : ks_strdup(o->out_path);
-    } else if (headings && strcmp(o->mode, "table") == 0) {
-        printf("%s[%s] %s\n", i ? "\n" : "", e->name, e->title);
-    } else if (headings && strcmp(o->mode, "markdown") == 0) {
-        printf("%s### %s\n\n", i ? "\n" : "", e->title);
-    }
-    ks_render_meta meta = {.last_import = r->policy.last_import, .k = r->policy.k, .version = KASANE_VERSION,
-                           .excluded = e->excluded, .notes = all, .n_notes = n};
-    ks_render_opts ro = {.mode = o->mode, .bom = o->bom, .comments = o->comments};
-    int rc = path ? ks_render_file(path, e->t, &meta, &ro, err) : ks_render(stdout, e->t, &meta, &ro, err);
-    if (rc == 0 && path && headings)
-        fprintf(stderr, "kasane: wrote %s\n", path);
-    fflush(stdout);
-    free(path);
-    free(all);
-    return rc;
-}
-
 int ks_publish_audit(ks_result *r, ks_error *err)
 {
     int rc = 0;
@@ -316,13 +272,27 @@ int ks_publish_audit(ks_result *r, ks_error *err)
     return 0;
 }
 
-int ks_publish(ks_result *r, const ks_output *o, int headings, ks_error *err)
+/* Steps 1 and 2, then the writer table's row for o->mode; `to` as in
+ * ks_write_job. */
+static int publish(ks_result *r, const ks_output *o, int headings, ks_buf *to, ks_error *err)
 {
+    const ks_writer *w = ks_writer_find(o->mode ? o->mode : "table");
+    if (!w)
+        return ks_error_set(err, KS_EUSAGE, "unknown output format '%s'", o->mode);
     int rc = ks_publish_audit(r, err);
     if (rc)
         return rc;
-    /* 3. every table */
-    for (size_t i = 0; i < r->n && rc == 0; i++)
-        rc = write_entry(r, &r->v[i], i, o, headings, err);
-    return rc;
+    /* 3. the writer */
+    ks_write_job j = {.r = r, .w = w, .o = o, .headings = headings != 0, .to = to};
+    return w->fn(&j, err);
+}
+
+int ks_publish(ks_result *r, const ks_output *o, int headings, ks_error *err)
+{
+    return publish(r, o, headings, NULL, err);
+}
+
+int ks_publish_buf(ks_result *r, const ks_output *o, int headings, ks_buf *out, ks_error *err)
+{
+    return publish(r, o, headings, out, err);
 }

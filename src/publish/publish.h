@@ -1,9 +1,11 @@
 /* publish.h: one result, published in one step.
  *
  * A command builds a result — named tables, each with its title, notes and
- * the note on what it excluded, and the links between tables (a cell of one
- * is the sum of, or the same count as, cells of another) — and prints
- * nothing itself.  ks_publish then, for the result as a whole:
+ * the note on what it excluded, the links between tables (a cell of one is
+ * the sum of, or the same count as, cells of another), and optionally a
+ * document layout (doc.h: sections of text, figures and blocks that show
+ * the result's tables) — and prints nothing itself.  ks_publish then, for
+ * the result as a whole:
  *   1. follows the links: a count hidden in one place is hidden wherever a
  *      link would give it back (a partner cell, another addend or the sum),
  *      with each table's secondary suppression run again after a change,
@@ -12,23 +14,27 @@
  *   2. audits all tables together (ks_suppress_audit_linked): if any hidden
  *      count follows from what the tables publish, nothing is printed
  *      (-KS_ESAFETY);
- *   3. writes every table through the renderer (render.h) with its footer,
- *      a heading per table in table and markdown modes, or each to its own
- *      file with --out FILE (FILE.NAME.EXT).
+ *   3. writes the result through the writer table (write.h) row that
+ *      --format names: every table in a render mode, or the document (the
+ *      result's own, or a default one of a section per table) as HTML,
+ *      Markdown or text.
  * Adding a table protects it at once (primary, secondary and share
  * suppression at the policy's k, as ks_suppress), in place: the caller may
  * read which cells were hidden to decide what else it publishes (a test
  * statistic next to a hidden count is a count in disguise,
- * docs/disclosure.md).  The result keeps its own copy.
+ * docs/disclosure.md).  The result keeps its own copy, and a document's
+ * blocks show that copy: what is audited is what prints.
  *
  * Ownership: ks_result_new / ks_result_free; tables and strings passed in
- * are copied.  Errors: 0 or a negative KS_E* with err filled. */
+ * are copied; the result owns its document.  Errors: 0 or a negative KS_E*
+ * with err filled. */
 #ifndef KASANE_PUBLISH_H
 #define KASANE_PUBLISH_H
 
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "doc.h"
 #include "output.h"
 #include "suppress.h"
 #include "table.h"
@@ -60,9 +66,18 @@ int ks_result_add(ks_result *r, const char *name, const char *title, ks_table *t
 
 /* Adds a copy of a table a stage has protected itself, by rules of its own
  * that are at least ks_suppress's (the report: where no pattern of
- * complements exists it hides every non-zero count), so that the audit
- * sees it with the rest.  Checks only that no count 1..k-1 is shown. */
-int ks_result_add_protected(ks_result *r, const char *name, const ks_table *t, size_t *index, ks_error *err);
+ * complements exists it hides every non-zero count), under `name` with
+ * `title` (NULL: the name), so that the audit sees it with the rest.
+ * Checks only that no count 1..k-1 is shown (-KS_ESAFETY). */
+int ks_result_add_protected(ks_result *r, const char *name, const char *title, const ks_table *t, size_t *index,
+                            ks_error *err);
+
+/* Leaves cell (row, col) of the result's table `table` out (NULL, printed
+ * as a dash or empty): for a stage that learns after adding a table that a
+ * value of it would give back a count hidden elsewhere (the report's
+ * headline, when a month table had to hide its grand total).  Only ever
+ * removes what prints. */
+int ks_result_blank(ks_result *r, size_t table, size_t row, size_t col, ks_error *err);
 
 /* Declares that cell `whole` equals the sum of `parts` (copied). */
 int ks_result_link(ks_result *r, ks_cell_ref whole, const ks_cell_ref *parts, size_t nparts, ks_error *err);
@@ -71,14 +86,21 @@ size_t ks_result_ntables(const ks_result *r);
 /* The result's copy of table i (as it will be printed once published). */
 const ks_table *ks_result_table(const ks_result *r, size_t i);
 
-/* Steps 1 and 2 above, writing nothing: for a stage with writers of its
- * own (the report's document), which publishes what passed. */
+/* The result's document layout, created empty on the first call: a result
+ * with one is written as that document by html, markdown and txt. */
+ks_doc *ks_result_doc(ks_result *r);
+
+/* Steps 1 and 2 above, writing nothing. */
 int ks_publish_audit(ks_result *r, ks_error *err);
 
-/* Steps 1-3 above.  `o` gives the mode, the --out path, BOM and comments.
- * With `headings`, table and markdown modes print "[NAME] TITLE" or
- * "### TITLE" before each table and every table's notes start with
- * "table: NAME" (several tables to tell apart). */
+/* Steps 1-3 above.  `o` gives the writer (o->mode, a name of the writer
+ * table), the --out path, BOM, comments and the language of a default
+ * document.  With `headings` (several tables to tell apart), the tables
+ * way prints "[NAME] TITLE" (table) or "### TITLE" (markdown) before each
+ * table and every table's notes start with "table: NAME"; with --out each
+ * table goes to FILE.NAME.EXT. */
 int ks_publish(ks_result *r, const ks_output *o, int headings, ks_error *err);
+/* The same, appending to `out` what stdout would get (--out is ignored). */
+int ks_publish_buf(ks_result *r, const ks_output *o, int headings, ks_buf *out, ks_error *err);
 
 #endif

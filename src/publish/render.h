@@ -1,6 +1,9 @@
-/* render.h: prints a result table in one of the output modes.  Every command
- * that prints rows goes through here; the modes are one table (like the
- * SQLite shell's aModeInfo), listed by ks_render_modes for --help.
+/* render.h: prints one table in one of the table modes (like the SQLite
+ * shell's aModeInfo).  The writer table (write.h) renders every table
+ * through here: table, csv, tsv, json and markdown one table after another,
+ * and html and txt documents use it or its cell rule (ks_render_small_mark)
+ * for each table they show.  --format and --help list the writer table,
+ * not these modes.
  *
  * Ownership: nothing is kept; strings in the meta and opts structs are
  * borrowed for the call.  Errors: 0 or a negative KS_E* code in `err`.
@@ -93,8 +96,8 @@ int ks_render_file(const char *path, const ks_table *t, const ks_render_meta *me
  * can only be primary (no totals, none hidden as a complement or for a
  * difference a reader could take).  Otherwise every hidden cell prints as
  * "x": a false "<k" would mislead, and marking primary cells apart from the
- * others would narrow both down.  Every writer (render.c, the report)
- * decides with this. */
+ * others would narrow both down.  Every writer (render.c, the document
+ * writers of write.h) decides with this. */
 bool ks_render_small_mark(const ks_table *t);
 
 /* The footer lines alone, each as prefix + text + eol (e.g. "-- ", "\n"). */

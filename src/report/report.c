@@ -1,8 +1,9 @@
 /* report.c: `kasane report` — gathers the cases once, has the sections build
  * every table, protect it (ks_suppress) and draw the charts from the
  * protected tables (report_trend.c, report_needs.c, report_outcomes.c, with
- * the helpers of report_table.c; report_internal.h), and hands the document
- * to a writer (report_html.c, report_text.c).
+ * the helpers of report_table.c; report_internal.h), and returns them as one
+ * result with its document for the caller to publish (publish.h: the audit
+ * of all tables together, then the writer --format names).
  *
  * Data: one read of case_record (the columns the report needs, problem,
  * support and partner sets as the bit masks the importer stores), kept in
@@ -176,7 +177,7 @@ static int load_cases(sqlite3 *db, rep *r, ks_error *err)
 
 static void sec_about(rep *r)
 {
-    ks_rsection *sec = ks_rdoc_section(&r->doc, "about", L("9. この報告について", "9. About this report"));
+    ks_doc_section *sec = ks_doc_section_add(r->doc, "about", L("9. この報告について", "9. About this report"));
     ks_buf b;
     ks_buf_init(&b);
     if (r->en)
@@ -188,23 +189,23 @@ static void sec_about(rep *r)
         ks_buf_addf(&b, "秘匿の方法：1〜%d件の数値は「<%d」として伏せ、合計のある表では引き算で求められないよう他のセルも伏せています（x）。"
                         "伏せた数値の割合・率も伏せ、図では斜線の印で示します。0件はそのまま表示します。",
                     r->k - 1, r->k);
-    ks_rdoc_add(sec, KS_RB_BULLET, b.buf, NULL, NULL, NULL);
-    ks_rdoc_add(sec, KS_RB_BULLET,
-                L("新規相談＝相談日が期間内の相談。終結・中断＝終結日が期間内で状況が終結・中断のもの。"
-                  "期末時点の継続中＝期間末日までに相談があり、その日までに終結日がないもの。",
-                  "New cases: consultation date in the period. Closed/suspended: closing date in the period with status "
-                  "closed/suspended. Open at period end: consulted by the period's last day with no closing date by "
-                  "then."),
-                NULL, NULL, NULL);
-    ks_rdoc_add(sec, KS_RB_BULLET,
-                L("年度は4月〜翌年3月。主たる課題は記録の最初に書かれた課題です。",
-                  "Fiscal years run April to March. The main problem is the first problem listed in the record."),
-                NULL, NULL, NULL);
-    ks_rdoc_add(sec, KS_RB_BULLET,
-                L("期間の差し引きで小さな集団が分かることがあるため、公表する表と期間は決まった組み合わせにしてください。",
-                  "Subtracting one period or grouping from another can isolate small groups: publish a fixed set of "
-                  "tables per period."),
-                NULL, NULL, NULL);
+    ks_doc_add(sec, KS_DOC_BULLET, b.buf, NULL, NULL);
+    ks_doc_add(sec, KS_DOC_BULLET,
+               L("新規相談＝相談日が期間内の相談。終結・中断＝終結日が期間内で状況が終結・中断のもの。"
+                 "期末時点の継続中＝期間末日までに相談があり、その日までに終結日がないもの。",
+                 "New cases: consultation date in the period. Closed/suspended: closing date in the period with status "
+                 "closed/suspended. Open at period end: consulted by the period's last day with no closing date by "
+                 "then."),
+               NULL, NULL);
+    ks_doc_add(sec, KS_DOC_BULLET,
+               L("年度は4月〜翌年3月。主たる課題は記録の最初に書かれた課題です。",
+                 "Fiscal years run April to March. The main problem is the first problem listed in the record."),
+               NULL, NULL);
+    ks_doc_add(sec, KS_DOC_BULLET,
+               L("期間の差し引きで小さな集団が分かることがあるため、公表する表と期間は決まった組み合わせにしてください。",
+                 "Subtracting one period or grouping from another can isolate small groups: publish a fixed set of "
+                 "tables per period."),
+               NULL, NULL);
     ks_buf_release(&b);
 }
 
@@ -249,42 +250,6 @@ done:
     return rc;
 }
 
-static void add_meta(ks_rdoc *d, const char *label, const char *value)
-{
-    ks_buf b;
-    ks_buf_init(&b);
-    ks_buf_addf(&b, "%s\t%s", label, value);
-    d->meta = ks_realloc(d->meta, ks_mul(d->nmeta + 1, sizeof *d->meta));
-    d->meta[d->nmeta++] = ks_buf_detach(&b, NULL);
-}
-
-static void add_footer_note(ks_rdoc *d, const char *s)
-{
-    d->footer_notes = ks_realloc(d->footer_notes, ks_mul(d->nfooter + 1, sizeof *d->footer_notes));
-    d->footer_notes[d->nfooter++] = ks_strdup(s);
-}
-
-/* The whole-result audit of publish.h over the document's tables (each
- * section's tables and cards, protected by the sections' own rules): a
- * hidden count that the tables give back together refuses the report. */
-static int audit_document(rep *r)
-{
-    ks_policy pol = {.k = r->k, .last_import = NULL};
-    ks_result *res = ks_result_new(&pol);
-    int rc = 0;
-    for (size_t s = 0; s < r->doc.nsections && rc == 0; s++) {
-        const ks_rsection *sec = &r->doc.sections[s];
-        for (size_t b = 0; b < sec->n && rc == 0; b++)
-            if (sec->blocks[b].table)
-                rc = ks_result_add_protected(res, sec->blocks[b].id ? sec->blocks[b].id : sec->id,
-                                             sec->blocks[b].table, NULL, r->err);
-    }
-    if (rc == 0)
-        rc = ks_publish_audit(res, r->err);
-    ks_result_free(res);
-    return rc;
-}
-
 /* The code labels in the report's language, every case, and the trend
  * window: from the comparison period (or TREND_MONTHS back) to the
  * period's end, not before the data starts. */
@@ -320,34 +285,31 @@ static int load_data(sqlite3 *db, rep *r, ks_error *err)
     return 0;
 }
 
-/* The document's head: title, the period line, and the meta lines. */
-static void doc_head(rep *r, const ks_buf *last)
+/* The document's head: title, the period line, and the meta lines; `last`
+ * is the last import, NULL when unknown. */
+static void doc_head(rep *r, const char *last)
 {
     const ks_report_opts *o = r->o;
     ks_buf b;
     ks_buf_init(&b);
-    r->doc.lang = o->lang;
-    r->doc.k = r->k;
-    r->doc.last_import = last->len ? last->buf : NULL;
-    r->doc.title = ks_strdup(L("相談記録の動向報告", "Case-record trend report"));
     ks_period_name(&b, r->P, o->lang);
     if (r->district) {
         ks_buf_adds(&b, L("　", " - "));
         ks_buf_adds(&b, ks_report_lab(&r->district_l, r->district));
     }
-    r->doc.subtitle = ks_strdup(b.buf);
+    ks_doc_head(r->doc, o->lang, L("相談記録の動向報告", "Case-record trend report"), b.buf);
     ks_buf_reset(&b);
     ks_period_name(&b, r->C, o->lang);
     ks_buf_addf(&b, r->en ? " (%s)" : "（%s）", ks_report_cmp_short(r));
-    add_meta(&r->doc, L("比較期間", "Compared with"), b.buf);
-    add_meta(&r->doc, L("地区", "District"), r->district ? ks_report_lab(&r->district_l, r->district) : L("全地区", "All districts"));
+    ks_doc_meta(r->doc, L("比較期間", "Compared with"), b.buf);
+    ks_doc_meta(r->doc, L("地区", "District"), r->district ? ks_report_lab(&r->district_l, r->district) : L("全地区", "All districts"));
     ks_buf_reset(&b);
     ks_month_iso(&b, r->W.first);
     ks_buf_adds(&b, r->en ? " to " : "〜");
     ks_month_iso(&b, r->W.last);
-    add_meta(&r->doc, L("推移の表示期間", "Trend window"), b.buf);
-    add_meta(&r->doc, L("データ最終取込", "Last import"), last->len ? last->buf : L("不明", "unknown"));
-    add_meta(&r->doc, L("対象", "Audience"),
+    ks_doc_meta(r->doc, L("推移の表示期間", "Trend window"), b.buf);
+    ks_doc_meta(r->doc, L("データ最終取込", "Last import"), last ? last : L("不明", "unknown"));
+    ks_doc_meta(r->doc, L("対象", "Audience"),
              L("重層的支援体制推進会議・コーディネーター向け（集計値のみ）",
                "Coordination council and coordinators (aggregates only)"));
 
@@ -356,7 +318,7 @@ static void doc_head(rep *r, const ks_buf *last)
 
 /* The footer: period, last import, threshold, hidden cells, engine; and
  * the notes on the marks and on what the report holds. */
-static void doc_footer(rep *r, const ks_buf *last)
+static void doc_footer(rep *r, const char *last)
 {
     const ks_report_opts *o = r->o;
     ks_buf b;
@@ -365,30 +327,31 @@ static void doc_footer(rep *r, const ks_buf *last)
     if (r->district)
         ks_buf_addf(&b, r->en ? " - %s" : "・%s", ks_report_lab(&r->district_l, r->district));
     if (r->en)
-        ks_buf_addf(&b, " | last import %s | k = %d | %zu cells suppressed | kasane %s", last->len ? last->buf : "unknown",
+        ks_buf_addf(&b, " | last import %s | k = %d | %zu cells suppressed | kasane %s", last ? last : "unknown",
                     r->k, r->hidden, KASANE_VERSION);
     else
-        ks_buf_addf(&b, "｜最終取込 %s｜秘匿基準 k = %d｜秘匿セル %zu｜kasane %s", last->len ? last->buf : "不明", r->k,
+        ks_buf_addf(&b, "｜最終取込 %s｜秘匿基準 k = %d｜秘匿セル %zu｜kasane %s", last ? last : "不明", r->k,
                     r->hidden, KASANE_VERSION);
-    r->doc.footer = ks_strdup(b.buf);
+    ks_doc_footer(r->doc, b.buf);
     ks_buf_reset(&b);
     if (r->en)
         ks_buf_addf(&b, "<%d: a count from 1 to %d. x: hidden, a count below %d or a cell that would reveal one.", r->k,
                     r->k - 1, r->k);
     else
         ks_buf_addf(&b, "<%d：1〜%d件。x：秘匿（%d件未満、またはそれを逆算できるセル）。", r->k, r->k - 1, r->k);
-    add_footer_note(&r->doc, b.buf);
-    add_footer_note(&r->doc, L("この報告は仮名化された相談記録の集計値だけを含み、個人を特定する情報を含みません。",
+    ks_doc_footer_note(r->doc, b.buf);
+    ks_doc_footer_note(r->doc, L("この報告は仮名化された相談記録の集計値だけを含み、個人を特定する情報を含みません。",
                                "This report holds aggregates of pseudonymised case records only; no identifying data."));
     ks_buf_release(&b);
 
 }
 
-int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_buf *out, ks_report_info *info, ks_error *err)
+int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_result **out, ks_report_info *info, ks_error *err)
 {
     rep r0;
     rep *r = &r0;
     memset(r, 0, sizeof *r);
+    *out = NULL;
     r->o = o;
     r->en = o->lang == KS_LANG_EN;
     r->err = err;
@@ -398,45 +361,41 @@ int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_buf *out, ks_report
     r->p1 = month_day0(r->P.last + 1) - 1;
     r->c0 = month_day0(r->C.first);
     r->c1 = month_day0(r->C.last + 1) - 1;
-    ks_rdoc_init(&r->doc);
-    ks_buf last;
-    ks_buf_init(&last);
-    int rc = ks_db_threshold(db, &r->k, err);
+    r->headline = SIZE_MAX;
+    ks_policy pol;
+    int rc = ks_policy_load(db, &pol, err);
     if (rc)
         goto done;
+    r->k = pol.k;
+    r->res = ks_result_new(&pol);
+    r->doc = ks_result_doc(r->res);
+    const char *last = pol.last_import && *pol.last_import ? pol.last_import : NULL;
     snprintf(r->mark, sizeof r->mark, "<%d", r->k);
     if (o->district && (rc = find_district(db, o->district, &r->district, err)))
         goto done;
-    if (ks_db_meta_get(db, "last_import", &last, NULL) != 1)
-        ks_buf_reset(&last);
     if ((rc = load_data(db, r, err)))
         goto done;
-    doc_head(r, &last);
+    doc_head(r, last);
     if ((rc = ks_report_sec_headline(r)) || (rc = ks_report_sec_trend(r)) || (rc = ks_report_sec_who(r)) || (rc = ks_report_sec_problems(r)) ||
         (rc = ks_report_sec_support(r)) || (rc = ks_report_sec_outcomes(r)) ||
-        (rc = ks_report_sec_km(r, &r->doc.sections[r->doc.nsections - 1])) || (rc = ks_report_sec_routes(r)) ||
+        (rc = ks_report_sec_km(r, &r->doc->sections[r->doc->nsections - 1])) || (rc = ks_report_sec_routes(r)) ||
         (rc = ks_report_sec_quality(r)))
         goto done;
     sec_about(r);
-    doc_footer(r, &last);
-    /* every table of the document, as it will be printed, audited
-     * together before anything is written (publish.h) */
-    if ((rc = audit_document(r)))
-        goto done;
-    switch (o->format) {
-    case KS_REPORT_HTML: rc = ks_rdoc_html(&r->doc, out, err); break;
-    case KS_REPORT_MD: rc = ks_rdoc_text(&r->doc, true, out, err); break;
-    case KS_REPORT_TXT: rc = ks_rdoc_text(&r->doc, false, out, err); break;
-    }
-    if (!rc && info) {
+    doc_footer(r, last);
+    if (info) {
         info->k = r->k;
         info->tables = r->ntables;
         info->suppressed = r->hidden;
         info->cases = (size_t)r->n_new;
     }
+    /* the tables and the document, audited and written by the caller's
+     * ks_publish */
+    *out = r->res;
+    r->res = NULL;
 done:
-    ks_rdoc_release(&r->doc);
-    ks_buf_release(&last);
+    ks_result_free(r->res);
+    ks_policy_release(&pol);
     free(r->c);
     free(r->month_hidden);
     labels *all[] = {&r->sex, &r->hh, &r->route, &r->outcome, &r->problem, &r->support,

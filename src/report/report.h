@@ -1,15 +1,20 @@
 /* report.h: `kasane report` — a trend summary of one period for coordinators
- * and the coordination council (重層的支援体制推進会議), as one self-contained
- * HTML file (inline CSS and SVG, no script, A4 print) or as Markdown or plain
- * text carrying the same tables.
+ * and the coordination council (重層的支援体制推進会議), built as one result
+ * (publish.h): every table of the report, and a document (doc.h) that lays
+ * out the sections, their text and charts, and shows the tables.  Published
+ * through the writer table (write.h), that is one self-contained HTML file
+ * (inline CSS and SVG, no script, A4 print), or Markdown or plain text
+ * carrying the same tables; table, csv, tsv and json write the report's
+ * tables alone, one after another (with --out, one file each).
  *
  * Disclosure: every number comes from a ks_table that went through
  * ks_suppress with the database's threshold (totals declared only where the
- * cells partition the cases), and every table is checked with
- * ks_suppress_check before a byte is written; charts are drawn from the
- * suppressed tables, never from raw counts (svg.h).  Statistics (trend tests,
- * rate ratios, Wilson intervals, Kaplan-Meier) are computed from the raw
- * counts and shown only next to published counts.
+ * cells partition the cases), is checked with ks_suppress_check as it
+ * joins the result, and is audited with all the others by ks_publish
+ * before a byte is written; charts are drawn from the suppressed tables,
+ * never from raw counts (svg.h).  Statistics (trend tests, rate ratios,
+ * Wilson intervals, Kaplan-Meier) are computed from the raw counts and
+ * shown only next to published counts.
  *
  * Determinism: the same database and options give the same bytes: no clock
  * is read (the only time shown is the database's meta last_import), every
@@ -25,9 +30,10 @@
  * The comparison period has the same length: `last-year` (default) is the
  * same months a year earlier, `previous` the months just before.
  *
- * Ownership: the caller owns `out`; nothing is kept.  Errors: 0 or a negative
- * KS_E* code with the message in err; -KS_ESAFETY if a table would print a
- * count the threshold hides (a bug: nothing is written then). */
+ * Ownership: the caller owns the result ks_report_build returns; nothing
+ * else is kept.  Errors: 0 or a negative KS_E* code with the message in
+ * err; -KS_ESAFETY if a table would show a count the threshold hides (a
+ * bug: nothing is returned then). */
 #ifndef KASANE_REPORT_H
 #define KASANE_REPORT_H
 
@@ -36,14 +42,9 @@
 #include <stddef.h>
 
 #include "lang.h"
+#include "publish.h"
 #include "table.h"
 #include "util.h"
-
-typedef enum ks_report_format {
-    KS_REPORT_HTML, /* one self-contained HTML file */
-    KS_REPORT_MD,   /* Markdown: headings, paragraphs, pipe tables */
-    KS_REPORT_TXT,  /* plain text: aligned tables */
-} ks_report_format;
 
 typedef enum ks_report_compare {
     KS_REPORT_LAST_YEAR, /* the same months a year earlier (前年同期) */
@@ -83,7 +84,6 @@ typedef struct ks_report_opts {
     ks_report_compare compare; /* the comparison period */
     const char *district;      /* one district (code, Japanese or English name), NULL = all */
     ks_lang lang;              /* labels and text */
-    ks_report_format format;   /* output format */
 } ks_report_opts;
 
 typedef struct ks_report_info {
@@ -93,9 +93,11 @@ typedef struct ks_report_info {
     size_t cases;      /* new cases in the period */
 } ks_report_info;
 
-/* Builds the report from an analysis connection (ks_analysis_open) and
- * appends it to out.  `info` may be NULL. */
-int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_buf *out, ks_report_info *info, ks_error *err);
+/* Builds the report from an analysis connection (ks_analysis_open) as a
+ * new result, *out (the caller's: ks_publish it, then ks_result_free): its
+ * tables, protected by the sections' rules, and its document.  `info` may
+ * be NULL. */
+int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_result **out, ks_report_info *info, ks_error *err);
 
 /* The closure curve the report draws for a Kaplan-Meier estimate: points
  * (xs[i], ys[i]) with ys = 1 - S(x) at x = 0, step, 2 step, ... up to x_max,
@@ -106,64 +108,5 @@ int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_buf *out, ks_report
  * cap points (the first is always (0, 0)) and returns how many. */
 size_t ks_report_km_points(const double *time, const int *event, size_t n, int k, double step, double x_max,
                            double *xs, double *ys, size_t cap);
-
-/* ---- the document model, shared by report*.c ------------------------------ */
-
-typedef enum ks_rblock_kind {
-    KS_RB_PARA,   /* a paragraph of plain text */
-    KS_RB_BULLET, /* a list item (consecutive ones form one list) */
-    KS_RB_TABLE,  /* a suppressed table with its caption */
-    KS_RB_FIGURE, /* an SVG chart (HTML only) with its caption */
-    KS_RB_CARDS,  /* the headline table drawn as cards in HTML, a table elsewhere */
-    KS_RB_NOTE,   /* a small note under a table or figure */
-} ks_rblock_kind;
-
-typedef struct ks_rblock {
-    ks_rblock_kind kind; /* what it is */
-    char *text;          /* paragraph, item or caption text (plain UTF-8), may be NULL */
-    char *id;            /* HTML id of a table or figure, NULL otherwise */
-    ks_table *table;     /* TABLE and CARDS: owned, already suppressed */
-    char *svg;           /* FIGURE: owned markup */
-} ks_rblock;
-
-typedef struct ks_rsection {
-    char *id;          /* HTML id */
-    char *title;       /* heading */
-    ks_rblock *blocks; /* [n] */
-    size_t n;          /* blocks */
-} ks_rsection;
-
-typedef struct ks_rdoc {
-    ks_lang lang;            /* language of the text */
-    int k;                   /* threshold */
-    char *title;             /* document title */
-    char *subtitle;          /* the period line */
-    char **meta;             /* [nmeta] "label: value" lines under the title */
-    size_t nmeta;            /* lines */
-    ks_rsection *sections;   /* [nsections] */
-    size_t nsections;        /* sections */
-    char *footer;            /* one line repeated on every printed page */
-    char **footer_notes;     /* [nfooter] lines at the end of the document */
-    size_t nfooter;          /* lines */
-    const char *last_import; /* meta last_import, NULL when unknown (borrowed) */
-} ks_rdoc;
-
-void ks_rdoc_init(ks_rdoc *d);
-void ks_rdoc_release(ks_rdoc *d);
-/* Adds a section and returns it (valid until the next add). */
-ks_rsection *ks_rdoc_section(ks_rdoc *d, const char *id, const char *title);
-/* Adds a block; text, id and svg are copied, table is taken over. */
-void ks_rdoc_add(ks_rsection *s, ks_rblock_kind kind, const char *text, const char *id, ks_table *table,
-                 const char *svg);
-
-/* Writers (report_html.c, report_text.c).  Each checks every table with
- * ks_suppress_check(k) before writing and fails with -KS_ESAFETY otherwise. */
-int ks_rdoc_html(const ks_rdoc *d, ks_buf *out, ks_error *err);
-int ks_rdoc_text(const ks_rdoc *d, bool markdown, ks_buf *out, ks_error *err);
-
-/* The text of a cell as every writer prints it: the mark "<k" for a hidden
- * count in a table without totals, "x" for any other hidden cell, digits for
- * numbers (reals with the column's decimals), "" for NULL. */
-void ks_report_cell_text(ks_buf *out, const ks_table *t, size_t row, size_t col, int k);
 
 #endif

@@ -4,14 +4,17 @@
  *
  * Data flows one way: report.c reads the database into a rep (cases and
  * labels); each section (report_trend.c, report_needs.c, report_outcomes.c)
- * counts from it into protected tables and charts it adds to rep.doc; report.c
- * hands the document to a writer (report_html.c, report_text.c).  A section
- * never calls report.c, and report_table.c calls no section.
+ * counts from it into protected tables it adds to the result (rep.res) and
+ * into the result's document (rep.doc: text, charts, and blocks that show
+ * those tables); report.c hands the result to its caller, which publishes
+ * it (publish.h).  A section never calls report.c, and report_table.c calls
+ * no section.
  *
- * Ownership: a rep owns its cases, labels and document (report.c releases
- * them); a table added to the document is the document's, a table passed to
- * ks_report_sorted is freed by it; char * and ks_table * results are the
- * caller's.  Errors: 0 or a negative KS_E* code with the message in rep.err. */
+ * Ownership: a rep owns its cases and labels (report.c releases them) and
+ * the result until report.c hands it over; a table passed to
+ * ks_report_add_table or ks_report_sorted is freed by it; char * and
+ * ks_table * results are the caller's.  Errors: 0 or a negative KS_E* code
+ * with the message in rep.err. */
 #ifndef KASANE_REPORT_INTERNAL_H
 #define KASANE_REPORT_INTERNAL_H
 
@@ -19,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "doc.h"
+#include "publish.h"
 #include "report.h"
 #include "svg.h"
 #include "table.h"
@@ -82,7 +87,8 @@ typedef struct rep {
     int32_t p0, p1, c0, c1;  /* day bounds of P and C, inclusive */
     int district;            /* selected district id, 0 = all */
     labels sex, hh, route, outcome, problem, support, field, partner, pkind, district_l, meeting;
-    ks_rdoc doc;             /* the document being built */
+    ks_result *res;          /* the result being built: every table of the report */
+    ks_doc *doc;             /* its document (owned by res) */
     size_t hidden;           /* suppressed cells over all tables */
     size_t ntables;          /* tables protected */
     size_t nfig;             /* figures drawn (ids) */
@@ -92,7 +98,7 @@ typedef struct rep {
     size_t ntop;             /* how many */
     bool p_total_hidden[TOP_PROBLEMS + 2]; /* this period's count hidden: top, other, all */
     bool *month_hidden;      /* [months of W] the month's total is hidden */
-    ks_table *headline;      /* the headline table (borrowed from the document) */
+    size_t headline;         /* the headline table's index in res, SIZE_MAX before it is added */
     ks_error *err;           /* where errors go */
 } rep;
 
@@ -145,6 +151,11 @@ int ks_report_suppress_all(rep *r, ks_table *t);
 int ks_report_protect_end(rep *r, ks_table *t);
 int ks_report_protect(rep *r, ks_table *t);
 int ks_report_protect_links(rep *r, ks_table *t);
+/* Hands protected table t (freed here) to the result under `id` with its
+ * caption, and shows it in sec as a TABLE or CARDS block; *index (may be
+ * NULL) gets its index in the result. */
+int ks_report_add_table(rep *r, ks_doc_section *sec, ks_doc_kind kind, const char *caption, const char *id,
+                        ks_table *t, size_t *index);
 
 /* A row's sort key (ks_report_sorted and the bar charts); qsort with
  * ks_report_by_key: by group, published first, larger first, then row. */
@@ -168,8 +179,8 @@ size_t ks_report_top_ids(const int64_t *count, size_t n, size_t max, int *out);
 void ks_report_column_values(const ks_table *t, size_t col, size_t nrows, double *v, bool *hid);
 const char *ks_report_tmark(const rep *r, const ks_table *t);
 char *ks_report_next_id(rep *r, const char *stem);
-void ks_report_add_hbar(ks_rsection *sec, const ks_svg_chart *ch, char *id);
-void ks_report_hbar_of_column(rep *r, ks_rsection *sec, const ks_table *t, size_t nr, size_t col, const char *title,
+void ks_report_add_hbar(ks_doc_section *sec, const ks_svg_chart *ch, char *id);
+void ks_report_hbar_of_column(rep *r, ks_doc_section *sec, const ks_table *t, size_t nr, size_t col, const char *title,
                               int color);
 
 /* Words: the comparison period in a sentence and as a column heading,
@@ -190,7 +201,7 @@ int ks_report_sec_problems(rep *r); /* 4. problems, co-occurrence, households */
 int ks_report_sec_support(rep *r);  /* 5. supports and partners */
 /* report_outcomes.c */
 int ks_report_sec_outcomes(rep *r);                /* 6. outcomes */
-int ks_report_sec_km(rep *r, ks_rsection *sec);    /* 6. time to closure, into sec */
+int ks_report_sec_km(rep *r, ks_doc_section *sec);    /* 6. time to closure, into sec */
 /* report_trend.c */
 int ks_report_sec_routes(rep *r);   /* 7. intake routes (after sec_trend) */
 /* report_outcomes.c */

@@ -66,7 +66,7 @@ static ks_table *age_sex_table(rep *r, size_t *cm, size_t *cf)
 }
 
 /* The age pyramid of the protected table's known ages. */
-static void age_sex_chart(rep *r, ks_rsection *sec, const ks_table *t, size_t cm, size_t cf)
+static void age_sex_chart(rep *r, ks_doc_section *sec, const ks_table *t, size_t cm, size_t cf)
 {
     const char *cats[10];
     double v[2][10];
@@ -83,13 +83,13 @@ static void age_sex_chart(rep *r, ks_rsection *sec, const ks_table *t, size_t cm
     ks_buf svg;
     ks_buf_init(&svg);
     ks_svg_pyramid(&svg, &ch);
-    ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
+    ks_doc_add(sec, KS_DOC_FIGURE, ch.title, id, svg.buf);
     ks_buf_release(&svg);
     free(id);
 }
 
 /* Age and sex: the table and its pyramid. */
-static int who_age_sex(rep *r, ks_rsection *sec)
+static int who_age_sex(rep *r, ks_doc_section *sec)
 {
     size_t cm, cf;
     ks_table *t = age_sex_table(r, &cm, &cf);
@@ -99,12 +99,11 @@ static int who_age_sex(rep *r, ks_rsection *sec)
         return rc;
     }
     age_sex_chart(r, sec, t, cm, cf);
-    ks_rdoc_add(sec, KS_RB_TABLE, L("年齢・性別", "Age and sex"), "t-age-sex", t, NULL);
-    return 0;
+    return ks_report_add_table(r, sec, KS_DOC_TABLE, L("年齢・性別", "Age and sex"), "t-age-sex", t, NULL);
 }
 
 /* household types */
-static int who_households(rep *r, ks_rsection *sec)
+static int who_households(rep *r, ks_doc_section *sec)
 {
     size_t nh = r->hh.n;
     int64_t *hc = ks_calloc(nh + 1, sizeof *hc);
@@ -142,8 +141,7 @@ static int who_households(rep *r, ks_rsection *sec)
         return rc;
     }
     ks_report_hbar_of_column(r, sec, t, trow, hn, L("世帯構成（新規相談）", "Household type (new cases)"), 0);
-    ks_rdoc_add(sec, KS_RB_TABLE, L("世帯構成", "Household type"), "t-household", t, NULL);
-    return 0;
+    return ks_report_add_table(r, sec, KS_DOC_TABLE, L("世帯構成", "Household type"), "t-household", t, NULL);
 }
 
 /* The districts table's columns and rows. */
@@ -222,7 +220,7 @@ static ks_table *district_table(rep *r, district_cols *k)
 }
 
 /* New cases by district in both periods, as paired bars. */
-static void district_chart(rep *r, ks_rsection *sec, const ks_table *t, const district_cols *k)
+static void district_chart(rep *r, ks_doc_section *sec, const ks_table *t, const district_cols *k)
 {
     size_t rows = k->rows;
     const char **cats = ks_calloc(rows ? rows : 1, sizeof *cats);
@@ -244,7 +242,7 @@ static void district_chart(rep *r, ks_rsection *sec, const ks_table *t, const di
 }
 
 /* Districts: the table and its chart. */
-static int who_districts(rep *r, ks_rsection *sec)
+static int who_districts(rep *r, ks_doc_section *sec)
 {
     district_cols k;
     ks_table *t = district_table(r, &k);
@@ -254,21 +252,20 @@ static int who_districts(rep *r, ks_rsection *sec)
         return rc;
     }
     district_chart(r, sec, t, &k);
-    ks_rdoc_add(sec, KS_RB_TABLE, L("地区別", "By district"), "t-district", t, NULL);
-    return 0;
+    return ks_report_add_table(r, sec, KS_DOC_TABLE, L("地区別", "By district"), "t-district", t, NULL);
 }
 
 int ks_report_sec_who(rep *r)
 {
     int rc;
-    ks_rsection *sec = ks_rdoc_section(&r->doc, "who", L("3. 相談者", "3. Who consults"));
+    ks_doc_section *sec = ks_doc_section_add(r->doc, "who", L("3. 相談者", "3. Who consults"));
     if ((rc = who_age_sex(r, sec)) || (rc = who_households(r, sec)))
         return rc;
     if (r->district) {
-        ks_rdoc_add(sec, KS_RB_NOTE,
-                    L("地区を指定した報告のため、地区別の比較は省略しています。",
-                      "This report covers one district, so the district comparison is left out."),
-                    NULL, NULL, NULL);
+        ks_doc_add(sec, KS_DOC_NOTE,
+                   L("地区を指定した報告のため、地区別の比較は省略しています。",
+                     "This report covers one district, so the district comparison is left out."),
+                   NULL, NULL);
         return 0;
     }
     return who_districts(r, sec);
@@ -403,7 +400,7 @@ static void heat_cells(const cooc *x, const ks_table *t, char **text, double *sh
 }
 
 /* The heat map of the protected matrix, coloured by lift. */
-static void cooccur_heatmap(const cooc *x, ks_rsection *sec, const ks_table *t)
+static void cooccur_heatmap(const cooc *x, ks_doc_section *sec, const ks_table *t)
 {
     rep *r = x->r;
     size_t nt = x->nt;
@@ -423,7 +420,7 @@ static void cooccur_heatmap(const cooc *x, ks_rsection *sec, const ks_table *t)
     ks_buf svg;
     ks_buf_init(&svg);
     ks_svg_heatmap(&svg, &h);
-    ks_rdoc_add(sec, KS_RB_FIGURE, title.buf, id, NULL, svg.buf);
+    ks_doc_add(sec, KS_DOC_FIGURE, title.buf, id, svg.buf);
     ks_buf_release(&svg);
     ks_buf_release(&title);
     free(id);
@@ -480,9 +477,10 @@ static ks_table *pairs_table(const cooc *x, const pair *pairs, size_t np)
     return u;
 }
 
-/* The matrix and the pairs table into the document (it takes t, and u
- * when it has rows) with the note on lift; frees u otherwise. */
-static int cooccur_tables(const cooc *x, ks_rsection *sec, ks_table *t, ks_table *u, const char *tid)
+/* The matrix and the pairs table into the result and the document (both
+ * tables are freed here, u unshown when it has no rows) with the note on
+ * lift. */
+static int cooccur_tables(const cooc *x, ks_doc_section *sec, ks_table *t, ks_table *u, const char *tid)
 {
     rep *r = x->r;
     int rc;
@@ -490,8 +488,7 @@ static int cooccur_tables(const cooc *x, ks_rsection *sec, ks_table *t, ks_table
     ks_buf_init(&cap);
     ks_buf_adds(&cap, x->what);
     ks_buf_adds(&cap, L("：組み合わせの件数", ": cases with both"));
-    ks_rdoc_add(sec, KS_RB_TABLE, cap.buf, tid, t, NULL);
-    if ((rc = ks_report_protect(r, u))) {
+    if ((rc = ks_report_add_table(r, sec, KS_DOC_TABLE, cap.buf, tid, t, NULL)) || (rc = ks_report_protect(r, u))) {
         ks_table_free(u);
         ks_buf_release(&cap);
         return rc;
@@ -502,15 +499,19 @@ static int cooccur_tables(const cooc *x, ks_rsection *sec, ks_table *t, ks_table
         ks_buf id;
         ks_buf_init(&id);
         ks_buf_addf(&id, "%s-pairs", tid);
-        ks_rdoc_add(sec, KS_RB_TABLE, cap.buf, id.buf, u, NULL);
+        rc = ks_report_add_table(r, sec, KS_DOC_TABLE, cap.buf, id.buf, u, NULL);
         ks_buf_release(&id);
     } else {
         ks_table_free(u);
     }
-    ks_rdoc_add(sec, KS_RB_NOTE,
-                L("リフト＝両方ある件数÷（独立なら期待される件数）。1より大きいほど一緒に現れやすい組み合わせです。",
-                  "Lift = cases with both / cases expected if the two were independent; above 1 they go together."),
-                NULL, NULL, NULL);
+    if (rc) {
+        ks_buf_release(&cap);
+        return rc;
+    }
+    ks_doc_add(sec, KS_DOC_NOTE,
+               L("リフト＝両方ある件数÷（独立なら期待される件数）。1より大きいほど一緒に現れやすい組み合わせです。",
+                 "Lift = cases with both / cases expected if the two were independent; above 1 they go together."),
+               NULL, NULL);
     ks_buf_release(&cap);
     return 0;
 }
@@ -519,7 +520,7 @@ static int cooccur_tables(const cooc *x, ks_rsection *sec, ks_table *t, ks_table
  * cases: a matrix table (cases with both; the diagonal holds cases with the
  * code), a heat map coloured by lift, and the strongest pairs.  Multi-response:
  * no totals, primary suppression only. */
-static int cooccur(rep *r, ks_rsection *sec, mask_fn fn, const labels *l, const char *what_ja, const char *what_en,
+static int cooccur(rep *r, ks_doc_section *sec, mask_fn fn, const labels *l, const char *what_ja, const char *what_en,
                    const char *tid)
 {
     cooc x = {.r = r, .fn = fn, .l = l, .what = r->en ? what_en : what_ja};
@@ -543,7 +544,7 @@ static int cooccur(rep *r, ks_rsection *sec, mask_fn fn, const labels *l, const 
 
 /* ---- 4. problems ---------------------------------------------------------------- */
 
-static int household_section(rep *r, ks_rsection *sec);
+static int household_section(rep *r, ks_doc_section *sec);
 
 /* The period's new cases by problem (any mention) and by how many
  * problems they list. */
@@ -572,7 +573,7 @@ static void count_problems(const rep *r, problem_counts *pc)
 
 /* Problems by how many new cases list them: the mean per case, a bar
  * chart and the table, sorted. */
-static int problems_table(rep *r, ks_rsection *sec, const problem_counts *pc)
+static int problems_table(rep *r, ks_doc_section *sec, const problem_counts *pc)
 {
     int rc;
     ks_table *t = ks_table_new();
@@ -603,16 +604,15 @@ static int problems_table(rep *r, ks_rsection *sec, const problem_counts *pc)
                             "can have several problems.", mean);
         else
             ks_buf_addf(&b, "新規相談1件あたりの課題は平均 %.2f 件です。1件に複数の課題があるため、割合の合計は100%%を超えます。", mean);
-        ks_rdoc_add(sec, KS_RB_PARA, b.buf, NULL, NULL, NULL);
+        ks_doc_add(sec, KS_DOC_PARA, b.buf, NULL, NULL);
         ks_buf_release(&b);
     }
     ks_report_hbar_of_column(r, sec, t, ks_table_nrows(t), pn, L("課題別の件数（延べ）", "Cases by problem (any mention)"), 0);
-    ks_rdoc_add(sec, KS_RB_TABLE, L("課題の出現", "Problems"), "t-problems", t, NULL);
-    return 0;
+    return ks_report_add_table(r, sec, KS_DOC_TABLE, L("課題の出現", "Problems"), "t-problems", t, NULL);
 }
 
 /* problems per case */
-static int problems_per_case(rep *r, ks_rsection *sec, const problem_counts *pc)
+static int problems_per_case(rep *r, ks_doc_section *sec, const problem_counts *pc)
 {
     int rc;
     ks_table *t = ks_table_new();
@@ -644,23 +644,23 @@ static int problems_per_case(rep *r, ks_rsection *sec, const problem_counts *pc)
         ks_table_free(t);
         return rc;
     }
-    ks_rdoc_add(sec, KS_RB_TABLE, L("1件あたりの課題の数", "Problems per case"), "t-problems-per-case", t, NULL);
-    return 0;
+    return ks_report_add_table(r, sec, KS_DOC_TABLE, L("1件あたりの課題の数", "Problems per case"),
+                               "t-problems-per-case", t, NULL);
 }
 
 int ks_report_sec_problems(rep *r)
 {
     int rc;
-    ks_rsection *sec = ks_rdoc_section(&r->doc, "problems", L("4. 課題", "4. Problems"));
+    ks_doc_section *sec = ks_doc_section_add(r->doc, "problems", L("4. 課題", "4. Problems"));
     problem_counts pc = {.np = 0};
     count_problems(r, &pc);
     if ((rc = problems_table(r, sec, &pc)) || (rc = problems_per_case(r, sec, &pc)))
         return rc;
-    ks_rdoc_add(sec, KS_RB_PARA,
-                L("課題の組み合わせ：上位の課題について、両方を抱える新規相談の件数です（対角は各課題の件数）。",
-                  "Problems together: new cases with both problems, for the most frequent ones (the diagonal is each "
-                  "problem's count)."),
-                NULL, NULL, NULL);
+    ks_doc_add(sec, KS_DOC_PARA,
+               L("課題の組み合わせ：上位の課題について、両方を抱える新規相談の件数です（対角は各課題の件数）。",
+                 "Problems together: new cases with both problems, for the most frequent ones (the diagonal is each "
+                 "problem's count)."),
+               NULL, NULL);
     if ((rc = cooccur(r, sec, problems_of, &r->problem, "課題", "Problems", "t-problem-pairs")))
         return rc;
     return household_section(r, sec);
@@ -842,7 +842,7 @@ static ks_table *compound_table(rep *r, const compound *n)
 }
 
 /* Compound households: the table and how its needs were found. */
-static int household_section(rep *r, ks_rsection *sec)
+static int household_section(rep *r, ks_doc_section *sec)
 {
     compound n = count_compound(r);
     ks_table *t = compound_table(r, &n);
@@ -851,20 +851,22 @@ static int household_section(rep *r, ks_rsection *sec)
         ks_table_free(t);
         return rc;
     }
-    ks_rdoc_add(sec, KS_RB_TABLE, L("複合的な課題を抱える世帯（世帯数）", "Households with compound needs (households)"),
-                "t-households", t, NULL);
-    ks_rdoc_add(sec, KS_RB_NOTE,
-                L("今期に新規相談があった世帯について、期間末までの同じ世帯番号の相談をつないで数えています。"
-                  "記録＝いずれかの相談に課題（8050問題・ダブルケア・ヤングケアラー）として記録。"
-                  "検出の条件：8050＝75歳以上で介護・認知症の相談と、別の人の40〜59歳でひきこもりの相談。"
-                  "ダブルケア＝30〜49歳の子育て（またはダブルケア）の相談と、介護・認知症の相談。"
-                  "ヤングケアラーの可能性＝18歳未満の相談と、別の人の介護・認知症・障がい・精神保健の相談。",
-                  "Households with a new case this period, joining all their cases (same household number) up to "
-                  "the period end. Recorded = a case lists the problem (8050, double care, young carer). Found when: 8050 = a case aged 75+ with care or dementia and another person's "
-                  "case aged 40-59 with hikikomori; double care = a case aged 30-49 with child rearing (or double "
-                  "care) and a care or dementia case; possible young carer = a case under 18 and another person's "
-                  "case with care, dementia, disability or mental health."),
-                NULL, NULL, NULL);
+    if ((rc = ks_report_add_table(r, sec, KS_DOC_TABLE,
+                                  L("複合的な課題を抱える世帯（世帯数）", "Households with compound needs (households)"),
+                                  "t-households", t, NULL)))
+        return rc;
+    ks_doc_add(sec, KS_DOC_NOTE,
+               L("今期に新規相談があった世帯について、期間末までの同じ世帯番号の相談をつないで数えています。"
+                 "記録＝いずれかの相談に課題（8050問題・ダブルケア・ヤングケアラー）として記録。"
+                 "検出の条件：8050＝75歳以上で介護・認知症の相談と、別の人の40〜59歳でひきこもりの相談。"
+                 "ダブルケア＝30〜49歳の子育て（またはダブルケア）の相談と、介護・認知症の相談。"
+                 "ヤングケアラーの可能性＝18歳未満の相談と、別の人の介護・認知症・障がい・精神保健の相談。",
+                 "Households with a new case this period, joining all their cases (same household number) up to "
+                 "the period end. Recorded = a case lists the problem (8050, double care, young carer). Found when: 8050 = a case aged 75+ with care or dementia and another person's "
+                 "case aged 40-59 with hikikomori; double care = a case aged 30-49 with child rearing (or double "
+                 "care) and a care or dementia case; possible young carer = a case under 18 and another person's "
+                 "case with care, dementia, disability or mental health."),
+               NULL, NULL);
     return 0;
 }
 
@@ -933,7 +935,7 @@ static ks_table *bar_table(rep *r, const bar_spec *sp, size_t *cn, int **grp)
 }
 
 /* chart: the largest published ones, then the hidden ones as marks */
-static void bar_chart(rep *r, ks_rsection *sec, const ks_table *t, size_t cn, const bar_spec *sp)
+static void bar_chart(rep *r, ks_doc_section *sec, const ks_table *t, size_t cn, const bar_spec *sp)
 {
     size_t nr = ks_table_nrows(t);
     rowkey *kk = ks_calloc(nr ? nr : 1, sizeof *kk);
@@ -971,7 +973,7 @@ static void bar_chart(rep *r, ks_rsection *sec, const ks_table *t, size_t cn, co
 
 /* A table of new cases by code, sorted by count within groups, and its
  * bar chart. */
-static int simple_bar_table(rep *r, ks_rsection *sec, const bar_spec *sp)
+static int simple_bar_table(rep *r, ks_doc_section *sec, const bar_spec *sp)
 {
     size_t cn;
     int *grp;
@@ -985,15 +987,14 @@ static int simple_bar_table(rep *r, ks_rsection *sec, const bar_spec *sp)
     t = ks_report_sorted(t, cn, true, grp);
     free(grp);
     bar_chart(r, sec, t, cn, sp);
-    ks_rdoc_add(sec, KS_RB_TABLE, r->en ? sp->cap_en : sp->cap_ja, sp->tid, t, NULL);
-    return 0;
+    return ks_report_add_table(r, sec, KS_DOC_TABLE, r->en ? sp->cap_en : sp->cap_ja, sp->tid, t, NULL);
 }
 
 static uint64_t supports_of(const rcase *c) { return c->supports; }
 
 int ks_report_sec_support(rep *r)
 {
-    ks_rsection *sec = ks_rdoc_section(&r->doc, "support", L("5. 支援と連携", "5. Support and partners"));
+    ks_doc_section *sec = ks_doc_section_add(r->doc, "support", L("5. 支援と連携", "5. Support and partners"));
     bar_spec supports = {.l = &r->support, .fn = supports_of, .per_field = false, .col_ja = "支援内容",
                          .col_en = "Support", .cap_ja = "支援内容（新規相談、延べ）",
                          .cap_en = "Support given (new cases, any mention)", .tid = "t-supports", .chart_max = 20};
@@ -1001,10 +1002,10 @@ int ks_report_sec_support(rep *r)
     if (rc)
         return rc;
     if (r->partner.n > MAX_CODE) {
-        ks_rdoc_add(sec, KS_RB_NOTE,
-                    L("連携先が64を超えるプロファイルのため、連携先の集計は省略しています。",
-                      "The profile has more than 64 partners; partner figures are left out."),
-                    NULL, NULL, NULL);
+        ks_doc_add(sec, KS_DOC_NOTE,
+                   L("連携先が64を超えるプロファイルのため、連携先の集計は省略しています。",
+                     "The profile has more than 64 partners; partner figures are left out."),
+                   NULL, NULL);
         return 0;
     }
     bar_spec partners = {.l = &r->partner, .fn = partners_of, .per_field = true, .col_ja = "連携先",
@@ -1014,9 +1015,9 @@ int ks_report_sec_support(rep *r)
     rc = simple_bar_table(r, sec, &partners);
     if (rc)
         return rc;
-    ks_rdoc_add(sec, KS_RB_PARA,
-                L("一緒に関わる連携先：上位の連携先について、両方が関わった新規相談の件数です。",
-                  "Partners working together: new cases in which both took part, for the most involved partners."),
-                NULL, NULL, NULL);
+    ks_doc_add(sec, KS_DOC_PARA,
+               L("一緒に関わる連携先：上位の連携先について、両方が関わった新規相談の件数です。",
+                 "Partners working together: new cases in which both took part, for the most involved partners."),
+               NULL, NULL);
     return cooccur(r, sec, partners_of, &r->partner, "連携先", "Partners", "t-partner-pairs");
 }

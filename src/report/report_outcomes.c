@@ -88,7 +88,7 @@ static ks_date day_date(int32_t days)
 /* The outcome of this period's closed cases: a table with its total row
  * and a bar chart.  Also counts each main problem among them into pc
  * (the top problems of the next table). */
-static int outcomes_table(rep *r, ks_rsection *sec, int64_t *pc, size_t np)
+static int outcomes_table(rep *r, ks_doc_section *sec, int64_t *pc, size_t np)
 {
     size_t no = r->outcome.n;
     int64_t *oc = ks_calloc(no + 1, sizeof *oc);
@@ -141,13 +141,13 @@ static int outcomes_table(rep *r, ks_rsection *sec, int64_t *pc, size_t np)
     free(cats);
     free(v);
     free(h);
-    ks_rdoc_add(sec, KS_RB_TABLE, L("終結した相談（今期）の結果", "Outcome of cases closed this period"), "t-outcomes", t, NULL);
-    return 0;
+    return ks_report_add_table(r, sec, KS_DOC_TABLE, L("終結した相談（今期）の結果", "Outcome of cases closed this period"),
+                               "t-outcomes", t, NULL);
 }
 
 /* The good-outcome rates' chart: each group's rate with its interval, a
  * hidden rate hatched. */
-static void good_chart(rep *r, ks_rsection *sec, const ks_table *t, size_t nr, size_t gp, size_t gl, size_t gh)
+static void good_chart(rep *r, ks_doc_section *sec, const ks_table *t, size_t nr, size_t gp, size_t gl, size_t gh)
 {
     const char *cats[TOP_PROBLEMS + 2];
     double v[TOP_PROBLEMS + 2], lo[TOP_PROBLEMS + 2], hi[TOP_PROBLEMS + 2];
@@ -171,7 +171,7 @@ static void good_chart(rep *r, ks_rsection *sec, const ks_table *t, size_t nr, s
 /* Good outcome (解決 or 改善, ks_outcome_good) among this period's closed
  * cases by main problem — the top problems by pc, the others, all — with
  * Wilson intervals, a table and its chart. */
-static int good_table(rep *r, ks_rsection *sec, const int64_t *pc, size_t np)
+static int good_table(rep *r, ks_doc_section *sec, const int64_t *pc, size_t np)
 {
     int top[TOP_PROBLEMS];
     size_t ntop = ks_report_top_ids(pc, np, TOP_PROBLEMS, top);
@@ -218,16 +218,18 @@ static int good_table(rep *r, ks_rsection *sec, const int64_t *pc, size_t np)
         return rc;
     }
     good_chart(r, sec, t, ntop + 2, gp, gl, gh);
-    ks_rdoc_add(sec, KS_RB_TABLE, L("解決・改善の割合（今期に終結した相談、主たる課題別）",
+    if ((rc = ks_report_add_table(r, sec, KS_DOC_TABLE,
+                                  L("解決・改善の割合（今期に終結した相談、主たる課題別）",
                                     "Resolved or improved among cases closed this period, by main problem"),
-                "t-good", t, NULL);
-    ks_rdoc_add(sec, KS_RB_NOTE, L("信頼区間はWilsonの方法。", "Wilson score intervals."), NULL, NULL, NULL);
+                                  "t-good", t, NULL)))
+        return rc;
+    ks_doc_add(sec, KS_DOC_NOTE, L("信頼区間はWilsonの方法。", "Wilson score intervals."), NULL, NULL);
     return 0;
 }
 
 int ks_report_sec_outcomes(rep *r)
 {
-    ks_rsection *sec = ks_rdoc_section(&r->doc, "outcomes", L("6. 終結と成果", "6. Closures and outcomes"));
+    ks_doc_section *sec = ks_doc_section_add(r->doc, "outcomes", L("6. 終結と成果", "6. Closures and outcomes"));
     size_t np = r->problem.n;
     int64_t *pc = ks_calloc(np ? np : 1, sizeof *pc);
     int rc = outcomes_table(r, sec, pc, np);
@@ -385,7 +387,7 @@ static int km_protect(rep *r, km_state *k)
 }
 
 /* The curves, a group's hidden when its cases or closures are. */
-static void km_chart(rep *r, ks_rsection *sec, const km_state *k)
+static void km_chart(rep *r, ks_doc_section *sec, const km_state *k)
 {
     const ks_table *t = k->t;
     ks_svg_curve *cv = ks_calloc(k->ng, sizeof *cv);
@@ -404,13 +406,13 @@ static void km_chart(rep *r, ks_rsection *sec, const km_state *k)
     ks_buf svg;
     ks_buf_init(&svg);
     ks_svg_stepcurves(&svg, &st);
-    ks_rdoc_add(sec, KS_RB_FIGURE, st.title, id, NULL, svg.buf);
+    ks_doc_add(sec, KS_DOC_FIGURE, st.title, id, svg.buf);
     ks_buf_release(&svg);
     free(id);
     free(cv);
 }
 
-static void km_note(rep *r, ks_rsection *sec)
+static void km_note(rep *r, ks_doc_section *sec)
 {
     char d[11];
     ks_date_format(day_date(r->data_end), d);
@@ -424,11 +426,11 @@ static void km_note(rep *r, ks_rsection *sec)
         ks_buf_addf(&b, "カプラン・マイヤー法：終結をイベントとし、中断と %s（データの最終日）時点で継続中の相談は打ち切り。"
                         "曲線は30日ごとに、追跡中の相談が%d件以上、1段あたりの終結が%d件以上の区間のみ描いています。",
                     d, r->k, r->k);
-    ks_rdoc_add(sec, KS_RB_NOTE, b.buf, NULL, NULL, NULL);
+    ks_doc_add(sec, KS_DOC_NOTE, b.buf, NULL, NULL);
     ks_buf_release(&b);
 }
 
-int ks_report_sec_km(rep *r, ks_rsection *sec)
+int ks_report_sec_km(rep *r, ks_doc_section *sec)
 {
     km_state k = {0};
     km_cases(r, &k);
@@ -447,9 +449,11 @@ int ks_report_sec_km(rep *r, ks_rsection *sec)
         ks_table_free(k.t);
     } else {
         km_chart(r, sec, &k);
-        ks_rdoc_add(sec, KS_RB_TABLE, L("終結までの日数（今期の新規相談）", "Days to closure (new cases this period)"),
-                    "t-km", k.t, NULL);
-        km_note(r, sec);
+        rc = ks_report_add_table(r, sec, KS_DOC_TABLE,
+                                 L("終結までの日数（今期の新規相談）", "Days to closure (new cases this period)"), "t-km",
+                                 k.t, NULL);
+        if (!rc)
+            km_note(r, sec);
     }
     for (size_t g = 0; g < k.ng; g++) {
         free(k.gx[g]);
@@ -465,7 +469,7 @@ int ks_report_sec_km(rep *r, ks_rsection *sec)
 
 int ks_report_sec_quality(rep *r)
 {
-    ks_rsection *sec = ks_rdoc_section(&r->doc, "quality", L("8. データの質", "8. Data quality"));
+    ks_doc_section *sec = ks_doc_section_add(r->doc, "quality", L("8. データの質", "8. Data quality"));
     /* the rows: the fields every case should have, then the two a closed
      * or suspended case should have */
     enum { Q_SEX, Q_AGE, Q_HOUSEHOLD, Q_HH_TYPE, Q_ROUTE, Q_AGENCY, Q_SUPPORT, Q_PARTNERS, Q_MEETING, Q_CLOSE_DATE,
@@ -550,10 +554,10 @@ int ks_report_sec_quality(rep *r)
         ks_buf_addf(&p, r->en ? "Often empty or unknown (10%% or more): %s." : "空欄・不明が1割以上の項目：%s。", b.buf);
     else
         ks_buf_adds(&p, L("空欄・不明が1割を超える項目はありません。", "No field is empty or unknown in 10% or more of cases."));
-    ks_rdoc_add(sec, KS_RB_PARA, p.buf, NULL, NULL, NULL);
-    ks_rdoc_add(sec, KS_RB_TABLE, L("項目の記入状況（今期の新規相談）", "How fields are filled (new cases this period)"),
-                "t-quality", t, NULL);
+    ks_doc_add(sec, KS_DOC_PARA, p.buf, NULL, NULL);
     ks_buf_release(&b);
     ks_buf_release(&p);
-    return 0;
+    return ks_report_add_table(r, sec, KS_DOC_TABLE,
+                               L("項目の記入状況（今期の新規相談）", "How fields are filled (new cases this period)"),
+                               "t-quality", t, NULL);
 }

@@ -1,6 +1,7 @@
 /* report_table.c: what every section of the report builds its tables and
  * charts with: typed columns and cells (reals stored as printed), disclosure
- * control for one table (ks_report_protect and its parts), rows sorted by
+ * control for one table (ks_report_protect and its parts), handing a
+ * protected table to the result and the document, rows sorted by
  * published values, bar charts drawn from protected tables, and the wording
  * of changes and p-values. */
 #include <math.h>
@@ -149,6 +150,20 @@ int ks_report_protect_links(rep *r, ks_table *t)
     return rc;
 }
 
+int ks_report_add_table(rep *r, ks_doc_section *sec, ks_doc_kind kind, const char *caption, const char *id,
+                        ks_table *t, size_t *index)
+{
+    size_t at = 0;
+    int rc = ks_result_add_protected(r->res, id, caption, t, &at, r->err);
+    ks_table_free(t);
+    if (rc)
+        return rc;
+    ks_doc_add_table(sec, kind, caption, id, at);
+    if (index)
+        *index = at;
+    return 0;
+}
+
 static void copy_cell(ks_table *dst, size_t dr, const ks_table *src, size_t sr, size_t c)
 {
     const ks_cell *x = ks_table_cell(src, sr, c);
@@ -259,19 +274,19 @@ char *ks_report_next_id(rep *r, const char *stem)
 
 /* Draws chart ch as horizontal bars and adds it to the section as a figure;
  * frees id (the chart's id, from next_id). */
-void ks_report_add_hbar(ks_rsection *sec, const ks_svg_chart *ch, char *id)
+void ks_report_add_hbar(ks_doc_section *sec, const ks_svg_chart *ch, char *id)
 {
     ks_buf svg;
     ks_buf_init(&svg);
     ks_svg_hbar(&svg, ch);
-    ks_rdoc_add(sec, KS_RB_FIGURE, ch->title, id, NULL, svg.buf);
+    ks_doc_add(sec, KS_DOC_FIGURE, ch->title, id, svg.buf);
     ks_buf_release(&svg);
     free(id);
 }
 
 /* A one-series bar chart of count column `col` of the first nr rows of t,
  * labelled by column 0; hidden cells are drawn as hidden. */
-void ks_report_hbar_of_column(rep *r, ks_rsection *sec, const ks_table *t, size_t nr, size_t col, const char *title,
+void ks_report_hbar_of_column(rep *r, ks_doc_section *sec, const ks_table *t, size_t nr, size_t col, const char *title,
                               int color)
 {
     const char **cats = ks_calloc(nr ? nr : 1, sizeof *cats);

@@ -102,10 +102,10 @@ static bool blank_derivable(const rep *r, ks_table *t, const headline_cols *k)
 }
 
 /* Section 1 of the document: a sentence on new cases, the headline cards
- * (the document takes t) and the notes. */
-static void headline_section(rep *r, ks_table *t, const headline_cols *k, bool blanked)
+ * (the result takes t: r->headline is its index) and the notes. */
+static int headline_section(rep *r, ks_table *t, const headline_cols *k, bool blanked)
 {
-    ks_rsection *s = ks_rdoc_section(&r->doc, "overview", L("1. 概況", "1. Overview"));
+    ks_doc_section *s = ks_doc_section_add(r->doc, "overview", L("1. 概況", "1. Overview"));
     ks_buf p;
     ks_buf_init(&p);
     double n0 = ks_report_cell_num(t, 0, k->cur), n1 = ks_report_cell_num(t, 0, k->cmp);
@@ -123,19 +123,22 @@ static void headline_section(rep *r, ks_table *t, const headline_cols *k, bool b
     } else {
         ks_buf_adds(&p, L("新規相談の件数は秘匿の対象です（基準未満）。", "New case counts are below the threshold and hidden."));
     }
-    ks_rdoc_add(s, KS_RB_PARA, p.buf, NULL, NULL, NULL);
-    ks_rdoc_add(s, KS_RB_CARDS, L("主な指標", "Headline figures"), "t-headline", t, NULL);
-    ks_rdoc_add(s, KS_RB_NOTE,
-                L("終結・中断は終結日が期間内のもの、継続中は期間末日に終結日がないものを数えています。",
-                  "Closed and suspended count cases whose closing date falls in the period; open cases have no "
-                  "closing date by the period's last day."),
-                NULL, NULL, NULL);
-    if (blanked)
-        ks_rdoc_add(s, KS_RB_NOTE,
-                    L("「—」の値は、他の値との差し引きで秘匿した件数が分かってしまうため表示していません。",
-                      "A dash marks a value left out because, with the others, it would reveal a hidden count."),
-                    NULL, NULL, NULL);
+    ks_doc_add(s, KS_DOC_PARA, p.buf, NULL, NULL);
     ks_buf_release(&p);
+    int rc = ks_report_add_table(r, s, KS_DOC_CARDS, L("主な指標", "Headline figures"), "t-headline", t, &r->headline);
+    if (rc)
+        return rc;
+    ks_doc_add(s, KS_DOC_NOTE,
+               L("終結・中断は終結日が期間内のもの、継続中は期間末日に終結日がないものを数えています。",
+                 "Closed and suspended count cases whose closing date falls in the period; open cases have no "
+                 "closing date by the period's last day."),
+               NULL, NULL);
+    if (blanked)
+        ks_doc_add(s, KS_DOC_NOTE,
+                   L("「—」の値は、他の値との差し引きで秘匿した件数が分かってしまうため表示していません。",
+                     "A dash marks a value left out because, with the others, it would reveal a hidden count."),
+                   NULL, NULL);
+    return 0;
 }
 
 int ks_report_sec_headline(rep *r)
@@ -148,9 +151,7 @@ int ks_report_sec_headline(rep *r)
         return rc;
     }
     bool blanked = blank_derivable(r, t, &k);
-    r->headline = t;
-    headline_section(r, t, &k, blanked);
-    return 0;
+    return headline_section(r, t, &k, blanked);
 }
 
 /* ---- 2. monthly trend ---------------------------------------------------------- */
@@ -356,13 +357,14 @@ static void record_hidden_months(const trend_state *x)
 static void hide_headline_totals(const trend_state *x)
 {
     rep *r = x->r;
-    for (int w = 0; w < 2 && r->headline; w++) {
+    const ks_table *head = ks_result_table(r->res, r->headline);
+    for (int w = 0; w < 2 && head; w++) {
         const ks_table *src = w == 0 ? x->tp : x->tc;
         size_t at = w == 0 ? x->nmp : x->nmc;
-        if (ks_report_hidden(src, at, x->nser + 1) && !ks_report_hidden(r->headline, 0, 1 + (size_t)w)) {
-            ks_table_set_null(r->headline, 0, 1 + (size_t)w, NULL);
-            ks_table_set_null(r->headline, 0, 3, NULL);
-            ks_table_set_null(r->headline, 0, 4, NULL);
+        if (ks_report_hidden(src, at, x->nser + 1) && !ks_report_hidden(head, 0, 1 + (size_t)w)) {
+            ks_result_blank(r->res, r->headline, 0, 1 + (size_t)w, NULL);
+            ks_result_blank(r->res, r->headline, 0, 3, NULL);
+            ks_result_blank(r->res, r->headline, 0, 4, NULL);
         }
     }
 }
@@ -554,7 +556,7 @@ static void finding_ja(const rep *r, ks_buf *b, const finding *f)
 /* A bullet for each series with a significant trend (all cases first),
  * else a sentence saying there is none; and how many series were left
  * unfitted. */
-static void trend_findings(const trend_state *x, ks_rsection *sec)
+static void trend_findings(const trend_state *x, ks_doc_section *sec)
 {
     const rep *r = x->r;
     size_t nser = x->nser, ntop = r->ntop, fit_months = x->nm - x->fit0;
@@ -575,7 +577,7 @@ static void trend_findings(const trend_state *x, ks_rsection *sec)
             finding_en(r, &b, &f);
         else
             finding_ja(r, &b, &f);
-        ks_rdoc_add(sec, KS_RB_BULLET, b.buf, NULL, NULL, NULL);
+        ks_doc_add(sec, KS_DOC_BULLET, b.buf, NULL, NULL);
         said++;
     }
     if (!said) {
@@ -586,7 +588,7 @@ static void trend_findings(const trend_state *x, ks_rsection *sec)
         else
             ks_buf_addf(&b, "過去%zuか月の月別件数に、有意な増加・減少傾向（BH調整後 p < 0.05）を示した系列はありません。",
                         fit_months);
-        ks_rdoc_add(sec, KS_RB_PARA, b.buf, NULL, NULL, NULL);
+        ks_doc_add(sec, KS_DOC_PARA, b.buf, NULL, NULL);
     }
     if (x->nwithheld) {
         ks_buf_reset(&b);
@@ -596,7 +598,7 @@ static void trend_findings(const trend_state *x, ks_rsection *sec)
         else
             ks_buf_addf(&b, "月別件数の表で秘匿した月がある %zu 系列は、傾向を推定していません（秘匿した件数が推定値から"
                             "逆算されないように）。", x->nwithheld);
-        ks_rdoc_add(sec, KS_RB_PARA, b.buf, NULL, NULL, NULL);
+        ks_doc_add(sec, KS_DOC_PARA, b.buf, NULL, NULL);
     }
     ks_buf_release(&b);
 }
@@ -632,7 +634,7 @@ static void window_cells(const trend_state *x, const char **cats, double *v, boo
 
 /* The line chart of all new cases over the window, then small multiples
  * of the top problems, both with this period and the comparison marked. */
-static void trend_charts(const trend_state *x, ks_rsection *sec)
+static void trend_charts(const trend_state *x, ks_doc_section *sec)
 {
     rep *r = x->r;
     size_t nm = x->nm, nser = x->nser;
@@ -659,7 +661,7 @@ static void trend_charts(const trend_state *x, ks_rsection *sec)
     ks_buf svg;
     ks_buf_init(&svg);
     ks_svg_line(&svg, &ch);
-    ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
+    ks_doc_add(sec, KS_DOC_FIGURE, ch.title, id, svg.buf);
     free(id);
     if (r->ntop > 0) {
         ks_buf_reset(&svg);
@@ -669,7 +671,7 @@ static void trend_charts(const trend_state *x, ks_rsection *sec)
         ch.series = ser;
         ch.nseries = r->ntop;
         ks_svg_multiples(&svg, &ch, 3);
-        ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
+        ks_doc_add(sec, KS_DOC_FIGURE, ch.title, id, svg.buf);
         free(id);
     }
     ks_buf_release(&svg);
@@ -680,14 +682,18 @@ static void trend_charts(const trend_state *x, ks_rsection *sec)
 }
 
 /* The trend table, its method note and the month tables, handed to the
- * document (x's pointers to them are cleared). */
-static void trend_tables(trend_state *x, ks_rsection *sec)
+ * result and the document (each freed there: x's pointers to them are
+ * cleared). */
+static int trend_tables(trend_state *x, ks_doc_section *sec)
 {
-    const rep *r = x->r;
+    rep *r = x->r;
     size_t fit_months = x->nm - x->fit0;
-    ks_rdoc_add(sec, KS_RB_TABLE, L("主たる課題別の新規相談：比較と傾向", "New cases by main problem: comparison and trend"),
-                "t-trend", x->u, NULL);
+    int rc = ks_report_add_table(r, sec, KS_DOC_TABLE,
+                                 L("主たる課題別の新規相談：比較と傾向", "New cases by main problem: comparison and trend"),
+                                 "t-trend", x->u, NULL);
     x->u = NULL;
+    if (rc)
+        return rc;
     ks_buf b;
     ks_buf_init(&b);
     if (r->en)
@@ -699,19 +705,22 @@ static void trend_tables(trend_state *x, ks_rsection *sec)
         ks_buf_addf(&b, "増減率：%sに対する件数比（ポアソン）。傾向：%zuか月の月別件数を時間に回帰したポアソン回帰%s。"
                         "過分散のある系列は準ポアソンの区間。p値は%zu系列でBenjamini-Hochberg調整。",
                     ks_report_cmp_short(r), fit_months, fit_months >= 24 ? "（季節項つき）" : "", x->nfit);
-    ks_rdoc_add(sec, KS_RB_NOTE, b.buf, NULL, NULL, NULL);
-    ks_rdoc_add(sec, KS_RB_TABLE, L("月別の新規相談件数：今期", "New cases per month: this period"), "t-monthly", x->tp, NULL);
+    ks_doc_add(sec, KS_DOC_NOTE, b.buf, NULL, NULL);
+    rc = ks_report_add_table(r, sec, KS_DOC_TABLE, L("月別の新規相談件数：今期", "New cases per month: this period"),
+                             "t-monthly", x->tp, NULL);
     x->tp = NULL;
     ks_buf_reset(&b);
     ks_buf_addf(&b, r->en ? "New cases per month: %s" : "月別の新規相談件数：%s", ks_report_cmp_short(r));
-    ks_rdoc_add(sec, KS_RB_TABLE, b.buf, "t-monthly-compare", x->tc, NULL);
+    if (!rc)
+        rc = ks_report_add_table(r, sec, KS_DOC_TABLE, b.buf, "t-monthly-compare", x->tc, NULL);
     x->tc = NULL;
-    if (x->tw) {
-        ks_rdoc_add(sec, KS_RB_TABLE, L("月別の新規相談件数：推移の表示期間のその他の月", "New cases per month: other months shown"),
-                    "t-monthly-other", x->tw, NULL);
-        x->tw = NULL;
-    }
+    if (!rc && x->tw)
+        rc = ks_report_add_table(r, sec, KS_DOC_TABLE,
+                                 L("月別の新規相談件数：推移の表示期間のその他の月", "New cases per month: other months shown"),
+                                 "t-monthly-other", x->tw, NULL);
+    x->tw = NULL;
     ks_buf_release(&b);
+    return rc;
 }
 
 int ks_report_sec_trend(rep *r)
@@ -729,10 +738,10 @@ int ks_report_sec_trend(rep *r)
     trend_stats(&x);
     if ((rc = trend_table(&x)))
         goto done;
-    ks_rsection *sec = ks_rdoc_section(&r->doc, "trend", L("2. 新規相談の推移", "2. Trends in new cases"));
+    ks_doc_section *sec = ks_doc_section_add(r->doc, "trend", L("2. 新規相談の推移", "2. Trends in new cases"));
     trend_findings(&x, sec);
     trend_charts(&x, sec);
-    trend_tables(&x, sec);
+    rc = trend_tables(&x, sec);
 done:
     ks_table_free(x.tp);
     ks_table_free(x.tc);
@@ -848,7 +857,7 @@ static int protect_routes(const routes_state *x, ks_table *t)
 }
 
 /* The stacked bar chart of the protected table, a bar per quarter. */
-static void routes_chart(const routes_state *x, ks_rsection *sec, const ks_table *t)
+static void routes_chart(const routes_state *x, ks_doc_section *sec, const ks_table *t)
 {
     rep *r = x->r;
     size_t nq = x->nq, ncat = x->ncat;
@@ -871,7 +880,7 @@ static void routes_chart(const routes_state *x, ks_rsection *sec, const ks_table
     ks_buf svg;
     ks_buf_init(&svg);
     ks_svg_stacked(&svg, &ch);
-    ks_rdoc_add(sec, KS_RB_FIGURE, ch.title, id, NULL, svg.buf);
+    ks_doc_add(sec, KS_DOC_FIGURE, ch.title, id, svg.buf);
     ks_buf_release(&svg);
     free(id);
     free(cats);
@@ -884,7 +893,7 @@ static void routes_chart(const routes_state *x, ks_rsection *sec, const ks_table
 
 int ks_report_sec_routes(rep *r)
 {
-    ks_rsection *sec = ks_rdoc_section(&r->doc, "routes", L("7. 相談経路の推移", "7. Intake routes over time"));
+    ks_doc_section *sec = ks_doc_section_add(r->doc, "routes", L("7. 相談経路の推移", "7. Intake routes over time"));
     /* fiscal quarters over the trend window */
     int q0 = (r->W.first - 3) / 3, q1 = (r->W.last - 3) / 3; /* quarter index from April of year 0 */
     routes_state x = {.r = r, .q0 = q0, .nq = (size_t)(q1 - q0 + 1), .nr = r->route.n, .ncat = r->route.n};
@@ -895,11 +904,13 @@ int ks_report_sec_routes(rep *r)
         return rc;
     }
     routes_chart(&x, sec, t);
-    ks_rdoc_add(sec, KS_RB_TABLE, L("相談経路別の新規相談（年度の四半期）", "New cases by intake route (fiscal quarters)"),
-                "t-routes", t, NULL);
-    ks_rdoc_add(sec, KS_RB_NOTE,
-                L("斜線の部分は秘匿したセルの合計です（行の計から公表値を引いたもの）。",
-                  "Hatched blocks are the sum of hidden cells (the row total less the published cells)."),
-                NULL, NULL, NULL);
+    if ((rc = ks_report_add_table(r, sec, KS_DOC_TABLE,
+                                  L("相談経路別の新規相談（年度の四半期）", "New cases by intake route (fiscal quarters)"),
+                                  "t-routes", t, NULL)))
+        return rc;
+    ks_doc_add(sec, KS_DOC_NOTE,
+               L("斜線の部分は秘匿したセルの合計です（行の計から公表値を引いたもの）。",
+                 "Hatched blocks are the sum of hidden cells (the row total less the published cells)."),
+               NULL, NULL);
     return 0;
 }

@@ -1,4 +1,5 @@
-/* report_html.c: the report as one self-contained HTML file.
+/* write_html.c: a result's document as one self-contained HTML file
+ * (publish_internal.h).
  *
  * The markup is XHTML-compatible HTML5 (every element closed, attributes
  * quoted, only the five XML entities), so an XML parser can check it; inline
@@ -11,7 +12,7 @@
  * 0, at least k, or a hidden mark), other numbers "v". */
 #include <string.h>
 
-#include "report.h"
+#include "publish_internal.h"
 #include "suppress.h"
 #include "svg.h"
 
@@ -85,20 +86,70 @@ static void css_string(ks_buf *o, const char *s)
 
 static bool is_numeric(const ks_column *c) { return c->type != KS_COL_TEXT; }
 
-static int html_table(ks_buf *o, const ks_rblock *b, int k, ks_error *err)
+/* ' id="ID"' when the block has an id. */
+static void id_attr(ks_buf *o, const ks_doc_block *b)
 {
-    const ks_table *t = b->table;
-    int rc = ks_suppress_check(t, k, err);
-    if (rc)
-        return ks_error_prefix(err, "table '%s': ", b->id ? b->id : "?");
-    size_t nr = ks_table_nrows(t), nc = ks_table_ncols(t);
-    long trow = ks_table_total_row(t);
-    ks_buf_adds(o, "<table");
     if (b->id) {
         ks_buf_adds(o, " id=\"");
         esc(o, b->id);
         ks_buf_addc(o, '"');
     }
+}
+
+/* The result's table of block b, checked at k before a byte of it is
+ * written. */
+static int checked_table(const ks_result *r, const ks_doc_block *b, const ks_table **t, ks_error *err)
+{
+    int rc = ks_write_block_table(r, b, t, err);
+    if (rc)
+        return rc;
+    if ((rc = ks_suppress_check(*t, r->policy.k, err)))
+        return ks_error_prefix(err, "table '%s': ", b->id ? b->id : "?");
+    return 0;
+}
+
+/* One body row: a text first column as the row's heading, counts "n",
+ * other numbers "v" (a dash when empty), hidden cells also "hid". */
+static void html_row(ks_buf *o, const ks_table *t, size_t i, int k, ks_buf *cell)
+{
+    size_t nc = ks_table_ncols(t);
+    ks_buf_adds(o, (long)i == ks_table_total_row(t) ? "<tr class=\"total\">" : "<tr>");
+    for (size_t j = 0; j < nc; j++) {
+        const ks_column *c = ks_table_column(t, j);
+        const ks_cell *v = ks_table_cell(t, i, j);
+        ks_buf_reset(cell);
+        ks_write_cell_text(cell, t, i, j, k);
+        bool hid = v->kind == KS_CELL_SUPPRESSED;
+        if (j == 0 && !is_numeric(c)) {
+            ks_buf_adds(o, "<th scope=\"row\">");
+            esc(o, cell->buf);
+            ks_buf_adds(o, "</th>");
+            continue;
+        }
+        if (c->is_count)
+            ks_buf_adds(o, hid ? "<td class=\"n hid\">" : "<td class=\"n\">");
+        else if (is_numeric(c))
+            ks_buf_adds(o, hid ? "<td class=\"v hid\">" : "<td class=\"v\">");
+        else
+            ks_buf_adds(o, "<td>");
+        if (is_numeric(c) && v->kind == KS_CELL_NULL)
+            ks_buf_adds(o, "—");
+        else
+            esc(o, cell->buf);
+        ks_buf_adds(o, "</td>");
+    }
+    ks_buf_adds(o, "</tr>\n");
+}
+
+static int html_table(ks_buf *o, const ks_result *r, const ks_doc_block *b, ks_error *err)
+{
+    const ks_table *t;
+    int rc = checked_table(r, b, &t, err);
+    if (rc)
+        return rc;
+    size_t nr = ks_table_nrows(t), nc = ks_table_ncols(t);
+    ks_buf_adds(o, "<table");
+    id_attr(o, b);
     if (nr > 14)
         ks_buf_adds(o, " class=\"long\"");
     ks_buf_adds(o, ">");
@@ -117,82 +168,56 @@ static int html_table(ks_buf *o, const ks_rblock *b, int k, ks_error *err)
     ks_buf_adds(o, "</tr></thead>\n<tbody>\n");
     ks_buf cell;
     ks_buf_init(&cell);
-    for (size_t i = 0; i < nr; i++) {
-        ks_buf_adds(o, (long)i == trow ? "<tr class=\"total\">" : "<tr>");
-        for (size_t j = 0; j < nc; j++) {
-            const ks_column *c = ks_table_column(t, j);
-            const ks_cell *v = ks_table_cell(t, i, j);
-            ks_buf_reset(&cell);
-            ks_report_cell_text(&cell, t, i, j, k);
-            bool hid = v->kind == KS_CELL_SUPPRESSED;
-            if (j == 0 && !is_numeric(c)) {
-                ks_buf_adds(o, "<th scope=\"row\">");
-                esc(o, cell.buf);
-                ks_buf_adds(o, "</th>");
-                continue;
-            }
-            if (c->is_count)
-                ks_buf_adds(o, hid ? "<td class=\"n hid\">" : "<td class=\"n\">");
-            else if (is_numeric(c))
-                ks_buf_adds(o, hid ? "<td class=\"v hid\">" : "<td class=\"v\">");
-            else
-                ks_buf_adds(o, "<td>");
-            if (is_numeric(c) && v->kind == KS_CELL_NULL)
-                ks_buf_adds(o, "—");
-            else
-                esc(o, cell.buf);
-            ks_buf_adds(o, "</td>");
-        }
-        ks_buf_adds(o, "</tr>\n");
-    }
+    for (size_t i = 0; i < nr; i++)
+        html_row(o, t, i, r->policy.k, &cell);
     ks_buf_release(&cell);
     ks_buf_adds(o, "</tbody></table>\n");
     return 0;
 }
 
-/* The headline as cards: column 0 label, 1 this period, 2 comparison,
- * 3 change, 4 change in percent (the layout report.c builds). */
-static int html_cards(ks_buf *o, const ks_rblock *b, int k, ks_error *err)
+/* Cell (i, j) of t as text, "—" when empty. */
+static void card_value(ks_buf *o, const ks_table *t, size_t i, size_t j, int k, ks_buf *s)
 {
-    const ks_table *t = b->table;
-    int rc = ks_suppress_check(t, k, err);
+    ks_buf_reset(s);
+    ks_write_cell_text(s, t, i, j, k);
+    esc(o, s->len ? s->buf : "—");
+}
+
+/* Cards: column 0 label, 1 this value, 2 the compared value, 3 change,
+ * 4 change in percent (doc.h). */
+static int html_cards(ks_buf *o, const ks_result *r, const ks_doc_block *b, ks_error *err)
+{
+    const ks_table *t;
+    int rc = checked_table(r, b, &t, err);
     if (rc)
-        return ks_error_prefix(err, "table '%s': ", b->id ? b->id : "?");
+        return rc;
     if (ks_table_ncols(t) < 5)
         return ks_error_set(err, KS_EUSAGE, "headline table has %zu columns, not 5", ks_table_ncols(t));
+    int k = r->policy.k;
     ks_buf s;
     ks_buf_init(&s);
     ks_buf_adds(o, "<div class=\"cards\"");
-    if (b->id) {
-        ks_buf_adds(o, " id=\"");
-        esc(o, b->id);
-        ks_buf_addc(o, '"');
-    }
+    id_attr(o, b);
     ks_buf_adds(o, ">\n");
     const char *cmp_label = ks_table_column(t, 2)->label;
     for (size_t i = 0; i < ks_table_nrows(t); i++) {
         ks_buf_adds(o, "<div class=\"card\"><div class=\"k\">");
         ks_buf_reset(&s);
-        ks_report_cell_text(&s, t, i, 0, k);
+        ks_write_cell_text(&s, t, i, 0, k);
         esc(o, s.buf);
         ks_buf_adds(o, "</div><div class=\"big n\">");
-        ks_buf_reset(&s);
-        ks_report_cell_text(&s, t, i, 1, k);
-        esc(o, s.len ? s.buf : "—");
+        card_value(o, t, i, 1, k, &s);
         ks_buf_adds(o, "</div><div class=\"cmp\">");
         esc(o, cmp_label ? cmp_label : "");
         ks_buf_adds(o, " <span class=\"n\">");
-        ks_buf_reset(&s);
-        ks_report_cell_text(&s, t, i, 2, k);
-        esc(o, s.len ? s.buf : "—");
+        card_value(o, t, i, 2, k, &s);
         ks_buf_adds(o, "</span>");
         const ks_cell *d = ks_table_cell(t, i, 4);
         double pct = 0;
-        if (ks_cell_number(d, &pct)) {
+        if (ks_cell_number(d, &pct))
             ks_buf_addf(o, " <span class=\"v %s\">%+.1f%%</span>", pct >= 0 ? "up" : "down", pct);
-        } else if (d->kind == KS_CELL_SUPPRESSED) {
+        else if (d->kind == KS_CELL_SUPPRESSED)
             ks_buf_adds(o, " <span class=\"v\">x</span>");
-        }
         ks_buf_adds(o, "</div></div>\n");
     }
     ks_buf_adds(o, "</div>\n");
@@ -200,11 +225,11 @@ static int html_cards(ks_buf *o, const ks_rblock *b, int k, ks_error *err)
     return 0;
 }
 
-int ks_rdoc_html(const ks_rdoc *d, ks_buf *o, ks_error *err)
+/* <!DOCTYPE> to </head>: the title, the style and the page footer. */
+static void html_head(ks_buf *o, const ks_doc *d)
 {
-    bool en = d->lang == KS_LANG_EN;
     ks_buf_adds(o, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"");
-    ks_buf_adds(o, en ? "en" : "ja");
+    ks_buf_adds(o, d->lang == KS_LANG_EN ? "en" : "ja");
     ks_buf_adds(o, "\">\n<head>\n<meta charset=\"utf-8\"/>\n"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
                    "<meta name=\"generator\" content=\"kasane " KASANE_VERSION "\"/>\n<title>");
@@ -218,11 +243,20 @@ int ks_rdoc_html(const ks_rdoc *d, ks_buf *o, ks_error *err)
     css_string(o, d->footer);
     ks_buf_adds(o, ";font-size:7pt;color:#5b6168;}"
                    "@bottom-right{content:counter(page) \" / \" counter(pages);font-size:7pt;color:#5b6168;}}\n");
-    ks_buf_adds(o, "</style>\n</head>\n<body>\n<header>\n<h1>");
+    ks_buf_adds(o, "</style>\n</head>\n");
+}
+
+/* <header> (title, subtitle, meta lines when there are any) and the table
+ * of contents. */
+static void html_header(ks_buf *o, const ks_doc *d)
+{
+    ks_buf_adds(o, "<body>\n<header>\n<h1>");
     esc(o, d->title);
     ks_buf_adds(o, "</h1>\n<p class=\"sub\">");
     esc(o, d->subtitle);
-    ks_buf_adds(o, "</p>\n<dl class=\"meta\">\n");
+    ks_buf_adds(o, "</p>\n");
+    if (d->nmeta)
+        ks_buf_adds(o, "<dl class=\"meta\">\n");
     for (size_t i = 0; i < d->nmeta; i++) {
         const char *m = d->meta[i], *sep = strchr(m, '\t');
         ks_buf_adds(o, "<dt>");
@@ -237,7 +271,7 @@ int ks_rdoc_html(const ks_rdoc *d, ks_buf *o, ks_error *err)
         esc(o, sep ? sep + 1 : m);
         ks_buf_adds(o, "</dd>\n");
     }
-    ks_buf_adds(o, "</dl>\n</header>\n<nav class=\"toc\"><ol>\n");
+    ks_buf_adds(o, d->nmeta ? "</dl>\n</header>\n<nav class=\"toc\"><ol>\n" : "</header>\n<nav class=\"toc\"><ol>\n");
     for (size_t i = 0; i < d->nsections; i++) {
         ks_buf_adds(o, "<li><a href=\"#");
         esc(o, d->sections[i].id);
@@ -245,56 +279,75 @@ int ks_rdoc_html(const ks_rdoc *d, ks_buf *o, ks_error *err)
         esc(o, d->sections[i].title);
         ks_buf_adds(o, "</a></li>\n");
     }
-    ks_buf_adds(o, "</ol></nav>\n<main>\n");
-    int rc = 0;
-    for (size_t i = 0; i < d->nsections && !rc; i++) {
-        const ks_rsection *s = &d->sections[i];
-        ks_buf_adds(o, "<section id=\"");
-        esc(o, s->id);
-        ks_buf_adds(o, "\">\n<h2>");
-        esc(o, s->title);
-        ks_buf_adds(o, "</h2>\n");
-        for (size_t j = 0; j < s->n && !rc; j++) {
-            const ks_rblock *b = &s->blocks[j];
-            switch (b->kind) {
-            case KS_RB_PARA:
-                ks_buf_adds(o, "<p>");
-                esc(o, b->text);
-                ks_buf_adds(o, "</p>\n");
-                break;
-            case KS_RB_NOTE:
-                ks_buf_adds(o, "<p class=\"note\">");
-                esc(o, b->text);
-                ks_buf_adds(o, "</p>\n");
-                break;
-            case KS_RB_BULLET:
-                if (j == 0 || s->blocks[j - 1].kind != KS_RB_BULLET)
-                    ks_buf_adds(o, "<ul class=\"findings\">\n");
-                ks_buf_adds(o, "<li>");
-                esc(o, b->text);
-                ks_buf_adds(o, "</li>\n");
-                if (j + 1 == s->n || s->blocks[j + 1].kind != KS_RB_BULLET)
-                    ks_buf_adds(o, "</ul>\n");
-                break;
-            case KS_RB_TABLE: rc = html_table(o, b, d->k, err); break;
-            case KS_RB_CARDS: rc = html_cards(o, b, d->k, err); break;
-            case KS_RB_FIGURE:
-                ks_buf_adds(o, "<figure");
-                if (b->id) {
-                    ks_buf_adds(o, " id=\"");
-                    esc(o, b->id);
-                    ks_buf_addc(o, '"');
-                }
-                ks_buf_adds(o, "><figcaption>");
-                esc(o, b->text);
-                ks_buf_adds(o, "</figcaption>\n");
-                ks_buf_adds(o, b->svg ? b->svg : "");
-                ks_buf_adds(o, "</figure>\n");
-                break;
-            }
-        }
-        ks_buf_adds(o, "</section>\n");
+    ks_buf_adds(o, "</ol></nav>\n");
+}
+
+/* A text block: <p>, <p class="note">, or an item of a list that the
+ * first of consecutive BULLETs opens and the last closes. */
+static void html_text(ks_buf *o, const ks_doc_section *s, size_t j)
+{
+    const ks_doc_block *b = &s->blocks[j];
+    switch (b->kind) {
+    case KS_DOC_PARA: ks_buf_adds(o, "<p>"); break;
+    case KS_DOC_NOTE: ks_buf_adds(o, "<p class=\"note\">"); break;
+    default:
+        if (j == 0 || s->blocks[j - 1].kind != KS_DOC_BULLET)
+            ks_buf_adds(o, "<ul class=\"findings\">\n");
+        ks_buf_adds(o, "<li>");
+        break;
     }
+    esc(o, b->text);
+    if (b->kind != KS_DOC_BULLET) {
+        ks_buf_adds(o, "</p>\n");
+        return;
+    }
+    ks_buf_adds(o, "</li>\n");
+    if (j + 1 == s->n || s->blocks[j + 1].kind != KS_DOC_BULLET)
+        ks_buf_adds(o, "</ul>\n");
+}
+
+static void html_figure(ks_buf *o, const ks_doc_block *b)
+{
+    ks_buf_adds(o, "<figure");
+    id_attr(o, b);
+    ks_buf_adds(o, "><figcaption>");
+    esc(o, b->text);
+    ks_buf_adds(o, "</figcaption>\n");
+    ks_buf_adds(o, b->svg ? b->svg : "");
+    ks_buf_adds(o, "</figure>\n");
+}
+
+static int html_section(ks_buf *o, const ks_result *r, const ks_doc_section *s, ks_error *err)
+{
+    ks_buf_adds(o, "<section id=\"");
+    esc(o, s->id);
+    ks_buf_adds(o, "\">\n<h2>");
+    esc(o, s->title);
+    ks_buf_adds(o, "</h2>\n");
+    int rc = 0;
+    for (size_t j = 0; j < s->n && !rc; j++) {
+        const ks_doc_block *b = &s->blocks[j];
+        switch (b->kind) {
+        case KS_DOC_PARA:
+        case KS_DOC_NOTE:
+        case KS_DOC_BULLET: html_text(o, s, j); break;
+        case KS_DOC_TABLE: rc = html_table(o, r, b, err); break;
+        case KS_DOC_CARDS: rc = html_cards(o, r, b, err); break;
+        case KS_DOC_FIGURE: html_figure(o, b); break;
+        }
+    }
+    ks_buf_adds(o, "</section>\n");
+    return rc;
+}
+
+int ks_write_html(const ks_result *r, const ks_doc *d, ks_buf *o, ks_error *err)
+{
+    html_head(o, d);
+    html_header(o, d);
+    ks_buf_adds(o, "<main>\n");
+    int rc = 0;
+    for (size_t i = 0; i < d->nsections && !rc; i++)
+        rc = html_section(o, r, &d->sections[i], err);
     if (rc)
         return rc;
     ks_buf_adds(o, "</main>\n<footer class=\"doc\">\n<p>");

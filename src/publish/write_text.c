@@ -1,30 +1,32 @@
-/* report_text.c: the report as Markdown or plain text.  Tables go through the
- * render module (markdown and table modes), which re-checks disclosure
- * control; its per-table footer is left out because the report ends with one
- * footer for all tables.  Figures have no text form: their tables carry the
- * same numbers. */
+/* write_text.c: a result's document as Markdown or plain text
+ * (publish_internal.h).  Tables go through the render module (markdown and
+ * table modes), which re-checks disclosure control; its per-table footer is
+ * left out because the document ends with one footer for all tables.
+ * Figures have no text form: their tables carry the same numbers. */
 #include <ctype.h>
 #include <string.h>
 
+#include "publish_internal.h"
 #include "render.h"
-#include "report.h"
-#include "suppress.h"
 #include "text.h"
 
 /* Renders one table without the footer render.c appends after it. */
-static int text_table(ks_buf *o, const ks_rdoc *d, const ks_rblock *b, bool md, ks_error *err)
+static int text_table(ks_buf *o, const ks_result *r, const ks_doc_block *b, bool md, ks_error *err)
 {
-    ks_render_meta meta = {.last_import = d->last_import, .k = d->k, .version = KASANE_VERSION};
+    const ks_table *t;
+    int rc = ks_write_block_table(r, b, &t, err);
+    if (rc)
+        return rc;
+    ks_render_meta meta = {.last_import = r->policy.last_import, .k = r->policy.k, .version = KASANE_VERSION};
     ks_render_opts ro = {.mode = md ? "markdown" : "table"};
     ks_buf body, foot;
     ks_buf_init(&body);
     ks_buf_init(&foot);
-    int rc = ks_render_buf(&body, b->table, &meta, &ro, err);
-    if (rc) {
+    if ((rc = ks_render_buf(&body, t, &meta, &ro, err))) {
         ks_error_prefix(err, "table '%s': ", b->id ? b->id : "?");
         goto done;
     }
-    ks_render_footer(&foot, b->table, &meta, md ? "\n-- " : "-- ", "\n");
+    ks_render_footer(&foot, t, &meta, md ? "\n-- " : "-- ", "\n");
     if (foot.len <= body.len && memcmp(body.buf + body.len - foot.len, foot.buf, foot.len) == 0)
         body.len -= foot.len;
     body.buf[body.len] = '\0';
@@ -70,7 +72,9 @@ static void para(ks_buf *o, const char *s, bool md)
     ks_buf_adds(o, "\n\n");
 }
 
-int ks_rdoc_text(const ks_rdoc *d, bool md, ks_buf *o, ks_error *err)
+/* The title, the subtitle and the meta lines ("label: value"), each part
+ * ending in a blank line. */
+static void text_head(ks_buf *o, const ks_doc *d, bool md)
 {
     if (md) {
         ks_buf_adds(o, "# ");
@@ -105,50 +109,70 @@ int ks_rdoc_text(const ks_rdoc *d, bool md, ks_buf *o, ks_error *err)
         ks_buf_addc(o, '\n');
         ks_buf_release(&line);
     }
+    if (d->nmeta)
+        ks_buf_addc(o, '\n');
+}
+
+/* A note: in italics, or indented. */
+static void note(ks_buf *o, const char *s, bool md)
+{
+    if (md) {
+        ks_buf_adds(o, "*");
+        md_text(o, s);
+        ks_buf_adds(o, "*\n\n");
+    } else {
+        ks_buf_adds(o, "  ");
+        para(o, s, false);
+    }
+}
+
+/* A list item; the last of consecutive ones ends the list with a blank
+ * line. */
+static void bullet(ks_buf *o, const ks_doc_section *s, size_t j, bool md)
+{
+    ks_buf_adds(o, md ? "- " : "  * ");
+    if (md)
+        md_text(o, s->blocks[j].text);
+    else
+        ks_buf_adds(o, s->blocks[j].text);
     ks_buf_addc(o, '\n');
+    if (j + 1 == s->n || s->blocks[j + 1].kind != KS_DOC_BULLET)
+        ks_buf_addc(o, '\n');
+}
+
+static int text_section(ks_buf *o, const ks_result *r, const ks_doc_section *s, bool md, ks_error *err)
+{
+    if (md) {
+        ks_buf_adds(o, "## ");
+        md_text(o, s->title);
+        ks_buf_adds(o, "\n\n");
+    } else {
+        ks_buf_adds(o, s->title);
+        ks_buf_addc(o, '\n');
+        underline(o, s->title, '-');
+        ks_buf_addc(o, '\n');
+    }
     int rc = 0;
-    for (size_t i = 0; i < d->nsections && !rc; i++) {
-        const ks_rsection *s = &d->sections[i];
-        if (md) {
-            ks_buf_adds(o, "## ");
-            md_text(o, s->title);
-            ks_buf_adds(o, "\n\n");
-        } else {
-            ks_buf_adds(o, s->title);
-            ks_buf_addc(o, '\n');
-            underline(o, s->title, '-');
-            ks_buf_addc(o, '\n');
-        }
-        for (size_t j = 0; j < s->n && !rc; j++) {
-            const ks_rblock *b = &s->blocks[j];
-            switch (b->kind) {
-            case KS_RB_PARA: para(o, b->text, md); break;
-            case KS_RB_NOTE:
-                if (md) {
-                    ks_buf_adds(o, "*");
-                    md_text(o, b->text);
-                    ks_buf_adds(o, "*\n\n");
-                } else {
-                    ks_buf_adds(o, "  ");
-                    para(o, b->text, false);
-                }
-                break;
-            case KS_RB_BULLET:
-                ks_buf_adds(o, md ? "- " : "  * ");
-                if (md)
-                    md_text(o, b->text);
-                else
-                    ks_buf_adds(o, b->text);
-                ks_buf_addc(o, '\n');
-                if (j + 1 == s->n || s->blocks[j + 1].kind != KS_RB_BULLET)
-                    ks_buf_addc(o, '\n');
-                break;
-            case KS_RB_TABLE:
-            case KS_RB_CARDS: rc = text_table(o, d, b, md, err); break;
-            case KS_RB_FIGURE: break;
-            }
+    for (size_t j = 0; j < s->n && !rc; j++) {
+        const ks_doc_block *b = &s->blocks[j];
+        switch (b->kind) {
+        case KS_DOC_PARA: para(o, b->text, md); break;
+        case KS_DOC_NOTE: note(o, b->text, md); break;
+        case KS_DOC_BULLET: bullet(o, s, j, md); break;
+        case KS_DOC_TABLE:
+        case KS_DOC_CARDS: rc = text_table(o, r, b, md, err); break;
+        case KS_DOC_FIGURE: break;
         }
     }
+    return rc;
+}
+
+int ks_write_text(const ks_result *r, const ks_doc *d, bool md, ks_buf *o, ks_error *err)
+{
+    text_head(o, d, md);
+    int rc = 0;
+    for (size_t i = 0; i < d->nsections && !rc; i++)
+        rc = text_section(o, r, &d->sections[i], md, err);
     if (rc)
         return rc;
     if (md) {
