@@ -5,6 +5,7 @@
  * the month totals of section 2. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "codes.h"
 #include "stats_glm.h"
@@ -351,6 +352,23 @@ static void record_hidden_months(const trend_state *x)
         r->p_total_hidden[s] = ks_report_hidden(x->tp, x->nmp, 1 + s);
 }
 
+/* Section 1's sentence quotes the headline's new-case counts: when they are
+ * blanked after it was written, it must stop quoting them too. */
+static void unquote_overview(rep *r)
+{
+    for (size_t i = 0; i < r->doc->nsections; i++) {
+        ks_doc_section *sec = &r->doc->sections[i];
+        if (strcmp(sec->id, "overview") != 0)
+            continue;
+        for (size_t b = 0; b < sec->n; b++)
+            if (sec->blocks[b].kind == KS_DOC_PARA) {
+                free(sec->blocks[b].text);
+                sec->blocks[b].text = ks_strdup(L("新規相談の件数は秘匿の対象です。", "New case counts are hidden."));
+                return;
+            }
+    }
+}
+
 /* the headline's new-case counts are these tables' grand totals: if one
  * had to be hidden here (a last-resort complement), the headline must
  * not print it either (a dash, not a false "<k") */
@@ -365,6 +383,7 @@ static void hide_headline_totals(const trend_state *x)
             ks_result_blank(r->res, r->headline, 0, 1 + (size_t)w, NULL);
             ks_result_blank(r->res, r->headline, 0, 3, NULL);
             ks_result_blank(r->res, r->headline, 0, 4, NULL);
+            unquote_overview(r);
         }
     }
 }
