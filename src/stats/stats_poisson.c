@@ -12,8 +12,6 @@
 
 #include "stats_dist.h"
 
-#define KS_Z975 1.959963984540054 /* qnorm(0.975) */
-
 enum { QUANT_MAXIT = 300, BRACKET_MAXIT = 80, FIT_MAXIT = 200, HALVE_MAXIT = 40 };
 
 /* The residual of the quantile equation at t = exp(u), increasing in u:
@@ -196,11 +194,6 @@ int ks_poisson_exact_ci(double x, double conf, double *lo, double *hi, ks_error 
 
 /* ---- grouped Poisson trend ---- */
 
-static int month_of(int first_month, size_t t)
-{
-    return (int)(((size_t)(first_month - 1) + t) % 12) + 1;
-}
-
 /* One observation: a known month (first = last = that month, via idx) or a
  * group of months. */
 typedef struct gfit {
@@ -261,27 +254,6 @@ static void gfit_info(const gfit *g, gsl_matrix *I, gsl_vector *u)
     }
 }
 
-/* The design of ks_glm_trend_monthly: intercept, t, month dummies for the
- * months present except the lowest.  Fills col_of_month (0: no column) and
- * returns the number of parameters. */
-static size_t trend_design(int first_month, size_t n_months, int col_of_month[13])
-{
-    int present[13] = {0}, ref = 0;
-    size_t p = 2;
-    memset(col_of_month, 0, 13 * sizeof *col_of_month);
-    if (first_month) {
-        for (size_t t = 0; t < n_months && t < 12; t++)
-            present[month_of(first_month, t)] = 1;
-        for (int m = 1; m <= 12; m++) {
-            if (present[m] && !ref)
-                ref = m;
-            else if (present[m])
-                col_of_month[m] = (int)p++;
-        }
-    }
-    return p;
-}
-
 /* The fit's model (gfit) and Fisher scoring's work space; GSL views on
  * checked allocations (gsl_*_alloc can fail quietly). */
 typedef struct gwork {
@@ -304,7 +276,7 @@ static void gwork_init(gwork *w, size_t n_months, size_t p, size_t n_groups, int
     memset(w, 0, sizeof *w);
     w->g.n = n_months;
     w->g.p = p;
-    w->x = ks_calloc(ks_mul(n_months, p), sizeof *w->x);
+    w->x = ks_trend_matrix(first_month, n_months, col_of_month, p);
     w->theta = ks_calloc(p, sizeof *w->theta);
     w->prev = ks_calloc(p, sizeof *w->prev);
     w->gsize = ks_calloc(n_groups + 1, sizeof *w->gsize);
@@ -320,12 +292,6 @@ static void gwork_init(gwork *w, size_t n_months, size_t p, size_t n_groups, int
     w->g.mu_t = ks_calloc(n_months, sizeof *w->g.mu_t);
     w->g.mu_o = ks_calloc(n_months + n_groups, sizeof *w->g.mu_o);
     w->g.d = ks_calloc(ks_mul(n_months + n_groups, p), sizeof *w->g.d);
-    for (size_t t = 0; t < n_months; t++) {
-        w->x[t * p] = 1.0;
-        w->x[t * p + 1] = (double)t;
-        if (first_month && col_of_month[month_of(first_month, t)])
-            w->x[t * p + (size_t)col_of_month[month_of(first_month, t)]] = 1.0;
-    }
 }
 
 static void gwork_release(gwork *w)
@@ -444,19 +410,7 @@ static int gwork_infer(gwork *w, ks_trend *out, ks_error *err)
     ks_glm_coef_infer(&c, w->theta[1], gsl_matrix_get(I, 1, 1), phi, df, tq);
     if (!isfinite(c.se) || !isfinite(c.p))
         return ks_error_set(err, KS_EDATA, "the trend's standard error is not finite");
-    out->slope = c.est;
-    out->se = c.se;
-    out->p = c.p;
-    out->apc = 100 * expm1(12 * c.est);
-    out->apc_lo = 100 * expm1(12 * (c.est - KS_Z975 * c.se));
-    out->apc_hi = 100 * expm1(12 * (c.est + KS_Z975 * c.se));
-    out->dispersion = phi;
-    out->q_se = c.q_se;
-    out->q_p = c.q_p;
-    out->q_apc_lo = 100 * expm1(12 * (c.est - tq * c.q_se));
-    out->q_apc_hi = 100 * expm1(12 * (c.est + tq * c.q_se));
-    out->df_residual = df;
-    out->deviance = dev;
+    ks_trend_fill(out, &c, phi, df, tq, dev);
     return 0;
 }
 
@@ -472,7 +426,7 @@ int ks_poisson_trend_grouped(const double *y, const int *group, size_t n_months,
         return ks_error_set(err, KS_EUSAGE, "groups without their months or sums");
 
     int col_of_month[13];
-    size_t p = trend_design(first_month, n_months, col_of_month);
+    size_t p = ks_trend_design(first_month, n_months, col_of_month);
     gwork w;
     gwork_init(&w, n_months, p, n_groups, first_month, col_of_month);
     double total = 0;

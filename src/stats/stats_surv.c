@@ -14,8 +14,6 @@
 
 #include "stats_dist.h"
 
-#define KS_Z975 1.959963984540054 /* qnorm(0.975) */
-
 typedef struct rec {
     double time; /* follow-up time */
     int event;   /* 1 event, 0 censored */
