@@ -216,6 +216,22 @@ static void sync_parent_dir(const char *path)
     free(dir);
 }
 
+/* The key's bytes to fd, however many writes it takes. */
+static int write_key(int fd, const unsigned char key[KS_KEY_BYTES], const char *path, ks_error *err)
+{
+    size_t off = 0;
+    while (off < KS_KEY_BYTES) {
+        ssize_t n = write(fd, key + off, KS_KEY_BYTES - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return ks_error_set(err, KS_EIO, "cannot write key file '%s': %s", path,
+                                n < 0 ? strerror(errno) : "no progress");
+        off += (size_t)n;
+    }
+    return 0;
+}
+
 int ks_key_generate(const char *path, char fp_hex[KS_FINGERPRINT_HEX], ks_error *err)
 {
     int created = 0, fd = -1;
@@ -244,18 +260,8 @@ int ks_key_generate(const char *path, char fp_hex[KS_FINGERPRINT_HEX], ks_error 
     }
     k = key_alloc();
     randombytes_buf(k->key, KS_KEY_BYTES);
-    size_t off = 0;
-    while (off < KS_KEY_BYTES) {
-        ssize_t n = write(fd, k->key + off, KS_KEY_BYTES - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            rc = ks_error_set(err, KS_EIO, "cannot write key file '%s': %s", path,
-                              n < 0 ? strerror(errno) : "no progress");
-            goto done;
-        }
-        off += (size_t)n;
-    }
+    if ((rc = write_key(fd, k->key, path, err)))
+        goto done;
     if (fsync(fd) != 0) {
         rc = ks_error_set(err, KS_EIO, "cannot sync key file '%s': %s", path, strerror(errno));
         goto done;
