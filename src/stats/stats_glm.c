@@ -12,6 +12,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -749,11 +750,24 @@ static int check_divergence(irls *s, ks_glm_result *res)
     return diverging;
 }
 
+/* The labels of the diverging (or else the aliased) coefficients,
+ * ", "-separated, the first after `lead`. */
+static void msg_columns(ks_buf *b, const ks_glm_opts *o, const ks_glm_result *res, bool diverging, const char *lead)
+{
+    int first = 1;
+    for (size_t j = 0; j < res->n_coef; j++) {
+        if (!(diverging ? res->coef[j].diverging : res->coef[j].aliased))
+            continue;
+        ks_buf_adds(b, first ? lead : ", ");
+        col_label(b, o, j);
+        first = 0;
+    }
+}
+
 static void write_messages(const irls *s, const ks_glm_opts *o, ks_glm_result *res)
 {
     ks_buf b;
     ks_buf_init(&b);
-    size_t p = res->n_coef;
     if (res->warnings & KS_GLM_W_CONSTANT_Y) {
         msg_sep(&b);
         ks_buf_adds(&b, s->family == KS_GLM_BINOMIAL
@@ -766,29 +780,13 @@ static void write_messages(const irls *s, const ks_glm_opts *o, ks_glm_result *r
         ks_buf_adds(&b, s->family == KS_GLM_BINOMIAL
                             ? "(quasi-)complete separation: estimates for "
                             : "infinite estimates (a pattern with all-zero counts?) for ");
-        int first = 1;
-        for (size_t j = 0; j < p; j++) {
-            if (!res->coef[j].diverging)
-                continue;
-            if (!first)
-                ks_buf_adds(&b, ", ");
-            col_label(&b, o, j);
-            first = 0;
-        }
+        msg_columns(&b, o, res, true, "");
         ks_buf_adds(&b, " diverge; their estimates, standard errors and p-values are not "
                         "meaningful");
     }
     if (res->warnings & KS_GLM_W_ALIASED) {
         msg_sep(&b);
-        size_t na = 0;
-        for (size_t j = 0; j < p; j++) {
-            if (!res->coef[j].aliased)
-                continue;
-            ks_buf_adds(&b, na ? ", " : "aliased (a linear combination of earlier columns, "
-                                        "coefficient NA): ");
-            col_label(&b, o, j);
-            na++;
-        }
+        msg_columns(&b, o, res, false, "aliased (a linear combination of earlier columns, coefficient NA): ");
     }
     if (res->warnings & KS_GLM_W_NOT_CONVERGED) {
         msg_sep(&b);
@@ -814,6 +812,31 @@ static void write_messages(const irls *s, const ks_glm_opts *o, ks_glm_result *r
     memcpy(res->message, b.buf, len);
     res->message[len] = '\0';
     ks_buf_release(&b);
+}
+
+/* The fit's warning bits (KS_GLM_W_*) into res. */
+static void set_warnings(irls *s, int nonint, ks_glm_result *res)
+{
+    if (!s->conv)
+        res->warnings |= KS_GLM_W_NOT_CONVERGED;
+    if (s->boundary)
+        res->warnings |= KS_GLM_W_STEP_HALVED;
+    if (nonint)
+        res->warnings |= KS_GLM_W_NONINTEGER;
+    if (s->q.rank < s->d.p)
+        res->warnings |= KS_GLM_W_ALIASED;
+    double eps10 = 10 * DBL_EPSILON;
+    for (size_t i = 0; i < s->d.n; i++) {
+        double mu = s->mu[i];
+        if (mu < eps10 || (s->family == KS_GLM_BINOMIAL && mu > 1 - eps10))
+            res->warnings |= KS_GLM_W_FITTED_BOUNDARY;
+    }
+    int constant = constant_response(s);
+    if (constant)
+        res->warnings |= KS_GLM_W_CONSTANT_Y;
+    /* a constant response diverges too; say so once, in the plainer words */
+    if (check_divergence(s, res) && !constant)
+        res->warnings |= KS_GLM_W_SEPARATION;
 }
 
 int ks_glm_fit(ks_glm_family family, const gsl_matrix *X, const double *y,
@@ -857,26 +880,7 @@ int ks_glm_fit(ks_glm_family family, const gsl_matrix *X, const double *y,
     if (rc < 0)
         goto done;
 
-    if (!s.conv)
-        res->warnings |= KS_GLM_W_NOT_CONVERGED;
-    if (s.boundary)
-        res->warnings |= KS_GLM_W_STEP_HALVED;
-    if (nonint)
-        res->warnings |= KS_GLM_W_NONINTEGER;
-    if (s.q.rank < d.p)
-        res->warnings |= KS_GLM_W_ALIASED;
-    double eps10 = 10 * DBL_EPSILON;
-    for (size_t i = 0; i < d.n; i++) {
-        double mu = s.mu[i];
-        if (mu < eps10 || (family == KS_GLM_BINOMIAL && mu > 1 - eps10))
-            res->warnings |= KS_GLM_W_FITTED_BOUNDARY;
-    }
-    int constant = constant_response(&s);
-    if (constant)
-        res->warnings |= KS_GLM_W_CONSTANT_Y;
-    /* a constant response diverges too; say so once, in the plainer words */
-    if (check_divergence(&s, res) && !constant)
-        res->warnings |= KS_GLM_W_SEPARATION;
+    set_warnings(&s, nonint, res);
     write_messages(&s, o, res);
 
 done:
