@@ -320,11 +320,12 @@ void ks_idents_pseudonymise(const ks_key *k, ks_idents *ids, uint8_t case_ps[KS_
                             uint8_t person_ps[KS_PSEUDO_BYTES], uint8_t household_ps[KS_PSEUDO_BYTES])
 {
     const char *at = ids->buf.buf;
-    uint8_t *out[3] = {case_ps, person_ps, household_ps};
-    for (int i = 0; i < 3; i++) {
-        if (i < 2 || ids->len[i] > 0)
-            ks_pseudo(k, (ks_id_kind)(i + 1), at, ids->len[i], out[i]);
-        at += ids->len[i];
+    uint8_t *out[KS_ID_KINDS] = {case_ps, person_ps, household_ps}; /* by ks_id_kind - 1 */
+    for (int kind = KS_ID_CASE; kind <= KS_ID_HOUSEHOLD; kind++) {
+        size_t len = ids->len[kind - 1];
+        if (kind != KS_ID_HOUSEHOLD || len > 0) /* a household id is optional */
+            ks_pseudo(k, (ks_id_kind)kind, at, len, out[kind - 1]);
+        at += len;
     }
     ks_idents_reset(ids);
 }

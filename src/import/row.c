@@ -627,6 +627,41 @@ static int add_partner(ks_normaliser *n, ks_record *r, ks_field f, int id, ks_re
     return 0;
 }
 
+/* A list remembered in n->list_ids: its count, then that many ids, stored
+ * back to back. */
+typedef struct memo_list {
+    uint16_t n;                   /* how many ids */
+    uint16_t id[KS_MAX_PARTNERS]; /* problem, support or partner ids (the longest list) */
+} memo_list;
+
+/* Record r's list of field f (problems, supports or partners) as a
+ * memo_list. */
+static inline void list_get(const ks_record *r, ks_field f, memo_list *l)
+{
+    l->n = f == KS_F_PROBLEMS ? r->n_problems : f == KS_F_SUPPORTS ? r->n_supports : r->n_partners;
+    for (unsigned i = 0; i < l->n; i++)
+        l->id[i] = f == KS_F_PROBLEMS ? r->problems[i] : f == KS_F_SUPPORTS ? r->supports[i] : r->partners[i];
+}
+
+/* l into record r's list of field f. */
+static inline void list_put(ks_record *r, ks_field f, const memo_list *l)
+{
+    for (unsigned i = 0; i < l->n; i++) {
+        if (f == KS_F_PROBLEMS)
+            r->problems[i] = (uint8_t)l->id[i];
+        else if (f == KS_F_SUPPORTS)
+            r->supports[i] = (uint8_t)l->id[i];
+        else
+            r->partners[i] = l->id[i];
+    }
+    if (f == KS_F_PROBLEMS)
+        r->n_problems = (uint8_t)l->n;
+    else if (f == KS_F_SUPPORTS)
+        r->n_supports = (uint8_t)l->n;
+    else
+        r->n_partners = (uint8_t)l->n;
+}
+
 /* A problem, support or partner list into r.  Bytes resolved before come
  * from the lists memo; otherwise get + split_tokens, and the result is
  * remembered when it is clean: at least one id (an empty list sets a quality
@@ -639,44 +674,29 @@ static int get_list(ks_normaliser *n, const ks_csv_record *rec, ks_record *r, ks
     const ks_csv_field *fld = field_of(n, rec, f);
     uint64_t h = 0;
     int32_t v;
+    memo_list l;
     if (fld) {
         h = memo_hash((unsigned)f, fld->data, fld->len);
         if (memo_get(&n->lists, (unsigned)f, fld->data, fld->len, h, &v)) {
-            uint16_t ids[1 + KS_MAX_PARTNERS]; /* the count, then the ids */
-            memcpy(ids, n->list_ids.buf + v, sizeof ids[0]);
-            memcpy(ids + 1, n->list_ids.buf + v + sizeof ids[0], ids[0] * sizeof ids[0]);
-            for (unsigned i = 0; i < ids[0]; i++) {
-                if (f == KS_F_PROBLEMS)
-                    r->problems[i] = (uint8_t)ids[1 + i];
-                else if (f == KS_F_SUPPORTS)
-                    r->supports[i] = (uint8_t)ids[1 + i];
-                else
-                    r->partners[i] = ids[1 + i];
-            }
-            if (f == KS_F_PROBLEMS)
-                r->n_problems = (uint8_t)ids[0];
-            else if (f == KS_F_SUPPORTS)
-                r->n_supports = (uint8_t)ids[0];
-            else
-                r->n_partners = (uint8_t)ids[0];
+            memcpy(&l.n, n->list_ids.buf + v, sizeof l.n);
+            memcpy(l.id, n->list_ids.buf + v + sizeof l.n, l.n * sizeof l.id[0]);
+            list_put(r, f, &l);
             return 0;
         }
     }
     if (get(n, rec, f, rej) || split_tokens(n, r, f, fn, rej))
         return 1;
-    uint16_t ids[1 + KS_MAX_PARTNERS];
-    unsigned cnt = f == KS_F_PROBLEMS ? r->n_problems : f == KS_F_SUPPORTS ? r->n_supports : r->n_partners;
-    ids[0] = (uint16_t)cnt;
-    for (unsigned i = 0; i < cnt; i++) {
-        ids[1 + i] = f == KS_F_PROBLEMS ? r->problems[i] : f == KS_F_SUPPORTS ? r->supports[i] : r->partners[i];
-        if (ids[1 + i] == 0)
+    list_get(r, f, &l);
+    for (unsigned i = 0; i < l.n; i++)
+        if (l.id[i] == 0)
             return 0; /* unlisted partner: always the slow path */
-    }
-    if (fld && cnt > 0 && n->list_ids.len < INT32_MAX / 2) {
+    if (fld && l.n > 0 && n->list_ids.len < INT32_MAX / 2) {
         size_t before = n->lists.total;
         memo_put(&n->lists, (unsigned)f, fld->data, fld->len, h, (int32_t)n->list_ids.len);
-        if (n->lists.total != before) /* stored: its value points here */
-            ks_buf_add(&n->list_ids, ids, (1 + cnt) * sizeof ids[0]);
+        if (n->lists.total != before) { /* stored: its value points here */
+            ks_buf_add(&n->list_ids, &l.n, sizeof l.n);
+            ks_buf_add(&n->list_ids, l.id, l.n * sizeof l.id[0]);
+        }
     }
     return 0;
 }
@@ -806,7 +826,7 @@ static inline int norm_dates(ks_normaliser *n, const ks_csv_record *rec, ks_reco
     if (r->has_closed && ks_date_cmp(r->closed, r->consult) < 0)
         return reject(rej, n, KS_F_CLOSED_DATE, KS_R_CLOSED_BEFORE_OPENED);
     int age = ks_age_years(*birth, r->consult);
-    if (age > 120)
+    if (age > KS_AGE_MAX)
         return reject(rej, n, KS_F_BIRTH_DATE, KS_R_AGE_IMPLAUSIBLE);
     r->age_years = (uint8_t)age;
     r->age_band = (uint8_t)(ks_age_band(age) + 1); /* code tables are 1-based */
@@ -832,7 +852,7 @@ static inline int norm_person(ks_normaliser *n, const ks_csv_record *rec, ks_rec
         if (id_fold(n, "n\x1f") == 0)
             return reject(rej, n, n->h->col[KS_F_NAME] >= 0 ? KS_F_NAME : KS_F_RESIDENT_ID,
                           KS_R_NO_PERSON_KEY);
-        char iso[11];
+        char iso[KS_DATE_ISO_SIZE];
         ks_date_format(birth, iso);
         ks_buf_addc(&n->idbuf, '\x1f');
         ks_buf_adds(&n->idbuf, iso);

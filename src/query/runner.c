@@ -161,7 +161,7 @@ static int bind_one(sqlite3_stmt *st, int idx, const ks_param *p, const char *v,
     }
     case KS_PARAM_DATE: {
         ks_date d;
-        char iso[11], given[11];
+        char iso[KS_DATE_ISO_SIZE], given[KS_DATE_ISO_SIZE];
         if (ks_date_parse(v, strlen(v), &d) != KS_DATE_OK)
             return ks_error_set(err, KS_EUSAGE, "%s: parameter '%s' must be a date (YYYY-MM-DD)", qname, p->name);
         ks_date_format(d, given);

@@ -354,7 +354,7 @@ static void bind_case(sqlite3_stmt *s, int base, int64_t batch_id, int64_t case_
                       const stored_case *cp, const uint8_t hash[16])
 {
     const stored_case c = *cp;
-    char consult[11], closed[11];
+    char consult[KS_DATE_ISO_SIZE], closed[KS_DATE_ISO_SIZE];
     ks_date_format(c.consult, consult);
     sqlite3_bind_int64(s, P(1), case_key);
     if (case_id)
@@ -544,7 +544,7 @@ static int col_is_opt_int(sqlite3_stmt *s, int i, int has, int64_t v)
  * stored case) and c (the new one): the ST_UPD_CASE variant to use. */
 static int upd_variant(sqlite3_stmt *s, const stored_case *c)
 {
-    char d[11];
+    char d[KS_DATE_ISO_SIZE];
     ks_date_format(c->consult, d);
     if (sqlite3_column_int64(s, 3) != ks_pseudo_rowid(c->person_ps) || !col_is_text(s, 5, d, 10))
         return UPD_SET_P | UPD_SET_H;
