@@ -51,7 +51,12 @@ int ks_code_lookup(ks_code_kind kind, const char *folded, size_t n);
 const ks_code *ks_code_by_id(ks_code_kind kind, int id);
 
 /* Ids the engine relies on (the contract's meaning, not free choice). */
-enum { KS_CONSENT_YES = 1, KS_CONSENT_NO = 2 };
+/* KS_CONSENT_YES in SQL text: "... WHERE consent_id = " KS_CONSENT_YES_SQL */
+#define KS_CONSENT_YES_ID 1
+#define KS_CODE_SQL_(x) #x
+#define KS_CODE_SQL(x) KS_CODE_SQL_(x)
+#define KS_CONSENT_YES_SQL KS_CODE_SQL(KS_CONSENT_YES_ID)
+enum { KS_CONSENT_YES = KS_CONSENT_YES_ID, KS_CONSENT_NO = 2 };
 enum { KS_FIELD_CARE = 1, KS_FIELD_DISABILITY = 2, KS_FIELD_CHILD = 3, KS_FIELD_POVERTY = 4, KS_FIELD_OTHER = 5 };
 enum { KS_PKIND_CITY_WINDOW = 1, KS_PKIND_AGENCY = 2, KS_PKIND_ORGANISATION = 3 };
 enum { KS_STATUS_ONGOING = 1, KS_STATUS_CLOSED = 2, KS_STATUS_SUSPENDED = 3 };

@@ -283,7 +283,7 @@ static void put_digits(char *w, int v, int width)
     }
 }
 
-void ks_date_format(ks_date d, char buf[11])
+void ks_date_format(ks_date d, char buf[KS_DATE_ISO_SIZE])
 {
     /* digits written by hand: an int16_t year cannot overflow four digits
      * once clamped, and there is no snprintf truncation to reason about */

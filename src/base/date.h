@@ -39,12 +39,15 @@ ks_date_err ks_date_parse(const char *s, size_t n, ks_date *out);
 
 /* Days since 1970-01-01 (proleptic Gregorian); differences give durations. */
 int32_t ks_date_days(ks_date d);
-/* Writes "YYYY-MM-DD" (buf must hold 11 bytes). */
-void ks_date_format(ks_date d, char buf[11]);
+/* Writes "YYYY-MM-DD" and its NUL. */
+enum { KS_DATE_ISO_SIZE = 11 };
+void ks_date_format(ks_date d, char buf[KS_DATE_ISO_SIZE]);
 /* -1, 0, 1 */
 int ks_date_cmp(ks_date a, ks_date b);
 /* Completed years of age at `at` (birthday on 29 Feb counts on 1 Mar in non-leap years). */
 int ks_age_years(ks_date birth, ks_date at);
+/* The oldest plausible age at consultation; the import rejects a row above it. */
+enum { KS_AGE_MAX = 120 };
 /* Fiscal year (April..March) that d falls in: 2026-03-31 -> 2025. */
 int ks_fiscal_year(ks_date d);
 

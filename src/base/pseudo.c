@@ -216,6 +216,22 @@ static void sync_parent_dir(const char *path)
     free(dir);
 }
 
+/* The key's bytes to fd, however many writes it takes. */
+static int write_key(int fd, const unsigned char key[KS_KEY_BYTES], const char *path, ks_error *err)
+{
+    size_t off = 0;
+    while (off < KS_KEY_BYTES) {
+        ssize_t n = write(fd, key + off, KS_KEY_BYTES - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return ks_error_set(err, KS_EIO, "cannot write key file '%s': %s", path,
+                                n < 0 ? strerror(errno) : "no progress");
+        off += (size_t)n;
+    }
+    return 0;
+}
+
 int ks_key_generate(const char *path, char fp_hex[KS_FINGERPRINT_HEX], ks_error *err)
 {
     int created = 0, fd = -1;
@@ -244,18 +260,8 @@ int ks_key_generate(const char *path, char fp_hex[KS_FINGERPRINT_HEX], ks_error 
     }
     k = key_alloc();
     randombytes_buf(k->key, KS_KEY_BYTES);
-    size_t off = 0;
-    while (off < KS_KEY_BYTES) {
-        ssize_t n = write(fd, k->key + off, KS_KEY_BYTES - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            rc = ks_error_set(err, KS_EIO, "cannot write key file '%s': %s", path,
-                              n < 0 ? strerror(errno) : "no progress");
-            goto done;
-        }
-        off += (size_t)n;
-    }
+    if ((rc = write_key(fd, k->key, path, err)))
+        goto done;
     if (fsync(fd) != 0) {
         rc = ks_error_set(err, KS_EIO, "cannot sync key file '%s': %s", path, strerror(errno));
         goto done;
@@ -314,11 +320,12 @@ void ks_idents_pseudonymise(const ks_key *k, ks_idents *ids, uint8_t case_ps[KS_
                             uint8_t person_ps[KS_PSEUDO_BYTES], uint8_t household_ps[KS_PSEUDO_BYTES])
 {
     const char *at = ids->buf.buf;
-    uint8_t *out[3] = {case_ps, person_ps, household_ps};
-    for (int i = 0; i < 3; i++) {
-        if (i < 2 || ids->len[i] > 0)
-            ks_pseudo(k, (ks_id_kind)(i + 1), at, ids->len[i], out[i]);
-        at += ids->len[i];
+    uint8_t *out[KS_ID_KINDS] = {case_ps, person_ps, household_ps}; /* by ks_id_kind - 1 */
+    for (int kind = KS_ID_CASE; kind <= KS_ID_HOUSEHOLD; kind++) {
+        size_t len = ids->len[kind - 1];
+        if (kind != KS_ID_HOUSEHOLD || len > 0) /* a household id is optional */
+            ks_pseudo(k, (ks_id_kind)kind, at, len, out[kind - 1]);
+        at += len;
     }
     ks_idents_reset(ids);
 }

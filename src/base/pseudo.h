@@ -26,6 +26,7 @@ typedef enum ks_id_kind {
     KS_ID_PERSON = 2,    /* resident_id, or normalised name + birth date */
     KS_ID_HOUSEHOLD = 3, /* household_id */
 } ks_id_kind;
+enum { KS_ID_KINDS = KS_ID_HOUSEHOLD }; /* how many kinds */
 
 typedef struct ks_key ks_key;
 
@@ -54,8 +55,8 @@ void ks_pseudo(const ks_key *k, ks_id_kind kind, const void *id, size_t n,
  * hashing between its two threads).  In memory only; ks_idents_pseudonymise
  * wipes them once hashed, ks_idents_release wipes the whole buffer. */
 typedef struct ks_idents {
-    ks_buf buf;             /* record id, person key, household id, back to back */
-    size_t len[3];          /* their lengths, by ks_id_kind - 1; len[2] == 0: no household */
+    ks_buf buf;              /* record id, person key, household id, back to back */
+    size_t len[KS_ID_KINDS]; /* their lengths, by ks_id_kind - 1; 0 for KS_ID_HOUSEHOLD: no household */
 } ks_idents;
 
 /* Wipes what ids holds and empties it, keeping the memory (reset), or

@@ -258,6 +258,8 @@ void ks_cli_help(const ks_cli_spec *spec)
     int col = options_column(spec);
     ks_buf left;
     ks_buf_init(&left);
+    if (spec->usage_lines)
+        spec->usage_lines(stdout);
     fputs(spec->usage, stdout);
     if (spec->list)
         spec->list(stdout);

@@ -44,17 +44,19 @@ typedef struct ks_cli_opt {
     const char *help; /* wrapped to the help column; "" shares the next row's line, NULL hides it */
 } ks_cli_opt;
 
-/* A command's --help and options: usage (hand-written), list (generated,
+/* A command's --help and options: usage lines (generated from a command's
+ * table of sub-verbs, may be NULL), usage (hand-written), list (generated,
  * may be NULL), the option rows, more (hand-written, may be NULL), then the
  * exit-status paragraph.  The --format row (KS_OPT_FORMAT) lists the
  * writer table's rows (write.h) under its help, the default marked. */
 typedef struct ks_cli_spec {
-    const char *usage;          /* usage lines and description, ending in a blank line */
-    void (*list)(FILE *out);    /* printed after usage: analyze's analyses; NULL: none */
-    const ks_cli_opt *opts;     /* the options, in --help order */
-    size_t n_opts;              /* rows in opts */
-    const char *more;           /* paragraphs after the options; NULL: none */
-    const char *format_default; /* --format's default for --help, NULL: "table" */
+    void (*usage_lines)(FILE *out); /* printed first: query's "usage: ..." lines; NULL: none */
+    const char *usage;              /* usage lines (unless usage_lines) and description, ending in a blank line */
+    void (*list)(FILE *out);        /* printed after usage: analyze's analyses; NULL: none */
+    const ks_cli_opt *opts;         /* the options, in --help order */
+    size_t n_opts;                  /* rows in opts */
+    const char *more;               /* paragraphs after the options; NULL: none */
+    const char *format_default;     /* --format's default for --help, NULL: "table" */
 } ks_cli_spec;
 
 /* Option ids handled by ks_cli_getopt itself (beside output.h's KS_OPT_*

@@ -1,4 +1,5 @@
-/* cmd_query.c: `kasane query list | show | run | sql` */
+/* cmd_query.c: `kasane query list | show | run | sql` — the verbs in the table below */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +25,53 @@ static const ks_cli_opt opts[] = {
     KS_CLI_OUTPUT_ROWS,
 };
 
+/* What the options asked for. */
+typedef struct query_opts {
+    const char *dir;     /* --dir: outside queries looked up there first */
+    int row_level;       /* --row-level */
+    ks_query_limits lim; /* --timeout, --max-rows */
+    ks_binding *b;       /* --param values [nb], owned */
+    size_t nb;           /* how many */
+} query_opts;
+
+static int verb_list(ks_cli_ctx *ctx, const query_opts *o, const ks_query *q);
+static int verb_show(ks_cli_ctx *ctx, const query_opts *o, const ks_query *q);
+static int verb_run(ks_cli_ctx *ctx, const query_opts *o, const ks_query *q);
+
+/* The sub-verbs: dispatch, the argument check and its message, the usage
+ * lines of --help and the lists in the errors all come from here. */
+typedef struct verb {
+    const char *name;  /* "run" */
+    const char *usage; /* what follows "kasane query NAME" in the usage lines */
+    const char *arg;   /* its one argument, as the arity error names it; NULL: it takes none */
+    bool sql;          /* that argument is SQL text, not a query's name or file */
+    int (*fn)(ks_cli_ctx *ctx, const query_opts *o, const ks_query *q); /* q: NULL without arg */
+} verb;
+
+static const verb verbs[] = {
+    {"list", "[--dir DIR]", NULL, false, verb_list},
+    {"show", "NAME", "query name", false, verb_show},
+    {"run", "NAME|FILE.sql [--param name=value ...] [--db FILE] [options]", "query name", false, verb_run},
+    {"sql", "\"SELECT ...\" [--param name=value ...] [--db FILE] [options]", "SQL string", true, verb_run},
+};
+
+static void usage_lines(FILE *out)
+{
+    for (size_t i = 0; i < KS_ARRAY_LEN(verbs); i++)
+        fprintf(out, "%s kasane query %s %s\n", i ? "      " : "usage:", verbs[i].name, verbs[i].usage);
+    fputc('\n', out);
+}
+
+/* The verbs' names, "list, show, run, sql"; `last` between the last two. */
+static void verb_names(ks_buf *b, const char *last)
+{
+    for (size_t i = 0; i < KS_ARRAY_LEN(verbs); i++)
+        ks_buf_addf(b, "%s%s", i == 0 ? "" : i + 1 < KS_ARRAY_LEN(verbs) ? ", " : last, verbs[i].name);
+}
+
 static const ks_cli_spec spec = {
-    .usage = "usage: kasane query list [--dir DIR]\n"
-             "       kasane query show NAME\n"
-             "       kasane query run NAME|FILE.sql [--param name=value ...] [--db FILE] [options]\n"
-             "       kasane query sql \"SELECT ...\" [--param name=value ...] [--db FILE] [options]\n\n"
-             "Runs SQL against the pseudonymised database, read-only, with disclosure\n"
+    .usage_lines = usage_lines,
+    .usage = "Runs SQL against the pseudonymised database, read-only, with disclosure\n"
              "control on every count.\n\n"
              "Library queries (kasane's own queries/) are vetted: they count every case and\n"
              "their headers declare their count columns.  A library name always runs the\n"
@@ -55,12 +97,14 @@ static const ks_cli_spec spec = {
     .n_opts = KS_ARRAY_LEN(opts),
 };
 
-static int do_list(const char *dir, const ks_output *o)
+static int verb_list(ks_cli_ctx *ctx, const query_opts *qo, const ks_query *unused)
 {
+    (void)unused;
+    const ks_output *o = &ctx->out;
     ks_error err = {0};
     ks_query **v = NULL;
     size_t n = 0;
-    if (ks_query_list(dir, &v, &n, &err))
+    if (ks_query_list(qo->dir, &v, &n, &err))
         return ks_cli_fail(&err);
     ks_table *t = ks_table_new();
     ks_table_add_column(t, "name", o->lang == KS_LANG_EN ? "name" : "名前", KS_COL_TEXT, NULL);
@@ -89,8 +133,10 @@ static int do_list(const char *dir, const ks_output *o)
     return status;
 }
 
-static int do_show(const ks_query *q)
+static int verb_show(ks_cli_ctx *ctx, const query_opts *o, const ks_query *q)
 {
+    (void)ctx;
+    (void)o;
     static const char *const types[] = {"int", "real", "text", "date"};
     printf("%s — %s\n%s\n%s\n", q->name, q->title, q->title_en, q->description);
     if (q->path)
@@ -111,10 +157,44 @@ static void fmt_count(ks_buf *b, int64_t n, int k)
         ks_buf_addf(b, "%lld", (long long)n);
 }
 
-/* Runs q; the connection and the way to run it follow from where q came
- * from (query.h: library and outside). */
-static int run_query(const ks_query *q, const char *db_path, int row_level, const ks_binding *b, size_t nb,
-                     const ks_query_limits *lim, const ks_output *out, ks_error *err)
+/* The connection q runs on, and how it runs, follow from where q came from
+ * (query.h: library and outside).  *excluded: the cases without consent
+ * that the connection leaves out. */
+static int query_connect(const ks_query *q, const char *db_path, int row_level, ks_lang lang, sqlite3 **db,
+                         ks_run_mode *mode, int64_t *excluded, ks_error *err)
+{
+    int rc;
+    *mode = KS_RUN_ADHOC;
+    if (q->library || ks_weakened("adhoc-columns")) {
+        /* a library query is vetted: it counts every case; kasane-weak's
+         * adhoc-columns trusts any SQL's column names the same way */
+        if ((rc = ks_analysis_open(db_path, lang, false, NULL, db, err)))
+            return rc;
+        int agg = ks_query_columns_aggregate(*db, q, err);
+        if (agg < 0)
+            return agg;
+        *mode = agg ? KS_RUN_LIBRARY : KS_RUN_ROWS;
+    } else {
+        *mode = row_level ? KS_RUN_ROWS : KS_RUN_ADHOC;
+    }
+    if (*mode == KS_RUN_ROWS && !row_level)
+        return ks_error_set(err, KS_ESAFETY, "'%s' returns rows, not counts; row-level output needs --row-level",
+                            q->name);
+    if (*mode == KS_RUN_LIBRARY)
+        return 0;
+    /* everything else sees only the cases with consent */
+    ks_db_close(*db);
+    *db = NULL;
+    return ks_weakened("rowlevel-names") && *mode == KS_RUN_ROWS
+               ? ks_analysis_open(db_path, lang, true, excluded, db, err)
+               : ks_analysis_open_adhoc(db_path, lang, excluded, db, err);
+}
+
+/* Runs q and prints its table, with the footer's notes: which query, the
+ * unit an ad-hoc aggregate counted, snapped dates, and the cases without
+ * consent left out. */
+static int run_query(const ks_query *q, const char *db_path, const query_opts *o, const ks_output *out,
+                     ks_error *err)
 {
     sqlite3 *db = NULL;
     ks_table *t = NULL;
@@ -124,44 +204,17 @@ static int run_query(const ks_query *q, const char *db_path, int row_level, cons
     ks_buf_init(&unit);
     ks_buf_init(&excl_note);
     int64_t excluded = 0;
-    int rc = 0, k = 5;
-    ks_run_mode mode = KS_RUN_ADHOC;
+    int rc = 0, k = KS_DEFAULT_THRESHOLD;
+    ks_run_mode mode;
     if (q->library)
         ks_buf_addf(&which, "query: %s (library: %s)", q->name, q->path);
     else if (q->path)
         ks_buf_addf(&which, "query: %s (outside the library: ad-hoc rules)", q->path);
     else
         ks_buf_adds(&which, "query: ad-hoc SQL (outside the library: ad-hoc rules)");
-    if (q->library || ks_weakened("adhoc-columns")) {
-        /* a library query is vetted: it counts every case; kasane-weak's
-         * adhoc-columns trusts any SQL's column names the same way */
-        if ((rc = ks_analysis_open(db_path, out->lang, false, NULL, &db, err)))
-            goto done;
-        int agg = ks_query_columns_aggregate(db, q, err);
-        if (agg < 0) {
-            rc = agg;
-            goto done;
-        }
-        mode = agg ? KS_RUN_LIBRARY : KS_RUN_ROWS;
-    } else {
-        mode = row_level ? KS_RUN_ROWS : KS_RUN_ADHOC;
-    }
-    if (mode == KS_RUN_ROWS && !row_level) {
-        rc = ks_error_set(err, KS_ESAFETY, "'%s' returns rows, not counts; row-level output needs --row-level",
-                          q->name);
-        goto done;
-    }
-    if (mode != KS_RUN_LIBRARY) {
-        /* everything else sees only the cases with consent */
-        ks_db_close(db);
-        db = NULL;
-        rc = ks_weakened("rowlevel-names") && mode == KS_RUN_ROWS
-                 ? ks_analysis_open(db_path, out->lang, true, &excluded, &db, err)
-                 : ks_analysis_open_adhoc(db_path, out->lang, &excluded, &db, err);
-        if (rc)
-            goto done;
-    }
-    if ((rc = ks_db_threshold(db, &k, err)) || (rc = ks_query_exec(db, q, b, nb, out->lang, mode, lim, &t, &qn, err)))
+    if ((rc = query_connect(q, db_path, o->row_level, out->lang, &db, &mode, &excluded, err)) ||
+        (rc = ks_db_threshold(db, &k, err)) ||
+        (rc = ks_query_exec(db, q, o->b, o->nb, out->lang, mode, &o->lim, &t, &qn, err)))
         goto done;
     if (mode == KS_RUN_ROWS) {
         fmt_count(&excl_note, excluded, k);
@@ -190,92 +243,115 @@ done:
     return rc;
 }
 
-int cmd_query(ks_cli_ctx *ctx, int argc, char **argv)
+static int verb_run(ks_cli_ctx *ctx, const query_opts *o, const ks_query *q)
 {
-    const ks_output *out = &ctx->out;
-    const char *dir = NULL;
-    int row_level = 0;
-    ks_query_limits lim = {.timeout = KS_QUERY_TIMEOUT, .max_rows = KS_QUERY_MAX_ROWS};
-    ks_binding *b = NULL;
-    size_t nb = 0;
+    /* only running needs the database (it opens it as the query's origin says) */
+    int status = ks_cli_setup(ctx);
+    if (status != KS_EXIT_OK)
+        return status;
     ks_error err = {0};
-    int c, status = KS_EXIT_OK;
-    while ((c = ks_cli_getopt(ctx, &spec, argc, argv)) >= 0) {
-        char *end = NULL;
-        switch (c) {
-        case O_DIR: dir = optarg; break;
-        case O_ROWLEVEL: row_level = 1; break;
-        case O_TIMEOUT:
-            lim.timeout = strtod(optarg, &end);
-            if (end == optarg || *end || !(lim.timeout > 0) || lim.timeout > 86400) {
-                free(b);
-                return ks_cli_usage_error("query", "--timeout takes seconds (more than 0, at most 86400)");
-            }
-            break;
-        case O_MAXROWS: {
-            long long v = strtoll(optarg, &end, 10);
-            if (end == optarg || *end || v < 1) {
-                free(b);
-                return ks_cli_usage_error("query", "--max-rows takes a positive number of rows");
-            }
-            lim.max_rows = (size_t)v;
-            break;
-        }
-        case O_PARAM: {
-            char *eq = strchr(optarg, '=');
-            if (!eq || eq == optarg) {
-                free(b);
-                return ks_cli_usage_error("query", "--param takes NAME=VALUE");
-            }
-            *eq = '\0';
-            b = ks_realloc(b, ks_mul(nb + 1, sizeof *b));
-            b[nb++] = (ks_binding){optarg, eq + 1};
-            break;
-        }
-        default: break;
-        }
+    if (run_query(q, ctx->db_path, o, &ctx->out, &err) || ks_close_stdout(&err))
+        return ks_cli_fail(&err);
+    return KS_EXIT_OK;
+}
+
+/* One option of the command's own into o: KS_EXIT_OK, or the status of the
+ * usage error it printed. */
+static int query_option(int c, query_opts *o)
+{
+    char *end = NULL;
+    switch (c) {
+    case O_DIR: o->dir = optarg; break;
+    case O_ROWLEVEL: o->row_level = 1; break;
+    case O_TIMEOUT:
+        o->lim.timeout = strtod(optarg, &end);
+        if (end == optarg || *end || !(o->lim.timeout > 0) || o->lim.timeout > 86400)
+            return ks_cli_usage_error("query", "--timeout takes seconds (more than 0, at most 86400)");
+        break;
+    case O_MAXROWS: {
+        long long v = strtoll(optarg, &end, 10);
+        if (end == optarg || *end || v < 1)
+            return ks_cli_usage_error("query", "--max-rows takes a positive number of rows");
+        o->lim.max_rows = (size_t)v;
+        break;
     }
-    if (c == KS_CLI_EXIT) {
-        free(b);
-        return ctx->exit;
+    case O_PARAM: {
+        char *eq = strchr(optarg, '=');
+        if (!eq || eq == optarg)
+            return ks_cli_usage_error("query", "--param takes NAME=VALUE");
+        *eq = '\0';
+        o->b = ks_realloc(o->b, ks_mul(o->nb + 1, sizeof *o->b));
+        o->b[o->nb++] = (ks_binding){optarg, eq + 1};
+        break;
     }
+    default: break;
+    }
+    return KS_EXIT_OK;
+}
+
+/* The verb named argv[optind], its argument checked: NULL after printing
+ * the usage error. */
+static const verb *find_verb(int argc, char **argv)
+{
+    ks_buf names;
+    ks_buf_init(&names);
+    const verb *v = NULL;
     if (optind >= argc) {
-        free(b);
-        return ks_cli_usage_error("query", "need a subcommand: list, show, run or sql");
+        verb_names(&names, " or ");
+        ks_cli_usage_error("query", "need a subcommand: %s", names.buf);
+        goto done;
     }
     const char *sub = argv[optind++];
-    if (strcmp(sub, "list") == 0) {
-        free(b);
-        return optind == argc ? do_list(dir, out) : ks_cli_usage_error("query", "list takes no arguments");
+    for (size_t i = 0; i < KS_ARRAY_LEN(verbs) && !v; i++)
+        if (strcmp(sub, verbs[i].name) == 0)
+            v = &verbs[i];
+    if (!v) {
+        verb_names(&names, ", ");
+        ks_cli_usage_error("query", "unknown subcommand '%s' (%s)", sub, names.buf);
+    } else if (!v->arg && optind != argc) {
+        ks_cli_usage_error("query", "%s takes no arguments", v->name);
+        v = NULL;
+    } else if (v->arg && optind != argc - 1) {
+        ks_cli_usage_error("query", "%s takes exactly one %s", v->name, v->arg);
+        v = NULL;
     }
-    if (strcmp(sub, "show") != 0 && strcmp(sub, "run") != 0 && strcmp(sub, "sql") != 0) {
-        free(b);
-        return ks_cli_usage_error("query", "unknown subcommand '%s' (list, show, run, sql)", sub);
-    }
-    if (optind != argc - 1) {
-        free(b);
-        return ks_cli_usage_error("query", "%s takes exactly one %s", sub,
-                                  strcmp(sub, "sql") ? "query name" : "SQL string");
-    }
-    ks_query *q = strcmp(sub, "sql") == 0 ? ks_query_parse("(sql)", NULL, argv[optind], &err)
-                                          : ks_query_find(argv[optind], dir, &err);
-    if (!q) {
-        status = ks_cli_fail(&err);
+done:
+    ks_buf_release(&names);
+    return v;
+}
+
+int cmd_query(ks_cli_ctx *ctx, int argc, char **argv)
+{
+    query_opts o = {.lim = {.timeout = KS_QUERY_TIMEOUT, .max_rows = KS_QUERY_MAX_ROWS}};
+    ks_query *q = NULL;
+    ks_error err = {0};
+    int c = KS_CLI_DONE, status = KS_EXIT_OK;
+    while (status == KS_EXIT_OK && (c = ks_cli_getopt(ctx, &spec, argc, argv)) >= 0)
+        status = query_option(c, &o);
+    if (status != KS_EXIT_OK)
+        goto done;
+    if (c == KS_CLI_EXIT) {
+        status = ctx->exit;
         goto done;
     }
-    if (q->shadowed)
-        fprintf(stderr, "kasane query: '%s' is a library query: ran %s, ignored %s\n", q->name, q->path, q->shadowed);
-    if (strcmp(sub, "show") == 0) {
-        status = do_show(q);
+    const verb *v = find_verb(argc, argv);
+    if (!v) {
+        status = KS_EXIT_USAGE;
         goto done;
     }
-    /* only running needs the database (it opens it as the query's origin says) */
-    if ((status = ks_cli_setup(ctx)) != KS_EXIT_OK)
-        goto done;
-    if (run_query(q, ctx->db_path, row_level, b, nb, &lim, out, &err) || ks_close_stdout(&err))
-        status = ks_cli_fail(&err);
+    if (v->arg) {
+        q = v->sql ? ks_query_parse("(sql)", NULL, argv[optind], &err) : ks_query_find(argv[optind], o.dir, &err);
+        if (!q) {
+            status = ks_cli_fail(&err);
+            goto done;
+        }
+        if (q->shadowed)
+            fprintf(stderr, "kasane query: '%s' is a library query: ran %s, ignored %s\n", q->name, q->path,
+                    q->shadowed);
+    }
+    status = v->fn(ctx, &o, q);
 done:
     ks_query_free(q);
-    free(b);
+    free(o.b);
     return status;
 }

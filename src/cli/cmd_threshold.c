@@ -33,6 +33,50 @@ static const ks_cli_spec spec = {
     .n_opts = KS_ARRAY_LEN(opts),
 };
 
+static int threshold_show(const char *db_path)
+{
+    ks_error err = {0};
+    sqlite3 *db = NULL;
+    int k, status = KS_EXIT_OK;
+    if (ks_db_open(db_path, KS_DB_READ, &db, &err) || ks_db_threshold(db, &k, &err))
+        status = ks_cli_fail(&err);
+    else
+        printf("%d\n", k);
+    ks_db_close(db);
+    return status;
+}
+
+/* Sets k, after checking that key_path holds the database's own key; the
+ * row hashes of an older schema are brought up to date in the same
+ * transaction. */
+static int threshold_set(const char *db_path, const char *key_path, long k)
+{
+    ks_error err = {0};
+    sqlite3 *db = NULL;
+    ks_key *key = NULL;
+    ks_buf fp;
+    ks_buf_init(&fp);
+    int have, status = KS_EXIT_OK;
+    char val[16];
+    snprintf(val, sizeof val, "%ld", k);
+    if (!(key = ks_key_load(key_path, &err)) || ks_db_open(db_path, KS_DB_WRITE, &db, &err) ||
+        (have = ks_db_meta_get(db, "key_fingerprint", &fp, &err)) < 0) {
+        status = ks_cli_fail(&err);
+    } else if (have == 0 || strcmp(fp.buf, ks_key_fingerprint(key)) != 0) {
+        ks_error_set(&err, KS_ESAFETY, "this is not the key database '%s' was built with; k is unchanged", db_path);
+        status = ks_cli_fail(&err);
+    } else if (ks_db_exec(db, "BEGIN IMMEDIATE", &err) || ks_loader_rehash_pending(db, key, &err) ||
+               ks_db_meta_set(db, "threshold", val, &err) || ks_db_exec(db, "COMMIT", &err)) {
+        status = ks_cli_fail(&err);
+    } else {
+        printf("threshold k = %ld: counts from 1 to %ld are hidden in every output\n", k, k - 1);
+    }
+    ks_buf_release(&fp);
+    ks_db_close(db);
+    ks_key_free(key);
+    return status;
+}
+
 int cmd_threshold(ks_cli_ctx *ctx, int argc, char **argv)
 {
     /* no options of its own: --db, --key and --help are ks_cli_getopt's */
@@ -41,61 +85,24 @@ int cmd_threshold(ks_cli_ctx *ctx, int argc, char **argv)
     int status;
     if ((status = ks_cli_setup(ctx)) != KS_EXIT_OK)
         return status;
-    const char *db_path = ctx->db_path;
     if (optind < argc - 1)
         return ks_cli_usage_error("threshold", "at most one value");
+    if (optind == argc) {
+        status = threshold_show(ctx->db_path);
+    } else {
+        char *end;
+        long k = strtol(argv[optind], &end, 10);
+        /* the key only to set k, with its own message (not the setup's) */
+        const char *key_path = ks_cli_key_path(ctx->key_opt);
+        if (*end || k < KS_THRESHOLD_MIN || k > KS_THRESHOLD_MAX)
+            return ks_cli_usage_error("threshold", "K must be a whole number from %d to %d", KS_THRESHOLD_MIN,
+                                      KS_THRESHOLD_MAX);
+        if (!key_path)
+            return ks_cli_usage_error("threshold", "setting k needs the database's key: give --key FILE");
+        status = threshold_set(ctx->db_path, key_path, k);
+    }
     ks_error err = {0};
-    sqlite3 *db = NULL;
-    ks_key *key = NULL;
-    ks_buf fp;
-    ks_buf_init(&fp);
-    if (optind == argc) { /* show */
-        int k;
-        if (ks_db_open(db_path, KS_DB_READ, &db, &err) || ks_db_threshold(db, &k, &err))
-            status = ks_cli_fail(&err);
-        else
-            printf("%d\n", k);
-        goto done;
-    }
-    char *end;
-    long k = strtol(argv[optind], &end, 10);
-    if (*end || k < 2 || k > 100) {
-        status = ks_cli_usage_error("threshold", "K must be a whole number from 2 to 100");
-        goto done;
-    }
-    /* the key only to set k, with its own message (not the setup's) */
-    const char *key_path = ks_cli_key_path(ctx->key_opt);
-    if (!key_path) {
-        status = ks_cli_usage_error("threshold", "setting k needs the database's key: give --key FILE");
-        goto done;
-    }
-    if (!(key = ks_key_load(key_path, &err)) || ks_db_open(db_path, KS_DB_WRITE, &db, &err)) {
-        status = ks_cli_fail(&err);
-        goto done;
-    }
-    int have = ks_db_meta_get(db, "key_fingerprint", &fp, &err);
-    if (have < 0) {
-        status = ks_cli_fail(&err);
-        goto done;
-    }
-    if (have == 0 || strcmp(fp.buf, ks_key_fingerprint(key)) != 0) {
-        ks_error_set(&err, KS_ESAFETY, "this is not the key database '%s' was built with; k is unchanged", db_path);
-        status = ks_cli_fail(&err);
-        goto done;
-    }
-    char val[16];
-    snprintf(val, sizeof val, "%ld", k);
-    if (ks_db_exec(db, "BEGIN IMMEDIATE", &err) || ks_loader_rehash_pending(db, key, &err) ||
-        ks_db_meta_set(db, "threshold", val, &err) || ks_db_exec(db, "COMMIT", &err)) {
-        status = ks_cli_fail(&err);
-        goto done;
-    }
-    printf("threshold k = %ld: counts from 1 to %ld are hidden in every output\n", k, k - 1);
-done:
     if (status == KS_EXIT_OK && ks_close_stdout(&err))
         status = ks_cli_fail(&err);
-    ks_buf_release(&fp);
-    ks_db_close(db);
-    ks_key_free(key);
     return status;
 }

@@ -69,6 +69,32 @@ static int field_by_name(const char *s)
     return -1;
 }
 
+/* One line of a mapping file (its end of line and any BOM gone; not blank,
+ * not a comment) into m; folded is scratch. */
+static int mapping_line(ks_mapping *m, const ks_buf *line, const char *path, unsigned lineno, ks_buf *folded,
+                        ks_error *err)
+{
+    char *comma = strrchr(line->buf, ',');
+    if (!comma)
+        return ks_error_set(err, KS_EUSAGE, "%s:%u: expected 'header,field'", path, lineno);
+    ks_buf_reset(folded);
+    if (ks_text_fold_label(comma + 1, strlen(comma + 1), folded) < 0)
+        return ks_error_set(err, KS_EUSAGE, "%s:%u: not valid UTF-8", path, lineno);
+    int f = field_by_name(folded->buf);
+    if (f < 0)
+        return ks_error_set(err, KS_EUSAGE, "%s:%u:%zu: unknown field '%s'", path, lineno,
+                            (size_t)(comma - line->buf) + 2, folded->buf);
+    ks_buf_reset(folded);
+    if (ks_text_fold_label(line->buf, (size_t)(comma - line->buf), folded) < 0 || folded->len == 0)
+        return ks_error_set(err, KS_EUSAGE, "%s:%u:1: empty or invalid header name", path, lineno);
+    m->from = ks_realloc(m->from, ks_mul(m->n + 1, sizeof *m->from));
+    m->to = ks_realloc(m->to, ks_mul(m->n + 1, sizeof *m->to));
+    m->from[m->n] = ks_strdup(folded->buf);
+    m->to[m->n] = f;
+    m->n++;
+    return 0;
+}
+
 /* Mapping file: UTF-8 CSV, one "header,field" pair a line; '#' lines and
  * blank lines are skipped.  Read whole: it is a few lines. */
 ks_mapping *ks_mapping_load(const char *path, ks_error *err)
@@ -95,36 +121,7 @@ ks_mapping *ks_mapping_load(const char *path, ks_error *err)
             memmove(line.buf, line.buf + 3, (line.len -= 3) + 1);
         if (line.len == 0 || line.buf[0] == '#')
             continue;
-        char *comma = strrchr(line.buf, ',');
-        if (!comma) {
-            ks_error_set(err, KS_EUSAGE, "%s:%u: expected 'header,field'", path, lineno);
-            ok = 0;
-            break;
-        }
-        ks_buf_reset(&folded);
-        if (ks_text_fold_label(comma + 1, strlen(comma + 1), &folded) < 0) {
-            ks_error_set(err, KS_EUSAGE, "%s:%u: not valid UTF-8", path, lineno);
-            ok = 0;
-            break;
-        }
-        int f = field_by_name(folded.buf);
-        if (f < 0) {
-            ks_error_set(err, KS_EUSAGE, "%s:%u:%zu: unknown field '%s'", path, lineno,
-                         (size_t)(comma - line.buf) + 2, folded.buf);
-            ok = 0;
-            break;
-        }
-        ks_buf_reset(&folded);
-        if (ks_text_fold_label(line.buf, (size_t)(comma - line.buf), &folded) < 0 || folded.len == 0) {
-            ks_error_set(err, KS_EUSAGE, "%s:%u:1: empty or invalid header name", path, lineno);
-            ok = 0;
-            break;
-        }
-        m->from = ks_realloc(m->from, ks_mul(m->n + 1, sizeof *m->from));
-        m->to = ks_realloc(m->to, ks_mul(m->n + 1, sizeof *m->to));
-        m->from[m->n] = ks_strdup(folded.buf);
-        m->to[m->n] = f;
-        m->n++;
+        ok = mapping_line(m, &line, path, lineno, &folded, err) == 0;
     }
     if (ok && ferror(in)) {
         ks_error_set(err, KS_EIO, "cannot read mapping file '%s'", path);
@@ -188,67 +185,81 @@ int ks_header_fold_name(ks_decoder *dec, const char *s, size_t len, ks_buf *scra
     return 0;
 }
 
+/* Scratch buffers of ks_header_parse. */
+typedef struct header_bufs {
+    ks_buf raw;     /* a name decoded */
+    ks_buf folded;  /* and folded */
+    ks_buf scratch; /* match_header's */
+} header_bufs;
+
+/* Column i of the header row: kept as it is and folded, then matched to
+ * its field (or listed as unknown). */
+static int header_column(ks_header *out, const ks_csv_record *rec, size_t i, ks_decoder *dec,
+                         const ks_mapping *map, const char *file, header_bufs *hb, ks_error *err)
+{
+    if (ks_header_fold_name(dec, rec->fields[i].data, rec->fields[i].len, &hb->raw, &hb->folded) < 0)
+        return ks_error_set(err, KS_EDATA, "%s:%llu:%zu: header name is not valid text in this encoding", file,
+                            (unsigned long long)rec->line, i + 1);
+    out->raw[i] = ks_strndup(rec->fields[i].data, rec->fields[i].len);
+    out->folded[i] = ks_strdup(hb->folded.buf);
+    int f = match_header(hb->folded.buf, map, &hb->scratch);
+    if (f < 0) {
+        /* Header names are column titles, not case data: safe to report. */
+        out->unknown = ks_realloc(out->unknown, ks_mul(out->nunknown + 2, sizeof *out->unknown));
+        out->unknown[out->nunknown++] = ks_strdup(hb->raw.len ? hb->raw.buf : "(empty)");
+        out->unknown[out->nunknown] = NULL;
+        return 0;
+    }
+    if (out->col[f] >= 0)
+        return ks_error_set(err, KS_EDATA, "%s:%llu:%zu: duplicate header: column %d already holds '%s'", file,
+                            (unsigned long long)rec->line, i + 1, out->col[f] + 1, fields[f].name);
+    out->col[f] = (int)i;
+    return 0;
+}
+
+/* Every required column, and a way to link a person's cases. */
+static int header_complete(const ks_header *out, const ks_csv_record *rec, const char *file, ks_error *err)
+{
+    for (int f = 0; f < KS_F_COUNT; f++)
+        if (fields[f].required && out->col[f] < 0)
+            return ks_error_set(err, KS_EDATA, "%s:%llu: missing required column '%s' (%s)", file,
+                                (unsigned long long)rec->line, fields[f].name, fields[f].aliases[0]);
+    if (out->col[KS_F_RESIDENT_ID] < 0 && out->col[KS_F_NAME] < 0)
+        return ks_error_set(err, KS_EDATA, "%s:%llu: need a 'resident_id' (宛名番号) or a 'name' (氏名) column "
+                            "to link a person's cases", file, (unsigned long long)rec->line);
+    return 0;
+}
+
 int ks_header_parse(const ks_csv_record *rec, ks_decoder *dec, const ks_mapping *map,
                     const char *file, ks_header *out, ks_error *err)
 {
     memset(out, 0, sizeof *out);
     for (int f = 0; f < KS_F_COUNT; f++)
         out->col[f] = -1;
-    ks_buf raw, folded, scratch;
-    ks_buf_init(&raw);
-    ks_buf_init(&folded);
-    ks_buf_init(&scratch);
-    int rc = 0;
     if (rec->dropped_fields) {
         /* the reader held only the first KS_CSV_MAX_FIELDS (csvread.h) */
-        rc = ks_error_set(err, KS_EDATA, "%s:%llu: the header row has %llu columns; at most %d are supported "
-                          "(no case-record export has that many: is this the right file?)", file,
-                          (unsigned long long)rec->line,
-                          (unsigned long long)(rec->nfields + rec->dropped_fields), KS_CSV_MAX_FIELDS);
-        goto done;
+        return ks_error_set(err, KS_EDATA, "%s:%llu: the header row has %llu columns; at most %d are supported "
+                            "(no case-record export has that many: is this the right file?)", file,
+                            (unsigned long long)rec->line,
+                            (unsigned long long)(rec->nfields + rec->dropped_fields), KS_CSV_MAX_FIELDS);
     }
+    header_bufs hb;
+    ks_buf_init(&hb.raw);
+    ks_buf_init(&hb.folded);
+    ks_buf_init(&hb.scratch);
+    int rc = 0;
     out->ncols = rec->nfields;
     /* kept to recognise the header when it comes again as a data row */
     out->raw = ks_calloc(rec->nfields ? rec->nfields : 1, sizeof *out->raw);
     out->folded = ks_calloc(rec->nfields ? rec->nfields : 1, sizeof *out->folded);
-    for (size_t i = 0; i < rec->nfields; i++) {
-        if (ks_header_fold_name(dec, rec->fields[i].data, rec->fields[i].len, &raw, &folded) < 0) {
-            rc = ks_error_set(err, KS_EDATA, "%s:%llu:%zu: header name is not valid text in this encoding",
-                              file, (unsigned long long)rec->line, i + 1);
-            goto done;
-        }
-        out->raw[i] = ks_strndup(rec->fields[i].data, rec->fields[i].len);
-        out->folded[i] = ks_strdup(folded.buf);
-        int f = match_header(folded.buf, map, &scratch);
-        if (f < 0) {
-            /* Header names are column titles, not case data: safe to report. */
-            out->unknown = ks_realloc(out->unknown, ks_mul(out->nunknown + 2, sizeof *out->unknown));
-            out->unknown[out->nunknown++] = ks_strdup(raw.len ? raw.buf : "(empty)");
-            out->unknown[out->nunknown] = NULL;
-            continue;
-        }
-        if (out->col[f] >= 0) {
-            rc = ks_error_set(err, KS_EDATA, "%s:%llu:%zu: duplicate header: column %d already holds '%s'",
-                              file, (unsigned long long)rec->line, i + 1, out->col[f] + 1, fields[f].name);
-            goto done;
-        }
-        out->col[f] = (int)i;
-    }
-    for (int f = 0; f < KS_F_COUNT; f++) {
-        if (fields[f].required && out->col[f] < 0) {
-            rc = ks_error_set(err, KS_EDATA, "%s:%llu: missing required column '%s' (%s)", file,
-                              (unsigned long long)rec->line, fields[f].name, fields[f].aliases[0]);
-            goto done;
-        }
-    }
-    if (out->col[KS_F_RESIDENT_ID] < 0 && out->col[KS_F_NAME] < 0)
-        rc = ks_error_set(err, KS_EDATA, "%s:%llu: need a 'resident_id' (宛名番号) or a 'name' (氏名) column "
-                          "to link a person's cases", file, (unsigned long long)rec->line);
-done:
+    for (size_t i = 0; i < rec->nfields && !rc; i++)
+        rc = header_column(out, rec, i, dec, map, file, &hb, err);
+    if (!rc)
+        rc = header_complete(out, rec, file, err);
     if (rc)
         ks_header_release(out);
-    ks_buf_release(&raw);
-    ks_buf_release(&folded);
-    ks_buf_release(&scratch);
+    ks_buf_release(&hb.raw);
+    ks_buf_release(&hb.folded);
+    ks_buf_release(&hb.scratch);
     return rc;
 }

@@ -627,6 +627,41 @@ static int add_partner(ks_normaliser *n, ks_record *r, ks_field f, int id, ks_re
     return 0;
 }
 
+/* A list remembered in n->list_ids: its count, then that many ids, stored
+ * back to back. */
+typedef struct memo_list {
+    uint16_t n;                   /* how many ids */
+    uint16_t id[KS_MAX_PARTNERS]; /* problem, support or partner ids (the longest list) */
+} memo_list;
+
+/* Record r's list of field f (problems, supports or partners) as a
+ * memo_list. */
+static inline void list_get(const ks_record *r, ks_field f, memo_list *l)
+{
+    l->n = f == KS_F_PROBLEMS ? r->n_problems : f == KS_F_SUPPORTS ? r->n_supports : r->n_partners;
+    for (unsigned i = 0; i < l->n; i++)
+        l->id[i] = f == KS_F_PROBLEMS ? r->problems[i] : f == KS_F_SUPPORTS ? r->supports[i] : r->partners[i];
+}
+
+/* l into record r's list of field f. */
+static inline void list_put(ks_record *r, ks_field f, const memo_list *l)
+{
+    for (unsigned i = 0; i < l->n; i++) {
+        if (f == KS_F_PROBLEMS)
+            r->problems[i] = (uint8_t)l->id[i];
+        else if (f == KS_F_SUPPORTS)
+            r->supports[i] = (uint8_t)l->id[i];
+        else
+            r->partners[i] = l->id[i];
+    }
+    if (f == KS_F_PROBLEMS)
+        r->n_problems = (uint8_t)l->n;
+    else if (f == KS_F_SUPPORTS)
+        r->n_supports = (uint8_t)l->n;
+    else
+        r->n_partners = (uint8_t)l->n;
+}
+
 /* A problem, support or partner list into r.  Bytes resolved before come
  * from the lists memo; otherwise get + split_tokens, and the result is
  * remembered when it is clean: at least one id (an empty list sets a quality
@@ -639,44 +674,29 @@ static int get_list(ks_normaliser *n, const ks_csv_record *rec, ks_record *r, ks
     const ks_csv_field *fld = field_of(n, rec, f);
     uint64_t h = 0;
     int32_t v;
+    memo_list l;
     if (fld) {
         h = memo_hash((unsigned)f, fld->data, fld->len);
         if (memo_get(&n->lists, (unsigned)f, fld->data, fld->len, h, &v)) {
-            uint16_t ids[1 + KS_MAX_PARTNERS]; /* the count, then the ids */
-            memcpy(ids, n->list_ids.buf + v, sizeof ids[0]);
-            memcpy(ids + 1, n->list_ids.buf + v + sizeof ids[0], ids[0] * sizeof ids[0]);
-            for (unsigned i = 0; i < ids[0]; i++) {
-                if (f == KS_F_PROBLEMS)
-                    r->problems[i] = (uint8_t)ids[1 + i];
-                else if (f == KS_F_SUPPORTS)
-                    r->supports[i] = (uint8_t)ids[1 + i];
-                else
-                    r->partners[i] = ids[1 + i];
-            }
-            if (f == KS_F_PROBLEMS)
-                r->n_problems = (uint8_t)ids[0];
-            else if (f == KS_F_SUPPORTS)
-                r->n_supports = (uint8_t)ids[0];
-            else
-                r->n_partners = (uint8_t)ids[0];
+            memcpy(&l.n, n->list_ids.buf + v, sizeof l.n);
+            memcpy(l.id, n->list_ids.buf + v + sizeof l.n, l.n * sizeof l.id[0]);
+            list_put(r, f, &l);
             return 0;
         }
     }
     if (get(n, rec, f, rej) || split_tokens(n, r, f, fn, rej))
         return 1;
-    uint16_t ids[1 + KS_MAX_PARTNERS];
-    unsigned cnt = f == KS_F_PROBLEMS ? r->n_problems : f == KS_F_SUPPORTS ? r->n_supports : r->n_partners;
-    ids[0] = (uint16_t)cnt;
-    for (unsigned i = 0; i < cnt; i++) {
-        ids[1 + i] = f == KS_F_PROBLEMS ? r->problems[i] : f == KS_F_SUPPORTS ? r->supports[i] : r->partners[i];
-        if (ids[1 + i] == 0)
+    list_get(r, f, &l);
+    for (unsigned i = 0; i < l.n; i++)
+        if (l.id[i] == 0)
             return 0; /* unlisted partner: always the slow path */
-    }
-    if (fld && cnt > 0 && n->list_ids.len < INT32_MAX / 2) {
+    if (fld && l.n > 0 && n->list_ids.len < INT32_MAX / 2) {
         size_t before = n->lists.total;
         memo_put(&n->lists, (unsigned)f, fld->data, fld->len, h, (int32_t)n->list_ids.len);
-        if (n->lists.total != before) /* stored: its value points here */
-            ks_buf_add(&n->list_ids, ids, (1 + cnt) * sizeof ids[0]);
+        if (n->lists.total != before) { /* stored: its value points here */
+            ks_buf_add(&n->list_ids, &l.n, sizeof l.n);
+            ks_buf_add(&n->list_ids, l.id, l.n * sizeof l.id[0]);
+        }
     }
     return 0;
 }
@@ -748,13 +768,10 @@ static int header_repeated(ks_reject *rej)
     return 1;
 }
 
-static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_field, ks_record *r,
-                     ks_reject *rej)
+/* The record's shape: its field count, a header repeated byte for byte, a
+ * field over the length limit.  Returns 1 with rej filled when it is wrong. */
+static int check_shape(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_field, ks_reject *rej)
 {
-    memset(r, 0, sizeof *r);
-    memset(rej, 0, sizeof *rej);
-    rej->line = rec->line;
-    rej->field = -1;
     if (rec->dropped_fields || rec->nfields != n->h->ncols) {
         rej->reason = rec->dropped_fields ? KS_R_TOO_MANY_FIELDS : KS_R_COLUMN_COUNT;
         rej->expected = n->h->ncols;
@@ -775,8 +792,12 @@ static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize
                 rej->field = f;
         return 1;
     }
+    return 0;
+}
 
-    /* record_id -> case pseudonym */
+/* record_id -> case pseudonym */
+static inline int norm_case(ks_normaliser *n, const ks_csv_record *rec, ks_record *r, ks_reject *rej)
+{
     if (get(n, rec, KS_F_RECORD_ID, rej))
         return 1;
     if (id_fold(n, "") == 0)
@@ -787,32 +808,43 @@ static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize
      * in memory). */
     if (n->dups && ks_dupcheck_row(n->dups, n->idbuf.buf, n->idbuf.len, rec->line))
         return reject(rej, n, KS_F_RECORD_ID, KS_R_DUPLICATE_RECORD);
+    return 0;
+}
 
-    /* dates first: the person key needs the birth date */
-    ks_date birth;
+/* The three dates, their order and the age at consultation; the birth date
+ * into *birth (the person key needs it, the record keeps only the age). */
+static inline int norm_dates(ks_normaliser *n, const ks_csv_record *rec, ks_record *r, ks_date *birth,
+                             ks_reject *rej)
+{
     uint8_t has;
-    if (get_date(n, rec, KS_F_BIRTH_DATE, 1, &birth, &has, rej) ||
+    if (get_date(n, rec, KS_F_BIRTH_DATE, 1, birth, &has, rej) ||
         get_date(n, rec, KS_F_CONSULT_DATE, 1, &r->consult, &has, rej) ||
         get_date(n, rec, KS_F_CLOSED_DATE, 0, &r->closed, &r->has_closed, rej))
         return 1;
-    if (ks_date_cmp(birth, r->consult) > 0)
+    if (ks_date_cmp(*birth, r->consult) > 0)
         return reject(rej, n, KS_F_BIRTH_DATE, KS_R_BORN_AFTER_CONSULTED);
     if (r->has_closed && ks_date_cmp(r->closed, r->consult) < 0)
         return reject(rej, n, KS_F_CLOSED_DATE, KS_R_CLOSED_BEFORE_OPENED);
-    int age = ks_age_years(birth, r->consult);
-    if (age > 120)
+    int age = ks_age_years(*birth, r->consult);
+    if (age > KS_AGE_MAX)
         return reject(rej, n, KS_F_BIRTH_DATE, KS_R_AGE_IMPLAUSIBLE);
     r->age_years = (uint8_t)age;
     r->age_band = (uint8_t)(ks_age_band(age) + 1); /* code tables are 1-based */
+    return 0;
+}
 
-    /* person key: resident number if given, else name + birth date */
+/* person key: resident number if given, else name + birth date; *used_name
+ * says whether the name was read for it. */
+static inline int norm_person(ks_normaliser *n, const ks_csv_record *rec, ks_record *r, ks_date birth,
+                              int *used_name, ks_reject *rej)
+{
     if (get(n, rec, KS_F_RESIDENT_ID, rej))
         return 1;
     if (n->val.len == 0)
         n->qflag[KS_F_RESIDENT_ID] |= 1;
-    int used_name = 0;
+    *used_name = 0;
     if (id_fold(n, "r\x1f") == 0) {
-        used_name = 1;
+        *used_name = 1;
         if (get(n, rec, KS_F_NAME, rej))
             return 1;
         if (n->val.len == 0)
@@ -820,13 +852,17 @@ static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize
         if (id_fold(n, "n\x1f") == 0)
             return reject(rej, n, n->h->col[KS_F_NAME] >= 0 ? KS_F_NAME : KS_F_RESIDENT_ID,
                           KS_R_NO_PERSON_KEY);
-        char iso[11];
+        char iso[KS_DATE_ISO_SIZE];
         ks_date_format(birth, iso);
         ks_buf_addc(&n->idbuf, '\x1f');
         ks_buf_adds(&n->idbuf, iso);
     }
     pseudo(n, KS_ID_PERSON, r->person_ps);
+    return 0;
+}
 
+static inline int norm_household(ks_normaliser *n, const ks_csv_record *rec, ks_record *r, ks_reject *rej)
+{
     if (get(n, rec, KS_F_HOUSEHOLD_ID, rej))
         return 1;
     if (id_fold(n, "") > 0) {
@@ -835,8 +871,13 @@ static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize
     } else {
         n->qflag[KS_F_HOUSEHOLD_ID] |= 1;
     }
+    return 0;
+}
 
-    /* discarded fields: still checked, so a broken row is not half-read */
+/* discarded fields: still checked, so a broken row is not half-read */
+static inline int norm_dropped(ks_normaliser *n, const ks_csv_record *rec, ks_record *r, int used_name,
+                               ks_reject *rej)
+{
     static const ks_field dropped[] = {KS_F_NAME_KANA, KS_F_ADDRESS, KS_F_PHONE, KS_F_NOTES};
     int present;
     for (size_t i = 0; i < KS_ARRAY_LEN(dropped); i++) {
@@ -847,59 +888,77 @@ static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize
     }
     if (!used_name && check_only(n, rec, KS_F_NAME, &present, rej))
         return 1;
+    return 0;
+}
 
-    if (get_code(n, rec, KS_F_SEX, KS_CODE_SEX, 0, &r->sex, rej) ||
-        get_code(n, rec, KS_F_HOUSEHOLD_TYPE, KS_CODE_HOUSEHOLD, 0, &r->household_type, rej) ||
-        get_code(n, rec, KS_F_INTAKE_ROUTE, KS_CODE_ROUTE, 0, &r->intake_route, rej) ||
-        get_code(n, rec, KS_F_CONSENT, KS_CODE_CONSENT, 1, &r->consent, rej) ||
-        get_code(n, rec, KS_F_MEETING, KS_CODE_MEETING, 0, &r->meeting, rej) ||
-        get_code(n, rec, KS_F_STATUS, KS_CODE_STATUS, 1, &r->status, rej) ||
-        get_code(n, rec, KS_F_OUTCOME, KS_CODE_OUTCOME, 0, &r->outcome, rej))
-        return 1;
+static inline int norm_codes(ks_normaliser *n, const ks_csv_record *rec, ks_record *r, ks_reject *rej)
+{
+    return get_code(n, rec, KS_F_SEX, KS_CODE_SEX, 0, &r->sex, rej) ||
+           get_code(n, rec, KS_F_HOUSEHOLD_TYPE, KS_CODE_HOUSEHOLD, 0, &r->household_type, rej) ||
+           get_code(n, rec, KS_F_INTAKE_ROUTE, KS_CODE_ROUTE, 0, &r->intake_route, rej) ||
+           get_code(n, rec, KS_F_CONSENT, KS_CODE_CONSENT, 1, &r->consent, rej) ||
+           get_code(n, rec, KS_F_MEETING, KS_CODE_MEETING, 0, &r->meeting, rej) ||
+           get_code(n, rec, KS_F_STATUS, KS_CODE_STATUS, 1, &r->status, rej) ||
+           get_code(n, rec, KS_F_OUTCOME, KS_CODE_OUTCOME, 0, &r->outcome, rej);
+}
 
-    /* district and intake agency: through the memo, as the code fields */
+/* district: through the memo, as the code fields; required */
+static inline int norm_district(ks_normaliser *n, const ks_csv_record *rec, ks_record *r, ks_reject *rej)
+{
     const ks_csv_field *fld = field_of(n, rec, KS_F_DISTRICT);
     uint64_t h = fld ? memo_hash(KS_F_DISTRICT, fld->data, fld->len) : 0;
     int32_t v;
     if (fld && memo_get(&n->memo, KS_F_DISTRICT, fld->data, fld->len, h, &v)) {
         r->district = (uint16_t)v;
-    } else {
-        if (get(n, rec, KS_F_DISTRICT, rej))
-            return 1;
-        if (n->val.len == 0)
-            return reject(rej, n, KS_F_DISTRICT, KS_R_MISSING);
-        ks_buf_reset(&n->tok);
-        ks_text_fold_label(n->val.buf, n->val.len, &n->tok);
-        int d = ks_profile_district(n->prof, n->tok.buf, n->tok.len);
-        if (!d)
-            return reject(rej, n, KS_F_DISTRICT, KS_R_UNKNOWN_DISTRICT);
-        r->district = (uint16_t)d;
-        memo_put(&n->memo, KS_F_DISTRICT, fld->data, fld->len, h, d); /* fld: val was not empty */
+        return 0;
     }
+    if (get(n, rec, KS_F_DISTRICT, rej))
+        return 1;
+    if (n->val.len == 0)
+        return reject(rej, n, KS_F_DISTRICT, KS_R_MISSING);
+    ks_buf_reset(&n->tok);
+    ks_text_fold_label(n->val.buf, n->val.len, &n->tok);
+    int d = ks_profile_district(n->prof, n->tok.buf, n->tok.len);
+    if (!d)
+        return reject(rej, n, KS_F_DISTRICT, KS_R_UNKNOWN_DISTRICT);
+    r->district = (uint16_t)d;
+    memo_put(&n->memo, KS_F_DISTRICT, fld->data, fld->len, h, d); /* fld: val was not empty */
+    return 0;
+}
 
-    fld = field_of(n, rec, KS_F_INTAKE_AGENCY);
-    h = fld ? memo_hash(KS_F_INTAKE_AGENCY, fld->data, fld->len) : 0;
+/* intake agency: through the memo; optional, and an unlisted one is noted
+ * (id 0) rather than rejected */
+static inline int norm_agency(ks_normaliser *n, const ks_csv_record *rec, ks_record *r, ks_reject *rej)
+{
+    const ks_csv_field *fld = field_of(n, rec, KS_F_INTAKE_AGENCY);
+    uint64_t h = fld ? memo_hash(KS_F_INTAKE_AGENCY, fld->data, fld->len) : 0;
+    int32_t v;
     if (fld && memo_get(&n->memo, KS_F_INTAKE_AGENCY, fld->data, fld->len, h, &v)) {
         r->intake_agency = (uint16_t)v;
         r->has_intake_agency = 1;
-    } else {
-        if (get(n, rec, KS_F_INTAKE_AGENCY, rej))
-            return 1;
-        if (n->val.len) {
-            ks_buf_reset(&n->tok);
-            ks_text_fold_label(n->val.buf, n->val.len, &n->tok);
-            int id = ks_profile_partner(n->prof, n->tok.buf, n->tok.len);
-            if (!id)
-                note_unlisted(n, n->tok.buf, n->tok.len, n->val.buf, n->val.len);
-            else
-                memo_put(&n->memo, KS_F_INTAKE_AGENCY, fld->data, fld->len, h, id);
-            r->intake_agency = (uint16_t)id;
-            r->has_intake_agency = 1;
-        } else {
-            n->qflag[KS_F_INTAKE_AGENCY] |= 1;
-        }
+        return 0;
     }
+    if (get(n, rec, KS_F_INTAKE_AGENCY, rej))
+        return 1;
+    if (n->val.len) {
+        ks_buf_reset(&n->tok);
+        ks_text_fold_label(n->val.buf, n->val.len, &n->tok);
+        int id = ks_profile_partner(n->prof, n->tok.buf, n->tok.len);
+        if (!id)
+            note_unlisted(n, n->tok.buf, n->tok.len, n->val.buf, n->val.len);
+        else
+            memo_put(&n->memo, KS_F_INTAKE_AGENCY, fld->data, fld->len, h, id);
+        r->intake_agency = (uint16_t)id;
+        r->has_intake_agency = 1;
+    } else {
+        n->qflag[KS_F_INTAKE_AGENCY] |= 1;
+    }
+    return 0;
+}
 
+/* problems (at least one), supports and partners */
+static inline int norm_lists(ks_normaliser *n, const ks_csv_record *rec, ks_record *r, ks_reject *rej)
+{
     if (get_list(n, rec, r, KS_F_PROBLEMS, add_problem, rej))
         return 1;
     if (r->n_problems == 0)
@@ -912,6 +971,26 @@ static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize
         return 1;
     if (r->n_partners == 0)
         n->qflag[KS_F_PARTNERS] |= 1;
+    return 0;
+}
+
+/* One record into r, in the order the checks must run (the first failing
+ * one names the reject; dates before the person key, which needs the birth
+ * date).  Returns 1 with rej filled when the record is rejected. */
+static int normalise(ks_normaliser *n, const ks_csv_record *rec, size_t oversize_field, ks_record *r,
+                     ks_reject *rej)
+{
+    memset(r, 0, sizeof *r);
+    memset(rej, 0, sizeof *rej);
+    rej->line = rec->line;
+    rej->field = -1;
+    ks_date birth;
+    int used_name;
+    if (check_shape(n, rec, oversize_field, rej) || norm_case(n, rec, r, rej) ||
+        norm_dates(n, rec, r, &birth, rej) || norm_person(n, rec, r, birth, &used_name, rej) ||
+        norm_household(n, rec, r, rej) || norm_dropped(n, rec, r, used_name, rej) || norm_codes(n, rec, r, rej) ||
+        norm_district(n, rec, r, rej) || norm_agency(n, rec, r, rej) || norm_lists(n, rec, r, rej))
+        return 1;
     count_fields(n->prof, r);
     return 0;
 }

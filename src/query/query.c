@@ -109,6 +109,53 @@ static int parse_param(ks_query *q, const char *v, const char *where, ks_error *
     return rc;
 }
 
+/* One "-- key: value" line of the header into q; *val is taken when kept.
+ * Other keys are ordinary comments. */
+static int header_key(ks_query *q, const char *key, char **val, const char *where, ks_error *err)
+{
+    char **text = strcmp(key, "title") == 0         ? &q->title
+                  : strcmp(key, "title_en") == 0    ? &q->title_en
+                  : strcmp(key, "description") == 0 ? &q->description
+                  : strcmp(key, "pivot") == 0       ? &q->pivot
+                                                    : NULL;
+    if (text) {
+        free(*text);
+        *text = *val, *val = NULL;
+    } else if (strcmp(key, "param") == 0) {
+        return parse_param(q, *val, where, err);
+    } else if (strcmp(key, "count") == 0) {
+        char *save = NULL;
+        for (char *t = strtok_r(*val, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+            push(&q->counts, &q->ncounts, ks_strdup(t));
+    } else if (strcmp(key, "share") == 0) {
+        push(&q->shares, &q->nshares, *val), *val = NULL;
+    } else if (strcmp(key, "column") == 0) {
+        push(&q->labels, &q->nlabels, *val), *val = NULL;
+    } else if (strcmp(key, "totals") == 0) {
+        q->totals = is_yes(*val);
+    } else if (strcmp(key, "total-row") == 0) {
+        q->total_row = is_yes(*val);
+    }
+    return 0;
+}
+
+/* One comment line of the header, c..end after its "--" (line: its number
+ * for messages), into q. */
+static int header_line(ks_query *q, const char *c, const char *end, unsigned line, ks_error *err)
+{
+    const char *colon = memchr(c, ':', (size_t)(end - c));
+    if (!colon)
+        return 0;
+    char where[512];
+    snprintf(where, sizeof where, "%s:%u", q->path ? q->path : q->name, line);
+    char *key = trim_dup(c, (size_t)(colon - c));
+    char *val = trim_dup(colon + 1, (size_t)(end - colon - 1));
+    int rc = header_key(q, key, &val, where, err);
+    free(key);
+    free(val);
+    return rc;
+}
+
 ks_query *ks_query_parse(const char *name, const char *path, const char *text, ks_error *err)
 {
     ks_query *q = ks_calloc(1, sizeof *q);
@@ -117,59 +164,18 @@ ks_query *ks_query_parse(const char *name, const char *path, const char *text, k
     q->sql = ks_strdup(text);
     const char *p = text;
     unsigned line = 1;
+    /* the header: comment and blank lines up to the statement */
     while (*p) {
         const char *eol = strchr(p, '\n');
         size_t len = eol ? (size_t)(eol - p) : strlen(p);
         const char *s = p;
         while (s < p + len && isspace((unsigned char)*s))
             s++;
-        if (s == p + len) { /* blank line inside the header */
-        } else if (strncmp(s, "--", 2) != 0) {
+        if (s < p + len && strncmp(s, "--", 2) != 0)
             break; /* the statement starts here */
-        } else {
-            const char *c = s + 2;
-            const char *colon = memchr(c, ':', (size_t)(p + len - c));
-            char where[512];
-            snprintf(where, sizeof where, "%s:%u", path ? path : name, line);
-            if (colon) {
-                char *key = trim_dup(c, (size_t)(colon - c));
-                char *val = trim_dup(colon + 1, (size_t)(p + len - colon - 1));
-                int rc = 0;
-                if (strcmp(key, "title") == 0) {
-                    free(q->title);
-                    q->title = val, val = NULL;
-                } else if (strcmp(key, "title_en") == 0) {
-                    free(q->title_en);
-                    q->title_en = val, val = NULL;
-                } else if (strcmp(key, "description") == 0) {
-                    free(q->description);
-                    q->description = val, val = NULL;
-                } else if (strcmp(key, "param") == 0) {
-                    rc = parse_param(q, val, where, err);
-                } else if (strcmp(key, "count") == 0) {
-                    char *save = NULL;
-                    for (char *t = strtok_r(val, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
-                        push(&q->counts, &q->ncounts, ks_strdup(t));
-                } else if (strcmp(key, "share") == 0) {
-                    push(&q->shares, &q->nshares, val), val = NULL;
-                } else if (strcmp(key, "column") == 0) {
-                    push(&q->labels, &q->nlabels, val), val = NULL;
-                } else if (strcmp(key, "pivot") == 0) {
-                    free(q->pivot);
-                    q->pivot = val, val = NULL;
-                } else if (strcmp(key, "totals") == 0) {
-                    q->totals = is_yes(val);
-                } else if (strcmp(key, "total-row") == 0) {
-                    q->total_row = is_yes(val);
-                }
-                /* other "-- word: ..." lines are ordinary comments */
-                free(key);
-                free(val);
-                if (rc) {
-                    ks_query_free(q);
-                    return NULL;
-                }
-            }
+        if (s < p + len && header_line(q, s + 2, p + len, line, err)) {
+            ks_query_free(q);
+            return NULL;
         }
         line++;
         if (!eol)
@@ -271,79 +277,102 @@ static void query_path(ks_buf *path, const char *dir, const char *name)
     ks_buf_addf(path, "%s/%s%s", dir, name, ends_sql(name) ? "" : ".sql");
 }
 
-ks_query *ks_query_find(const char *name, const char *dir, ks_error *err)
+/* NAME.sql in each directory of the search path but the last (the
+ * library's) when all_dirs is false, first found. */
+static ks_query *find_in_path(const char *name, const char *dir, bool all_dirs, ks_error *err)
 {
-    int direct = strchr(name, '/') != NULL || ends_sql(name);
+    char **dirs = NULL;
+    size_t nd = search_dirs(dir, &dirs);
     ks_buf path;
     ks_buf_init(&path);
     ks_query *q = NULL;
-    char **dirs = NULL;
-    size_t nd = 0;
-    if (ks_weakened("shadow")) {
-        /* the old search: the first file found wins, the library's name or not */
-        if (direct && is_file(name)) {
-            q = ks_query_load(name, err);
-        } else {
-            nd = search_dirs(dir, &dirs);
-            for (size_t i = 0; i < nd && !q; i++) {
-                query_path(&path, dirs[i], name);
-                if (is_file(path.buf))
-                    q = ks_query_load(path.buf, err);
-            }
-        }
-        if (q)
-            q->library = true;
-        goto done;
-    }
-    /* a library name wins: only the built-in directory is asked */
-    if (!strchr(name, '/')) {
-        query_path(&path, ks_query_builtin_dir(), name);
-        if (is_file(path.buf)) {
-            q = ks_query_load(path.buf, err);
-            if (!q)
-                goto done;
-            q->library = true;
-            /* say which outside file of that name was not run */
-            ks_buf other;
-            ks_buf_init(&other);
-            if (direct && is_file(name)) {
-                ks_buf_adds(&other, name);
-            } else {
-                nd = search_dirs(dir, &dirs);
-                for (size_t i = 0; i + 1 < nd && !other.len; i++) {
-                    query_path(&other, dirs[i], name);
-                    if (!is_file(other.buf))
-                        ks_buf_reset(&other);
-                }
-            }
-            if (other.len && !in_library(other.buf))
-                q->shadowed = ks_buf_detach(&other, NULL);
-            ks_buf_release(&other);
-            goto done;
-        }
-    }
-    if (direct) {
-        /* a path: only a regular file named *.sql is read, and a refusal never
-         * shows what the file holds (query run ../../etc/passwd) */
-        if (!ends_sql(name))
-            ks_error_set(err, KS_EUSAGE, "'%s' is not a query file: a query file's name ends in .sql", name);
-        else if (!is_file(name))
-            ks_error_set(err, KS_EUSAGE, "'%s' is not a regular file", name);
-        else if ((q = ks_query_load(name, err)) != NULL)
-            q->library = in_library(name);
-        goto done;
-    }
-    nd = search_dirs(dir, &dirs);
-    for (size_t i = 0; i + 1 < nd && !q; i++) { /* the last one is the library, asked above */
+    for (size_t i = 0; i + (all_dirs ? 0 : 1) < nd && !q; i++) {
         query_path(&path, dirs[i], name);
         if (is_file(path.buf))
             q = ks_query_load(path.buf, err);
     }
-done:
-    if (!q && err && !err->code)
-        ks_error_set(err, KS_EUSAGE, "no query named '%s'; see 'kasane query list'", name);
     ks_buf_release(&path);
     free_list(dirs, nd);
+    return q;
+}
+
+/* The old search (weakened "shadow"): the first file found wins, the
+ * library's name or not. */
+static ks_query *find_first(const char *name, const char *dir, bool direct, ks_error *err)
+{
+    ks_query *q = direct && is_file(name) ? ks_query_load(name, err) : find_in_path(name, dir, true, err);
+    if (q)
+        q->library = true;
+    return q;
+}
+
+/* The outside file of the library's name that a library query wins over:
+ * NAME itself when given as a file, else the first in the search path
+ * before the library.  Kept in q->shadowed, to say it was not run. */
+static void note_shadowed(ks_query *q, const char *name, const char *dir, bool direct)
+{
+    ks_buf other;
+    ks_buf_init(&other);
+    if (direct && is_file(name)) {
+        ks_buf_adds(&other, name);
+    } else {
+        char **dirs = NULL;
+        size_t nd = search_dirs(dir, &dirs);
+        for (size_t i = 0; i + 1 < nd && !other.len; i++) {
+            query_path(&other, dirs[i], name);
+            if (!is_file(other.buf))
+                ks_buf_reset(&other);
+        }
+        free_list(dirs, nd);
+    }
+    if (other.len && !in_library(other.buf))
+        q->shadowed = ks_buf_detach(&other, NULL);
+    ks_buf_release(&other);
+}
+
+/* A path: only a regular file named *.sql is read, and a refusal never
+ * shows what the file holds (query run ../../etc/passwd). */
+static ks_query *find_file(const char *name, ks_error *err)
+{
+    ks_query *q = NULL;
+    if (!ends_sql(name))
+        ks_error_set(err, KS_EUSAGE, "'%s' is not a query file: a query file's name ends in .sql", name);
+    else if (!is_file(name))
+        ks_error_set(err, KS_EUSAGE, "'%s' is not a regular file", name);
+    else if ((q = ks_query_load(name, err)) != NULL)
+        q->library = in_library(name);
+    return q;
+}
+
+/* A library name wins: only the built-in directory is asked.  Returns
+ * whether the library has a file of that name (*q: it loaded, or NULL after
+ * an error). */
+static bool find_library(const char *name, const char *dir, bool direct, ks_query **q, ks_error *err)
+{
+    if (strchr(name, '/'))
+        return false;
+    ks_buf path;
+    ks_buf_init(&path);
+    query_path(&path, ks_query_builtin_dir(), name);
+    bool found = is_file(path.buf);
+    if (found && (*q = ks_query_load(path.buf, err)) != NULL) {
+        (*q)->library = true;
+        note_shadowed(*q, name, dir, direct);
+    }
+    ks_buf_release(&path);
+    return found;
+}
+
+ks_query *ks_query_find(const char *name, const char *dir, ks_error *err)
+{
+    bool direct = strchr(name, '/') != NULL || ends_sql(name);
+    ks_query *q = NULL;
+    if (ks_weakened("shadow"))
+        q = find_first(name, dir, direct, err);
+    else if (!find_library(name, dir, direct, &q, err))
+        q = direct ? find_file(name, err) : find_in_path(name, dir, false, err);
+    if (!q && err && !err->code)
+        ks_error_set(err, KS_EUSAGE, "no query named '%s'; see 'kasane query list'", name);
     return q;
 }
 

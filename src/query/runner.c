@@ -161,7 +161,7 @@ static int bind_one(sqlite3_stmt *st, int idx, const ks_param *p, const char *v,
     }
     case KS_PARAM_DATE: {
         ks_date d;
-        char iso[11], given[11];
+        char iso[KS_DATE_ISO_SIZE], given[KS_DATE_ISO_SIZE];
         if (ks_date_parse(v, strlen(v), &d) != KS_DATE_OK)
             return ks_error_set(err, KS_EUSAGE, "%s: parameter '%s' must be a date (YYYY-MM-DD)", qname, p->name);
         ks_date_format(d, given);
@@ -464,6 +464,105 @@ static int find_key(char **keys, size_t n, const char *k)
     return -1;
 }
 
+/* A pivot's keys, in order of first appearance, and its cells. */
+typedef struct pivot {
+    char **rk;      /* row keys [nr] */
+    size_t nr;      /* rows */
+    char **ck;      /* column keys [nc] */
+    size_t nc;      /* columns */
+    int64_t *cells; /* row-major [nr * nc] counts */
+} pivot;
+
+static void pivot_release(pivot *p)
+{
+    for (size_t i = 0; i < p->nr; i++)
+        free(p->rk[i]);
+    for (size_t i = 0; i < p->nc; i++)
+        free(p->ck[i]);
+    free(p->rk);
+    free(p->ck);
+    free(p->cells);
+}
+
+/* The row and column keys: columns ri and ci of the grid, as text. */
+static void pivot_keys(pivot *p, const grid *g, int ri, int ci)
+{
+    for (size_t r = 0; r < g->nrows; r++) {
+        char b1[32], b2[32];
+        const value *row = &g->v[r * g->ncols];
+        const char *a = value_text(&row[ri], b1), *bb = value_text(&row[ci], b2);
+        if (find_key(p->rk, p->nr, a) < 0) {
+            p->rk = ks_realloc(p->rk, ks_mul(p->nr + 1, sizeof *p->rk));
+            p->rk[p->nr++] = ks_strdup(a);
+        }
+        if (find_key(p->ck, p->nc, bb) < 0) {
+            p->ck = ks_realloc(p->ck, ks_mul(p->nc + 1, sizeof *p->ck));
+            p->ck[p->nc++] = ks_strdup(bb);
+        }
+    }
+}
+
+/* The cells: column ni summed by key, within the size limits. */
+static int pivot_cells(pivot *p, const ks_query *q, const grid *g, int ri, int ci, int ni, const char *nn,
+                       bool totals, ks_error *err)
+{
+    size_t ncells = ks_mul(p->nr, p->nc);
+    if (ncells > KS_QUERY_MAX_GROUPS || (totals && ncells > KS_QUERY_MAX_TOTALS_CELLS))
+        return ks_error_set(err, KS_EUSAGE, "%s: the pivot would have %zu x %zu cells; at most %d%s", q->name, p->nr,
+                            p->nc, totals ? KS_QUERY_MAX_TOTALS_CELLS : KS_QUERY_MAX_GROUPS,
+                            totals ? " with totals (protecting them takes too long beyond)" : "");
+    p->cells = ks_calloc(ncells + 1, sizeof *p->cells);
+    for (size_t r = 0; r < g->nrows; r++) {
+        char b1[32], b2[32];
+        const value *row = &g->v[r * g->ncols];
+        const char *a = value_text(&row[ri], b1), *bb = value_text(&row[ci], b2);
+        if (row[ni].type != SQLITE_INTEGER)
+            return ks_error_set(err, KS_EUSAGE, "%s: pivot count column '%s' must hold integers", q->name, nn);
+        p->cells[(size_t)find_key(p->rk, p->nr, a) * p->nc + (size_t)find_key(p->ck, p->nc, bb)] += row[ni].i;
+    }
+    return 0;
+}
+
+/* The pivot into t: the row key column (named rn), a count column per column
+ * key, and with totals a total row and column. */
+static int pivot_table(const pivot *p, const ks_query *q, const char *rn, bool totals, ks_lang lang, ks_table *t,
+                       ks_error *err)
+{
+    const char *total = lang == KS_LANG_EN ? "Total" : "合計";
+    char *label = label_for(q, rn, lang);
+    int rc = ks_table_add_column(t, rn, label, KS_COL_TEXT, err);
+    free(label);
+    if (rc < 0)
+        return rc;
+    rc = 0;
+    for (size_t c = 0; c < p->nc + (totals ? 1 : 0) && !rc; c++) {
+        const char *name = c < p->nc ? p->ck[c] : total;
+        int idx = ks_table_add_column(t, name, NULL, KS_COL_INT, err);
+        rc = idx < 0 ? idx : ks_table_set_count(t, (size_t)idx, err);
+    }
+    for (size_t r = 0; r < p->nr + (totals ? 1 : 0) && !rc; r++) {
+        size_t row = ks_table_add_row(t);
+        rc = ks_table_set_text(t, row, 0, r < p->nr ? p->rk[r] : total, err);
+        int64_t rowsum = 0;
+        for (size_t c = 0; c < p->nc && !rc; c++) {
+            int64_t v = 0;
+            if (r < p->nr) {
+                v = p->cells[r * p->nc + c];
+            } else {
+                for (size_t k = 0; k < p->nr; k++)
+                    v += p->cells[k * p->nc + c];
+            }
+            rowsum += v;
+            rc = ks_table_set_int(t, row, c + 1, v, err);
+        }
+        if (totals && !rc)
+            rc = ks_table_set_int(t, row, p->nc + 1, rowsum, err);
+    }
+    if (totals && !rc)
+        rc = ks_table_set_totals(t, (long)p->nr, (long)p->nc + 1, err);
+    return rc;
+}
+
 /* long (row key, column key, count) -> wide, keys in order of first
  * appearance.  spec: "row, col, count"; totals: a total row and column.
  * At most KS_QUERY_MAX_GROUPS cells, and KS_QUERY_MAX_TOTALS_CELLS with
@@ -478,85 +577,12 @@ static int build_pivot(const ks_query *q, const char *spec, bool totals, const g
     int ri = col_index(g, rn), ci = col_index(g, cn), ni = col_index(g, nn);
     if (ri < 0 || ci < 0 || ni < 0)
         return ks_error_set(err, KS_EUSAGE, "%s: pivot names a column the query does not return", q->name);
-    char **rk = NULL, **ck = NULL;
-    size_t nr = 0, nc = 0;
-    int64_t *cells = NULL;
-    int rc = 0;
-    for (size_t pass = 0; pass < 2 && !rc; pass++) {
-        if (pass == 1) {
-            size_t ncells = ks_mul(nr, nc);
-            if (ncells > KS_QUERY_MAX_GROUPS || (totals && ncells > KS_QUERY_MAX_TOTALS_CELLS)) {
-                rc = ks_error_set(err, KS_EUSAGE, "%s: the pivot would have %zu x %zu cells; at most %d%s", q->name,
-                                  nr, nc, totals ? KS_QUERY_MAX_TOTALS_CELLS : KS_QUERY_MAX_GROUPS,
-                                  totals ? " with totals (protecting them takes too long beyond)" : "");
-                break;
-            }
-            cells = ks_calloc(ncells + 1, sizeof *cells);
-        }
-        for (size_t r = 0; r < g->nrows; r++) {
-            char b1[32], b2[32];
-            const value *row = &g->v[r * g->ncols];
-            const char *a = value_text(&row[ri], b1), *bb = value_text(&row[ci], b2);
-            if (pass == 0) {
-                if (find_key(rk, nr, a) < 0) {
-                    rk = ks_realloc(rk, ks_mul(nr + 1, sizeof *rk));
-                    rk[nr++] = ks_strdup(a);
-                }
-                if (find_key(ck, nc, bb) < 0) {
-                    ck = ks_realloc(ck, ks_mul(nc + 1, sizeof *ck));
-                    ck[nc++] = ks_strdup(bb);
-                }
-            } else {
-                if (row[ni].type != SQLITE_INTEGER) {
-                    rc = ks_error_set(err, KS_EUSAGE, "%s: pivot count column '%s' must hold integers", q->name, nn);
-                    break;
-                }
-                cells[(size_t)find_key(rk, nr, a) * nc + (size_t)find_key(ck, nc, bb)] += row[ni].i;
-            }
-        }
-    }
-    if (rc)
-        goto done;
-    char *label = label_for(q, rn, lang);
-    if ((rc = ks_table_add_column(t, rn, label, KS_COL_TEXT, err)) < 0) {
-        free(label);
-        goto done;
-    }
-    free(label);
-    rc = 0;
-    for (size_t c = 0; c < nc + (totals ? 1 : 0) && !rc; c++) {
-        const char *name = c < nc ? ck[c] : (lang == KS_LANG_EN ? "Total" : "合計");
-        int idx = ks_table_add_column(t, name, NULL, KS_COL_INT, err);
-        rc = idx < 0 ? idx : ks_table_set_count(t, (size_t)idx, err);
-    }
-    for (size_t r = 0; r < nr + (totals ? 1 : 0) && !rc; r++) {
-        size_t row = ks_table_add_row(t);
-        rc = ks_table_set_text(t, row, 0, r < nr ? rk[r] : (lang == KS_LANG_EN ? "Total" : "合計"), err);
-        int64_t rowsum = 0;
-        for (size_t c = 0; c < nc && !rc; c++) {
-            int64_t v = 0;
-            if (r < nr) {
-                v = cells[r * nc + c];
-            } else {
-                for (size_t k = 0; k < nr; k++)
-                    v += cells[k * nc + c];
-            }
-            rowsum += v;
-            rc = ks_table_set_int(t, row, c + 1, v, err);
-        }
-        if (totals && !rc)
-            rc = ks_table_set_int(t, row, nc + 1, rowsum, err);
-    }
-    if (totals && !rc)
-        rc = ks_table_set_totals(t, (long)nr, (long)nc + 1, err);
-done:
-    for (size_t i = 0; i < nr; i++)
-        free(rk[i]);
-    for (size_t i = 0; i < nc; i++)
-        free(ck[i]);
-    free(rk);
-    free(ck);
-    free(cells);
+    pivot p = {0};
+    pivot_keys(&p, g, ri, ci);
+    int rc = pivot_cells(&p, q, g, ri, ci, ni, nn, totals, err);
+    if (!rc)
+        rc = pivot_table(&p, q, rn, totals, lang, t, err);
+    pivot_release(&p);
     return rc;
 }
 
@@ -680,95 +706,135 @@ static char *statement_text(const char *sql, size_t len)
     return ks_strndup(sql, len);
 }
 
-static const char *const unit_names[] = {"case_id", "person_id", "household_id"};
-static const char *const unit_tables[] = {"case_record", "person", "household"};
-static const char *const unit_words[] = {"cases", "persons", "households"};
+/* The units an ad-hoc aggregate may count. */
+typedef struct adhoc_unit {
+    const char *column; /* the id column the statement selects */
+    const char *table;  /* the unit's table, joined so that made-up ids count nothing */
+    const char *word;   /* what the footer says is counted */
+} adhoc_unit;
 
-/* The ad-hoc aggregate: checks the statement's shape, wraps it, counts,
- * checks every dimension value.  *unit gets the unit's index. */
-static int adhoc_fetch(sqlite3 *db, run *R, grid *g, int *unit, ks_error *err)
+static const adhoc_unit adhoc_units[] = {
+    {"case_id", "case_record", "cases"},
+    {"person_id", "person", "persons"},
+    {"household_id", "household", "households"},
+};
+
+/* An ad-hoc statement's columns, sorted into its unit and the columns to
+ * group by. */
+typedef struct adhoc_shape {
+    char **names;   /* column names [ncols] */
+    int ncols;      /* columns of the statement */
+    char *body;     /* the statement's text without its final ';' */
+    int unit_col;   /* the unit's column, -1 when none */
+    ks_buf dims;    /* the columns to group by, as q."name", ... */
+    size_t ndims;   /* how many */
+} adhoc_shape;
+
+static void adhoc_shape_release(adhoc_shape *s)
 {
-    const ks_query *q = R->q;
+    for (int c = 0; c < s->ncols; c++)
+        free(s->names[c]);
+    free(s->names);
+    free(s->body);
+    ks_buf_release(&s->dims);
+}
+
+/* The header may declare nothing that only a library query may. */
+static int adhoc_header_ok(const ks_query *q, ks_error *err)
+{
     if (q->ncounts || q->nshares || q->totals || q->total_row)
         return ks_error_set(err, KS_ESAFETY,
                             "%s: the header declares %s, which only a library query may: %s", q->name,
                             q->ncounts ? "'-- count:'" : q->nshares ? "'-- share:'" : q->totals ? "'-- totals:'"
                                                                                            : "'-- total-row:'",
                             adhoc_rule);
+    return 0;
+}
+
+/* Prepares the statement (without running it) for its column names and
+ * text. */
+static int adhoc_shape_read(sqlite3 *db, const ks_query *q, adhoc_shape *s, ks_error *err)
+{
     sqlite3_stmt *st = NULL;
     size_t len = 0;
+    memset(s, 0, sizeof *s);
+    s->unit_col = -1;
+    ks_buf_init(&s->dims);
     int rc = prepare_one(db, q, q->sql, &st, &len, err);
     if (rc)
         return rc;
-    int ncols = sqlite3_column_count(st);
-    int unit_col = -1;
-    ks_buf sql, dims;
-    ks_buf_init(&sql);
-    ks_buf_init(&dims);
-    char *body = statement_text(q->sql, len);
-    char **names = ks_calloc((size_t)ncols + 1, sizeof *names);
-    size_t ndims = 0;
-    vocab voc = {0};
-    for (int c = 0; c < ncols; c++)
-        names[c] = ks_strdup(sqlite3_column_name(st, c));
+    s->ncols = sqlite3_column_count(st);
+    s->body = statement_text(q->sql, len);
+    s->names = ks_calloc((size_t)s->ncols + 1, sizeof *s->names);
+    for (int c = 0; c < s->ncols; c++)
+        s->names[c] = ks_strdup(sqlite3_column_name(st, c));
     sqlite3_finalize(st);
-    st = NULL;
-    for (int c = 0; c < ncols && !rc; c++) {
+    return 0;
+}
+
+/* Sorts the columns: names apart, no count column of its own, exactly one
+ * unit (its index into adhoc_units into *unit), at most KS_QUERY_MAX_DIMS to
+ * group by. */
+static int adhoc_classify(const ks_query *q, adhoc_shape *s, int *unit, ks_error *err)
+{
+    for (int c = 0; c < s->ncols; c++) {
         for (int d = 0; d < c; d++)
-            if (strcmp(names[c], names[d]) == 0)
-                rc = ks_error_set(err, KS_EUSAGE, "%s: two columns are named '%s'; name every column apart (AS ...)",
-                                  q->name, names[c]);
-        if (rc)
-            break;
-        if (is_count_name(names[c])) {
-            rc = ks_error_set(err, KS_ESAFETY, "%s: column '%s': a count column is kasane's own n; %s", q->name,
-                              names[c], adhoc_rule);
-            break;
-        }
+            if (strcmp(s->names[c], s->names[d]) == 0)
+                return ks_error_set(err, KS_EUSAGE,
+                                    "%s: two columns are named '%s'; name every column apart (AS ...)", q->name,
+                                    s->names[c]);
+        if (is_count_name(s->names[c]))
+            return ks_error_set(err, KS_ESAFETY, "%s: column '%s': a count column is kasane's own n; %s", q->name,
+                                s->names[c], adhoc_rule);
         int u = -1;
-        for (int i = 0; i < 3; i++)
-            if (strcmp(names[c], unit_names[i]) == 0)
+        for (int i = 0; i < (int)KS_ARRAY_LEN(adhoc_units); i++)
+            if (strcmp(s->names[c], adhoc_units[i].column) == 0)
                 u = i;
-        if (u >= 0 && unit_col >= 0) {
-            rc = ks_error_set(err, KS_ESAFETY, "%s: columns '%s' and '%s': only one unit to count; %s", q->name,
-                              names[unit_col], names[c], adhoc_rule);
-        } else if (u >= 0) {
-            unit_col = c;
+        if (u >= 0 && s->unit_col >= 0)
+            return ks_error_set(err, KS_ESAFETY, "%s: columns '%s' and '%s': only one unit to count; %s", q->name,
+                                s->names[s->unit_col], s->names[c], adhoc_rule);
+        if (u >= 0) {
+            s->unit_col = c;
             *unit = u;
         } else {
-            ks_buf_addf(&dims, "%sq.\"%s\"", ndims ? ", " : "", names[c]);
-            ndims++;
+            ks_buf_addf(&s->dims, "%sq.\"%s\"", s->ndims ? ", " : "", s->names[c]);
+            s->ndims++;
         }
     }
-    if (!rc && unit_col < 0)
-        rc = ks_error_set(err, KS_ESAFETY, "%s: no unit column (case_id, person_id or household_id); %s", q->name,
-                          adhoc_rule);
-    if (!rc && ndims > KS_QUERY_MAX_DIMS)
-        rc = ks_error_set(err, KS_ESAFETY, "%s: %zu columns to group by; at most %d in an ad-hoc aggregate",
-                          q->name, ndims, KS_QUERY_MAX_DIMS);
-    if (rc)
-        goto done;
-    /* The join to the unit's table makes an id that no unit has count
-     * nothing; DISTINCT makes a unit count once per group however many rows
-     * the statement returns for it.  A comment may end the statement's last
-     * line: the closing parenthesis goes on a line of its own. */
-    int u = *unit;
-    ks_buf_addf(&sql, "SELECT %s%scount(DISTINCT u.\"%s\") AS n FROM (\n%s\n) AS q JOIN main.\"%s\" AS u ON u.\"%s\" = q.\"%s\"",
-                dims.buf ? dims.buf : "", ndims ? ", " : "", unit_names[u], body, unit_tables[u], unit_names[u],
-                unit_names[u]);
-    if (ndims) {
-        ks_buf_adds(&sql, " GROUP BY ");
-        for (size_t i = 0; i < ndims; i++)
-            ks_buf_addf(&sql, "%s%zu", i ? ", " : "", i + 1);
-        ks_buf_adds(&sql, " ORDER BY ");
-        for (size_t i = 0; i < ndims; i++)
-            ks_buf_addf(&sql, "%s%zu", i ? ", " : "", i + 1);
+    if (s->unit_col < 0)
+        return ks_error_set(err, KS_ESAFETY, "%s: no unit column (case_id, person_id or household_id); %s", q->name,
+                            adhoc_rule);
+    if (s->ndims > KS_QUERY_MAX_DIMS)
+        return ks_error_set(err, KS_ESAFETY, "%s: %zu columns to group by; at most %d in an ad-hoc aggregate",
+                            q->name, s->ndims, KS_QUERY_MAX_DIMS);
+    return 0;
+}
+
+/* The statement wrapped to count its unit per group, into sql.  The join to
+ * the unit's table makes an id that no unit has count nothing; DISTINCT
+ * makes a unit count once per group however many rows the statement returns
+ * for it.  A comment may end the statement's last line: the closing
+ * parenthesis goes on a line of its own. */
+static void adhoc_wrap(const adhoc_shape *s, const adhoc_unit *u, ks_buf *sql)
+{
+    ks_buf_addf(sql, "SELECT %s%scount(DISTINCT u.\"%s\") AS n FROM (\n%s\n) AS q JOIN main.\"%s\" AS u ON u.\"%s\" = q.\"%s\"",
+                s->dims.buf ? s->dims.buf : "", s->ndims ? ", " : "", u->column, s->body, u->table, u->column,
+                u->column);
+    if (s->ndims) {
+        ks_buf_adds(sql, " GROUP BY ");
+        for (size_t i = 0; i < s->ndims; i++)
+            ks_buf_addf(sql, "%s%zu", i ? ", " : "", i + 1);
+        ks_buf_adds(sql, " ORDER BY ");
+        for (size_t i = 0; i < s->ndims; i++)
+            ks_buf_addf(sql, "%s%zu", i ? ", " : "", i + 1);
     }
-    if ((rc = prepare_one(db, q, sql.buf, &st, NULL, err)) || (rc = bind_all(st, R, err)) ||
-        (rc = fetch(db, st, R, KS_QUERY_MAX_GROUPS, "groups (the most an ad-hoc aggregate may have)", g, err)))
-        goto done;
-    if ((rc = vocab_load(db, &voc, err)))
-        goto done;
+}
+
+/* Every value of a column to group by must be a category. */
+static int adhoc_check_values(sqlite3 *db, const ks_query *q, const grid *g, ks_error *err)
+{
+    vocab voc = {0};
+    int rc = vocab_load(db, &voc, err);
     for (size_t r = 0; r < g->nrows && !rc; r++)
         for (size_t c = 0; c + 1 < g->ncols && !rc; c++) {
             const char *why = not_category(&voc, &g->v[r * g->ncols + c]);
@@ -780,15 +846,34 @@ static int adhoc_fetch(sqlite3 *db, run *R, grid *g, int *unit, ks_error *err)
                                   "2025年度), or NULL",
                                   q->name, g->names[c], why);
         }
+    vocab_release(&voc);
+    return rc;
+}
+
+/* The ad-hoc aggregate: checks the statement's shape, wraps it, counts,
+ * checks every dimension value.  *unit gets the unit's index into
+ * adhoc_units. */
+static int adhoc_fetch(sqlite3 *db, run *R, grid *g, int *unit, ks_error *err)
+{
+    const ks_query *q = R->q;
+    int rc = adhoc_header_ok(q, err);
+    if (rc)
+        return rc;
+    adhoc_shape s;
+    sqlite3_stmt *st = NULL;
+    ks_buf sql;
+    ks_buf_init(&sql);
+    if ((rc = adhoc_shape_read(db, q, &s, err)) || (rc = adhoc_classify(q, &s, unit, err)))
+        goto done;
+    adhoc_wrap(&s, &adhoc_units[*unit], &sql);
+    if ((rc = prepare_one(db, q, sql.buf, &st, NULL, err)) || (rc = bind_all(st, R, err)) ||
+        (rc = fetch(db, st, R, KS_QUERY_MAX_GROUPS, "groups (the most an ad-hoc aggregate may have)", g, err)))
+        goto done;
+    rc = adhoc_check_values(db, q, g, err);
 done:
     sqlite3_finalize(st);
-    vocab_release(&voc);
-    for (int c = 0; c < ncols; c++)
-        free(names[c]);
-    free(names);
-    free(body);
+    adhoc_shape_release(&s);
     ks_buf_release(&sql);
-    ks_buf_release(&dims);
     return rc;
 }
 
@@ -861,7 +946,7 @@ int ks_query_exec(sqlite3 *db, const ks_query *q, const ks_binding *b, size_t nb
             notes->dates = ks_buf_detach(&msg, NULL);
         }
         if (mode == KS_RUN_ADHOC)
-            notes->unit = ks_strdup(unit_words[unit]);
+            notes->unit = ks_strdup(adhoc_units[unit].word);
     }
     ks_buf_release(&R.snapped);
     if (rc) {

@@ -12,6 +12,9 @@
 #ifndef KASANE_STATS_DIST_H
 #define KASANE_STATS_DIST_H
 
+/* qnorm(0.975): the normal quantile of every 95% interval */
+#define KS_Z975 1.959963984540054
+
 double ks_dist_t_quantile(double p, double df);  /* gsl_cdf_tdist_Pinv */
 double ks_dist_t_upper(double t, double df);     /* gsl_cdf_tdist_Q */
 double ks_dist_chisq_upper(double x, double df); /* gsl_cdf_chisq_Q */

@@ -12,12 +12,11 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stats_dist.h"
-
-#define KS_Z975 1.959963984540054 /* qnorm(0.975) */
 
 /* R's logit link switches to constants beyond |eta| > 30 (family.c THRESH). */
 #define LOGIT_THRESH 30.0
@@ -751,11 +750,24 @@ static int check_divergence(irls *s, ks_glm_result *res)
     return diverging;
 }
 
+/* The labels of the diverging (or else the aliased) coefficients,
+ * ", "-separated, the first after `lead`. */
+static void msg_columns(ks_buf *b, const ks_glm_opts *o, const ks_glm_result *res, bool diverging, const char *lead)
+{
+    int first = 1;
+    for (size_t j = 0; j < res->n_coef; j++) {
+        if (!(diverging ? res->coef[j].diverging : res->coef[j].aliased))
+            continue;
+        ks_buf_adds(b, first ? lead : ", ");
+        col_label(b, o, j);
+        first = 0;
+    }
+}
+
 static void write_messages(const irls *s, const ks_glm_opts *o, ks_glm_result *res)
 {
     ks_buf b;
     ks_buf_init(&b);
-    size_t p = res->n_coef;
     if (res->warnings & KS_GLM_W_CONSTANT_Y) {
         msg_sep(&b);
         ks_buf_adds(&b, s->family == KS_GLM_BINOMIAL
@@ -768,29 +780,13 @@ static void write_messages(const irls *s, const ks_glm_opts *o, ks_glm_result *r
         ks_buf_adds(&b, s->family == KS_GLM_BINOMIAL
                             ? "(quasi-)complete separation: estimates for "
                             : "infinite estimates (a pattern with all-zero counts?) for ");
-        int first = 1;
-        for (size_t j = 0; j < p; j++) {
-            if (!res->coef[j].diverging)
-                continue;
-            if (!first)
-                ks_buf_adds(&b, ", ");
-            col_label(&b, o, j);
-            first = 0;
-        }
+        msg_columns(&b, o, res, true, "");
         ks_buf_adds(&b, " diverge; their estimates, standard errors and p-values are not "
                         "meaningful");
     }
     if (res->warnings & KS_GLM_W_ALIASED) {
         msg_sep(&b);
-        size_t na = 0;
-        for (size_t j = 0; j < p; j++) {
-            if (!res->coef[j].aliased)
-                continue;
-            ks_buf_adds(&b, na ? ", " : "aliased (a linear combination of earlier columns, "
-                                        "coefficient NA): ");
-            col_label(&b, o, j);
-            na++;
-        }
+        msg_columns(&b, o, res, false, "aliased (a linear combination of earlier columns, coefficient NA): ");
     }
     if (res->warnings & KS_GLM_W_NOT_CONVERGED) {
         msg_sep(&b);
@@ -816,6 +812,31 @@ static void write_messages(const irls *s, const ks_glm_opts *o, ks_glm_result *r
     memcpy(res->message, b.buf, len);
     res->message[len] = '\0';
     ks_buf_release(&b);
+}
+
+/* The fit's warning bits (KS_GLM_W_*) into res. */
+static void set_warnings(irls *s, int nonint, ks_glm_result *res)
+{
+    if (!s->conv)
+        res->warnings |= KS_GLM_W_NOT_CONVERGED;
+    if (s->boundary)
+        res->warnings |= KS_GLM_W_STEP_HALVED;
+    if (nonint)
+        res->warnings |= KS_GLM_W_NONINTEGER;
+    if (s->q.rank < s->d.p)
+        res->warnings |= KS_GLM_W_ALIASED;
+    double eps10 = 10 * DBL_EPSILON;
+    for (size_t i = 0; i < s->d.n; i++) {
+        double mu = s->mu[i];
+        if (mu < eps10 || (s->family == KS_GLM_BINOMIAL && mu > 1 - eps10))
+            res->warnings |= KS_GLM_W_FITTED_BOUNDARY;
+    }
+    int constant = constant_response(s);
+    if (constant)
+        res->warnings |= KS_GLM_W_CONSTANT_Y;
+    /* a constant response diverges too; say so once, in the plainer words */
+    if (check_divergence(s, res) && !constant)
+        res->warnings |= KS_GLM_W_SEPARATION;
 }
 
 int ks_glm_fit(ks_glm_family family, const gsl_matrix *X, const double *y,
@@ -859,26 +880,7 @@ int ks_glm_fit(ks_glm_family family, const gsl_matrix *X, const double *y,
     if (rc < 0)
         goto done;
 
-    if (!s.conv)
-        res->warnings |= KS_GLM_W_NOT_CONVERGED;
-    if (s.boundary)
-        res->warnings |= KS_GLM_W_STEP_HALVED;
-    if (nonint)
-        res->warnings |= KS_GLM_W_NONINTEGER;
-    if (s.q.rank < d.p)
-        res->warnings |= KS_GLM_W_ALIASED;
-    double eps10 = 10 * DBL_EPSILON;
-    for (size_t i = 0; i < d.n; i++) {
-        double mu = s.mu[i];
-        if (mu < eps10 || (family == KS_GLM_BINOMIAL && mu > 1 - eps10))
-            res->warnings |= KS_GLM_W_FITTED_BOUNDARY;
-    }
-    int constant = constant_response(&s);
-    if (constant)
-        res->warnings |= KS_GLM_W_CONSTANT_Y;
-    /* a constant response diverges too; say so once, in the plainer words */
-    if (check_divergence(&s, res) && !constant)
-        res->warnings |= KS_GLM_W_SEPARATION;
+    set_warnings(&s, nonint, res);
     write_messages(&s, o, res);
 
 done:
@@ -895,9 +897,72 @@ static const char *const month_term[13] = {
     "month7",  "month8",  "month9", "month10", "month11", "month12",
 };
 
-static int month_of(int first_month, size_t t)
+int ks_trend_month(int first_month, size_t t)
 {
     return (int)(((size_t)(first_month - 1) + t) % 12) + 1;
+}
+
+size_t ks_trend_design(int first_month, size_t n_months, int col_of_month[13])
+{
+    int present[13] = {0}, ref = 0;
+    size_t p = 2;
+    memset(col_of_month, 0, 13 * sizeof *col_of_month);
+    if (first_month) {
+        for (size_t t = 0; t < n_months && t < 12; t++)
+            present[ks_trend_month(first_month, t)] = 1;
+        for (int m = 1; m <= 12; m++) {
+            if (present[m] && !ref)
+                ref = m;
+            else if (present[m])
+                col_of_month[m] = (int)p++;
+        }
+    }
+    return p;
+}
+
+double *ks_trend_matrix(int first_month, size_t n_months, const int col_of_month[13], size_t p)
+{
+    double *x = ks_calloc(ks_mul(n_months, p), sizeof *x);
+    for (size_t t = 0; t < n_months; t++) {
+        x[t * p] = 1.0;
+        x[t * p + 1] = (double)t;
+        if (first_month && col_of_month[ks_trend_month(first_month, t)])
+            x[t * p + (size_t)col_of_month[ks_trend_month(first_month, t)]] = 1.0;
+    }
+    return x;
+}
+
+void ks_trend_fill(ks_trend *out, const ks_glm_coef *c, double dispersion, double df, double tq, double deviance)
+{
+    out->slope = c->est;
+    out->se = c->se;
+    out->p = c->p;
+    out->apc = 100 * expm1(12 * c->est);
+    out->apc_lo = 100 * expm1(12 * (c->est - KS_Z975 * c->se));
+    out->apc_hi = 100 * expm1(12 * (c->est + KS_Z975 * c->se));
+    out->dispersion = dispersion;
+    out->q_se = c->q_se;
+    out->q_p = c->q_p;
+    out->q_apc_lo = 100 * expm1(12 * (c->est - tq * c->q_se));
+    out->q_apc_hi = 100 * expm1(12 * (c->est + tq * c->q_se));
+    out->df_residual = df;
+    out->deviance = deviance;
+}
+
+/* log(exposure) per month, each checked positive; *off NULL without
+ * exposure. */
+static int trend_offset(const double *exposure, size_t n_months, double **off, ks_error *err)
+{
+    *off = NULL;
+    if (!exposure)
+        return 0;
+    *off = ks_malloc(ks_mul(n_months, sizeof **off));
+    for (size_t t = 0; t < n_months; t++) {
+        if (!(exposure[t] > 0) || !isfinite(exposure[t]))
+            return ks_error_set(err, KS_EDATA, "month %zu: exposure %g is not positive", t + 1, exposure[t]);
+        (*off)[t] = log(exposure[t]);
+    }
+    return 0;
 }
 
 int ks_glm_trend_monthly(const double *counts, size_t n_months, int first_month,
@@ -911,48 +976,18 @@ int ks_glm_trend_monthly(const double *counts, size_t n_months, int first_month,
     if (!counts)
         return ks_error_set(err, KS_EUSAGE, "no monthly counts given");
 
-    /* R's factor(month) has levels only for months present, the lowest first */
-    int present[13] = {0}, ref = 0;
-    size_t p = 2;
-    if (first_month) {
-        for (size_t t = 0; t < n_months && t < 12; t++)
-            present[month_of(first_month, t)] = 1;
-        for (int m = 1; m <= 12; m++) {
-            if (present[m] && !ref)
-                ref = m;
-            else if (present[m])
-                p++;
-        }
-    }
-    double *x = ks_calloc(ks_mul(n_months, p), sizeof *x);
+    int col_of_month[13];
+    size_t p = ks_trend_design(first_month, n_months, col_of_month);
+    double *x = ks_trend_matrix(first_month, n_months, col_of_month, p);
     double *off = NULL;
     const char *names[14] = {"(Intercept)", "t"};
-    int col_of_month[13] = {0};
-    size_t col = 2;
-    for (int m = ref + 1; first_month && m <= 12; m++)
-        if (present[m]) {
-            names[col] = month_term[m];
-            col_of_month[m] = (int)col++;
-        }
-    for (size_t t = 0; t < n_months; t++) {
-        x[t * p] = 1.0;
-        x[t * p + 1] = (double)t;
-        if (first_month && col_of_month[month_of(first_month, t)])
-            x[t * p + (size_t)col_of_month[month_of(first_month, t)]] = 1.0;
-    }
-    int rc = 0;
+    for (int m = 1; m <= 12; m++)
+        if (col_of_month[m])
+            names[col_of_month[m]] = month_term[m];
     ks_glm_result r = {0};
-    if (exposure) {
-        off = ks_malloc(ks_mul(n_months, sizeof *off));
-        for (size_t t = 0; t < n_months; t++) {
-            if (!(exposure[t] > 0) || !isfinite(exposure[t])) {
-                rc = ks_error_set(err, KS_EDATA, "month %zu: exposure %g is not positive", t + 1,
-                                  exposure[t]);
-                goto done;
-            }
-            off[t] = log(exposure[t]);
-        }
-    }
+    int rc = trend_offset(exposure, n_months, &off, err);
+    if (rc < 0)
+        goto done;
     gsl_matrix_const_view v = gsl_matrix_const_view_array(x, n_months, p);
     ks_glm_opts o = {.offset = off, .names = names};
     rc = ks_glm_fit(KS_GLM_POISSON, &v.matrix, counts, &o, &r, err);
@@ -967,24 +1002,11 @@ int ks_glm_trend_monthly(const double *counts, size_t n_months, int first_month,
                           n_months);
         goto done;
     }
-    const ks_glm_coef *c = &r.coef[1];
     double df = r.df_residual;
     double tq = df > 0 ? ks_dist_t_quantile(0.975, df) : NAN;
     out->n_months = n_months;
     out->seasonal = first_month != 0;
-    out->slope = c->est;
-    out->se = c->se;
-    out->p = c->p;
-    out->apc = 100 * expm1(12 * c->est);
-    out->apc_lo = 100 * expm1(12 * (c->est - KS_Z975 * c->se));
-    out->apc_hi = 100 * expm1(12 * (c->est + KS_Z975 * c->se));
-    out->dispersion = r.dispersion;
-    out->q_se = c->q_se;
-    out->q_p = c->q_p;
-    out->q_apc_lo = 100 * expm1(12 * (c->est - tq * c->q_se));
-    out->q_apc_hi = 100 * expm1(12 * (c->est + tq * c->q_se));
-    out->df_residual = df;
-    out->deviance = r.deviance;
+    ks_trend_fill(out, &r.coef[1], r.dispersion, df, tq, r.deviance);
     out->warnings = r.warnings;
     memcpy(out->message, r.message, sizeof out->message);
 

@@ -142,6 +142,21 @@ typedef struct ks_trend {
 int ks_glm_trend_monthly(const double *counts, size_t n_months, int first_month,
                          const double *exposure, ks_trend *out, ks_error *err);
 
+/* The design of a monthly trend, shared by ks_glm_trend_monthly and
+ * ks_poisson_trend_grouped: columns intercept and t = 0..n-1, then with
+ * first_month (1..12) a dummy for each month of the year present but the
+ * lowest, in month order (R's factor(month)).  col_of_month[m] gets month
+ * m's column (0: none); returns the number of columns p. */
+size_t ks_trend_design(int first_month, size_t n_months, int col_of_month[13]);
+/* The calendar month (1..12) of month t of a series starting in first_month. */
+int ks_trend_month(int first_month, size_t t);
+/* The design matrix, n_months x p row-major, allocated (free() it). */
+double *ks_trend_matrix(int first_month, size_t n_months, const int col_of_month[13], size_t p);
+/* A trend's figures from the coefficient of t (c), the dispersion, the
+ * residual df with tq = qt(0.975, df), and the deviance; leaves n_months,
+ * seasonal, warnings and message alone. */
+void ks_trend_fill(ks_trend *out, const ks_glm_coef *c, double dispersion, double df, double tq, double deviance);
+
 /* Fills a coefficient's inference from its estimate b and variance var:
  * Wald z and p, exp(b) with the normal 95% interval, and the quasi-family
  * SE, t, p (t with df) and interval (quantile tq = qt(0.975, df)). */

@@ -12,8 +12,6 @@
 
 #include "stats_dist.h"
 
-#define KS_Z975 1.959963984540054 /* qnorm(0.975) */
-
 enum { QUANT_MAXIT = 300, BRACKET_MAXIT = 80, FIT_MAXIT = 200, HALVE_MAXIT = 40 };
 
 /* The residual of the quantile equation at t = exp(u), increasing in u:
@@ -49,6 +47,100 @@ static int qeq_eval(const qeq *q, double u, double *r, ks_error *err)
     return ks_error_set(err, KS_EDATA, "incomplete gamma function: no result");
 }
 
+/* Where the search starts, in u = log t.  Wilson-Hilferty: (t/a)^(1/3) is
+ * nearly normal; for small shapes and lower tails, P(a, t) ~ t^a /
+ * Gamma(a + 1) near 0. */
+static double qeq_start(const qeq *q)
+{
+    double z = ks_dist_norm_quantile(q->p), c = 1.0 / (9.0 * q->a);
+    double w = 1.0 - c + z * sqrt(c);
+    double u0 = w > 0 ? log(q->a) + 3.0 * log(w) : (log(q->p) + q->lga + log(q->a)) / q->a;
+    return isfinite(u0) ? u0 : log(q->a);
+}
+
+/* A bracket [lo, hi] in u = log t with r(lo) <= 0 <= r(hi). */
+typedef struct qbracket {
+    double lo;    /* lower end */
+    double hi;    /* upper end */
+    double rlo;   /* residual at lo */
+    double rhi;   /* residual at hi */
+} qbracket;
+
+/* Widens from u0 (residual r0, not 0) by doubling steps until the residual
+ * changes sign. */
+static int qeq_bracket(const qeq *q, double u0, double r0, qbracket *b, ks_error *err)
+{
+    double step = 0.5;
+    int rc;
+    if (r0 < 0) {
+        b->lo = u0;
+        b->rlo = r0;
+        for (int i = 0;; i++) {
+            b->hi = b->lo + step;
+            if ((rc = qeq_eval(q, b->hi, &b->rhi, err)))
+                return rc;
+            if (b->rhi >= 0)
+                return 0;
+            b->lo = b->hi;
+            b->rlo = b->rhi;
+            step *= 2;
+            if (i == BRACKET_MAXIT)
+                return ks_error_set(err, KS_EDATA, "gamma quantile (p = %g, shape = %g): no upper bracket", q->p,
+                                    q->a);
+        }
+    }
+    b->hi = u0;
+    b->rhi = r0;
+    for (int i = 0;; i++) {
+        b->lo = b->hi - step;
+        if ((rc = qeq_eval(q, b->lo, &b->rlo, err)))
+            return rc;
+        if (b->rlo <= 0)
+            return 0;
+        b->hi = b->lo;
+        b->rhi = b->rlo;
+        step *= 2;
+        if (i == BRACKET_MAXIT)
+            return ks_error_set(err, KS_EDATA, "gamma quantile (p = %g, shape = %g): no lower bracket", q->p, q->a);
+    }
+}
+
+/* Newton in u (dr/du = t f(t), f the gamma density) from the end (u, r) of
+ * the bracket b, bisection whenever a step would leave the bracket; every
+ * evaluation shrinks the bracket. */
+static int qeq_refine(const qeq *q, qbracket *b, double u, double r, double *out, ks_error *err)
+{
+    int rc;
+    for (int it = 0; it < QUANT_MAXIT; it++) {
+        double d = exp(q->a * u - exp(u) - q->lga);
+        double un = u - r / d;
+        if (!isfinite(un) || !(un > b->lo && un < b->hi))
+            un = 0.5 * (b->lo + b->hi);
+        double tol = 1e-15 * fmax(1.0, fabs(un));
+        if (fabs(un - u) <= tol || b->hi - b->lo <= tol) {
+            *out = exp(un);
+            return 0;
+        }
+        u = un;
+        if ((rc = qeq_eval(q, u, &r, err)))
+            return rc;
+        if (r == 0) {
+            *out = exp(u);
+            return 0;
+        }
+        if (r < 0)
+            b->lo = u;
+        else
+            b->hi = u;
+    }
+    /* the bracket holds the root: accept it when it is narrow enough */
+    if (b->hi - b->lo <= 1e-12 * fmax(1.0, fabs(b->lo))) {
+        *out = exp(0.5 * (b->lo + b->hi));
+        return 0;
+    }
+    return ks_error_set(err, KS_EDATA, "gamma quantile (p = %g, shape = %g) did not converge", q->p, q->a);
+}
+
 int ks_gamma_quantile(double p, double shape, double *out, ks_error *err)
 {
     *out = NAN;
@@ -61,16 +153,7 @@ int ks_gamma_quantile(double p, double shape, double *out, ks_error *err)
         return ks_error_set(err, KS_EDATA, "log gamma of %.17g failed: %s", shape, gsl_strerror(st));
     q.lga = lg.val;
 
-    /* Wilson-Hilferty: (t/a)^(1/3) is nearly normal; for small shapes and
-     * lower tails, P(a, t) ~ t^a / Gamma(a + 1) near 0 */
-    double z = ks_dist_norm_quantile(p), c = 1.0 / (9.0 * shape);
-    double w = 1.0 - c + z * sqrt(c);
-    double u0 = w > 0 ? log(shape) + 3.0 * log(w) : (log(p) + q.lga + log(shape)) / shape;
-    if (!isfinite(u0))
-        u0 = log(shape);
-
-    /* a bracket [lo, hi] in u = log t with r(lo) < 0 < r(hi) */
-    double r0, lo, hi, rlo, rhi;
+    double u0 = qeq_start(&q), r0;
     int rc = qeq_eval(&q, u0, &r0, err);
     if (rc)
         return rc;
@@ -78,81 +161,18 @@ int ks_gamma_quantile(double p, double shape, double *out, ks_error *err)
         *out = exp(u0);
         return 0;
     }
-    double step = 0.5;
-    if (r0 < 0) {
-        lo = u0;
-        rlo = r0;
-        for (int i = 0;; i++) {
-            hi = lo + step;
-            if ((rc = qeq_eval(&q, hi, &rhi, err)))
-                return rc;
-            if (rhi >= 0)
-                break;
-            lo = hi;
-            rlo = rhi;
-            step *= 2;
-            if (i == BRACKET_MAXIT)
-                return ks_error_set(err, KS_EDATA, "gamma quantile (p = %g, shape = %g): no upper bracket", p,
-                                    shape);
-        }
-    } else {
-        hi = u0;
-        rhi = r0;
-        for (int i = 0;; i++) {
-            lo = hi - step;
-            if ((rc = qeq_eval(&q, lo, &rlo, err)))
-                return rc;
-            if (rlo <= 0)
-                break;
-            hi = lo;
-            rhi = rlo;
-            step *= 2;
-            if (i == BRACKET_MAXIT)
-                return ks_error_set(err, KS_EDATA, "gamma quantile (p = %g, shape = %g): no lower bracket", p,
-                                    shape);
-        }
-    }
-    if (rlo == 0) {
-        *out = exp(lo);
+    qbracket b;
+    if ((rc = qeq_bracket(&q, u0, r0, &b, err)))
+        return rc;
+    if (b.rlo == 0) {
+        *out = exp(b.lo);
         return 0;
     }
-    if (rhi == 0) {
-        *out = exp(hi);
+    if (b.rhi == 0) {
+        *out = exp(b.hi);
         return 0;
     }
-
-    /* Newton in u (dr/du = t f(t), f the gamma density), bisection whenever
-     * a step would leave the bracket; every evaluation shrinks the bracket */
-    double u = r0 < 0 ? lo : hi;
-    double r = r0 < 0 ? rlo : rhi;
-    for (int it = 0; it < QUANT_MAXIT; it++) {
-        double d = exp(shape * u - exp(u) - q.lga);
-        double un = u - r / d;
-        if (!isfinite(un) || !(un > lo && un < hi))
-            un = 0.5 * (lo + hi);
-        double tol = 1e-15 * fmax(1.0, fabs(un));
-        if (fabs(un - u) <= tol || hi - lo <= tol) {
-            *out = exp(un);
-            return 0;
-        }
-        u = un;
-        if ((rc = qeq_eval(&q, u, &r, err)))
-            return rc;
-        if (r == 0) {
-            *out = exp(u);
-            return 0;
-        }
-        if (r < 0)
-            lo = u;
-        else
-            hi = u;
-    }
-    /* the bracket holds the root: accept it when it is narrow enough */
-    if (hi - lo <= 1e-12 * fmax(1.0, fabs(lo))) {
-        *out = exp(0.5 * (lo + hi));
-        return 0;
-    }
-    return ks_error_set(err, KS_EDATA, "gamma quantile (p = %g, shape = %g) did not converge", p, shape);
+    return r0 < 0 ? qeq_refine(&q, &b, b.lo, b.rlo, out, err) : qeq_refine(&q, &b, b.hi, b.rhi, out, err);
 }
 
 int ks_poisson_exact_ci(double x, double conf, double *lo, double *hi, ks_error *err)
@@ -173,11 +193,6 @@ int ks_poisson_exact_ci(double x, double conf, double *lo, double *hi, ks_error 
 }
 
 /* ---- grouped Poisson trend ---- */
-
-static int month_of(int first_month, size_t t)
-{
-    return (int)(((size_t)(first_month - 1) + t) % 12) + 1;
-}
 
 /* One observation: a known month (first = last = that month, via idx) or a
  * group of months. */
@@ -239,6 +254,166 @@ static void gfit_info(const gfit *g, gsl_matrix *I, gsl_vector *u)
     }
 }
 
+/* The fit's model (gfit) and Fisher scoring's work space; GSL views on
+ * checked allocations (gsl_*_alloc can fail quietly). */
+typedef struct gwork {
+    gfit g;               /* the model; owns x and its arrays */
+    double *x;            /* [n * p] design, g.x */
+    double *theta;        /* [p] estimate */
+    double *prev;         /* [p] estimate before the last step */
+    size_t *gsize;        /* [n_groups + 1] months per group */
+    double *Ibuf;         /* [p * p] storage of I */
+    double *ubuf;         /* [p] storage of u */
+    double *dbuf;         /* [p] storage of delta */
+    gsl_matrix_view Iv;   /* information, then its inverse */
+    gsl_vector_view uv;   /* score */
+    gsl_vector_view dv;   /* scoring step */
+} gwork;
+
+static void gwork_init(gwork *w, size_t n_months, size_t p, size_t n_groups, int first_month,
+                       const int col_of_month[13])
+{
+    memset(w, 0, sizeof *w);
+    w->g.n = n_months;
+    w->g.p = p;
+    w->x = ks_trend_matrix(first_month, n_months, col_of_month, p);
+    w->theta = ks_calloc(p, sizeof *w->theta);
+    w->prev = ks_calloc(p, sizeof *w->prev);
+    w->gsize = ks_calloc(n_groups + 1, sizeof *w->gsize);
+    w->Ibuf = ks_calloc(ks_mul(p, p), sizeof *w->Ibuf);
+    w->ubuf = ks_calloc(p, sizeof *w->ubuf);
+    w->dbuf = ks_calloc(p, sizeof *w->dbuf);
+    w->Iv = gsl_matrix_view_array(w->Ibuf, p, p);
+    w->uv = gsl_vector_view_array(w->ubuf, p);
+    w->dv = gsl_vector_view_array(w->dbuf, p);
+    w->g.x = w->x;
+    w->g.obs_of = ks_malloc(ks_mul(n_months, sizeof *w->g.obs_of));
+    w->g.yo = ks_calloc(n_months + n_groups, sizeof *w->g.yo);
+    w->g.mu_t = ks_calloc(n_months, sizeof *w->g.mu_t);
+    w->g.mu_o = ks_calloc(n_months + n_groups, sizeof *w->g.mu_o);
+    w->g.d = ks_calloc(ks_mul(n_months + n_groups, p), sizeof *w->g.d);
+}
+
+static void gwork_release(gwork *w)
+{
+    free(w->x);
+    free(w->theta);
+    free(w->prev);
+    free(w->gsize);
+    free(w->g.obs_of);
+    free(w->g.yo);
+    free(w->g.mu_t);
+    free(w->g.mu_o);
+    free(w->g.d);
+    free(w->Ibuf);
+    free(w->ubuf);
+    free(w->dbuf);
+}
+
+/* The observations: each known month, then each group's sum; checks the
+ * counts and groups, and puts their total in *total. */
+static int gwork_observe(gwork *w, const double *y, const int *group, const double *group_sum, size_t n_groups,
+                         double *total, ks_error *err)
+{
+    gfit *g = &w->g;
+    size_t known = 0;
+    for (size_t t = 0; t < g->n; t++) {
+        int gi = group ? group[t] : -1;
+        if (gi < -1 || gi >= (int)n_groups)
+            return ks_error_set(err, KS_EUSAGE, "month %zu: group %d is not -1..%zu", t + 1, gi, n_groups);
+        if (gi < 0) {
+            if (!(y[t] >= 0) || !isfinite(y[t]))
+                return ks_error_set(err, KS_EDATA, "month %zu: count %g is not a count", t + 1, y[t]);
+            g->obs_of[t] = known;
+            g->yo[known++] = y[t];
+        } else {
+            w->gsize[gi]++;
+        }
+    }
+    for (size_t gi = 0; gi < n_groups; gi++)
+        if (!w->gsize[gi] || !(group_sum[gi] >= 0) || !isfinite(group_sum[gi]))
+            return ks_error_set(err, KS_EUSAGE, "group %zu: no months, or its sum %g is not a count", gi,
+                                group_sum[gi]);
+    for (size_t t = 0; t < g->n; t++)
+        if (group && group[t] >= 0)
+            g->obs_of[t] = known + (size_t)group[t];
+    g->nobs = known + n_groups;
+    double sum = 0;
+    for (size_t o = 0; o < known; o++)
+        sum += g->yo[o];
+    for (size_t gi = 0; gi < n_groups; gi++) {
+        g->yo[known + gi] = group_sum[gi];
+        sum += group_sum[gi];
+    }
+    *total = sum;
+    return 0;
+}
+
+/* Fisher scoring from a flat series of the given total, halving a step that
+ * lowers the likelihood. */
+static int gwork_fit(gwork *w, double total, ks_error *err)
+{
+    gfit *g = &w->g;
+    size_t p = g->p;
+    gsl_matrix *I = &w->Iv.matrix;
+    gsl_vector *u = &w->uv.vector, *delta = &w->dv.vector;
+    w->theta[0] = log(total / (double)g->n);
+    double ll = gfit_eval(g, w->theta);
+    for (int it = 0; it < FIT_MAXIT; it++) {
+        gfit_info(g, I, u);
+        if (gsl_linalg_cholesky_decomp1(I) != GSL_SUCCESS || gsl_linalg_cholesky_solve(I, u, delta) != GSL_SUCCESS)
+            return ks_error_set(err, KS_EDATA, "the trend cannot be estimated from the months published");
+        memcpy(w->prev, w->theta, p * sizeof *w->theta);
+        for (size_t j = 0; j < p; j++)
+            w->theta[j] += gsl_vector_get(delta, j);
+        double nll = gfit_eval(g, w->theta);
+        for (int h = 0; h < HALVE_MAXIT && !(nll >= ll - 1e-12 * fabs(ll)); h++) {
+            for (size_t j = 0; j < p; j++)
+                w->theta[j] = 0.5 * (w->theta[j] + w->prev[j]);
+            nll = gfit_eval(g, w->theta);
+        }
+        if (!isfinite(nll))
+            return ks_error_set(err, KS_EDATA, "the grouped trend fit failed (a fitted mean is not finite)");
+        bool converged = true;
+        for (size_t j = 0; j < p; j++)
+            if (fabs(w->theta[j] - w->prev[j]) > 1e-11 * (1.0 + fabs(w->theta[j])))
+                converged = false;
+        if (converged)
+            return 0;
+        ll = nll;
+    }
+    return ks_error_set(err, KS_EDATA, "the grouped trend fit did not converge in %d iterations", FIT_MAXIT);
+}
+
+/* Inference at the estimate: quasi-Poisson dispersion from the Pearson
+ * statistic, the slope's test and the annual percentage change into out. */
+static int gwork_infer(gwork *w, ks_trend *out, ks_error *err)
+{
+    gfit *g = &w->g;
+    gsl_matrix *I = &w->Iv.matrix;
+    gfit_eval(g, w->theta);
+    gfit_info(g, I, NULL);
+    if (gsl_linalg_cholesky_decomp1(I) != GSL_SUCCESS || gsl_linalg_cholesky_invert(I) != GSL_SUCCESS)
+        return ks_error_set(err, KS_EDATA, "the trend cannot be estimated from the months published");
+    double pearson = 0, dev = 0;
+    for (size_t o = 0; o < g->nobs; o++) {
+        double m = g->mu_o[o], yy = g->yo[o];
+        pearson += (yy - m) * (yy - m) / m;
+        dev += 2.0 * ((yy > 0 ? yy * log(yy / m) : 0) - (yy - m));
+    }
+    double df = (double)(g->nobs - g->p);
+    double phi = pearson / df;
+    double tq = ks_dist_t_quantile(0.975, df);
+    if (!isfinite(tq))
+        return ks_error_set(err, KS_EDATA, "t quantile on %g degrees of freedom failed", df);
+    ks_glm_coef c;
+    ks_glm_coef_infer(&c, w->theta[1], gsl_matrix_get(I, 1, 1), phi, df, tq);
+    if (!isfinite(c.se) || !isfinite(c.p))
+        return ks_error_set(err, KS_EDATA, "the trend's standard error is not finite");
+    ks_trend_fill(out, &c, phi, df, tq, dev);
+    return 0;
+}
+
 int ks_poisson_trend_grouped(const double *y, const int *group, size_t n_months, int first_month,
                              const double *group_sum, size_t n_groups, ks_trend *out, ks_error *err)
 {
@@ -250,174 +425,27 @@ int ks_poisson_trend_grouped(const double *y, const int *group, size_t n_months,
     if (n_groups && (!group || !group_sum))
         return ks_error_set(err, KS_EUSAGE, "groups without their months or sums");
 
-    /* the design of ks_glm_trend_monthly: intercept, t, month dummies for the
-     * months present except the lowest */
-    int present[13] = {0}, ref = 0, col_of_month[13] = {0};
-    size_t p = 2;
-    if (first_month) {
-        for (size_t t = 0; t < n_months && t < 12; t++)
-            present[month_of(first_month, t)] = 1;
-        for (int m = 1; m <= 12; m++) {
-            if (present[m] && !ref)
-                ref = m;
-            else if (present[m])
-                col_of_month[m] = (int)p++;
-        }
-    }
-    int rc = 0;
-    gfit g = {.n = n_months, .p = p};
-    double *x = ks_calloc(ks_mul(n_months, p), sizeof *x);
-    double *theta = ks_calloc(p, sizeof *theta), *prev = ks_calloc(p, sizeof *prev);
-    size_t *gsize = ks_calloc(n_groups + 1, sizeof *gsize);
-    /* GSL views on checked allocations (gsl_*_alloc can fail quietly) */
-    double *Ibuf = ks_calloc(ks_mul(p, p), sizeof *Ibuf), *ubuf = ks_calloc(p, sizeof *ubuf);
-    double *dbuf = ks_calloc(p, sizeof *dbuf);
-    gsl_matrix_view Iv = gsl_matrix_view_array(Ibuf, p, p);
-    gsl_vector_view uv = gsl_vector_view_array(ubuf, p), dv = gsl_vector_view_array(dbuf, p);
-    gsl_matrix *I = &Iv.matrix;
-    gsl_vector *u = &uv.vector, *delta = &dv.vector;
-    g.x = x;
-    g.obs_of = ks_malloc(ks_mul(n_months, sizeof *g.obs_of));
-    g.yo = ks_calloc(n_months + n_groups, sizeof *g.yo);
-    g.mu_t = ks_calloc(n_months, sizeof *g.mu_t);
-    g.mu_o = ks_calloc(n_months + n_groups, sizeof *g.mu_o);
-    g.d = ks_calloc(ks_mul(n_months + n_groups, p), sizeof *g.d);
-    for (size_t t = 0; t < n_months; t++) {
-        x[t * p] = 1.0;
-        x[t * p + 1] = (double)t;
-        if (first_month && col_of_month[month_of(first_month, t)])
-            x[t * p + (size_t)col_of_month[month_of(first_month, t)]] = 1.0;
-    }
-    size_t known = 0;
-    for (size_t t = 0; t < n_months; t++) {
-        int gi = group ? group[t] : -1;
-        if (gi < -1 || gi >= (int)n_groups) {
-            rc = ks_error_set(err, KS_EUSAGE, "month %zu: group %d is not -1..%zu", t + 1, gi, n_groups);
-            goto done;
-        }
-        if (gi < 0) {
-            if (!(y[t] >= 0) || !isfinite(y[t])) {
-                rc = ks_error_set(err, KS_EDATA, "month %zu: count %g is not a count", t + 1, y[t]);
-                goto done;
-            }
-            g.obs_of[t] = known;
-            g.yo[known++] = y[t];
-        } else {
-            gsize[gi]++;
-        }
-    }
-    for (size_t gi = 0; gi < n_groups; gi++)
-        if (!gsize[gi] || !(group_sum[gi] >= 0) || !isfinite(group_sum[gi])) {
-            rc = ks_error_set(err, KS_EUSAGE, "group %zu: no months, or its sum %g is not a count", gi, group_sum[gi]);
-            goto done;
-        }
-    for (size_t t = 0; t < n_months; t++)
-        if (group && group[t] >= 0)
-            g.obs_of[t] = known + (size_t)group[t];
-    g.nobs = known + n_groups;
+    int col_of_month[13];
+    size_t p = ks_trend_design(first_month, n_months, col_of_month);
+    gwork w;
+    gwork_init(&w, n_months, p, n_groups, first_month, col_of_month);
     double total = 0;
-    for (size_t o = 0; o < known; o++)
-        total += g.yo[o];
-    for (size_t gi = 0; gi < n_groups; gi++) {
-        g.yo[known + gi] = group_sum[gi];
-        total += group_sum[gi];
-    }
+    int rc = gwork_observe(&w, y, group, group_sum, n_groups, &total, err);
+    if (rc)
+        goto done;
     if (!(total > 0)) {
         rc = ks_error_set(err, KS_EDATA, "the monthly series has no cases");
         goto done;
     }
-    if (g.nobs <= p) {
-        rc = ks_error_set(err, KS_EDATA, "%zu observations are too few for %zu parameters", g.nobs, p);
+    if (w.g.nobs <= p) {
+        rc = ks_error_set(err, KS_EDATA, "%zu observations are too few for %zu parameters", w.g.nobs, p);
         goto done;
     }
-
-    /* Fisher scoring from a flat series, halving a step that lowers the
-     * likelihood */
-    theta[0] = log(total / (double)n_months);
-    double ll = gfit_eval(&g, theta);
-    bool converged = false;
-    for (int it = 0; it < FIT_MAXIT && !converged; it++) {
-        gfit_info(&g, I, u);
-        if (gsl_linalg_cholesky_decomp1(I) != GSL_SUCCESS || gsl_linalg_cholesky_solve(I, u, delta) != GSL_SUCCESS) {
-            rc = ks_error_set(err, KS_EDATA, "the trend cannot be estimated from the months published");
-            goto done;
-        }
-        memcpy(prev, theta, p * sizeof *theta);
-        for (size_t j = 0; j < p; j++)
-            theta[j] += gsl_vector_get(delta, j);
-        double nll = gfit_eval(&g, theta);
-        for (int h = 0; h < HALVE_MAXIT && !(nll >= ll - 1e-12 * fabs(ll)); h++) {
-            for (size_t j = 0; j < p; j++)
-                theta[j] = 0.5 * (theta[j] + prev[j]);
-            nll = gfit_eval(&g, theta);
-        }
-        if (!isfinite(nll)) {
-            rc = ks_error_set(err, KS_EDATA, "the grouped trend fit failed (a fitted mean is not finite)");
-            goto done;
-        }
-        converged = true;
-        for (size_t j = 0; j < p; j++)
-            if (fabs(theta[j] - prev[j]) > 1e-11 * (1.0 + fabs(theta[j])))
-                converged = false;
-        ll = nll;
-    }
-    if (!converged) {
-        rc = ks_error_set(err, KS_EDATA, "the grouped trend fit did not converge in %d iterations", FIT_MAXIT);
+    if ((rc = gwork_fit(&w, total, err)) || (rc = gwork_infer(&w, out, err)))
         goto done;
-    }
-    /* inference at the estimate */
-    gfit_eval(&g, theta);
-    gfit_info(&g, I, NULL);
-    if (gsl_linalg_cholesky_decomp1(I) != GSL_SUCCESS || gsl_linalg_cholesky_invert(I) != GSL_SUCCESS) {
-        rc = ks_error_set(err, KS_EDATA, "the trend cannot be estimated from the months published");
-        goto done;
-    }
-    double pearson = 0, dev = 0;
-    for (size_t o = 0; o < g.nobs; o++) {
-        double m = g.mu_o[o], yy = g.yo[o];
-        pearson += (yy - m) * (yy - m) / m;
-        dev += 2.0 * ((yy > 0 ? yy * log(yy / m) : 0) - (yy - m));
-    }
-    double df = (double)(g.nobs - p);
-    double phi = pearson / df;
-    double tq = ks_dist_t_quantile(0.975, df);
-    if (!isfinite(tq)) {
-        rc = ks_error_set(err, KS_EDATA, "t quantile on %g degrees of freedom failed", df);
-        goto done;
-    }
-    ks_glm_coef c;
-    ks_glm_coef_infer(&c, theta[1], gsl_matrix_get(I, 1, 1), phi, df, tq);
-    if (!isfinite(c.se) || !isfinite(c.p)) {
-        rc = ks_error_set(err, KS_EDATA, "the trend's standard error is not finite");
-        goto done;
-    }
     out->n_months = n_months;
     out->seasonal = first_month != 0;
-    out->slope = c.est;
-    out->se = c.se;
-    out->p = c.p;
-    out->apc = 100 * expm1(12 * c.est);
-    out->apc_lo = 100 * expm1(12 * (c.est - KS_Z975 * c.se));
-    out->apc_hi = 100 * expm1(12 * (c.est + KS_Z975 * c.se));
-    out->dispersion = phi;
-    out->q_se = c.q_se;
-    out->q_p = c.q_p;
-    out->q_apc_lo = 100 * expm1(12 * (c.est - tq * c.q_se));
-    out->q_apc_hi = 100 * expm1(12 * (c.est + tq * c.q_se));
-    out->df_residual = df;
-    out->deviance = dev;
 done:
-    free(x);
-    free(theta);
-    free(prev);
-    free(gsize);
-    free(g.obs_of);
-    free(g.yo);
-    free(g.mu_t);
-    free(g.mu_o);
-    free(g.d);
-    free(Ibuf);
-    free(ubuf);
-    free(dbuf);
+    gwork_release(&w);
     return rc;
 }

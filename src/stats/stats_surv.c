@@ -14,8 +14,6 @@
 
 #include "stats_dist.h"
 
-#define KS_Z975 1.959963984540054 /* qnorm(0.975) */
-
 typedef struct rec {
     double time; /* follow-up time */
     int event;   /* 1 event, 0 censored */
@@ -393,11 +391,41 @@ static void logrank_sums(const surv_data *sd, ks_logrank *lr)
     free(leave);
 }
 
+/* The statistic over the groups use[1..m-1] (use[0], dropped, makes V
+ * singular otherwise): chisq = (O - E)' V^-1 (O - E) on m - 1 df. */
+static int logrank_chisq(ks_logrank *out, const size_t *use, size_t m, ks_error *err)
+{
+    size_t k = out->n_groups, mm = m - 1;
+    double *a = ks_malloc(ks_mul(ks_mul(mm, mm), sizeof *a));
+    double *b = ks_malloc(ks_mul(mm, sizeof *b));
+    double *diff = ks_malloc(ks_mul(mm, sizeof *diff));
+    int rc = 0;
+    for (size_t r = 0; r < mm; r++) {
+        size_t gr = use[r + 1];
+        b[r] = out->observed[gr] - out->expected[gr];
+        for (size_t c = 0; c < mm; c++)
+            a[r * mm + c] = out->var[gr * k + use[c + 1]];
+    }
+    memcpy(diff, b, mm * sizeof *diff);
+    if (solve_small(a, b, mm) < 0) {
+        rc = ks_error_set(err, KS_EDATA, "the log-rank variance matrix is singular (every event time tied?)");
+    } else {
+        out->chisq = 0;
+        for (size_t r = 0; r < mm; r++)
+            out->chisq += b[r] * diff[r];
+        out->df = (int)mm;
+        out->p = ks_dist_chisq_upper(out->chisq, (double)mm);
+    }
+    free(a);
+    free(b);
+    free(diff);
+    return rc;
+}
+
 int ks_logrank_test(const double *time, const int *event, const int *group, size_t n,
                     ks_logrank *out, ks_error *err)
 {
     memset(out, 0, sizeof *out);
-    double *a = NULL, *b = NULL;
     size_t *use = NULL;
     surv_data sd;
     int rc = surv_data_init(&sd, time, event, group, n, err);
@@ -430,39 +458,14 @@ int ks_logrank_test(const double *time, const int *event, const int *group, size
         if (out->expected[g] > 0)
             use[m++] = g;
     }
-    if (m < 2) {
+    if (m < 2)
         rc = ks_error_set(err, KS_EDATA, total == 0
                           ? "no events: the log-rank test has nothing to compare"
                           : "fewer than two groups have anyone at risk at an event time");
-        goto done;
-    }
-    size_t mm = m - 1;
-    a = ks_malloc(ks_mul(ks_mul(mm, mm), sizeof *a));
-    b = ks_malloc(ks_mul(mm, sizeof *b));
-    for (size_t r = 0; r < mm; r++) {
-        size_t gr = use[r + 1];
-        b[r] = out->observed[gr] - out->expected[gr];
-        for (size_t c = 0; c < mm; c++)
-            a[r * mm + c] = out->var[gr * k + use[c + 1]];
-    }
-    double *diff = ks_malloc(ks_mul(mm, sizeof *diff));
-    memcpy(diff, b, mm * sizeof *diff);
-    if (solve_small(a, b, mm) < 0) {
-        free(diff);
-        rc = ks_error_set(err, KS_EDATA,
-                          "the log-rank variance matrix is singular (every event time tied?)");
-        goto done;
-    }
-    out->chisq = 0;
-    for (size_t r = 0; r < mm; r++)
-        out->chisq += b[r] * diff[r];
-    free(diff);
-    out->df = (int)mm;
-    out->p = ks_dist_chisq_upper(out->chisq, (double)mm);
+    else
+        rc = logrank_chisq(out, use, m, err);
 
 done:
-    free(a);
-    free(b);
     free(use);
     surv_data_release(&sd);
     if (rc < 0)

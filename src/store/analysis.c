@@ -106,11 +106,11 @@ static void fn_fy(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 /* kasane-weak's "rowlevel-names" only: temp views shadow the main tables for
  * unqualified names (SQLite looks in temp first). */
 static const char consent_views[] =
-    "CREATE TEMP VIEW case_record AS SELECT * FROM main.case_record WHERE consent_id = 1;"
+    "CREATE TEMP VIEW case_record AS SELECT * FROM main.case_record WHERE consent_id = " KS_CONSENT_YES_SQL ";"
     "CREATE TEMP VIEW person AS SELECT * FROM main.person WHERE person_id IN "
-    "(SELECT person_id FROM main.case_record WHERE consent_id = 1);"
+    "(SELECT person_id FROM main.case_record WHERE consent_id = " KS_CONSENT_YES_SQL ");"
     "CREATE TEMP VIEW household AS SELECT * FROM main.household WHERE household_id IN "
-    "(SELECT household_id FROM main.case_record WHERE consent_id = 1);";
+    "(SELECT household_id FROM main.case_record WHERE consent_id = " KS_CONSENT_YES_SQL ");";
 
 /* The functions, limits and authorizer of every analysis connection
  * (installed last: kasane's own setup before it is not an analyst's SQL). */
@@ -190,7 +190,7 @@ static const char *const dropped_columns[] = {"pseudonym", "case_key", "row_hash
 static const char *copy_filter(const char *table)
 {
     if (strcmp(table, "case_record") == 0)
-        return "WHERE consent_id = 1";
+        return "WHERE consent_id = " KS_CONSENT_YES_SQL;
     if (strcmp(table, "person") == 0)
         return "WHERE person_id IN (SELECT person_id FROM main.case_record)";
     if (strcmp(table, "household") == 0)

@@ -89,18 +89,18 @@ int ks_db_threshold(sqlite3 *db, int *k, ks_error *err)
     int rc = ks_db_meta_get(db, "threshold", &v, err);
     *k = KS_DEFAULT_THRESHOLD;
     if (rc == 1) {
-        /* kasane threshold writes 2..100 only; anything else was written
+        /* kasane threshold writes KS_THRESHOLD_MIN..MAX only; anything else was written
          * around kasane.  Refused, not replaced by the default: a k of 1
          * would publish single cases, and a silent 5 for a hand-set 200
          * would publish counts the city meant to hide. */
         char *end = NULL;
         errno = 0;
         long x = strtol(v.buf, &end, 10);
-        if (errno || end == v.buf || *end || x < 2 || x > 100) {
+        if (errno || end == v.buf || *end || x < KS_THRESHOLD_MIN || x > KS_THRESHOLD_MAX) {
             rc = ks_error_set(err, KS_ESAFETY,
-                              "the database's threshold '%.20s' is not a whole number from 2 to 100 (written "
+                              "the database's threshold '%.20s' is not a whole number from %d to %d (written "
                               "around kasane?); the data officer sets it with 'kasane threshold --key KEY K'",
-                              v.buf);
+                              v.buf, KS_THRESHOLD_MIN, KS_THRESHOLD_MAX);
         } else {
             *k = (int)x;
             rc = 0;
@@ -396,14 +396,9 @@ static const char *access_why(int e)
                                                                                        : strerror(e);
 }
 
-/* Looks at an existing file before anything opens it for writing: a
- * regular file that starts with SQLite's header, that SQLite can read, with
- * kasane's meta table and a schema version this kasane knows; for writing,
- * one that the user can write, in a directory the user can write.  Each
- * refusal says which case it is, and nothing is written to the file — a
- * file that is not ours (another application's SQLite file, an empty file,
- * a database from a newer kasane) stays byte for byte as it was. */
-static int probe(const char *path, const struct stat *sb, ks_db_mode mode, ks_error *err)
+/* The probe's first look, without SQLite: a regular file, not empty, that
+ * starts with SQLite's header. */
+static int probe_header(const char *path, const struct stat *sb, ks_error *err)
 {
     if (!S_ISREG(sb->st_mode))
         return ks_error_set(err, KS_EUSAGE, "'%s' is not a regular file, so not a kasane database", path);
@@ -423,23 +418,58 @@ static int probe(const char *path, const struct stat *sb, ks_db_mode mode, ks_er
     if (got < (ssize_t)sizeof head || memcmp(head, "SQLite format 3", 16) != 0)
         return ks_error_set(err, KS_EUSAGE, "'%s' is not an SQLite database, so not a kasane database; "
                             "nothing was written to it", path);
+    return 0;
+}
 
-    /* A writer needs the file and its directory (for the -wal and -shm):
-     * said before SQLite opens anything, which would otherwise create an
-     * -shm it then cannot use and say only "unable to open". */
-    int rdir = dir_unwritable(path);
-    if (mode != KS_DB_READ) {
-        if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0)
-            return ks_error_set(err, KS_EIO, "database '%s' cannot be written: %s", path, access_why(errno));
-        if (rdir) {
-            char *copy = ks_strdup(path);
-            int rc = ks_error_set(err, KS_EIO, "database '%s' cannot be written: its directory '%s' cannot be "
-                                  "written (%s), and a writer needs to create the database's -wal and -shm "
-                                  "files there", path, dirname(copy), access_why(rdir));
-            free(copy);
-            return rc;
-        }
+/* A writer needs the file and its directory (for the -wal and -shm): said
+ * before SQLite opens anything, which would otherwise create an -shm it then
+ * cannot use and say only "unable to open".  rdir: dir_unwritable(path). */
+static int probe_writable(const char *path, int rdir, ks_error *err)
+{
+    if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0)
+        return ks_error_set(err, KS_EIO, "database '%s' cannot be written: %s", path, access_why(errno));
+    if (rdir) {
+        char *copy = ks_strdup(path);
+        int rc = ks_error_set(err, KS_EIO, "database '%s' cannot be written: its directory '%s' cannot be "
+                              "written (%s), and a writer needs to create the database's -wal and -shm "
+                              "files there", path, dirname(copy), access_why(rdir));
+        free(copy);
+        return rc;
     }
+    return 0;
+}
+
+/* The refusal for an SQLite result src (xsrc: its extended code) that is
+ * not a row of kasane's meta table: which case it is, in words. */
+static int probe_refusal(const char *path, sqlite3 *db, int src, int xsrc, int rdir, ks_error *err)
+{
+    if (src == SQLITE_DONE)
+        return ks_error_set(err, KS_EUSAGE, "'%s' is an SQLite database, but not a kasane database (its meta "
+                            "table has no schema_version); nothing was written to it", path);
+    if ((src & 0xff) == SQLITE_ERROR && strstr(sqlite3_errmsg(db), "no such table"))
+        return ks_error_set(err, KS_EUSAGE, "'%s' is an SQLite database, but not a kasane database (it has no "
+                            "meta table); nothing was written to it", path);
+    if ((src & 0xff) == SQLITE_CORRUPT || (src & 0xff) == SQLITE_NOTADB)
+        return ks_error_set(err, KS_EIO, "database '%s' is damaged: SQLite says \"%s\"; nothing was written to "
+                            "it (restore it from a backup)", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(src));
+    if ((src & 0xff) == SQLITE_BUSY)
+        return ks_error_set(err, KS_EIO, "database '%s' stayed locked by another program for 10 s", path);
+    if (rdir && ((src & 0xff) == SQLITE_CANTOPEN || (xsrc & 0xff) == SQLITE_READONLY ||
+                 (src & 0xff) == SQLITE_IOERR)) {
+        char *copy = ks_strdup(path);
+        int rc = ks_error_set(err, KS_EIO, "cannot read database '%s': its directory '%s' cannot be written "
+                              "(%s), and SQLite needs to create the database's -shm file there", path,
+                              dirname(copy), access_why(rdir));
+        free(copy);
+        return rc;
+    }
+    return ks_error_set(err, KS_EIO, "cannot read database '%s': SQLite says \"%s\"", path,
+                        db ? sqlite3_errmsg(db) : sqlite3_errstr(src));
+}
+
+/* The schema version in kasane's meta table, read through SQLite. */
+static int probe_meta(const char *path, ks_db_mode mode, int rdir, ks_error *err)
+{
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     /* A writer's probe opens read-write (never creating) and only reads:
@@ -468,31 +498,103 @@ static int probe(const char *path, const struct stat *sb, ks_db_mode mode, ks_er
             rc = ks_error_set(err, KS_EUSAGE, "database '%s' has schema version %d, from a newer kasane (this "
                               "one reads 1 to %d); nothing was written to it: use the newer kasane", path,
                               version, KS_SCHEMA_VERSION);
-    } else if (src == SQLITE_DONE) {
-        rc = ks_error_set(err, KS_EUSAGE, "'%s' is an SQLite database, but not a kasane database (its meta "
-                          "table has no schema_version); nothing was written to it", path);
-    } else if ((src & 0xff) == SQLITE_ERROR && strstr(sqlite3_errmsg(db), "no such table")) {
-        rc = ks_error_set(err, KS_EUSAGE, "'%s' is an SQLite database, but not a kasane database (it has no "
-                          "meta table); nothing was written to it", path);
-    } else if ((src & 0xff) == SQLITE_CORRUPT || (src & 0xff) == SQLITE_NOTADB) {
-        rc = ks_error_set(err, KS_EIO, "database '%s' is damaged: SQLite says \"%s\"; nothing was written to "
-                          "it (restore it from a backup)", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(src));
-    } else if ((src & 0xff) == SQLITE_BUSY) {
-        rc = ks_error_set(err, KS_EIO, "database '%s' stayed locked by another program for 10 s", path);
-    } else if (rdir && ((src & 0xff) == SQLITE_CANTOPEN || (xsrc & 0xff) == SQLITE_READONLY ||
-                        (src & 0xff) == SQLITE_IOERR)) {
-        char *copy = ks_strdup(path);
-        rc = ks_error_set(err, KS_EIO, "cannot read database '%s': its directory '%s' cannot be written (%s), "
-                          "and SQLite needs to create the database's -shm file there", path, dirname(copy),
-                          access_why(rdir));
-        free(copy);
     } else {
-        rc = ks_error_set(err, KS_EIO, "cannot read database '%s': SQLite says \"%s\"", path,
-                          db ? sqlite3_errmsg(db) : sqlite3_errstr(src));
+        rc = probe_refusal(path, db, src, xsrc, rdir, err);
     }
     sqlite3_finalize(st);
     sqlite3_close(db);
     return rc;
+}
+
+/* Looks at an existing file before anything opens it for writing: a
+ * regular file that starts with SQLite's header, that SQLite can read, with
+ * kasane's meta table and a schema version this kasane knows; for writing,
+ * one that the user can write, in a directory the user can write.  Each
+ * refusal says which case it is, and nothing is written to the file — a
+ * file that is not ours (another application's SQLite file, an empty file,
+ * a database from a newer kasane) stays byte for byte as it was. */
+static int probe(const char *path, const struct stat *sb, ks_db_mode mode, ks_error *err)
+{
+    int rc = probe_header(path, sb, err);
+    if (rc)
+        return rc;
+    int rdir = dir_unwritable(path);
+    if (mode != KS_DB_READ && (rc = probe_writable(path, rdir, err)))
+        return rc;
+    return probe_meta(path, mode, rdir, err);
+}
+
+/* The connection's settings for its mode. */
+static int db_settings(sqlite3 *db, const char *path, ks_db_mode mode, ks_error *err)
+{
+    int rc;
+    if (mode == KS_DB_BUILD) {
+        /* Nobody else may see this file until it is renamed into place, and
+         * a failed build is deleted, not rolled back: a journal would only
+         * write every page twice.  secure_delete as for any writer.  8 KiB
+         * pages (set before the first table, so for good): the 1M-row import
+         * took 3.6 s instead of 3.8 s with 4 KiB ones, and the library's
+         * queries as long or a little less (bench/README.md). */
+        rc = ks_db_exec(db, "PRAGMA page_size = 8192; "
+                            "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = OFF; "
+                            "PRAGMA synchronous = OFF; PRAGMA secure_delete = ON; "
+                            "PRAGMA foreign_keys = OFF;", err);
+        if (rc)
+            return rc;
+    } else if (mode != KS_DB_READ) {
+        tighten_mode(path);
+        /* WAL lets analysts read while an import runs; secure_delete zeroes
+         * freed pages so that a deleted value leaves no trace in the file. */
+        rc = ks_db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                            "PRAGMA secure_delete = ON; PRAGMA foreign_keys = OFF;", err);
+        if (rc)
+            return rc;
+    }
+    /* temp_store stays at its default (file): SQLite's in-memory sorter was
+     * measured 2.4x slower on a 1M-row GROUP BY (bench/queries.md).  What a
+     * sort may spill to an unlinked temporary file is what the database
+     * holds — codes, dates, pseudonym prefixes — never an identifier, which
+     * never reaches SQLite.  Writers get a 32 MiB page cache (the upgrades and
+     * threshold's rehash; an import into a database that holds cases sets
+     * 8 MiB itself, since it finds most rows by the next case id: load.c
+     * and bench/README.md, "Re-import"); a new database's build
+     * only appends, and was as fast with 2, 8 or 32 MiB: it gets 8 MiB, which
+     * is 30 MB less peak memory.  Readers keep the default, since their scans
+     * are sequential. */
+    if (mode != KS_DB_READ && (rc = ks_db_exec(db, mode == KS_DB_BUILD ? "PRAGMA cache_size = -8192;"
+                                                                      : "PRAGMA cache_size = -32768;", err)))
+        return rc;
+    /* Let SQLite's sorter use helper threads: building the three indexes
+     * after a 1M-row import went from 4.9 s to 3.3 s with two. */
+    return ks_db_exec(db, "PRAGMA threads = 2;", err);
+}
+
+/* The schema version: a writer upgrades an older one, a reader reads it as
+ * it is. */
+static int db_version(sqlite3 *db, const char *path, ks_db_mode mode, ks_error *err)
+{
+    ks_buf v;
+    ks_buf_init(&v);
+    int rc = ks_db_meta_get(db, "schema_version", &v, NULL);
+    if (rc != 1) {
+        ks_buf_release(&v);
+        return ks_error_set(err, KS_EUSAGE, "'%s' is not a kasane database", path);
+    }
+    int version = atoi(v.buf);
+    ks_buf_release(&v);
+    if (version >= 1 && version < KS_SCHEMA_VERSION && mode != KS_DB_READ) {
+        if ((version == 1 && (rc = upgrade_1(db, path, err))) || (rc = upgrade_2(db, path, err)))
+            return rc;
+    } else if (version >= 1 && version < KS_SCHEMA_VERSION) {
+        /* read as it is: version 1's tables hold the same rows as the views
+         * that replace them, and no reader uses the row hash */
+        ks_warn("database '%s' has schema %d, whose row hashes let a reader of the file test exact ages; "
+                "the next import or threshold upgrades it", path, version);
+    } else if (version != KS_SCHEMA_VERSION) {
+        return ks_error_set(err, KS_EUSAGE, "database '%s' has schema version %d; this kasane reads 1 to %d",
+                            path, version, KS_SCHEMA_VERSION);
+    }
+    return 0;
 }
 
 int ks_db_open(const char *path, ks_db_mode mode, sqlite3 **out, ks_error *err)
@@ -519,74 +621,12 @@ int ks_db_open(const char *path, ks_db_mode mode, sqlite3 **out, ks_error *err)
     }
     sqlite3_busy_timeout(db, 10000);
     sqlite3_extended_result_codes(db, 1);
-    if (mode == KS_DB_BUILD) {
-        /* Nobody else may see this file until it is renamed into place, and
-         * a failed build is deleted, not rolled back: a journal would only
-         * write every page twice.  secure_delete as for any writer.  8 KiB
-         * pages (set before the first table, so for good): the 1M-row import
-         * took 3.6 s instead of 3.8 s with 4 KiB ones, and the library's
-         * queries as long or a little less (bench/README.md). */
-        rc = ks_db_exec(db, "PRAGMA page_size = 8192; "
-                            "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = OFF; "
-                            "PRAGMA synchronous = OFF; PRAGMA secure_delete = ON; "
-                            "PRAGMA foreign_keys = OFF;", err);
-        if (rc)
-            goto fail;
-    } else if (mode != KS_DB_READ) {
-        tighten_mode(path);
-        /* WAL lets analysts read while an import runs; secure_delete zeroes
-         * freed pages so that a deleted value leaves no trace in the file. */
-        rc = ks_db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                            "PRAGMA secure_delete = ON; PRAGMA foreign_keys = OFF;", err);
-        if (rc)
-            goto fail;
-    }
-    /* temp_store stays at its default (file): SQLite's in-memory sorter was
-     * measured 2.4x slower on a 1M-row GROUP BY (bench/queries.md).  What a
-     * sort may spill to an unlinked temporary file is what the database
-     * holds — codes, dates, pseudonym prefixes — never an identifier, which
-     * never reaches SQLite.  Writers get a 32 MiB page cache (the upgrades and
-     * threshold's rehash; an import into a database that holds cases sets
-     * 8 MiB itself, since it finds most rows by the next case id: load.c
-     * and bench/README.md, "Re-import"); a new database's build
-     * only appends, and was as fast with 2, 8 or 32 MiB: it gets 8 MiB, which
-     * is 30 MB less peak memory.  Readers keep the default, since their scans
-     * are sequential. */
-    if (mode != KS_DB_READ && (rc = ks_db_exec(db, mode == KS_DB_BUILD ? "PRAGMA cache_size = -8192;"
-                                                                      : "PRAGMA cache_size = -32768;", err)))
+    if ((rc = db_settings(db, path, mode, err)))
         goto fail;
-    /* Let SQLite's sorter use helper threads: building the three indexes
-     * after a 1M-row import went from 4.9 s to 3.3 s with two. */
-    if ((rc = ks_db_exec(db, "PRAGMA threads = 2;", err)))
+    if (((mode == KS_DB_CREATE && !exists) || mode == KS_DB_BUILD) && (rc = ks_db_create_schema(db, err)))
         goto fail;
-    if ((mode == KS_DB_CREATE && !exists) || mode == KS_DB_BUILD) {
-        rc = ks_db_create_schema(db, err);
-        if (rc)
-            goto fail;
-    }
-    ks_buf v;
-    ks_buf_init(&v);
-    rc = ks_db_meta_get(db, "schema_version", &v, NULL);
-    if (rc != 1) {
-        ks_buf_release(&v);
-        rc = ks_error_set(err, KS_EUSAGE, "'%s' is not a kasane database", path);
+    if ((rc = db_version(db, path, mode, err)))
         goto fail;
-    }
-    int version = atoi(v.buf);
-    ks_buf_release(&v);
-    if (version >= 1 && version < KS_SCHEMA_VERSION && mode != KS_DB_READ) {
-        if ((version == 1 && (rc = upgrade_1(db, path, err))) || (rc = upgrade_2(db, path, err)))
-            goto fail;
-    } else if (version >= 1 && version < KS_SCHEMA_VERSION) {
-        /* read as it is: version 1's tables hold the same rows as the views
-         * that replace them, and no reader uses the row hash */
-        ks_warn("database '%s' has schema %d, whose row hashes let a reader of the file test exact ages; "
-                "the next import or threshold upgrades it", path, version);
-    } else if (version != KS_SCHEMA_VERSION) {
-        rc = ks_error_set(err, KS_EUSAGE, "database '%s' has schema version %d; this kasane reads 1 to %d",
-                          path, version, KS_SCHEMA_VERSION);
-        goto fail;
-    }
     *out = db;
     return 0;
 fail:
@@ -643,6 +683,35 @@ static int build_reset(ks_db_build *b, sqlite3 **db, ks_error *err)
     return ks_db_open(b->tmp_path, KS_DB_BUILD, db, err);
 }
 
+/* Whether the staging file open on fd is ours to build in, made 0600 and
+ * locked; a refusal says why. */
+static int staging_claim(int fd, const char *final_path, const char *tmp_path, ks_error *err)
+{
+    struct stat sb;
+    const char *why = NULL;
+    if (fstat(fd, &sb) != 0)
+        why = strerror(errno);
+    else if (!S_ISREG(sb.st_mode))
+        why = "it is not a regular file";
+    else if (sb.st_uid != geteuid())
+        why = "it belongs to another user";
+    else if (sb.st_nlink != 1)
+        why = "it has other links (hard links) to it";
+    if (why)
+        return ks_error_set(err, KS_ESAFETY, "'%s' is already there and %s: kasane did not make it, so it "
+                            "will not build the database in it; nothing was imported (remove it, and check "
+                            "who can write in that directory)", tmp_path, why);
+    if (fchmod(fd, 0600) != 0)
+        return ks_error_set(err, KS_EIO, "cannot set mode 0600 on '%s': %s", tmp_path, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+        return errno == EWOULDBLOCK
+                   ? ks_error_set(err, KS_EUSAGE, "another import is creating '%s' right now (it holds '%s'); "
+                                                  "wait for it to finish, then import into the database it made",
+                                  final_path, tmp_path)
+                   : ks_error_set(err, KS_EIO, "cannot lock '%s': %s", tmp_path, strerror(errno));
+    return 0;
+}
+
 int ks_db_build_open(const char *final_path, ks_db_build *b, sqlite3 **db, ks_error *err)
 {
     *db = NULL;
@@ -667,42 +736,14 @@ int ks_db_build_open(const char *final_path, ks_db_build *b, sqlite3 **db, ks_er
         build_release(b);
         return rc;
     }
-    struct stat sb;
-    const char *why = NULL;
-    if (fstat(fd, &sb) != 0)
-        why = strerror(errno);
-    else if (!S_ISREG(sb.st_mode))
-        why = "it is not a regular file";
-    else if (sb.st_uid != geteuid())
-        why = "it belongs to another user";
-    else if (sb.st_nlink != 1)
-        why = "it has other links (hard links) to it";
-    if (why) {
-        int rc = ks_error_set(err, KS_ESAFETY, "'%s' is already there and %s: kasane did not make it, so it "
-                              "will not build the database in it; nothing was imported (remove it, and check "
-                              "who can write in that directory)", b->tmp_path, why);
+    int rc = staging_claim(fd, final_path, b->tmp_path, err);
+    if (rc) {
         close(fd);
-        build_release(b); /* not ours: leave it */
-        return rc;
-    }
-    if (fchmod(fd, 0600) != 0) {
-        int rc = ks_error_set(err, KS_EIO, "cannot set mode 0600 on '%s': %s", b->tmp_path, strerror(errno));
-        close(fd);
-        build_release(b);
-        return rc;
-    }
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        int rc = errno == EWOULDBLOCK
-                     ? ks_error_set(err, KS_EUSAGE, "another import is creating '%s' right now (it holds '%s'); "
-                                                    "wait for it to finish, then import into the database it made",
-                                    final_path, b->tmp_path)
-                     : ks_error_set(err, KS_EIO, "cannot lock '%s': %s", b->tmp_path, strerror(errno));
-        close(fd);
-        build_release(b); /* the file is someone else's: leave it */
+        build_release(b); /* not ours, or someone else's import's: leave it */
         return rc;
     }
     b->lock_fd = fd;
-    int rc = build_reset(b, db, err);
+    rc = build_reset(b, db, err);
     if (rc)
         ks_db_build_abandon(b, db);
     return rc;

@@ -21,6 +21,8 @@
  * the next import or threshold, which have the key, recomputes them
  * (ks_loader_rehash).  Reading an older database works and warns. */
 enum { KS_SCHEMA_VERSION = 3, KS_DEFAULT_THRESHOLD = 5 };
+/* The thresholds k that kasane threshold sets and a database may hold. */
+enum { KS_THRESHOLD_MIN = 2, KS_THRESHOLD_MAX = 100 };
 
 typedef enum ks_db_mode {
     KS_DB_READ,   /* read-only; the file must exist */
@@ -95,7 +97,8 @@ int ks_db_build_indexes(sqlite3 *db, ks_error *err);
 const char *ks_db_temp_view_sql(void);
 
 /* The suppression threshold k stored in the database (5 when none is
- * stored).  A stored value that is not a whole number 2..100 was written
+ * stored).  A stored value that is not a whole number from KS_THRESHOLD_MIN
+ * to KS_THRESHOLD_MAX was written
  * around kasane and is refused (-KS_ESAFETY), never replaced. */
 int ks_db_threshold(sqlite3 *db, int *k, ks_error *err);
 

@@ -354,7 +354,7 @@ static void bind_case(sqlite3_stmt *s, int base, int64_t batch_id, int64_t case_
                       const stored_case *cp, const uint8_t hash[16])
 {
     const stored_case c = *cp;
-    char consult[11], closed[11];
+    char consult[KS_DATE_ISO_SIZE], closed[KS_DATE_ISO_SIZE];
     ks_date_format(c.consult, consult);
     sqlite3_bind_int64(s, P(1), case_key);
     if (case_id)
@@ -420,60 +420,75 @@ static void col_ps(sqlite3_stmt *s, int i, uint8_t out[KS_PSEUDO_BYTES])
         memcpy(out, sqlite3_column_blob(s, i), KS_PSEUDO_BYTES);
 }
 
+/* The columns of rehash_sel, in order. */
+enum {
+    RH_CASE_ID, RH_CASE_PS, RH_PERSON_PS, RH_HOUSEHOLD_PS, RH_AGE_BAND, RH_MINOR, RH_SEX, RH_HOUSEHOLD_TYPE,
+    RH_DISTRICT, RH_CONSULT, RH_CLOSED, RH_ROUTE, RH_AGENCY, RH_CONSENT, RH_MEETING, RH_STATUS, RH_OUTCOME,
+    RH_MAIN_PROBLEM, RH_PROBLEM_MASK, RH_SUPPORT_MASK, RH_PARTNER_MASK, RH_N_PROBLEMS, RH_N_SUPPORTS,
+    RH_N_PARTNERS, RH_N_FIELDS, RH_NOTES, RH_HAS_HOUSEHOLD
+};
+
+static const char rehash_sel[] =
+    "SELECT c.case_id, c.pseudonym, p.pseudonym, h.pseudonym, c.age_band_id, c.minor, c.sex_id, "
+    "c.household_type_id, c.district_id, c.consult_date, c.closed_date, c.intake_route_id, "
+    "c.intake_agency_id, c.consent_id, c.meeting_type_id, c.status_id, c.outcome_id, c.main_problem_id, "
+    "c.problem_mask, c.support_mask, c.partner_mask, c.problem_count, c.support_count, c.partner_count, "
+    "c.field_count, c.notes_present, c.household_id IS NOT NULL "
+    "FROM case_record c JOIN person p USING (person_id) LEFT JOIN household h USING (household_id)";
+
+/* One row of rehash_sel into c; returns whether its dates parse. */
+static int read_stored(sqlite3_stmt *s, stored_case *c)
+{
+    memset(c, 0, sizeof *c);
+    col_ps(s, RH_CASE_PS, c->case_ps);
+    col_ps(s, RH_PERSON_PS, c->person_ps);
+    if ((c->has_household = (uint8_t)sqlite3_column_int(s, RH_HAS_HOUSEHOLD)))
+        col_ps(s, RH_HOUSEHOLD_PS, c->household_ps);
+    c->age_band = (uint8_t)sqlite3_column_int(s, RH_AGE_BAND);
+    c->minor = (uint8_t)sqlite3_column_int(s, RH_MINOR);
+    c->sex = (uint8_t)sqlite3_column_int(s, RH_SEX);
+    c->household_type = (uint8_t)sqlite3_column_int(s, RH_HOUSEHOLD_TYPE);
+    c->district = (uint16_t)sqlite3_column_int(s, RH_DISTRICT);
+    int dates_ok = col_date(s, RH_CONSULT, &c->consult);
+    if ((c->has_closed = sqlite3_column_type(s, RH_CLOSED) != SQLITE_NULL))
+        dates_ok = dates_ok && col_date(s, RH_CLOSED, &c->closed);
+    c->intake_route = (uint8_t)sqlite3_column_int(s, RH_ROUTE);
+    if ((c->has_intake_agency = sqlite3_column_type(s, RH_AGENCY) != SQLITE_NULL))
+        c->intake_agency = (uint16_t)sqlite3_column_int(s, RH_AGENCY);
+    c->consent = (uint8_t)sqlite3_column_int(s, RH_CONSENT);
+    c->meeting = (uint8_t)sqlite3_column_int(s, RH_MEETING);
+    c->status = (uint8_t)sqlite3_column_int(s, RH_STATUS);
+    c->outcome = (uint8_t)sqlite3_column_int(s, RH_OUTCOME);
+    c->main_problem = (uint8_t)sqlite3_column_int(s, RH_MAIN_PROBLEM);
+    c->problem_mask = (uint64_t)sqlite3_column_int64(s, RH_PROBLEM_MASK);
+    c->support_mask = (uint64_t)sqlite3_column_int64(s, RH_SUPPORT_MASK);
+    c->partner_mask = (uint64_t)sqlite3_column_int64(s, RH_PARTNER_MASK);
+    c->n_problems = (uint8_t)sqlite3_column_int(s, RH_N_PROBLEMS);
+    c->n_supports = (uint8_t)sqlite3_column_int(s, RH_N_SUPPORTS);
+    c->n_partners = (uint8_t)sqlite3_column_int(s, RH_N_PARTNERS);
+    c->n_fields = (uint8_t)sqlite3_column_int(s, RH_N_FIELDS);
+    c->notes_present = (uint8_t)sqlite3_column_int(s, RH_NOTES);
+    return dates_ok;
+}
+
 int ks_loader_rehash(sqlite3 *db, const ks_key *k, int64_t *n, ks_error *err)
 {
-    static const char sel[] =
-        "SELECT c.case_id, c.pseudonym, p.pseudonym, h.pseudonym, c.age_band_id, c.minor, c.sex_id, "
-        "c.household_type_id, c.district_id, c.consult_date, c.closed_date, c.intake_route_id, "
-        "c.intake_agency_id, c.consent_id, c.meeting_type_id, c.status_id, c.outcome_id, c.main_problem_id, "
-        "c.problem_mask, c.support_mask, c.partner_mask, c.problem_count, c.support_count, c.partner_count, "
-        "c.field_count, c.notes_present, c.household_id IS NOT NULL "
-        "FROM case_record c JOIN person p USING (person_id) LEFT JOIN household h USING (household_id)";
     sqlite3_stmt *s = NULL, *u = NULL;
     *n = 0;
-    int rc = ks_db_prepare(db, sel, &s, err);
+    int rc = ks_db_prepare(db, rehash_sel, &s, err);
     if (!rc)
         rc = ks_db_prepare(db, "UPDATE case_record SET row_hash = ?2 WHERE case_id = ?1", &u, err);
     int step = SQLITE_DONE;
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
         stored_case c;
-        memset(&c, 0, sizeof c);
-        col_ps(s, 1, c.case_ps);
-        col_ps(s, 2, c.person_ps);
-        if ((c.has_household = (uint8_t)sqlite3_column_int(s, 26)))
-            col_ps(s, 3, c.household_ps);
-        c.age_band = (uint8_t)sqlite3_column_int(s, 4);
-        c.minor = (uint8_t)sqlite3_column_int(s, 5);
-        c.sex = (uint8_t)sqlite3_column_int(s, 6);
-        c.household_type = (uint8_t)sqlite3_column_int(s, 7);
-        c.district = (uint16_t)sqlite3_column_int(s, 8);
-        int dates_ok = col_date(s, 9, &c.consult);
-        if ((c.has_closed = sqlite3_column_type(s, 10) != SQLITE_NULL))
-            dates_ok = dates_ok && col_date(s, 10, &c.closed);
-        c.intake_route = (uint8_t)sqlite3_column_int(s, 11);
-        if ((c.has_intake_agency = sqlite3_column_type(s, 12) != SQLITE_NULL))
-            c.intake_agency = (uint16_t)sqlite3_column_int(s, 12);
-        c.consent = (uint8_t)sqlite3_column_int(s, 13);
-        c.meeting = (uint8_t)sqlite3_column_int(s, 14);
-        c.status = (uint8_t)sqlite3_column_int(s, 15);
-        c.outcome = (uint8_t)sqlite3_column_int(s, 16);
-        c.main_problem = (uint8_t)sqlite3_column_int(s, 17);
-        c.problem_mask = (uint64_t)sqlite3_column_int64(s, 18);
-        c.support_mask = (uint64_t)sqlite3_column_int64(s, 19);
-        c.partner_mask = (uint64_t)sqlite3_column_int64(s, 20);
-        c.n_problems = (uint8_t)sqlite3_column_int(s, 21);
-        c.n_supports = (uint8_t)sqlite3_column_int(s, 22);
-        c.n_partners = (uint8_t)sqlite3_column_int(s, 23);
-        c.n_fields = (uint8_t)sqlite3_column_int(s, 24);
-        c.notes_present = (uint8_t)sqlite3_column_int(s, 25);
-        if (!dates_ok) {
+        if (!read_stored(s, &c)) {
             rc = ks_error_set(err, KS_EIO, "database: case %lld has a date that is not YYYY-MM-DD",
-                              (long long)sqlite3_column_int64(s, 0));
+                              (long long)sqlite3_column_int64(s, RH_CASE_ID));
             break;
         }
         uint8_t h[16];
         stored_hash(k, &c, h);
-        sqlite3_bind_int64(u, 1, sqlite3_column_int64(s, 0));
+        sqlite3_bind_int64(u, 1, sqlite3_column_int64(s, RH_CASE_ID));
         sqlite3_bind_blob(u, 2, h, 16, SQLITE_TRANSIENT);
         if (sqlite3_step(u) != SQLITE_DONE)
             rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
@@ -529,7 +544,7 @@ static int col_is_opt_int(sqlite3_stmt *s, int i, int has, int64_t v)
  * stored case) and c (the new one): the ST_UPD_CASE variant to use. */
 static int upd_variant(sqlite3_stmt *s, const stored_case *c)
 {
-    char d[11];
+    char d[KS_DATE_ISO_SIZE];
     ks_date_format(c->consult, d);
     if (sqlite3_column_int64(s, 3) != ks_pseudo_rowid(c->person_ps) || !col_is_text(s, 5, d, 10))
         return UPD_SET_P | UPD_SET_H;

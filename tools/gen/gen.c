@@ -239,6 +239,13 @@ static const gen_code k_outcomes[8] = {
     {"悪化", "worsened"}, {"転出", "moved"}, {"死亡", "deceased"}, {"不明", "unknown"},
 };
 
+/* The columns, in the order of the headers below. */
+enum {
+    COL_RECORD_ID, COL_RESIDENT_ID, COL_NAME, COL_KANA, COL_BIRTH, COL_ADDRESS, COL_PHONE, COL_HOUSEHOLD_ID,
+    COL_SEX, COL_HOUSEHOLD_TYPE, COL_DISTRICT, COL_CONSULT, COL_CLOSED, COL_ROUTE, COL_AGENCY, COL_PROBLEMS,
+    COL_SUPPORTS, COL_PARTNERS, COL_CONSENT, COL_MEETING, COL_STATUS, COL_OUTCOME, COL_NOTES, COL_COUNT
+};
+
 static const char *const k_header_ja[] = {
     "記録番号", "宛名番号", "氏名", "フリガナ", "生年月日", "住所", "電話番号", "世帯番号",
     "性別", "世帯構成", "地区", "相談日", "終結日", "相談経路", "受付機関", "課題",
@@ -613,6 +620,44 @@ static const char *pick_separator(gen *g)
 
 enum { DF_ISO, DF_SLASH, DF_KANJI, DF_ERA_KANJI, DF_ERA_ABBR, DF_COMPACT };
 
+/* Writes day (y-m-d) in an era form, DF_ERA_KANJI or DF_ERA_ABBR; returns
+ * false (writing nothing) before Showa, which the contract does not cover. */
+static bool put_era_date(ks_buf *b, int32_t day, int y, int m, int d, int form)
+{
+    /* Era boundaries as the date module checks them. */
+    const char *kanji, *abbr;
+    int ey;
+    if (day >= days_from_civil(2019, 5, 1)) {
+        kanji = "令和", abbr = "R", ey = y - 2018;
+    } else if (day >= days_from_civil(1989, 1, 8)) {
+        kanji = "平成", abbr = "H", ey = y - 1988;
+    } else if (day >= days_from_civil(1926, 12, 25)) {
+        kanji = "昭和", abbr = "S", ey = y - 1925;
+    } else {
+        return false;
+    }
+    if (form == DF_ERA_KANJI) {
+        ks_buf_adds(b, kanji);
+        if (ey == 1)
+            ks_buf_adds(b, "元");
+        else
+            put_uint(b, (uint64_t)ey, 1);
+        ks_buf_adds(b, "年");
+        put_uint(b, (uint64_t)m, 1);
+        ks_buf_adds(b, "月");
+        put_uint(b, (uint64_t)d, 1);
+        ks_buf_adds(b, "日");
+    } else {
+        ks_buf_adds(b, abbr);
+        put_uint(b, (uint64_t)ey, 1);
+        ks_buf_addc(b, '.');
+        put_uint(b, (uint64_t)m, 1);
+        ks_buf_addc(b, '.');
+        put_uint(b, (uint64_t)d, 1);
+    }
+    return true;
+}
+
 /* Writes day in form `form`; returns false (writing nothing) when the form
  * needs an era the contract does not cover (before Showa). */
 static bool put_date(ks_buf *b, int32_t day, int form)
@@ -647,41 +692,8 @@ static bool put_date(ks_buf *b, int32_t day, int form)
         put_uint(b, (uint64_t)m, 2);
         put_uint(b, (uint64_t)d, 2);
         return true;
-    default:
-        break;
+    default: return put_era_date(b, day, y, m, d, form);
     }
-    /* Era boundaries as the date module checks them. */
-    const char *kanji, *abbr;
-    int ey;
-    if (day >= days_from_civil(2019, 5, 1)) {
-        kanji = "令和", abbr = "R", ey = y - 2018;
-    } else if (day >= days_from_civil(1989, 1, 8)) {
-        kanji = "平成", abbr = "H", ey = y - 1988;
-    } else if (day >= days_from_civil(1926, 12, 25)) {
-        kanji = "昭和", abbr = "S", ey = y - 1925;
-    } else {
-        return false;
-    }
-    if (form == DF_ERA_KANJI) {
-        ks_buf_adds(b, kanji);
-        if (ey == 1)
-            ks_buf_adds(b, "元");
-        else
-            put_uint(b, (uint64_t)ey, 1);
-        ks_buf_adds(b, "年");
-        put_uint(b, (uint64_t)m, 1);
-        ks_buf_adds(b, "月");
-        put_uint(b, (uint64_t)d, 1);
-        ks_buf_adds(b, "日");
-    } else {
-        ks_buf_adds(b, abbr);
-        put_uint(b, (uint64_t)ey, 1);
-        ks_buf_addc(b, '.');
-        put_uint(b, (uint64_t)m, 1);
-        ks_buf_addc(b, '.');
-        put_uint(b, (uint64_t)d, 1);
-    }
-    return true;
 }
 
 static void put_birth_date(gen *g, int32_t birth)
@@ -967,7 +979,10 @@ static void maybe(gen *g, gen_list *l, int v, double p)
         list_add(l, v);
 }
 
-/* Problems by role: the co-occurrences the seed documents describe. */
+/* Problems by role: the co-occurrences the seed documents describe.  One
+ * function: it is a table, one case per role, written as code because the
+ * odds depend on age and household and some draws on earlier ones; the
+ * draws' order is what a seed gives, so it stays in one place to read. */
 static void draw_problems(gen *g, const gen_person *p, int age, gen_list *l)
 {
     gen_rng *r = &g->rng;
@@ -1096,7 +1111,8 @@ static void draw_problems(gen *g, const gen_person *p, int age, gen_list *l)
 }
 
 /* Partners by problem field, so that "which window for which problem" has
- * an answer in the data. */
+ * an answer in the data.  One function: it is a table, one case per
+ * problem, whose odds depend on the case's age and district. */
 static void draw_partners(gen *g, const gen_case *c, gen_list *w)
 {
     /* Mitaka has two multigenerational centres, east and west. */
@@ -1240,19 +1256,11 @@ static int draw_route(gen *g, int role, int age)
     return (int)rng_weighted(&g->rng, w, R_COUNT);
 }
 
-static void draw_case(gen *g, const gen_person *p, int32_t consult, gen_case *c)
+/* Consent, and the meeting the case went to (a case without consent can
+ * only be discussed at a support meeting). */
+static void draw_consent(gen *g, gen_case *c, int np, int nw)
 {
     gen_rng *r = &g->rng;
-    memset(c, 0, sizeof *c);
-    c->consult = consult;
-    c->age = age_at(p->birth, consult);
-    c->district = k_zones[p->hh.zone].district;
-    draw_problems(g, p, c->age, &c->problems);
-    c->route = rng_chance(r, 0.04) ? -1 : draw_route(g, p->role, c->age);
-    draw_partners(g, c, &c->partners);
-    c->unlisted = (int)rng_below(r, KS_ARRAY_LEN(k_unlisted));
-    int np = c->problems.n, nw = c->partners.n - list_has(&c->partners, W_UNLISTED);
-
     double p_no = 0.07;
     if (list_has(&c->problems, P_HIKI) || list_has(&c->problems, P_YOUNG_CARER))
         p_no += 0.12;
@@ -1267,8 +1275,13 @@ static void draw_case(gen *g, const gen_person *p, int32_t consult, gen_case *c)
         c->meeting = rng_chance(r, 0.5) ? M_PLAN : rng_chance(r, 0.5) ? M_NONE : M_BLANK;
     else
         c->meeting = rng_chance(r, 0.04) ? M_PLAN : rng_chance(r, 0.5) ? M_NONE : M_BLANK;
+}
 
-    /* Supports follow the problems and the partners involved. */
+/* Supports follow the problems and the partners involved (nw of them).
+ * Returns whether several agencies worked on the case together. */
+static bool draw_supports(gen *g, gen_case *c, int nw)
+{
+    gen_rng *r = &g->rng;
     gen_list *s = &c->supports;
     maybe(g, s, S_CONSULT, 0.95);
     maybe(g, s, S_INFO, 0.3);
@@ -1292,21 +1305,31 @@ static void draw_case(gen *g, const gen_person *p, int32_t consult, gen_case *c)
     maybe(g, s, S_OTHER, 0.02);
     if (s->n == 0)
         list_add(s, S_CONSULT);
+    return multi;
+}
 
-    /* Most cases are taken by the district welfare coordinators themselves. */
+/* Most cases are taken by the district welfare coordinators themselves. */
+static void draw_agency(gen *g, gen_case *c)
+{
     c->agency = -1;
-    double ua = rng_unit(r);
+    double ua = rng_unit(&g->rng);
     if (ua < 0.5)
         c->agency = W_COORD;
     else if (ua < 0.58)
         c->agency = W_SHAKYO;
     else if (ua < 0.95)
         c->agency = c->partners.n && c->partners.v[0] != W_UNLISTED ? c->partners.v[0] : W_COORD;
+}
 
-    /* Duration grows with complexity; hikikomori cases run long. */
+/* Duration grows with complexity; hikikomori cases run long.  Sets the
+ * status and the closing day. */
+static void draw_closing(gen *g, gen_case *c, int np, bool multi)
+{
+    gen_rng *r = &g->rng;
+    bool hiki = list_has(&c->problems, P_HIKI);
     double mean = 75 + 40 * (np - 1) + (hiki ? 150 : 0) + (multi ? 45 : 0);
     int32_t dur = 7 + (int32_t)(-mean * log(1.0 - rng_unit(r)));
-    int32_t closed = consult + dur;
+    int32_t closed = c->consult + dur;
     if (closed > g->period_end) {
         c->status = ST_ONGOING;
         c->closed = -1;
@@ -1315,8 +1338,12 @@ static void draw_case(gen *g, const gen_person *p, int32_t consult, gen_case *c)
         c->status = rng_chance(r, p_susp) ? ST_SUSPENDED : ST_CLOSED;
         c->closed = closed;
     }
+}
 
-    /* Outcome: a logistic model the analysis should find again. */
+/* Outcome: a logistic model the analysis should find again. */
+static void draw_outcome(gen *g, gen_case *c, int np, bool multi)
+{
+    gen_rng *r = &g->rng;
     if (c->status == ST_CLOSED) {
         double score = 1.1 - 0.45 * (np - 1) - 0.02 * (c->age > 60 ? c->age - 60 : 0) +
                        (multi ? 0.8 : 0) + (c->consent ? 0.3 : 0);
@@ -1337,6 +1364,25 @@ static void draw_case(gen *g, const gen_person *p, int32_t consult, gen_case *c)
     }
     if (c->outcome != O_BLANK && rng_chance(r, 0.04))
         c->outcome = O_BLANK; /* not filled in */
+}
+
+static void draw_case(gen *g, const gen_person *p, int32_t consult, gen_case *c)
+{
+    gen_rng *r = &g->rng;
+    memset(c, 0, sizeof *c);
+    c->consult = consult;
+    c->age = age_at(p->birth, consult);
+    c->district = k_zones[p->hh.zone].district;
+    draw_problems(g, p, c->age, &c->problems);
+    c->route = rng_chance(r, 0.04) ? -1 : draw_route(g, p->role, c->age);
+    draw_partners(g, c, &c->partners);
+    c->unlisted = (int)rng_below(r, KS_ARRAY_LEN(k_unlisted));
+    int np = c->problems.n, nw = c->partners.n - list_has(&c->partners, W_UNLISTED);
+    draw_consent(g, c, np, nw);
+    bool multi = draw_supports(g, c, nw);
+    draw_agency(g, c);
+    draw_closing(g, c, np, multi);
+    draw_outcome(g, c, np, multi);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1518,12 +1564,171 @@ static int write_header(gen *g, ks_error *err)
     const char *const *h = g->opt.english_headers ? k_header_en : k_header_ja;
     if (g->opt.bom)
         ks_buf_adds(&g->row, "\xEF\xBB\xBF");
-    for (size_t i = 0; i < KS_ARRAY_LEN(k_header_ja); i++) {
+    for (size_t i = 0; i < COL_COUNT; i++) {
         if (i)
             ks_buf_addc(&g->row, ',');
         ks_buf_adds(&g->row, h[i]);
     }
     return flush_row(g, err);
+}
+
+/* How one row writes what repeats across its fields. */
+typedef struct row_style {
+    int name;        /* put_name's spacing style */
+    int date_form;   /* DF_* of both case dates */
+    bool wide_dates; /* full-width digits in them */
+} row_style;
+
+/* The person's identifying fields (record id to household id) into
+ * g->field, each noted as an identifier when written. */
+static void put_identity_field(gen *g, gen_person *p, int32_t consult, int col, const row_style *rs)
+{
+    gen_rng *r = &g->rng;
+    ks_buf *f = &g->field;
+    switch (col) {
+    case COL_RECORD_ID: put_record_id(g, consult); break;
+    case COL_RESIDENT_ID:
+        if (!p->resident)
+            return;
+        put_uint(f, p->resident, 12);
+        if (rng_chance(r, 0.02))
+            widen_digits(f, 0);
+        break;
+    case COL_NAME:
+        put_name(g, p, rs->name);
+        if (rng_chance(r, 0.01))
+            ks_buf_adds(f, rng_chance(r, 0.5) ? " " : "　"); /* a trailing blank */
+        break;
+    case COL_KANA:
+        if (rng_chance(r, 0.08))
+            return;
+        put_kana(g, p);
+        break;
+    case COL_BIRTH: put_birth_date(g, p->birth); break;
+    case COL_ADDRESS:
+        if (rng_chance(r, 0.05))
+            return;
+        put_address(g, &p->hh);
+        break;
+    case COL_PHONE: put_phone(g, p); break;
+    case COL_HOUSEHOLD_ID:
+        if (p->hh.no_id || rng_chance(r, 0.02))
+            return;
+        ks_buf_adds(f, "S-");
+        put_uint(f, scramble(p->hh.serial, 7777777ULL, 1234567ULL, 10000000ULL), 7);
+        if (p->hh.serial >= 10000000u) /* widen rather than collide */
+            put_uint(f, p->hh.serial / 10000000u, 1);
+        break;
+    default: return;
+    }
+    note_identifier(g);
+}
+
+/* Sex, household type and district into g->field. */
+static void put_person_field(gen *g, const gen_person *p, int col)
+{
+    gen_rng *r = &g->rng;
+    ks_buf *f = &g->field;
+    if (col == COL_SEX) {
+        double u = rng_unit(r);
+        if (u < 0.02)
+            return;
+        if (u < 0.03)
+            ks_buf_adds(f, g->row_english ? "U" : "不明");
+        else if (u < 0.06 && !g->row_english)
+            ks_buf_adds(f, p->sex == SEX_M ? "男性" : "女性");
+        else
+            put_code(g, &(const gen_code){p->sex == SEX_M ? "男" : "女", p->sex == SEX_M ? "M" : "F"});
+    } else if (col == COL_HOUSEHOLD_TYPE) {
+        if (!rng_chance(r, 0.05))
+            put_code(g, &k_household_types[p->hh.type]);
+    } else if (col == COL_DISTRICT) {
+        ks_buf_adds(f, k_districts[k_zones[p->hh.zone].district]);
+        if (rng_chance(r, 0.01))
+            ks_buf_adds(f, "　");
+    }
+}
+
+/* The case's fields (consult date to notes) into g->field. */
+static void put_case_field(gen *g, const gen_person *p, const gen_case *c, int col, const row_style *rs)
+{
+    gen_rng *r = &g->rng;
+    ks_buf *f = &g->field;
+    switch (col) {
+    case COL_CONSULT:
+    case COL_CLOSED: {
+        int32_t day = col == COL_CONSULT ? c->consult : c->closed;
+        if (day < 0)
+            break;
+        put_date(f, day, rs->date_form);
+        if (rs->wide_dates)
+            widen_digits(f, 0);
+        break;
+    }
+    case COL_ROUTE:
+        if (c->route >= 0)
+            put_code(g, &k_routes[c->route]);
+        break;
+    case COL_AGENCY:
+        if (c->agency >= 0)
+            ks_buf_adds(f, partner_name(g, c->agency));
+        break;
+    case COL_PROBLEMS: put_list(g, &c->problems, k_problems); break;
+    case COL_SUPPORTS:
+        if (!rng_chance(r, 0.03))
+            put_list(g, &c->supports, k_supports);
+        break;
+    case COL_PARTNERS: {
+        const char *sep = pick_separator(g);
+        for (int i = 0; i < c->partners.n; i++) {
+            if (i)
+                ks_buf_adds(f, sep);
+            int w = c->partners.v[i];
+            ks_buf_adds(f, w == W_UNLISTED ? k_unlisted[c->unlisted] : partner_name(g, w));
+        }
+        break;
+    }
+    case COL_CONSENT: put_code(g, &(const gen_code){c->consent ? "あり" : "なし", c->consent ? "yes" : "no"}); break;
+    case COL_MEETING:
+        if (c->meeting != M_BLANK)
+            put_code(g, &k_meetings[c->meeting]);
+        break;
+    case COL_STATUS: put_code(g, &k_status[c->status]); break;
+    case COL_OUTCOME:
+        if (c->outcome != O_BLANK)
+            put_code(g, &k_outcomes[c->outcome]);
+        break;
+    case COL_NOTES: put_notes(g, p, c, rs->name); break;
+    default: break;
+    }
+}
+
+/* The row's style: the same person is written with different spacing from
+ * case to case. */
+static row_style draw_row_style(gen *g, const gen_person *p)
+{
+    gen_rng *r = &g->rng;
+    row_style rs;
+    static const int style_w[] = {45, 20, 35};
+    rs.name = (int)rng_weighted(r, style_w, 3);
+    if (p->cases && rs.name == p->last_style && rng_chance(r, 0.6))
+        rs.name = (rs.name + 1 + (int)rng_below(r, 2)) % 3;
+    static const int date_w[] = {42, 50, 2, 3, 3};
+    rs.date_form = (int)rng_weighted(r, date_w, 5);
+    rs.wide_dates = rng_chance(r, 0.02);
+    return rs;
+}
+
+/* The summary's counts of one written case. */
+static void tally_case(gen *g, const gen_person *p, const gen_case *c)
+{
+    g->st.rows++;
+    g->st.returning += p->cases > 0;
+    g->st.bytes += g->row.len + 1 + g->opt.crlf;
+    for (int i = 0; i < c->problems.n; i++)
+        g->st.problems[c->problems.v[i]]++;
+    g->st.status[c->status]++;
+    g->st.no_consent += !c->consent;
 }
 
 /* Writes one case of person p (whose record is updated) opened on `consult`. */
@@ -1537,158 +1742,20 @@ static int write_case(gen *g, gen_person *p, int32_t consult, ks_error *err)
     gen_case c;
     draw_case(g, p, consult, &c);
     g->row_english = rng_chance(r, 0.05);
-
-    /* The same person is written with different spacing from case to case. */
-    static const int style_w[] = {45, 20, 35};
-    int style = (int)rng_weighted(r, style_w, 3);
-    if (p->cases && style == p->last_style && rng_chance(r, 0.6))
-        style = (style + 1 + (int)rng_below(r, 2)) % 3;
-
-    ks_buf *f = &g->field;
-    static const int date_w[] = {42, 50, 2, 3, 3};
-    int date_form = (int)rng_weighted(r, date_w, 5);
-    bool wide_dates = rng_chance(r, 0.02);
-
-    for (int col = 0; col < 23; col++) {
-        ks_buf_reset(f);
-        switch (col) {
-        case 0:
-            put_record_id(g, consult);
-            note_identifier(g);
-            break;
-        case 1:
-            if (p->resident) {
-                put_uint(f, p->resident, 12);
-                if (rng_chance(r, 0.02))
-                    widen_digits(f, 0);
-                note_identifier(g);
-            }
-            break;
-        case 2:
-            put_name(g, p, style);
-            if (rng_chance(r, 0.01))
-                ks_buf_adds(f, rng_chance(r, 0.5) ? " " : "　"); /* a trailing blank */
-            note_identifier(g);
-            break;
-        case 3:
-            if (!rng_chance(r, 0.08)) {
-                put_kana(g, p);
-                note_identifier(g);
-            }
-            break;
-        case 4:
-            put_birth_date(g, p->birth);
-            note_identifier(g);
-            break;
-        case 5:
-            if (!rng_chance(r, 0.05)) {
-                put_address(g, &p->hh);
-                note_identifier(g);
-            }
-            break;
-        case 6:
-            put_phone(g, p);
-            note_identifier(g);
-            break;
-        case 7:
-            if (!p->hh.no_id && !rng_chance(r, 0.02)) {
-                ks_buf_adds(f, "S-");
-                put_uint(f, scramble(p->hh.serial, 7777777ULL, 1234567ULL, 10000000ULL), 7);
-                if (p->hh.serial >= 10000000u) /* widen rather than collide */
-                    put_uint(f, p->hh.serial / 10000000u, 1);
-                note_identifier(g);
-            }
-            break;
-        case 8: {
-            double u = rng_unit(r);
-            if (u < 0.02)
-                break;
-            if (u < 0.03)
-                ks_buf_adds(f, g->row_english ? "U" : "不明");
-            else if (u < 0.06 && !g->row_english)
-                ks_buf_adds(f, p->sex == SEX_M ? "男性" : "女性");
-            else
-                put_code(g, &(const gen_code){p->sex == SEX_M ? "男" : "女",
-                                              p->sex == SEX_M ? "M" : "F"});
-            break;
-        }
-        case 9:
-            if (!rng_chance(r, 0.05))
-                put_code(g, &k_household_types[p->hh.type]);
-            break;
-        case 10:
-            ks_buf_adds(f, k_districts[k_zones[p->hh.zone].district]);
-            if (rng_chance(r, 0.01))
-                ks_buf_adds(f, "　");
-            break;
-        case 11:
-        case 12: {
-            int32_t day = col == 11 ? c.consult : c.closed;
-            if (day < 0)
-                break;
-            put_date(f, day, date_form);
-            if (wide_dates)
-                widen_digits(f, 0);
-            break;
-        }
-        case 13:
-            if (c.route >= 0)
-                put_code(g, &k_routes[c.route]);
-            break;
-        case 14:
-            if (c.agency >= 0)
-                ks_buf_adds(f, partner_name(g, c.agency));
-            break;
-        case 15:
-            put_list(g, &c.problems, k_problems);
-            break;
-        case 16:
-            if (!rng_chance(r, 0.03))
-                put_list(g, &c.supports, k_supports);
-            break;
-        case 17: {
-            const char *sep = pick_separator(g);
-            for (int i = 0; i < c.partners.n; i++) {
-                if (i)
-                    ks_buf_adds(f, sep);
-                int w = c.partners.v[i];
-                ks_buf_adds(f, w == W_UNLISTED ? k_unlisted[c.unlisted] : partner_name(g, w));
-            }
-            break;
-        }
-        case 18:
-            put_code(g, &(const gen_code){c.consent ? "あり" : "なし", c.consent ? "yes" : "no"});
-            break;
-        case 19:
-            if (c.meeting != M_BLANK)
-                put_code(g, &k_meetings[c.meeting]);
-            break;
-        case 20:
-            put_code(g, &k_status[c.status]);
-            break;
-        case 21:
-            if (c.outcome != O_BLANK)
-                put_code(g, &k_outcomes[c.outcome]);
-            break;
-        case 22:
-            put_notes(g, p, &c, style);
-            break;
-        default:
-            break;
-        }
-        emit_field(g, col == 0);
+    row_style rs = draw_row_style(g, p);
+    for (int col = 0; col < COL_COUNT; col++) {
+        ks_buf_reset(&g->field);
+        if (col <= COL_HOUSEHOLD_ID)
+            put_identity_field(g, p, consult, col, &rs);
+        else if (col <= COL_DISTRICT)
+            put_person_field(g, p, col);
+        else
+            put_case_field(g, p, &c, col, &rs);
+        emit_field(g, col == COL_RECORD_ID);
     }
-
-    g->st.rows++;
-    g->st.returning += p->cases > 0;
-    g->st.bytes += g->row.len + 1 + g->opt.crlf;
-    for (int i = 0; i < c.problems.n; i++)
-        g->st.problems[c.problems.v[i]]++;
-    g->st.status[c.status]++;
-    g->st.no_consent += !c.consent;
-
+    tally_case(g, p, &c);
     p->cases++;
-    p->last_style = (uint8_t)style;
+    p->last_style = (uint8_t)rs.name;
     pool_put(g, p);
     /* Some come back after the case is closed. */
     if (c.closed >= 0 && rng_chance(r, 0.22))
@@ -1702,128 +1769,164 @@ static int write_case(gen *g, gen_person *p, int32_t consult, ks_error *err)
 
 static int clamp_age(int a, int lo, int hi) { return a < lo ? lo : a > hi ? hi : a; }
 
-static int new_scenario(gen *g, int32_t day, double years, ks_error *err)
+/* Who a scenario brings in: a, and with `two` a second member b. */
+typedef struct cast {
+    gen_person a;  /* the one whose case comes first */
+    gen_person b;  /* a second member, when two */
+    bool two;      /* b gets a case too, shortly after */
+    bool a_first;  /* a's case comes first (else they swap) */
+} cast;
+
+/* Hikikomori cases grow faster than the rest (8050 included). */
+static int draw_scenario(gen *g, double years)
 {
-    gen_rng *r = &g->rng;
     int w[SC_COUNT];
     memcpy(w, k_scenario_weight, sizeof w);
-    /* Hikikomori cases grow faster than the rest (8050 included). */
     double boost = 1.0 + 0.3 * years;
     w[SC_HIKI] = (int)(w[SC_HIKI] * 100 * boost);
     w[SC_8050] = (int)(w[SC_8050] * 100 * boost);
     for (int i = 0; i < SC_COUNT; i++)
         if (i != SC_HIKI && i != SC_8050)
             w[i] *= 100;
-    int sc = (int)rng_weighted(r, w, SC_COUNT);
-    g->st.scenarios[sc]++;
+    return (int)rng_weighted(&g->rng, w, SC_COUNT);
+}
 
-    gen_person a, b;
-    bool two = false;    /* a second member gets a case too */
-    bool a_first = true; /* whose case comes first */
+/* The scenarios of one person alone. */
+static void cast_single(gen *g, int sc, int32_t day, cast *k)
+{
+    gen_rng *r = &g->rng;
     gen_household h;
     switch (sc) {
-    case SC_ELDER: {
-        h = new_household(g, rng_chance(r, 0.55) ? HH_SINGLE : HH_COUPLE);
-        a = new_person(g, &h, ROLE_ELDER_CARE, rng_range(r, 65, 96), -1, day, NULL, false);
-        if (h.type == HH_COUPLE && rng_chance(r, 0.12)) {
-            b = new_person(g, &h, ROLE_ELDER_CARE, clamp_age(age_at(a.birth, day) + rng_range(r, -6, 6), 65, 99),
-                           !a.sex, day, &a, false);
-            two = true;
-        }
-        break;
-    }
-    case SC_8050: {
-        h = new_household(g, HH_PARENT_CHILD);
-        int child = rng_range(r, 40, 59);
-        int parent = child + rng_range(r, 25, 36);
-        if (parent < 75)
-            parent = 75 + rng_range(r, 0, 6);
-        a = new_person(g, &h, ROLE_8050_ELDER, parent, -1, day, NULL, false);
-        b = new_person(g, &h, ROLE_8050_CHILD, child, rng_chance(r, 0.7) ? SEX_M : SEX_F, day, &a,
-                       false);
-        two = rng_chance(r, 0.92);
-        a_first = rng_chance(r, 0.6);
-        break;
-    }
-    case SC_DOUBLE: {
-        h = new_household(g, rng_chance(r, 0.6) ? HH_THREE_GEN : HH_PARENT_CHILD);
-        a = new_person(g, &h, ROLE_DOUBLE_PARENT, rng_range(r, 30, 49), rng_chance(r, 0.8) ? SEX_F : SEX_M,
-                       day, NULL, false);
-        b = new_person(g, &h, ROLE_DOUBLE_ELDER, clamp_age(age_at(a.birth, day) + rng_range(r, 26, 38), 65, 95),
-                       -1, day, &a, false);
-        two = rng_chance(r, 0.5);
-        break;
-    }
-    case SC_YOUNG_CARER: {
-        bool grand = rng_chance(r, 0.45);
-        h = new_household(g, grand ? HH_THREE_GEN : rng_chance(r, 0.6) ? HH_SINGLE_PARENT : HH_PARENT_CHILD);
-        int kid = rng_range(r, 10, 17);
-        a = new_person(g, &h, ROLE_YC_CHILD, kid, -1, day, NULL, false);
-        if (grand)
-            b = new_person(g, &h, ROLE_YC_CARED_CARE, clamp_age(kid + rng_range(r, 55, 70), 70, 95), -1, day,
-                           &a, false);
-        else
-            b = new_person(g, &h, ROLE_YC_CARED_DIS, clamp_age(kid + rng_range(r, 24, 40), 35, 58), -1, day,
-                           &a, false);
-        two = rng_chance(r, 0.85);
-        a_first = rng_chance(r, 0.6);
-        break;
-    }
     case SC_POVERTY: {
         static const int hw[] = {50, 15, 15, 20};
         static const int ht[] = {HH_SINGLE, HH_COUPLE, HH_PARENT_CHILD, HH_SINGLE_PARENT};
         h = new_household(g, ht[rng_weighted(r, hw, 4)]);
-        a = new_person(g, &h, ROLE_POVERTY, rng_range(r, 22, 75), -1, day, NULL, false);
+        k->a = new_person(g, &h, ROLE_POVERTY, rng_range(r, 22, 75), -1, day, NULL, false);
         break;
     }
     case SC_DIS_MH:
         h = new_household(g, rng_chance(r, 0.5) ? HH_SINGLE : HH_PARENT_CHILD);
-        a = new_person(g, &h, ROLE_DIS_MH, rng_range(r, 18, 64), -1, day, NULL, false);
-        break;
-    case SC_CHILD_FAMILY:
-        h = new_household(g, rng_chance(r, 0.5) ? HH_SINGLE_PARENT : HH_PARENT_CHILD);
-        a = new_person(g, &h, ROLE_CHILD_FAMILY, rng_range(r, 22, 46), rng_chance(r, 0.8) ? SEX_F : SEX_M,
-                       day, NULL, false);
-        if (rng_chance(r, 0.15)) {
-            b = new_person(g, &h, ROLE_CHILD_SCHOOL, clamp_age(age_at(a.birth, day) - rng_range(r, 24, 35), 6, 15),
-                           -1, day, &a, false);
-            two = true;
-        }
+        k->a = new_person(g, &h, ROLE_DIS_MH, rng_range(r, 18, 64), -1, day, NULL, false);
         break;
     case SC_CHILD_SCHOOL:
         h = new_household(g, rng_chance(r, 0.3) ? HH_SINGLE_PARENT : HH_PARENT_CHILD);
-        a = new_person(g, &h, ROLE_CHILD_SCHOOL, rng_range(r, 7, 15), -1, day, NULL, false);
+        k->a = new_person(g, &h, ROLE_CHILD_SCHOOL, rng_range(r, 7, 15), -1, day, NULL, false);
         break;
     case SC_HIKI:
         h = new_household(g, rng_chance(r, 0.8) ? HH_PARENT_CHILD : HH_SINGLE);
-        a = new_person(g, &h, ROLE_HIKI, rng_range(r, 15, 39), rng_chance(r, 0.65) ? SEX_M : SEX_F, day,
-                       NULL, false);
+        k->a = new_person(g, &h, ROLE_HIKI, rng_range(r, 15, 39), rng_chance(r, 0.65) ? SEX_M : SEX_F, day,
+                          NULL, false);
         break;
     case SC_FOREIGN:
         h = new_household(g, rng_chance(r, 0.5) ? HH_PARENT_CHILD : HH_SINGLE);
-        a = new_person(g, &h, ROLE_FOREIGN, rng_range(r, 20, 60), -1, day, NULL, true);
+        k->a = new_person(g, &h, ROLE_FOREIGN, rng_range(r, 20, 60), -1, day, NULL, true);
         break;
     case SC_HEALTH:
         h = new_household(g, rng_chance(r, 0.5) ? HH_SINGLE : HH_COUPLE);
-        a = new_person(g, &h, ROLE_HEALTH, rng_range(r, 20, 75), -1, day, NULL, false);
+        k->a = new_person(g, &h, ROLE_HEALTH, rng_range(r, 20, 75), -1, day, NULL, false);
         break;
     case SC_ISOLATION:
         h = new_household(g, rng_chance(r, 0.85) ? HH_SINGLE : HH_OTHER);
-        a = new_person(g, &h, ROLE_ISOLATION, rng_range(r, 45, 90), -1, day, NULL, false);
+        k->a = new_person(g, &h, ROLE_ISOLATION, rng_range(r, 45, 90), -1, day, NULL, false);
         break;
     default:
         h = new_household(g, (int)rng_below(r, HH_COUNT));
-        a = new_person(g, &h, ROLE_OTHER, rng_range(r, 20, 85), -1, day, NULL, false);
+        k->a = new_person(g, &h, ROLE_OTHER, rng_range(r, 20, 85), -1, day, NULL, false);
         break;
     }
-    if (two && !a_first) {
-        gen_person t = a;
-        a = b;
-        b = t;
+}
+
+/* 8050: a parent over 75 and a child of 40-59 at home. */
+static void cast_8050(gen *g, int32_t day, cast *k)
+{
+    gen_rng *r = &g->rng;
+    gen_household h = new_household(g, HH_PARENT_CHILD);
+    int child = rng_range(r, 40, 59);
+    int parent = child + rng_range(r, 25, 36);
+    if (parent < 75)
+        parent = 75 + rng_range(r, 0, 6);
+    k->a = new_person(g, &h, ROLE_8050_ELDER, parent, -1, day, NULL, false);
+    k->b = new_person(g, &h, ROLE_8050_CHILD, child, rng_chance(r, 0.7) ? SEX_M : SEX_F, day, &k->a, false);
+    k->two = rng_chance(r, 0.92);
+    k->a_first = rng_chance(r, 0.6);
+}
+
+/* A young carer and the one cared for: a grandparent, or a parent with a
+ * disability. */
+static void cast_young_carer(gen *g, int32_t day, cast *k)
+{
+    gen_rng *r = &g->rng;
+    bool grand = rng_chance(r, 0.45);
+    gen_household h =
+        new_household(g, grand ? HH_THREE_GEN : rng_chance(r, 0.6) ? HH_SINGLE_PARENT : HH_PARENT_CHILD);
+    int kid = rng_range(r, 10, 17);
+    k->a = new_person(g, &h, ROLE_YC_CHILD, kid, -1, day, NULL, false);
+    if (grand)
+        k->b = new_person(g, &h, ROLE_YC_CARED_CARE, clamp_age(kid + rng_range(r, 55, 70), 70, 95), -1, day,
+                          &k->a, false);
+    else
+        k->b = new_person(g, &h, ROLE_YC_CARED_DIS, clamp_age(kid + rng_range(r, 24, 40), 35, 58), -1, day,
+                          &k->a, false);
+    k->two = rng_chance(r, 0.85);
+    k->a_first = rng_chance(r, 0.6);
+}
+
+/* The scenarios of a household whose second member may have a case. */
+static void cast_household(gen *g, int sc, int32_t day, cast *k)
+{
+    gen_rng *r = &g->rng;
+    gen_household h;
+    switch (sc) {
+    case SC_ELDER:
+        h = new_household(g, rng_chance(r, 0.55) ? HH_SINGLE : HH_COUPLE);
+        k->a = new_person(g, &h, ROLE_ELDER_CARE, rng_range(r, 65, 96), -1, day, NULL, false);
+        if (h.type == HH_COUPLE && rng_chance(r, 0.12)) {
+            k->b = new_person(g, &h, ROLE_ELDER_CARE,
+                              clamp_age(age_at(k->a.birth, day) + rng_range(r, -6, 6), 65, 99), !k->a.sex, day,
+                              &k->a, false);
+            k->two = true;
+        }
+        break;
+    case SC_8050: cast_8050(g, day, k); break;
+    case SC_DOUBLE:
+        h = new_household(g, rng_chance(r, 0.6) ? HH_THREE_GEN : HH_PARENT_CHILD);
+        k->a = new_person(g, &h, ROLE_DOUBLE_PARENT, rng_range(r, 30, 49), rng_chance(r, 0.8) ? SEX_F : SEX_M,
+                          day, NULL, false);
+        k->b = new_person(g, &h, ROLE_DOUBLE_ELDER,
+                          clamp_age(age_at(k->a.birth, day) + rng_range(r, 26, 38), 65, 95), -1, day, &k->a,
+                          false);
+        k->two = rng_chance(r, 0.5);
+        break;
+    case SC_YOUNG_CARER: cast_young_carer(g, day, k); break;
+    case SC_CHILD_FAMILY:
+        h = new_household(g, rng_chance(r, 0.5) ? HH_SINGLE_PARENT : HH_PARENT_CHILD);
+        k->a = new_person(g, &h, ROLE_CHILD_FAMILY, rng_range(r, 22, 46), rng_chance(r, 0.8) ? SEX_F : SEX_M,
+                          day, NULL, false);
+        if (rng_chance(r, 0.15)) {
+            k->b = new_person(g, &h, ROLE_CHILD_SCHOOL,
+                              clamp_age(age_at(k->a.birth, day) - rng_range(r, 24, 35), 6, 15), -1, day, &k->a,
+                              false);
+            k->two = true;
+        }
+        break;
+    default: cast_single(g, sc, day, k); break;
     }
-    if (two)
-        schedule(g, &b, day + (int32_t)rng_below(r, 75));
-    return write_case(g, &a, day, err);
+}
+
+static int new_scenario(gen *g, int32_t day, double years, ks_error *err)
+{
+    int sc = draw_scenario(g, years);
+    g->st.scenarios[sc]++;
+    cast k = {.two = false, .a_first = true};
+    cast_household(g, sc, day, &k);
+    if (k.two && !k.a_first) {
+        gen_person t = k.a;
+        k.a = k.b;
+        k.b = t;
+    }
+    if (k.two)
+        schedule(g, &k.b, day + (int32_t)rng_below(&g->rng, 75));
+    return write_case(g, &k.a, day, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1915,8 +2018,63 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
     return 0;
 }
 
+/* One option, by its name (the part before any '='), with its value (NULL
+ * for a flag), into o. */
+static int set_option(gen_options *o, const char *name, const char *val, ks_error *err)
+{
+    uint64_t v;
+    if (!strcmp(name, "--help") || !strcmp(name, "-h")) {
+        o->help = true;
+    } else if (!strcmp(name, "--bom")) {
+        o->bom = true;
+    } else if (!strcmp(name, "--crlf")) {
+        o->crlf = true;
+    } else if (!strcmp(name, "--stats")) {
+        o->stats = true;
+    } else if (!strcmp(name, "--rows")) {
+        if (parse_u64(val, UINT64_MAX / 2, &o->rows))
+            return ks_error_set(err, KS_EUSAGE, "--rows: '%s' is not a row count", val);
+    } else if (!strcmp(name, "--seed")) {
+        if (parse_u64(val, UINT64_MAX, &o->seed))
+            return ks_error_set(err, KS_EUSAGE, "--seed: '%s' is not a number", val);
+    } else if (!strcmp(name, "--encoding")) {
+        if (ks_encoding_parse(val, &o->encoding, err) < 0)
+            return -KS_EUSAGE;
+        if (o->encoding == KS_ENC_AUTO)
+            return ks_error_set(err, KS_EUSAGE, "--encoding: say utf-8 or cp932");
+    } else if (!strcmp(name, "--headers")) {
+        if (strcmp(val, "ja") && strcmp(val, "en"))
+            return ks_error_set(err, KS_EUSAGE, "--headers: '%s' is not ja or en", val);
+        o->english_headers = !strcmp(val, "en");
+    } else if (!strcmp(name, "--start")) {
+        int y = 0, m = 0;
+        char extra;
+        if (sscanf(val, "%4d-%2d%c", &y, &m, &extra) != 2 || m < 1 || m > 12)
+            return ks_error_set(err, KS_EUSAGE, "--start: '%s' is not YYYY-MM", val);
+        /* Birth dates are all before 2016: consult dates must never be. */
+        if (y < 2020 || y > 2100)
+            return ks_error_set(err, KS_EUSAGE, "--start: year must be 2020..2100");
+        o->start_year = y;
+        o->start_month = m;
+    } else if (!strcmp(name, "--months")) {
+        if (parse_u64(val, 1200, &v) || v == 0)
+            return ks_error_set(err, KS_EUSAGE, "--months: '%s' is not 1..1200", val);
+        o->months = (int)v;
+    } else if (!strcmp(name, "--identifiers")) {
+        o->identifiers = val;
+    } else if (!strcmp(name, "-o") || !strcmp(name, "--output")) {
+        o->output = val;
+    } else {
+        return ks_error_set(err, KS_EUSAGE, "unknown option '%s' (see --help)", name);
+    }
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, gen_options *o, ks_error *err)
 {
+    static const char *const flags[] = {"--bom", "--crlf", "--stats", "--help", "-h"};
+    static const char *const valued[] = {"--rows", "--seed", "--encoding", "--headers", "--start",
+                                         "--months", "--identifiers", "-o", "--output"};
     memset(o, 0, sizeof *o);
     o->rows = 1000;
     o->seed = 1;
@@ -1934,9 +2092,6 @@ static int parse_args(int argc, char **argv, gen_options *o, ks_error *err)
             return ks_error_set(err, KS_EUSAGE, "unknown option '%s'", a);
         memcpy(name, a, nlen);
         name[nlen] = '\0';
-        static const char *const flags[] = {"--bom", "--crlf", "--stats", "--help", "-h"};
-        static const char *const valued[] = {"--rows", "--seed", "--encoding", "--headers", "--start",
-                                             "--months", "--identifiers", "-o", "--output"};
         bool flag = false, known = false;
         for (size_t k = 0; k < KS_ARRAY_LEN(flags); k++)
             flag = flag || !strcmp(name, flags[k]);
@@ -1952,51 +2107,9 @@ static int parse_args(int argc, char **argv, gen_options *o, ks_error *err)
             else
                 return ks_error_set(err, KS_EUSAGE, "option '%s' needs a value", name);
         }
-        uint64_t v;
-        if (!strcmp(name, "--help") || !strcmp(name, "-h")) {
-            o->help = true;
-        } else if (!strcmp(name, "--bom")) {
-            o->bom = true;
-        } else if (!strcmp(name, "--crlf")) {
-            o->crlf = true;
-        } else if (!strcmp(name, "--stats")) {
-            o->stats = true;
-        } else if (!strcmp(name, "--rows")) {
-            if (parse_u64(val, UINT64_MAX / 2, &o->rows))
-                return ks_error_set(err, KS_EUSAGE, "--rows: '%s' is not a row count", val);
-        } else if (!strcmp(name, "--seed")) {
-            if (parse_u64(val, UINT64_MAX, &o->seed))
-                return ks_error_set(err, KS_EUSAGE, "--seed: '%s' is not a number", val);
-        } else if (!strcmp(name, "--encoding")) {
-            if (ks_encoding_parse(val, &o->encoding, err) < 0)
-                return -KS_EUSAGE;
-            if (o->encoding == KS_ENC_AUTO)
-                return ks_error_set(err, KS_EUSAGE, "--encoding: say utf-8 or cp932");
-        } else if (!strcmp(name, "--headers")) {
-            if (strcmp(val, "ja") && strcmp(val, "en"))
-                return ks_error_set(err, KS_EUSAGE, "--headers: '%s' is not ja or en", val);
-            o->english_headers = !strcmp(val, "en");
-        } else if (!strcmp(name, "--start")) {
-            int y = 0, m = 0;
-            char extra;
-            if (sscanf(val, "%4d-%2d%c", &y, &m, &extra) != 2 || m < 1 || m > 12)
-                return ks_error_set(err, KS_EUSAGE, "--start: '%s' is not YYYY-MM", val);
-            /* Birth dates are all before 2016: consult dates must never be. */
-            if (y < 2020 || y > 2100)
-                return ks_error_set(err, KS_EUSAGE, "--start: year must be 2020..2100");
-            o->start_year = y;
-            o->start_month = m;
-        } else if (!strcmp(name, "--months")) {
-            if (parse_u64(val, 1200, &v) || v == 0)
-                return ks_error_set(err, KS_EUSAGE, "--months: '%s' is not 1..1200", val);
-            o->months = (int)v;
-        } else if (!strcmp(name, "--identifiers")) {
-            o->identifiers = val;
-        } else if (!strcmp(name, "-o") || !strcmp(name, "--output")) {
-            o->output = val;
-        } else {
-            return ks_error_set(err, KS_EUSAGE, "unknown option '%s' (see --help)", name);
-        }
+        int rc = set_option(o, name, val, err);
+        if (rc)
+            return rc;
     }
     /* The date module accepts years up to 2100. */
     if (o->start_year + (o->start_month - 1 + o->months - 1) / 12 > 2100)
@@ -2032,6 +2145,57 @@ static int close_file(FILE *f, const char *path, ks_error *err)
     return 0;
 }
 
+/* The output and the identifier list, opened with large buffers. */
+static int open_outputs(gen *g, ks_error *err)
+{
+    g->out = stdout;
+    if (g->opt.output) {
+        g->out = fopen(g->opt.output, "wb");
+        if (!g->out)
+            return ks_error_set(err, KS_EIO, "cannot open '%s': %s", g->opt.output, strerror(errno));
+    }
+    setvbuf(g->out, NULL, _IOFBF, 1 << 20);
+    if (g->opt.identifiers) {
+        g->idout = fopen(g->opt.identifiers, "wb");
+        if (!g->idout)
+            return ks_error_set(err, KS_EIO, "cannot open '%s': %s", g->opt.identifiers, strerror(errno));
+        setvbuf(g->idout, NULL, _IOFBF, 1 << 20);
+    }
+    return 0;
+}
+
+/* Closes what open_outputs opened, checking for write errors; the first
+ * error wins (rc: the run's). */
+static int close_outputs(gen *g, int rc, ks_error *err)
+{
+    if (g->idout) {
+        int c = close_file(g->idout, g->opt.identifiers, rc ? NULL : err);
+        rc = rc ? rc : c;
+    }
+    if (g->out && g->out != stdout) {
+        int c = close_file(g->out, g->opt.output, rc ? NULL : err);
+        rc = rc ? rc : c;
+    } else if (g->out) {
+        int c = ks_close_stdout(rc ? NULL : err);
+        rc = rc ? rc : c;
+    }
+    return rc;
+}
+
+/* The generator's state before the first row. */
+static void gen_start(gen *g)
+{
+    rng_seed(&g->rng, g->opt.seed);
+    /* The period ends the day before the month after the last one. */
+    int em = g->opt.start_month - 1 + g->opt.months;
+    g->period_end = days_from_civil(g->opt.start_year + em / 12, em % 12 + 1, 1) - 1;
+    g->record_fy = -1;
+    g->next_person = 1;
+    g->next_household = 1;
+    g->pool = ks_calloc(POOL_SIZE, sizeof *g->pool);
+    g->heap = ks_calloc(HEAP_CAP, sizeof *g->heap);
+}
+
 int main(int argc, char **argv)
 {
     ks_error err = {0};
@@ -2049,49 +2213,11 @@ int main(int argc, char **argv)
         g.out = stdout; /* checked for write errors like any output */
         goto done;
     }
-    rng_seed(&g.rng, g.opt.seed);
-    {
-        /* The period ends the day before the month after the last one. */
-        int em = g.opt.start_month - 1 + g.opt.months;
-        g.period_end = days_from_civil(g.opt.start_year + em / 12, em % 12 + 1, 1) - 1;
-    }
-    g.record_fy = -1;
-    g.next_person = 1;
-    g.next_household = 1;
-    g.pool = ks_calloc(POOL_SIZE, sizeof *g.pool);
-    g.heap = ks_calloc(HEAP_CAP, sizeof *g.heap);
-
-    g.out = stdout;
-    if (g.opt.output) {
-        g.out = fopen(g.opt.output, "wb");
-        if (!g.out) {
-            rc = ks_error_set(&err, KS_EIO, "cannot open '%s': %s", g.opt.output, strerror(errno));
-            goto done;
-        }
-    }
-    setvbuf(g.out, NULL, _IOFBF, 1 << 20);
-    if (g.opt.identifiers) {
-        g.idout = fopen(g.opt.identifiers, "wb");
-        if (!g.idout) {
-            rc = ks_error_set(&err, KS_EIO, "cannot open '%s': %s", g.opt.identifiers, strerror(errno));
-            goto done;
-        }
-        setvbuf(g.idout, NULL, _IOFBF, 1 << 20);
-    }
-    rc = run(&g, &err);
-
+    gen_start(&g);
+    if ((rc = open_outputs(&g, &err)) == 0)
+        rc = run(&g, &err);
 done:
-    if (g.idout) {
-        int c = close_file(g.idout, g.opt.identifiers, rc ? NULL : &err);
-        rc = rc ? rc : c;
-    }
-    if (g.out && g.out != stdout) {
-        int c = close_file(g.out, g.opt.output, rc ? NULL : &err);
-        rc = rc ? rc : c;
-    } else if (g.out) {
-        int c = ks_close_stdout(rc ? NULL : &err);
-        rc = rc ? rc : c;
-    }
+    rc = close_outputs(&g, rc, &err);
     /* After the output is closed, so a reader of stderr cannot cut it short. */
     if (rc == 0 && g.opt.stats && !g.opt.help)
         print_stats(&g);
