@@ -28,6 +28,7 @@
 #include "db.h"
 #include "import.h"
 #include "load.h"
+#include "rkey.h"
 
 enum { BATCH_ROWS = 1024, RING = 4, SAMPLE = 64 * 1024, CLAIM_ROWS = 32, HASH_BUFFER = 1 << 20 };
 
@@ -967,6 +968,11 @@ static int commit_import(import_run *r, ks_error *err)
         return rc;
     stage_end(&pg, &t0);
     phase("indexes built");
+    stage_begin(&pg, &t0, "record keys");
+    if ((rc = ks_rkey_assign(r->db, NULL, err)))
+        return rc;
+    stage_end(&pg, &t0);
+    phase("record keys");
     if (r->created)
         ks_db_build_writeback(&r->build);
     ks_loader_free(r->loader);

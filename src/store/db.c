@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "codes.h"
 #include "date.h"
+#include "rkey.h"
 #include "schema.sql.h"
 
 int ks_db_exec(sqlite3 *db, const char *sql, ks_error *err)
@@ -351,7 +353,7 @@ static int upgrade_1(sqlite3 *db, const char *path, ks_error *err)
 static int upgrade_2(sqlite3 *db, const char *path, ks_error *err)
 {
     char num[16];
-    snprintf(num, sizeof num, "%d", KS_SCHEMA_VERSION);
+    snprintf(num, sizeof num, "%d", 3);
     int rc = ks_db_exec(db, "BEGIN IMMEDIATE", err);
     if (rc)
         return rc;
@@ -361,7 +363,7 @@ static int upgrade_2(sqlite3 *db, const char *path, ks_error *err)
         rc = ks_db_exec(db, "COMMIT", err);
     if (rc) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        ks_error_prefix(err, "upgrading '%s' to schema %d: ", path, KS_SCHEMA_VERSION);
+        ks_error_prefix(err, "upgrading '%s' to schema %d: ", path, 3);
         return rc;
     }
     int busy = 0;
@@ -371,8 +373,28 @@ static int upgrade_2(sqlite3 *db, const char *path, ks_error *err)
         busy = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     ks_warn("upgraded '%s' to schema %d: its row hashes, which let a reader of the file test exact ages, "
-            "are erased%s; the next import recomputes them with the key", path, KS_SCHEMA_VERSION,
+            "are erased%s; the next import recomputes them with the key", path, 3,
             busy ? " (a reader kept the old pages in the file until the next checkpoint)" : "");
+    return 0;
+}
+
+/* Schema 3 -> 4: the record keys of the cell key method (rkey.h), one per
+ * case, person and household already held, drawn here (no key file is
+ * needed: they come from the CSPRNG, not from the data). */
+static int upgrade_3(sqlite3 *db, const char *path, ks_error *err)
+{
+    int64_t n = 0;
+    int rc = ks_db_exec(db, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    if (!(rc = ks_db_exec(db, ks_schema_sql, err)) && !(rc = ks_rkey_assign(db, &n, err)) &&
+        !(rc = ks_db_meta_set(db, "schema_version", "4", err)))
+        rc = ks_db_exec(db, "COMMIT", err);
+    if (rc) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return ks_error_prefix(err, "upgrading '%s' to schema 4: ", path);
+    }
+    ks_warn("upgraded '%s' to schema 4: %" PRId64 " record keys for the cell key method", path, n);
     return 0;
 }
 
@@ -583,8 +605,12 @@ static int db_version(sqlite3 *db, const char *path, ks_db_mode mode, ks_error *
     int version = atoi(v.buf);
     ks_buf_release(&v);
     if (version >= 1 && version < KS_SCHEMA_VERSION && mode != KS_DB_READ) {
-        if ((version == 1 && (rc = upgrade_1(db, path, err))) || (rc = upgrade_2(db, path, err)))
+        if ((version == 1 && (rc = upgrade_1(db, path, err))) || (version <= 2 && (rc = upgrade_2(db, path, err))) ||
+            (rc = upgrade_3(db, path, err)))
             return rc;
+    } else if (version == 3) {
+        /* read as it is: only the record keys are missing, which nothing
+         * reads until a cell-keyed output (it says so then) */
     } else if (version >= 1 && version < KS_SCHEMA_VERSION) {
         /* read as it is: version 1's tables hold the same rows as the views
          * that replace them, and no reader uses the row hash */
