@@ -939,7 +939,8 @@ static int read_passes(import_run *r, const char *const *files, size_t nfiles, k
 }
 
 /* Finishes what the passes loaded — persons and households, indexes, the
- * rejects report, the commit — and publishes a new database. */
+ * rejects report, the commit — and publishes a new database.  Its steps run in this
+ * order, each with its progress line, so they stay in one place. */
 static int commit_import(import_run *r, ks_error *err)
 {
     const ks_import_opts *o = r->o;

@@ -352,6 +352,9 @@ static int ons_read_rows(const char *name, line_iter *it, size_t ncols, const in
     return rc;
 }
 
+/* One function: the checks of an ONS ptable run in file order, each with
+ * the line and column it reports, over one running state (the previous
+ * cell, the key range seen); split, that state would be passed around. */
 static int parse_ons(const char *name, line_iter *it, const fields *head, int key_range, ks_ptable **out, ks_error *err)
 {
     static const char *const what[3] = {"pcv", "ckey", "pvalue"};
@@ -475,6 +478,8 @@ static int sdc_close_block(const char *name, sdc_table *t, unsigned line, size_t
 }
 
 /* One data row: checks it and appends it to its block. */
+/* One function for the reason parse_ons gives: a row's checks in order,
+ * each naming its own column. */
 static int sdc_row_add(const char *name, unsigned line, const fields *fs, const sdc_cols *c, sdc_table *t,
                        unsigned *prev_line, size_t *prev_col, ks_error *err)
 {

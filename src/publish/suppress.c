@@ -1135,6 +1135,10 @@ static size_t ref_var(const ks_table *const *tables, const size_t *offset, const
     return SIZE_MAX;
 }
 
+/* One function, 78 lines: it builds one linear system (every table's lines,
+ * then one row per link) over one numbering of the hidden cells, ranks it
+ * and reads the answer back through the same numbering; the three steps
+ * share the numbering and the matrix. */
 int ks_suppress_audit_linked(const ks_table *const *tables, size_t ntables, const ks_table_link *links,
                              size_t nlinks, size_t *determined, ks_cell_ref *first, ks_error *err)
 {

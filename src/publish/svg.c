@@ -343,6 +343,8 @@ static bool any_hidden(const ks_svg_chart *c)
 
 /* ---- horizontal bars ------------------------------------------------------------ */
 
+/* One function for the reason ks_svg_stacked gives: drawing steps in
+ * order over one shared layout. */
 void ks_svg_hbar(ks_buf *o, const ks_svg_chart *c)
 {
     double width = c->width > 0 ? c->width : 640;
@@ -432,6 +434,9 @@ static size_t label_every(size_t ncat, double slot, double label_w)
     return k;
 }
 
+/* One function: an SVG chart is a straight run of drawing steps (frame,
+ * axis, bars, labels, legend) that share one layout (scale, slot width,
+ * label column); split, each step would take a dozen geometry values. */
 void ks_svg_stacked(ks_buf *o, const ks_svg_chart *c)
 {
     double width = c->width > 0 ? c->width : 640;
@@ -725,6 +730,8 @@ static void ramp(char out[8], double t)
     snprintf(out, 8, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
 }
 
+/* One function for the reason ks_svg_stacked gives: drawing steps in
+ * order over one shared layout. */
 void ks_svg_heatmap(ks_buf *o, const ks_svg_heat *h)
 {
     double width = h->width > 0 ? h->width : 640;
@@ -811,6 +818,8 @@ void ks_svg_heatmap(ks_buf *o, const ks_svg_heat *h)
 
 /* ---- step curves ---------------------------------------------------------------- */
 
+/* One function for the reason ks_svg_stacked gives: drawing steps in
+ * order over one shared layout. */
 void ks_svg_stepcurves(ks_buf *o, const ks_svg_steps *s)
 {
     double width = s->width > 0 ? s->width : 640;

@@ -106,6 +106,8 @@ static int32_t parse_days(const unsigned char *s)
     return ks_date_days(dt);
 }
 
+/* One function: one statement's rows read column by column into the
+ * report's case array, with the period bounds it derives on the way. */
 static int load_cases(sqlite3 *db, rep *r, ks_error *err)
 {
     static const char sql[] =

@@ -467,6 +467,9 @@ int ks_report_sec_km(rep *r, ks_doc_section *sec)
 
 /* ---- 8. data quality ------------------------------------------------------------ */
 
+/* One function, 90 lines: the section reads top to bottom as the document
+ * does (the counts, the table of empty and unknown fields, its notes), and
+ * its parts share the counts it reads once. */
 int ks_report_sec_quality(rep *r)
 {
     ks_doc_section *sec = ks_doc_section_add(r->doc, "quality", L("8. データの質", "8. Data quality"));

@@ -38,6 +38,8 @@ dump()
     for t in $(sql "$db" "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'import_batch' ORDER BY name"); do
         if [ "$t" = meta ]; then
             dump_table "$db" meta | grep -v "^meta|'last_import'|"
+        elif [ "$t" = record_key ]; then
+            dump_table "$db" record_key rkey # random by design (rkey.h): the units, not the keys
         else
             dump_table "$db" "$t"
         fi
