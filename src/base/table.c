@@ -196,6 +196,42 @@ int ks_table_set_int(ks_table *t, size_t row, size_t col, int64_t v, ks_error *e
     return 0;
 }
 
+int ks_table_set_key(ks_table *t, size_t row, size_t col, uint64_t key_sum, ks_error *err)
+{
+    int rc = check_cell(t, row, col, err);
+    if (rc)
+        return rc;
+    ks_cell *c = cell_at(t, row, col);
+    if (!t->cols[col].is_count || c->kind != KS_CELL_INT)
+        return ks_error_set(err, KS_EUSAGE, "a cell key belongs to a count (row %zu, column %zu)", row, col);
+    c->keyed = true;
+    c->key = (uint16_t)(key_sum % KS_CELL_KEY_MOD);
+    return 0;
+}
+
+int ks_table_set_ratio(ks_table *t, size_t col, double scale, ks_error *err)
+{
+    int rc = check_col(t, col, err);
+    if (rc)
+        return rc;
+    ks_column *c = &t->cols[col];
+    if (!c->is_share || c->source < 0 || c->denom < 0 || !(scale > 0))
+        return ks_error_set(err, KS_EUSAGE, "column '%s': a ratio is a share with a source and a denominator",
+                            c->name);
+    c->ratio = scale;
+    return 0;
+}
+
+bool ks_table_key(const ks_table *t, size_t row, size_t col, uint16_t *key)
+{
+    if (row >= t->nrows || col >= t->ncols)
+        return false;
+    const ks_cell *c = &t->cells[row * t->ncols + col];
+    if (c->keyed && key)
+        *key = c->key;
+    return c->keyed;
+}
+
 int ks_table_set_real(ks_table *t, size_t row, size_t col, double v, ks_error *err)
 {
     int rc = check_cell(t, row, col, err);

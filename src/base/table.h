@@ -45,6 +45,7 @@ typedef struct ks_column {
     int source;       /* count column a share is computed from, -1 if none */
     int denom;        /* count column (same row) a share is divided by, -1 if none */
     int digits;       /* decimals printed for real values, -1 = shortest exact */
+    double ratio;     /* > 0: the share is ratio * source / denom exactly (ks_table_set_ratio) */
 } ks_column;
 
 typedef enum ks_cell_kind {
@@ -63,8 +64,16 @@ typedef enum ks_suppress_why {
     KS_WHY_LINKED = 3,    /* a share whose count or denominator is hidden */
 } ks_suppress_why;
 
+/* Cell keys (the cell key method, src/publish/cellkey.h) are kept modulo
+ * KS_CELL_KEY_MOD: every ptable key range divides it (record keys are drawn
+ * in 0..KS_CELL_KEY_MOD-1, src/store/rkey.h), so the key modulo the range
+ * is the same whether the sum was reduced first or not. */
+enum { KS_CELL_KEY_MOD = 4096 };
+
 typedef struct ks_cell {
     ks_cell_kind kind; /* which member of v is meaningful */
+    bool keyed;        /* a count with its cell key (ks_table_set_key) */
+    uint16_t key;      /* the cell key: sum of its records' keys mod KS_CELL_KEY_MOD */
     union {
         int64_t i;           /* KS_CELL_INT */
         double r;            /* KS_CELL_REAL */
@@ -88,6 +97,11 @@ int ks_table_set_count(ks_table *t, size_t col, ks_error *err);
 /* Marks column `col` as a share of count column `source`, divided by count
  * column `denom` of the same row (-1 when the denominator is not in the table). */
 int ks_table_set_share(ks_table *t, size_t col, int source, int denom, ks_error *err);
+/* Declares that share column `col` is exactly scale * source / denom of its
+ * row (a percentage: scale 100), so that it can be computed again from
+ * perturbed counts (publish.h).  -KS_EUSAGE unless col is a share with a
+ * denominator column and scale > 0. */
+int ks_table_set_ratio(ks_table *t, size_t col, double scale, ks_error *err);
 /* Decimals for real values in text modes (-1: shortest exact form). */
 int ks_table_set_digits(ks_table *t, size_t col, int digits, ks_error *err);
 /* Declares the total row and total column (-1: none).  The total column must
@@ -103,6 +117,14 @@ int ks_table_set_real(ks_table *t, size_t row, size_t col, double v, ks_error *e
 /* copies s; s NULL makes the cell NULL */
 int ks_table_set_text(ks_table *t, size_t row, size_t col, const char *s, ks_error *err);
 /* Hides a cell: its value is freed and forgotten. */
+/* Gives the integer count cell (row, col) its cell key: the sum of the
+ * record keys of the units it counts (any size; kept mod KS_CELL_KEY_MOD).
+ * Setting the cell's value again clears it.  -KS_EUSAGE for a cell that is
+ * not an integer in a count column. */
+int ks_table_set_key(ks_table *t, size_t row, size_t col, uint64_t key_sum, ks_error *err);
+/* The cell's key in *key; false when it has none. */
+bool ks_table_key(const ks_table *t, size_t row, size_t col, uint16_t *key);
+
 int ks_table_suppress(ks_table *t, size_t row, size_t col, ks_suppress_why why, ks_error *err);
 
 size_t ks_table_nrows(const ks_table *t);

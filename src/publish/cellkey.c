@@ -188,6 +188,16 @@ void ks_ptable_free(ks_ptable *pt)
     free(pt);
 }
 
+ks_ptable *ks_ptable_dup(const ks_ptable *pt)
+{
+    ks_ptable *c = ks_malloc(sizeof *c);
+    *c = *pt;
+    size_t n = ks_mul((size_t)KS_PTABLE_MAX_PCV, (size_t)pt->key_range);
+    c->pv = ks_malloc(ks_mul(n, sizeof *c->pv));
+    memcpy(c->pv, pt->pv, n * sizeof *c->pv);
+    return c;
+}
+
 int ks_ptable_key_range(const ks_ptable *pt) { return pt->key_range; }
 
 const char *ks_ptable_source(const ks_ptable *pt) { return pt->source; }

@@ -95,6 +95,8 @@ int ks_ptable_load(const char *path, int key_range, ks_ptable **out, ks_error *e
 /* The default ptable described above. */
 int ks_ptable_default(int k, int m, int key_range, ks_ptable **out, ks_error *err);
 void ks_ptable_free(ks_ptable *pt);
+/* A copy. */
+ks_ptable *ks_ptable_dup(const ks_ptable *pt);
 
 /* K: cell keys and record keys are 0..K-1. */
 int ks_ptable_key_range(const ks_ptable *pt);

@@ -7,18 +7,77 @@
 #include <string.h>
 
 #include "db.h"
+#include "sdc.h"
 #include "publish_internal.h"
 #include "render.h"
 #include "weaken.h"
 #include "write.h"
+
+static const char *const method_names[] = {[KS_SDC_SUPPRESS] = "suppress", [KS_SDC_CELLKEY] = "cellkey",
+                                           [KS_SDC_BOTH] = "both"};
+
+const char *ks_sdc_method_name(ks_sdc_method m)
+{
+    return (size_t)m < KS_ARRAY_LEN(method_names) ? method_names[m] : NULL;
+}
+
+int ks_sdc_method_parse(const char *name)
+{
+    for (size_t i = 0; i < KS_ARRAY_LEN(method_names); i++)
+        if (strcmp(name, method_names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The spread of kasane's default ptable (datasets/ptables/README.md). */
+enum { DEFAULT_SPREAD = 2, DEFAULT_KEY_RANGE = 256 };
+
+/* The method and ptable of p from the database: the stored ptable, or the
+ * default for p->k. */
+static int policy_sdc(sqlite3 *db, ks_policy *p, ks_error *err)
+{
+    ks_buf method, csv, sha;
+    ks_buf_init(&method);
+    ks_buf_init(&csv);
+    ks_buf_init(&sha);
+    int rc = ks_db_sdc_get(db, &method, &csv, &sha, err);
+    if (rc == 0 && method.len) {
+        int m = ks_sdc_method_parse(method.buf);
+        if (m < 0)
+            rc = ks_error_set(err, KS_EDATA, "database: unknown disclosure control method '%s'", method.buf);
+        else
+            p->method = (ks_sdc_method)m;
+    }
+    if (rc == 0 && csv.len)
+        rc = ks_ptable_parse("the database's ptable", csv.buf, csv.len, 0, &p->ptable, err);
+    else if (rc == 0) {
+        /* the default: key range 256 as ONS's census, 4096 where k needs
+         * it (k^2 - 1 keys); none above (k > 64), and only a cell-keyed
+         * output then fails (ks_result_add) */
+        p->ptable_default = true;
+        ks_error ignored = {0};
+        if (ks_ptable_default(p->k, DEFAULT_SPREAD, DEFAULT_KEY_RANGE, &p->ptable, &ignored) != 0)
+            ks_ptable_default(p->k, DEFAULT_SPREAD, KS_PTABLE_MAX_KEY_RANGE, &p->ptable, &ignored);
+    }
+    if (rc == 0 && p->ptable)
+        ks_ptable_sha256(p->ptable, p->ptable_sha256);
+    ks_buf_release(&method);
+    ks_buf_release(&csv);
+    ks_buf_release(&sha);
+    return rc;
+}
 
 int ks_policy_load(sqlite3 *db, ks_policy *p, ks_error *err)
 {
     memset(p, 0, sizeof *p);
     p->k = KS_DEFAULT_THRESHOLD;
     int rc = ks_db_threshold(db, &p->k, err);
-    if (rc)
+    if (rc == 0)
+        rc = policy_sdc(db, p, err);
+    if (rc) {
+        ks_policy_release(p);
         return rc;
+    }
     ks_buf last;
     ks_buf_init(&last);
     if (ks_db_meta_get(db, "last_import", &last, NULL) == 1)
@@ -31,15 +90,27 @@ void ks_policy_release(ks_policy *p)
 {
     free(p->last_import);
     p->last_import = NULL;
+    ks_ptable_free(p->ptable);
+    p->ptable = NULL;
 }
 
 ks_result *ks_result_new(const ks_policy *p)
 {
     ks_result *r = ks_calloc(1, sizeof *r);
-    r->policy.k = p->k;
+    r->policy = *p;
     r->policy.last_import = p->last_import ? ks_strdup(p->last_import) : NULL;
+    r->policy.ptable = p->ptable ? ks_ptable_dup(p->ptable) : NULL;
+    r->method = p->method;
     return r;
 }
+
+void ks_result_adhoc(ks_result *r)
+{
+    if (r->method == KS_SDC_SUPPRESS)
+        r->method = KS_SDC_CELLKEY;
+}
+
+ks_sdc_method ks_result_method(const ks_result *r) { return r->method; }
 
 void ks_result_free(ks_result *r)
 {
@@ -89,13 +160,142 @@ static void add_entry(ks_result *r, const char *name, const char *title, const k
     r->n++;
 }
 
+/* ---- the cell key method ---- */
+
+/* Whether a count cell was changed by the perturbation: [rows * cols]. */
+static int perturb_counts(const ks_result *r, ks_table *t, const char *name, bool *changed, ks_error *err)
+{
+    size_t nr = ks_table_nrows(t), nc = ks_table_ncols(t);
+    for (size_t j = 0; j < nc; j++) {
+        if (!ks_table_column(t, j)->is_count)
+            continue;
+        for (size_t i = 0; i < nr; i++) {
+            const ks_cell *c = ks_table_cell(t, i, j);
+            if (c->kind != KS_CELL_INT)
+                continue;
+            uint16_t key;
+            int64_t v = c->v.i;
+            if (!ks_table_key(t, i, j, &key)) {
+                if (v == 0)
+                    continue; /* no records, no key: a zero stays zero (docs/disclosure.md) */
+                return ks_error_set(err, KS_ESAFETY,
+                                    "table '%s', row %zu, column '%s': a count without a cell key cannot be published "
+                                    "by the cell key method; nothing was printed",
+                                    name, i + 1, ks_table_column(t, j)->name);
+            }
+            int64_t p = ks_ptable_perturb(r->policy.ptable, v, key);
+            if (p < 0)
+                p = 0; /* ks_ptable_check refuses such tables when they are set; never print a negative count */
+            changed[i * nc + j] = p != v;
+            int rc = ks_table_set_int(t, i, j, p, err);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* Shares after the perturbation: a declared ratio from the perturbed
+ * counts; any other share of a changed count hidden (it was computed from
+ * the true count). */
+static void perturb_shares(ks_table *t, const bool *changed)
+{
+    size_t nr = ks_table_nrows(t), nc = ks_table_ncols(t);
+    for (size_t j = 0; j < nc; j++) {
+        const ks_column *col = ks_table_column(t, j);
+        if (!col->is_share || col->source < 0)
+            continue;
+        size_t src = (size_t)col->source;
+        for (size_t i = 0; i < nr; i++) {
+            const ks_cell *c = ks_table_cell(t, i, j);
+            if (c->kind == KS_CELL_NULL || c->kind == KS_CELL_TEXT || c->kind == KS_CELL_SUPPRESSED)
+                continue;
+            bool moved = changed[i * nc + src] || (col->denom >= 0 && changed[i * nc + (size_t)col->denom]);
+            if (!moved)
+                continue;
+            if (col->ratio > 0) {
+                double num = 0, den = 0;
+                ks_cell_number(ks_table_cell(t, i, src), &num);
+                ks_cell_number(ks_table_cell(t, i, (size_t)col->denom), &den);
+                if (den > 0)
+                    ks_table_set_real(t, i, j, col->ratio * num / den, NULL);
+                else
+                    ks_table_set_null(t, i, j, NULL);
+            } else {
+                ks_table_suppress(t, i, j, KS_WHY_LINKED, NULL);
+            }
+        }
+    }
+}
+
+/* Whether a table with declared totals still adds up after the
+ * perturbation (rows to the total column, columns to the total row). */
+static bool adds_up(const ks_table *t)
+{
+    long tr = ks_table_total_row(t), tc = ks_table_total_col(t);
+    size_t nr = ks_table_nrows(t), nc = ks_table_ncols(t);
+    for (size_t i = 0; tc >= 0 && i < nr; i++) {
+        double sum = 0, v = 0, tot = 0;
+        for (size_t j = 0; j < nc; j++)
+            if ((long)j != tc && ks_table_column(t, j)->is_count && ks_cell_number(ks_table_cell(t, i, j), &v))
+                sum += v;
+        if (ks_cell_number(ks_table_cell(t, i, (size_t)tc), &tot) && tot != sum)
+            return false;
+    }
+    for (size_t j = 0; tr >= 0 && j < nc; j++) {
+        if (!ks_table_column(t, j)->is_count)
+            continue;
+        double sum = 0, v = 0, tot = 0;
+        for (size_t i = 0; i < nr; i++)
+            if ((long)i != tr && ks_cell_number(ks_table_cell(t, i, j), &v))
+                sum += v;
+        if (ks_cell_number(ks_table_cell(t, (size_t)tr, j), &tot) && tot != sum)
+            return false;
+    }
+    return true;
+}
+
+/* The cell key method on t in place; *nonadditive when its totals no
+ * longer add up. */
+static int cellkey_table(const ks_result *r, ks_table *t, const char *name, bool *nonadditive, ks_error *err)
+{
+    size_t n = ks_mul(ks_table_nrows(t), ks_table_ncols(t));
+    bool *changed = ks_calloc(n ? n : 1, sizeof *changed);
+    int rc = perturb_counts(r, t, name, changed, err);
+    if (rc == 0) {
+        perturb_shares(t, changed);
+        *nonadditive = !adds_up(t);
+    }
+    free(changed);
+    return rc;
+}
+
 int ks_result_add(ks_result *r, const char *name, const char *title, ks_table *t, const char *excluded,
                   const char *const *notes, size_t n_notes, size_t *index, ks_error *err)
 {
     int rc;
-    if (ks_table_is_aggregate(t) && (rc = ks_suppress(t, r->policy.k, NULL, err)))
+    bool cellkey = r->method != KS_SDC_SUPPRESS && ks_table_is_aggregate(t);
+    bool nonadditive = false;
+    if (cellkey && !r->policy.ptable)
+        return ks_error_set(err, KS_ESAFETY,
+                            "the cell key method needs a ptable: kasane's default covers k up to 64 (k is %d); the "
+                            "data officer sets one with 'kasane threshold --ptable FILE'",
+                            r->policy.k);
+    if (cellkey && (rc = cellkey_table(r, t, name, &nonadditive, err)))
         return rc;
+    /* suppression: the method's own, or what the ptable leaves (a custom
+     * ptable checked by threshold publishes nothing in 1..k-1, so this is
+     * the check that it did) */
+    if (ks_table_is_aggregate(t) && r->method != KS_SDC_CELLKEY && (rc = ks_suppress(t, r->policy.k, NULL, err)))
+        return rc;
+    if (cellkey && (rc = ks_suppress_check(t, r->policy.k, err)))
+        return ks_error_prefix(err, "table '%s' after the cell key method: ", name);
     add_entry(r, name, title, t, excluded, notes, n_notes, index);
+    if (cellkey) {
+        ks_entry *e = &r->v[r->n - 1];
+        e->cellkey = true;
+        e->nonadditive = nonadditive;
+    }
     return 0;
 }
 

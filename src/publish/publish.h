@@ -34,20 +34,41 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "cellkey.h"
 #include "doc.h"
 #include "output.h"
 #include "suppress.h"
 #include "table.h"
 #include "util.h"
 
-/* What a publication is held to: the threshold, and what every footer says
- * about the data (the time of the last import). */
+/* How counts are protected (the data officer's choice, `kasane threshold
+ * --method`): threshold suppression, the cell key method, or both (cell
+ * key, then suppression of what the perturbed table still needs). */
+typedef enum ks_sdc_method {
+    KS_SDC_SUPPRESS = 0, /* primary, secondary and linked suppression at k (the default) */
+    KS_SDC_CELLKEY = 1,  /* every count perturbed through the ptable (cellkey.h) */
+    KS_SDC_BOTH = 2,     /* perturbed, then suppressed */
+} ks_sdc_method;
+
+/* What a publication is held to: the threshold, the method and ptable, and
+ * what every footer says about the data (the time of the last import). */
 typedef struct ks_policy {
-    int k;             /* suppression threshold */
-    char *last_import; /* meta last_import, NULL when none (owned) */
+    int k;                  /* suppression threshold */
+    char *last_import;      /* meta last_import, NULL when none (owned) */
+    ks_sdc_method method;   /* for the library's tables and the report */
+    ks_ptable *ptable;      /* the database's ptable, or kasane's default for k (owned) */
+    char ptable_sha256[65]; /* its hash (cellkey.h), named in every cell-keyed footer */
+    bool ptable_default;    /* ptable is the default (none stored) */
 } ks_policy;
 
-/* The database's policy: its k (ks_db_threshold) and last import. */
+/* The method's name as `threshold --method` takes it; NULL for none. */
+const char *ks_sdc_method_name(ks_sdc_method m);
+/* -1 for an unknown name. */
+int ks_sdc_method_parse(const char *name);
+
+/* The database's policy: its k (ks_db_threshold), its method and ptable
+ * (ks_db_sdc_get; kasane's default ptable for k when none is stored) and
+ * last import. */
 int ks_policy_load(sqlite3 *db, ks_policy *p, ks_error *err);
 void ks_policy_release(ks_policy *p);
 
@@ -57,7 +78,25 @@ typedef struct ks_result ks_result;
 ks_result *ks_result_new(const ks_policy *p);
 void ks_result_free(ks_result *r);
 
-/* Protects `t` in place when it has a count column, then adds a copy under
+/* An ad-hoc result (an analyst's own SQL, a selection built from options):
+ * its counts always go through the cell key method, whatever the database's
+ * method (suppress becomes cell key, both stays both).  Call before adding
+ * tables. */
+void ks_result_adhoc(ks_result *r);
+/* The method this result's tables get. */
+ks_sdc_method ks_result_method(const ks_result *r);
+
+/* Cell key method (when the result's method has it): every count cell is
+ * published as ks_ptable_perturb(value, its cell key) (table.h,
+ * ks_table_set_key); a count without a key is refused (-KS_ESAFETY), except
+ * 0, a cell with no records.  A share whose column declares a ratio of
+ * counts (ks_table_set_ratio) is computed again from the perturbed counts;
+ * every other share or statistic of a perturbed count is hidden (it was
+ * computed from the true count and would give it back).  A table whose
+ * perturbed parts no longer add up to its perturbed totals says so in its
+ * footer, and every cell-keyed table names the method and the ptable's hash.
+ *
+ * Protects `t` in place when it has a count column, then adds a copy under
  * `name` (machine name: file suffix, heading, "table: NAME" note when
  * name_note) with `title`, `excluded` (may be NULL) and `notes`.  *index
  * (may be NULL) gets the table's index for links. */

@@ -24,10 +24,13 @@ typedef struct ks_entry {
     char *excluded; /* note on what was left out, NULL when none */
     char **notes;   /* [n_notes] footer notes */
     size_t n_notes; /* notes */
+    bool cellkey;     /* its counts went through the cell key method */
+    bool nonadditive; /* and its parts no longer add up to its totals */
 } ks_entry;
 
 struct ks_result {
-    ks_policy policy;     /* k and the footer's data */
+    ks_policy policy;     /* k, the ptable and the footer's data (owned copy) */
+    ks_sdc_method method; /* what its tables get: the policy's, or cell key when ad hoc */
     ks_entry *v;          /* [n] tables in the order they print */
     size_t n, cap;        /* used, allocated */
     ks_table_link *links; /* [nlinks] */

@@ -58,14 +58,41 @@ static int emit(const ks_write_job *j, const char *name, const ks_buf *b, ks_err
 
 /* ---- the tables way ---------------------------------------------------------- */
 
+/* A cell-keyed table's own notes (publish.h): the method with the ptable's
+ * hash, so that an auditor can reproduce every figure from the database,
+ * and the statistical offices' note when its parts no longer add up. */
+typedef struct ck_notes {
+    char method[200];  /* the method and hash */
+    char additive[200]; /* the note on totals, "" when none */
+} ck_notes;
+
+static size_t cellkey_notes(const ks_result *r, const ks_entry *e, ks_lang lang, ck_notes *c, const char **all)
+{
+    if (!e->cellkey)
+        return 0;
+    bool ja = lang != KS_LANG_EN;
+    snprintf(c->method, sizeof c->method,
+             ja ? "秘匿処理: セルキー法 (ptable SHA-256 %s)" : "disclosure control: cell key method (ptable SHA-256 %s)",
+             r->policy.ptable_sha256);
+    snprintf(c->additive, sizeof c->additive, "%s",
+             ja ? "内訳の計と合計は一致しない場合があります (セルごとに撹乱しているため)"
+                : "parts may not add up to the totals (each cell is perturbed on its own)");
+    all[0] = c->method;
+    if (!e->nonadditive)
+        return 1;
+    all[1] = c->additive;
+    return 2;
+}
+
 /* Table i in the writer's render mode with its footer; with headings the
  * notes start with "table: NAME". */
 static int render_entry(ks_buf *out, const ks_write_job *j, size_t i, ks_error *err)
 {
     const ks_result *r = j->r;
     const ks_entry *e = &r->v[i];
-    const char **all = ks_malloc(ks_mul(e->n_notes + 1, sizeof *all));
+    const char **all = ks_malloc(ks_mul(e->n_notes + 3, sizeof *all));
     char first[96];
+    ck_notes ck;
     size_t n = 0;
     if (j->headings) {
         snprintf(first, sizeof first, "table: %s", e->name);
@@ -73,6 +100,7 @@ static int render_entry(ks_buf *out, const ks_write_job *j, size_t i, ks_error *
     }
     for (size_t k = 0; k < e->n_notes; k++)
         all[n++] = e->notes[k];
+    n += cellkey_notes(r, e, j->o->lang, &ck, all + n);
     ks_render_meta meta = {.last_import = r->policy.last_import, .k = r->policy.k, .version = KASANE_VERSION,
                            .excluded = e->excluded, .notes = all, .n_notes = n};
     ks_render_opts ro = {.mode = j->w->name, .bom = j->o->bom, .comments = j->o->comments};
@@ -113,11 +141,17 @@ static int write_tables(const ks_write_job *j, ks_error *err)
 
 /* Adds table i's footer lines (render.h: k, hidden cells, last import,
  * version, the marks, what was excluded, its notes) as notes. */
-static void footer_notes(ks_doc_section *s, const ks_result *r, size_t i)
+static void footer_notes(ks_doc_section *s, const ks_result *r, size_t i, ks_lang lang)
 {
     const ks_entry *e = &r->v[i];
+    const char **all = ks_malloc(ks_mul(e->n_notes + 2, sizeof *all));
+    size_t n = 0;
+    for (size_t k = 0; k < e->n_notes; k++)
+        all[n++] = e->notes[k];
+    ck_notes ck;
+    n += cellkey_notes(r, e, lang, &ck, all + n);
     ks_render_meta meta = {.last_import = r->policy.last_import, .k = r->policy.k, .version = KASANE_VERSION,
-                           .excluded = e->excluded, .notes = (const char *const *)e->notes, .n_notes = e->n_notes};
+                           .excluded = e->excluded, .notes = all, .n_notes = n};
     ks_buf foot;
     ks_buf_init(&foot);
     ks_render_footer(&foot, e->t, &meta, "", "\n");
@@ -128,6 +162,7 @@ static void footer_notes(ks_doc_section *s, const ks_result *r, size_t i)
         ks_doc_add(s, KS_DOC_NOTE, line, NULL, NULL);
     }
     ks_buf_release(&foot);
+    free(all);
 }
 
 /* The document of a result that has none: a section per table (its name as
@@ -152,7 +187,7 @@ static void default_doc(const ks_write_job *j, ks_doc *d)
     for (size_t i = 0; i < r->n; i++) {
         ks_doc_section *s = ks_doc_section_add(d, r->v[i].name, r->v[i].title);
         ks_doc_add_table(s, KS_DOC_TABLE, NULL, NULL, i);
-        footer_notes(s, r, i);
+        footer_notes(s, r, i, j->o->lang);
     }
     ks_buf_release(&b);
 }

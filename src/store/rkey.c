@@ -2,6 +2,8 @@
 #include "rkey.h"
 
 #include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "db.h"
 
@@ -85,4 +87,100 @@ int ks_rkey_assign(sqlite3 *db, int64_t *added, ks_error *err)
     if (rc == 0 && added)
         *added = n;
     return rc;
+}
+
+/* ---- in memory ---- */
+
+typedef struct unit_keys {
+    int64_t *id;   /* [n] ascending */
+    uint16_t *key; /* [n] */
+    size_t n, cap; /* used, allocated */
+} unit_keys;
+
+struct ks_rkeys {
+    unit_keys u[4]; /* by ks_rkey_unit (index 0 unused) */
+};
+
+void ks_rkeys_free(ks_rkeys *k)
+{
+    if (!k)
+        return;
+    for (size_t i = 0; i < KS_ARRAY_LEN(k->u); i++) {
+        free(k->u[i].id);
+        free(k->u[i].key);
+    }
+    free(k);
+}
+
+static void unit_push(unit_keys *u, int64_t id, uint16_t key)
+{
+    if (u->n == u->cap) {
+        u->cap = u->cap ? 2 * u->cap : 1024;
+        u->id = ks_realloc(u->id, ks_mul(u->cap, sizeof *u->id));
+        u->key = ks_realloc(u->key, ks_mul(u->cap, sizeof *u->key));
+    }
+    u->id[u->n] = id;
+    u->key[u->n++] = key;
+}
+
+int ks_rkeys_load(sqlite3 *db, const char *schema, ks_rkeys **out, ks_error *err)
+{
+    *out = NULL;
+    char sql[160];
+    sqlite3_stmt *st = NULL;
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\".sqlite_master WHERE type = 'table' AND name = 'record_key'",
+             schema);
+    int rc = ks_db_prepare(db, sql, &st, err);
+    if (rc)
+        return rc;
+    int have = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+    sqlite3_finalize(st);
+    if (!have)
+        return 0;
+    /* the primary key's order: unit, then id ascending */
+    snprintf(sql, sizeof sql, "SELECT unit, id, rkey FROM \"%s\".record_key ORDER BY unit, id", schema);
+    if ((rc = ks_db_prepare(db, sql, &st, err)))
+        return rc;
+    ks_rkeys *k = ks_calloc(1, sizeof *k);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t unit = sqlite3_column_int64(st, 0);
+        if (unit >= KS_RKEY_CASE && unit <= KS_RKEY_HOUSEHOLD)
+            unit_push(&k->u[unit], sqlite3_column_int64(st, 1),
+                      (uint16_t)(sqlite3_column_int64(st, 2) % KS_RKEY_RANGE));
+    }
+    if (step != SQLITE_DONE)
+        rc = ks_error_set(err, KS_EIO, "database: reading the record keys: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    if (rc) {
+        ks_rkeys_free(k);
+        return rc;
+    }
+    *out = k;
+    return 0;
+}
+
+bool ks_rkeys_get(const ks_rkeys *k, ks_rkey_unit unit, int64_t id, uint16_t *key)
+{
+    if (!k || unit < KS_RKEY_CASE || unit > KS_RKEY_HOUSEHOLD)
+        return false;
+    const unit_keys *u = &k->u[unit];
+    size_t lo = 0, hi = u->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (u->id[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == u->n || u->id[lo] != id)
+        return false;
+    if (key)
+        *key = u->key[lo];
+    return true;
+}
+
+size_t ks_rkeys_count(const ks_rkeys *k, ks_rkey_unit unit)
+{
+    return k && unit >= KS_RKEY_CASE && unit <= KS_RKEY_HOUSEHOLD ? k->u[unit].n : 0;
 }

@@ -23,11 +23,14 @@
 #define KASANE_RKEY_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "table.h"
 #include "util.h"
 
-enum { KS_RKEY_RANGE = 4096 };
+enum { KS_RKEY_RANGE = KS_CELL_KEY_MOD }; /* 4096 (table.h) */
 
 /* The units that carry a key (record_key.unit). */
 typedef enum ks_rkey_unit {
@@ -40,5 +43,20 @@ typedef enum ks_rkey_unit {
  * household without a key a new one, and drops the keys of units no longer
  * in the database.  *added (may be NULL) gets how many keys were drawn. */
 int ks_rkey_assign(sqlite3 *db, int64_t *added, ks_error *err);
+
+/* The record keys of a database, in memory, for summing a cell's keys in C
+ * (the ad-hoc connection holds no keys: analysis.h).  Read-only once
+ * loaded; lookups are binary searches. */
+typedef struct ks_rkeys ks_rkeys;
+
+/* Loads every record key from `schema`.record_key on db ("main", or "src"
+ * while the ad-hoc copy is being made).  *out is NULL, and 0 returned, when
+ * the database has no record_key table (schema 3 read as it is). */
+int ks_rkeys_load(sqlite3 *db, const char *schema, ks_rkeys **out, ks_error *err);
+void ks_rkeys_free(ks_rkeys *k);
+/* The key of unit `id`; false when it has none. */
+bool ks_rkeys_get(const ks_rkeys *k, ks_rkey_unit unit, int64_t id, uint16_t *key);
+/* How many keys of `unit` are loaded. */
+size_t ks_rkeys_count(const ks_rkeys *k, ks_rkey_unit unit);
 
 #endif
