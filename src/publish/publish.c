@@ -270,8 +270,18 @@ static int cellkey_table(const ks_result *r, ks_table *t, const char *name, bool
     return rc;
 }
 
-int ks_result_add(ks_result *r, const char *name, const char *title, ks_table *t, const char *excluded,
-                  const char *const *notes, size_t n_notes, size_t *index, ks_error *err)
+bool ks_result_cellkey(const ks_result *r) { return r->method != KS_SDC_SUPPRESS; }
+
+int64_t ks_result_count(const ks_result *r, int64_t n, uint64_t key_sum)
+{
+    if (!ks_result_cellkey(r) || !r->policy.ptable)
+        return n;
+    int64_t p = ks_ptable_perturb(r->policy.ptable, n, key_sum);
+    return p < 0 ? 0 : p;
+}
+
+static int add_table(ks_result *r, const char *name, const char *title, ks_table *t, const char *excluded,
+                     const char *const *notes, size_t n_notes, size_t *index, bool perturbed, ks_error *err)
 {
     int rc;
     bool cellkey = r->method != KS_SDC_SUPPRESS && ks_table_is_aggregate(t);
@@ -281,7 +291,9 @@ int ks_result_add(ks_result *r, const char *name, const char *title, ks_table *t
                             "the cell key method needs a ptable: kasane's default covers k up to 64 (k is %d); the "
                             "data officer sets one with 'kasane threshold --ptable FILE'",
                             r->policy.k);
-    if (cellkey && (rc = cellkey_table(r, t, name, &nonadditive, err)))
+    if (cellkey && perturbed)
+        nonadditive = !adds_up(t);
+    if (cellkey && !perturbed && (rc = cellkey_table(r, t, name, &nonadditive, err)))
         return rc;
     /* suppression: the method's own, or what the ptable leaves (a custom
      * ptable checked by threshold publishes nothing in 1..k-1, so this is
@@ -297,6 +309,18 @@ int ks_result_add(ks_result *r, const char *name, const char *title, ks_table *t
         e->nonadditive = nonadditive;
     }
     return 0;
+}
+
+int ks_result_add(ks_result *r, const char *name, const char *title, ks_table *t, const char *excluded,
+                  const char *const *notes, size_t n_notes, size_t *index, ks_error *err)
+{
+    return add_table(r, name, title, t, excluded, notes, n_notes, index, false, err);
+}
+
+int ks_result_add_perturbed(ks_result *r, const char *name, const char *title, ks_table *t, const char *excluded,
+                            const char *const *notes, size_t n_notes, size_t *index, ks_error *err)
+{
+    return add_table(r, name, title, t, excluded, notes, n_notes, index, true, err);
 }
 
 int ks_result_add_protected(ks_result *r, const char *name, const char *title, const ks_table *t, size_t *index,

@@ -85,6 +85,20 @@ void ks_result_free(ks_result *r);
 void ks_result_adhoc(ks_result *r);
 /* The method this result's tables get. */
 ks_sdc_method ks_result_method(const ks_result *r);
+/* Whether the result's counts go through the cell key method. */
+bool ks_result_cellkey(const ks_result *r);
+
+/* For a producer that computes statistics from the counts it publishes (an
+ * analysis): the published value of a count n whose records' keys sum to
+ * key_sum — ks_ptable_perturb under the cell key method, n otherwise.  A
+ * table built from these values is added with ks_result_add_perturbed. */
+int64_t ks_result_count(const ks_result *r, int64_t n, uint64_t key_sum);
+
+/* As ks_result_add for a table whose counts are already ks_result_count's
+ * values (its cells carry no keys): not perturbed again; suppressed as the
+ * method says, noted as cell-keyed. */
+int ks_result_add_perturbed(ks_result *r, const char *name, const char *title, ks_table *t, const char *excluded,
+                            const char *const *notes, size_t n_notes, size_t *index, ks_error *err);
 
 /* Cell key method (when the result's method has it): every count cell is
  * published as ks_ptable_perturb(value, its cell key) (table.h,
