@@ -298,7 +298,12 @@ static int add_table(ks_result *r, const char *name, const char *title, ks_table
     /* suppression: the method's own, or what the ptable leaves (a custom
      * ptable checked by threshold publishes nothing in 1..k-1, so this is
      * the check that it did) */
-    if (ks_table_is_aggregate(t) && r->method != KS_SDC_CELLKEY && (rc = ks_suppress(t, r->policy.k, NULL, err)))
+    /* perturbed parts that no longer add up are no equations a reader can
+     * solve, so "both" suppresses primary cells only then (and the ptable
+     * check of threshold leaves none in practice) */
+    if (ks_table_is_aggregate(t) && r->method != KS_SDC_CELLKEY &&
+        (rc = cellkey && nonadditive ? ks_suppress_primary(t, r->policy.k, NULL, err)
+                                     : ks_suppress(t, r->policy.k, NULL, err)))
         return rc;
     if (cellkey && (rc = ks_suppress_check(t, r->policy.k, err)))
         return ks_error_prefix(err, "table '%s' after the cell key method: ", name);
@@ -326,6 +331,15 @@ int ks_result_add_perturbed(ks_result *r, const char *name, const char *title, k
 int ks_result_add_protected(ks_result *r, const char *name, const char *title, const ks_table *t, size_t *index,
                             ks_error *err)
 {
+    /* a stage that protects its tables itself (the report) protects them by
+     * suppression of true counts: under a cell-keyed method that would
+     * publish what the data officer chose not to */
+    if (r->method != KS_SDC_SUPPRESS && ks_table_is_aggregate(t))
+        return ks_error_set(err, KS_ESAFETY,
+                            "table '%s': this output protects its counts by threshold suppression only and does not "
+                            "carry cell keys yet, but the database's method is '%s'; nothing was printed (the data "
+                            "officer can set 'kasane threshold --method suppress')",
+                            name, ks_sdc_method_name(r->method));
     int rc = ks_suppress_check(t, r->policy.k, err);
     if (rc)
         return ks_error_prefix(err, "table '%s': ", name);
