@@ -125,8 +125,8 @@ static int load_ptable_file(const char *path, ks_ptable **out, ks_error *err)
         ks_ptable_free(*out);
         *out = NULL;
         return ks_error_set(err, KS_EUSAGE,
-                            "ptable '%s': key range %d does not divide %d (record keys are 0..%d); nothing changed", path,
-                            range, KS_RKEY_RANGE, KS_RKEY_RANGE - 1);
+                            "ptable '%s': key range %d does not divide %d (record keys are 0..%d); nothing changed",
+                            path, range, KS_RKEY_RANGE, KS_RKEY_RANGE - 1);
     }
     return 0;
 }
@@ -231,9 +231,11 @@ static int threshold_set(const char *db_path, const char *key_path, const thresh
         ks_ptable_sha256(file, sha);
     }
     snprintf(val, sizeof val, "%d", k);
+    /* sdc.h: csv and hash for a file, "default" alone, or NULL: keep */
+    const char *named = file ? sha : a->ptable ? "default" : NULL;
     if ((a->k && ks_db_meta_set(db, "threshold", val, &err)) ||
-        ks_db_sdc_set(db, a->method, file ? csv.buf : NULL, file ? sha : a->ptable ? "default" : NULL, &err) ||
-        ks_policy_load(db, &pol, &err) || check_policy(&pol, &err) || ks_db_exec(db, "COMMIT", &err))
+        ks_db_sdc_set(db, a->method, file ? csv.buf : NULL, named, &err) || ks_policy_load(db, &pol, &err) ||
+        check_policy(&pol, &err) || ks_db_exec(db, "COMMIT", &err))
         goto done;
     in_tx = false;
     print_set(a, &pol, file);
