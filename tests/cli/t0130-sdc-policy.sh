@@ -227,14 +227,15 @@ adhoc_with_stored_ptable()
 }
 later adhoc_with_stored_ptable
 
-# BUG (src/report: tables added with ks_result_add_protected, which ignores
-# the method): under cellkey the report prints its own suppression of the
-# true counts (exit 0, no cell key footer) where the library queries refuse
+# the report protects its own tables by suppression of true counts and
+# carries no cell keys yet: under a cell-keyed method it must refuse (exit 3,
+# nothing printed) rather than print what the data officer chose not to
 report_under_cellkey()
 {
     expect_exit 0 "$KASANE" threshold --db db --key key 5 --method cellkey --ptable default
     expect_exit 3 "$KASANE" report --period FY2025 --db db --format txt
-    assert_file_contains "$LAST_ERR" "a count without a cell key cannot be published" "report under cellkey"
+    assert_file_contains "$LAST_ERR" "does not carry cell keys yet" "report under cellkey"
+    assert_eq "$(wc -c <"$LAST_OUT")" 0 "bytes the report printed under cellkey"
 }
 later report_under_cellkey
 pass
