@@ -752,8 +752,7 @@ typedef struct adhoc_shape {
     int ncols;      /* columns of the statement */
     char *body;     /* the statement's text without its final ';' */
     int unit_col;   /* the unit's column, -1 when none */
-    ks_buf dims;    /* the columns to group by, as q."name", ... */
-    size_t ndims;   /* how many */
+    size_t ndims;   /* how many columns to group by (all but the unit's) */
 } adhoc_shape;
 
 static void adhoc_shape_release(adhoc_shape *s)
@@ -762,7 +761,6 @@ static void adhoc_shape_release(adhoc_shape *s)
         free(s->names[c]);
     free(s->names);
     free(s->body);
-    ks_buf_release(&s->dims);
 }
 
 /* The header may declare nothing that only a library query may. */
@@ -785,7 +783,6 @@ static int adhoc_shape_read(sqlite3 *db, const ks_query *q, adhoc_shape *s, ks_e
     size_t len = 0;
     memset(s, 0, sizeof *s);
     s->unit_col = -1;
-    ks_buf_init(&s->dims);
     int rc = prepare_one(db, q, q->sql, &st, &len, err);
     if (rc)
         return rc;
@@ -823,7 +820,6 @@ static int adhoc_classify(const ks_query *q, adhoc_shape *s, int *unit, ks_error
             s->unit_col = c;
             *unit = u;
         } else {
-            ks_buf_addf(&s->dims, "%sq.\"%s\"", s->ndims ? ", " : "", s->names[c]);
             s->ndims++;
         }
     }
@@ -836,17 +832,45 @@ static int adhoc_classify(const ks_query *q, adhoc_shape *s, int *unit, ks_error
     return 0;
 }
 
+/* alias."name", each '"' of the name doubled: a column name is the
+ * analyst's text and must stay one identifier in the wrapper (pasted as it
+ * was, a name such as  x", (SELECT ...) AS "y  added the analyst's own
+ * expressions to the wrapper's columns). */
+static void add_ident(ks_buf *b, const char *alias, const char *name)
+{
+    ks_buf_addf(b, "%s.\"", alias);
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            ks_buf_addc(b, '"');
+        ks_buf_addc(b, *p);
+    }
+    ks_buf_addc(b, '"');
+}
+
+/* The columns to group by, as alias."name", each followed by ", ". */
+static void add_dims(ks_buf *b, const adhoc_shape *s, const char *alias)
+{
+    for (int c = 0; c < s->ncols; c++)
+        if (c != s->unit_col) {
+            add_ident(b, alias, s->names[c]);
+            ks_buf_adds(b, ", ");
+        }
+}
+
 /* The statement wrapped to count its unit per group, into sql.  The join to
  * the unit's table makes an id that no unit has count nothing; DISTINCT
  * makes a unit count once per group however many rows the statement returns
- * for it.  With `keysum` (the name of the key-sum aggregate, adhoc_keysum)
- * a last column sums the record keys of the same distinct units.  A comment
+ * for it.  With `keysum` (the name of the key-sum aggregate,
+ * keysum_register) a last column sums the record keys of the same distinct
+ * units.  (One DISTINCT subquery for both instead of two DISTINCT
+ * aggregates was measured slower: it materialises the pairs.)  A comment
  * may end the statement's last line: the closing parenthesis goes on a line
  * of its own. */
 static void adhoc_wrap(const adhoc_shape *s, const adhoc_unit *u, const char *keysum, ks_buf *sql)
 {
-    ks_buf_addf(sql, "SELECT %s%scount(DISTINCT u.\"%s\") AS n", s->dims.buf ? s->dims.buf : "",
-                s->ndims ? ", " : "", u->column);
+    ks_buf_adds(sql, "SELECT ");
+    add_dims(sql, s, "q");
+    ks_buf_addf(sql, "count(DISTINCT u.\"%s\") AS n", u->column);
     if (keysum)
         ks_buf_addf(sql, ", %s(DISTINCT u.\"%s\")", keysum, u->column);
     ks_buf_addf(sql, " FROM (\n%s\n) AS q JOIN main.\"%s\" AS u ON u.\"%s\" = q.\"%s\"", s->body, u->table,

@@ -19,7 +19,8 @@
 #  e. Library queries keep exact counts and suppression under the default
 #     policy, with no cell key note.
 #  f. The analyst cannot reach the key-sum function: a statement naming any
-#     ks_... function fails, ad hoc or row level.
+#     ks_... function fails, ad hoc or row level, and a column name cannot
+#     carry SQL into kasane's wrapper.
 #  g. A ptable the data officer stored in the database is the one ad-hoc
 #     counts use (the ad-hoc copy holds sdc_ptable), named by its hash.
 #  h. A schema-3 database read as it is (no record keys) is refused ad hoc,
@@ -202,6 +203,12 @@ for q in \
     expect_exit 2 "$KASANE" query sql "$q" --db db --row-level
     assert_file_contains "$LAST_ERR" "no such function: ks_" "row level: $q"
 done
+
+# a column name is one identifier in kasane's wrapper, whatever it holds:
+# quotes in it add no SQL of the analyst's to the wrapper
+expect_exit 0 "$KASANE" query sql 'SELECT case_id, 1 AS "x"", ks_rkey() AS ""y" FROM case_record' --db db --format csv
+assert_eq "$(tr -d '\r' <"$LAST_OUT" | wc -l)" 2 "a quoted column name: one dimension, one group"
+assert_eq "$(head -1 "$LAST_OUT" | tr -d '\r')" '"x"", ks_rkey() AS ""y",n' "the name kept as it is"
 
 # ---- g. the data officer's ptable, stored in the database ----------------------
 # an ONS-layout ptable in kasane's canonical form: 1..4 -> 5, 5 -> 5 or 6,
