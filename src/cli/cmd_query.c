@@ -84,8 +84,11 @@ static const ks_cli_spec spec = {
              "counting: the SQL returns one unit column, case_id, person_id or household_id,\n"
              "and up to 4 columns to group by, whose values must be categories (codes and\n"
              "labels, integers 0-99 or 1900-2100, months YYYY-MM, fiscal years FY2025 or\n"
-             "2025年度, NULL); kasane prints the number n of distinct units per group, with\n"
-             "counts below the threshold hidden.  A column named n or n_*, a header's\n"
+             "2025年度, NULL); kasane prints the number n of distinct units per group,\n"
+             "published through the cell key method whatever the database's method: each\n"
+             "count is perturbed by the ptable the data officer set (the footer names it by\n"
+             "SHA-256), the same set of units always gets the same noise, and no count\n"
+             "below the threshold is published.  A column named n or n_*, a header's\n"
              "count:/share:/totals:/total-row:, or any other value is refused (exit 3).\n"
              "With --row-level the rows are printed as the SQL returns them.\n\n"
              "Date parameters snap to whole months: from/start/*_from to the first day,\n"
@@ -159,9 +162,11 @@ static void fmt_count(ks_buf *b, int64_t n, int k)
 
 /* The connection q runs on, and how it runs, follow from where q came from
  * (query.h: library and outside).  *excluded: the cases without consent
- * that the connection leaves out. */
+ * that the connection leaves out.  *keys: an ad-hoc aggregate's record keys
+ * (NULL otherwise, and for a database without them); the caller frees them
+ * after closing *db. */
 static int query_connect(const ks_query *q, const char *db_path, int row_level, ks_lang lang, sqlite3 **db,
-                         ks_run_mode *mode, int64_t *excluded, ks_error *err)
+                         ks_run_mode *mode, int64_t *excluded, ks_rkeys **keys, ks_error *err)
 {
     int rc;
     *mode = KS_RUN_ADHOC;
@@ -187,16 +192,19 @@ static int query_connect(const ks_query *q, const char *db_path, int row_level, 
     *db = NULL;
     return ks_weakened("rowlevel-names") && *mode == KS_RUN_ROWS
                ? ks_analysis_open(db_path, lang, true, excluded, db, err)
-               : ks_analysis_open_adhoc(db_path, lang, excluded, db, err);
+               : ks_analysis_open_adhoc(db_path, lang, excluded, *mode == KS_RUN_ADHOC ? keys : NULL, db, err);
 }
 
 /* Runs q and prints its table, with the footer's notes: which query, the
  * unit an ad-hoc aggregate counted, snapped dates, and the cases without
- * consent left out. */
+ * consent left out.  An ad-hoc aggregate is published through the cell key
+ * method (kasane-weak's "adhoc-cellkey": by the database's method, as
+ * library queries are, for the attack tests' positive controls). */
 static int run_query(const ks_query *q, const char *db_path, const query_opts *o, const ks_output *out,
                      ks_error *err)
 {
     sqlite3 *db = NULL;
+    ks_rkeys *keys = NULL;
     ks_table *t = NULL;
     ks_query_notes qn = {0};
     ks_buf which, unit, excl_note;
@@ -212,9 +220,9 @@ static int run_query(const ks_query *q, const char *db_path, const query_opts *o
         ks_buf_addf(&which, "query: %s (outside the library: ad-hoc rules)", q->path);
     else
         ks_buf_adds(&which, "query: ad-hoc SQL (outside the library: ad-hoc rules)");
-    if ((rc = query_connect(q, db_path, o->row_level, out->lang, &db, &mode, &excluded, err)) ||
+    if ((rc = query_connect(q, db_path, o->row_level, out->lang, &db, &mode, &excluded, &keys, err)) ||
         (rc = ks_db_threshold(db, &k, err)) ||
-        (rc = ks_query_exec(db, q, o->b, o->nb, out->lang, mode, &o->lim, &t, &qn, err)))
+        (rc = ks_query_exec(db, q, o->b, o->nb, out->lang, mode, keys, &o->lim, &t, &qn, err)))
         goto done;
     if (mode == KS_RUN_ROWS) {
         fmt_count(&excl_note, excluded, k);
@@ -232,10 +240,15 @@ static int run_query(const ks_query *q, const char *db_path, const query_opts *o
         notes[nnotes++] = unit.buf;
     if (qn.dates)
         notes[nnotes++] = qn.dates;
-    rc = ks_output_table(out, db, t, excl_note.len ? excl_note.buf : NULL, notes, nnotes, err);
+    const char *excl = excl_note.len ? excl_note.buf : NULL;
+    if (mode == KS_RUN_ADHOC && !ks_weakened("adhoc-cellkey"))
+        rc = ks_output_table_adhoc(out, db, t, excl, notes, nnotes, err);
+    else
+        rc = ks_output_table(out, db, t, excl, notes, nnotes, err);
 done:
     ks_table_free(t);
     ks_db_close(db);
+    ks_rkeys_free(keys); /* after the connection: the key-sum function may point at them */
     ks_query_notes_release(&qn);
     ks_buf_release(&which);
     ks_buf_release(&unit);

@@ -45,18 +45,33 @@ int ks_output_option(ks_output *o, int opt, const char *arg, ks_error *err)
     }
 }
 
-int ks_output_table(const ks_output *o, sqlite3 *db, ks_table *t, const char *excluded,
-                    const char *const *notes, size_t n_notes, ks_error *err)
+/* A result of one table, through the one publish step; `adhoc`: the cell
+ * key method whatever the database's method. */
+static int output_one(const ks_output *o, sqlite3 *db, ks_table *t, bool adhoc, const char *excluded,
+                      const char *const *notes, size_t n_notes, ks_error *err)
 {
-    /* a result of one table, through the one publish step */
     ks_policy pol;
     int rc = ks_policy_load(db, &pol, err);
     if (rc)
         return rc;
     ks_result *r = ks_result_new(&pol);
     ks_policy_release(&pol);
+    if (adhoc)
+        ks_result_adhoc(r);
     if ((rc = ks_result_add(r, "result", NULL, t, excluded, notes, n_notes, NULL, err)) == 0)
         rc = ks_publish(r, o, 0, err);
     ks_result_free(r);
     return rc;
+}
+
+int ks_output_table(const ks_output *o, sqlite3 *db, ks_table *t, const char *excluded,
+                    const char *const *notes, size_t n_notes, ks_error *err)
+{
+    return output_one(o, db, t, false, excluded, notes, n_notes, err);
+}
+
+int ks_output_table_adhoc(const ks_output *o, sqlite3 *db, ks_table *t, const char *excluded,
+                          const char *const *notes, size_t n_notes, ks_error *err)
+{
+    return output_one(o, db, t, true, excluded, notes, n_notes, err);
 }

@@ -31,12 +31,21 @@ void ks_output_init(ks_output *o);
  * negative (usage) when its value is wrong. */
 int ks_output_option(ks_output *o, int opt, const char *arg, ks_error *err);
 
-/* Applies the database's threshold (primary, secondary and linked
- * suppression) to an aggregate table, checks the result, adds the footer
+/* Applies the database's policy (publish.h: by default the threshold's
+ * primary, secondary and linked suppression) to an aggregate table, checks the result, adds the footer
  * (last import, k, suppressed cells, version, `excluded` note and `notes`)
  * and prints it.  A table with no count column is printed as it is (the
  * caller has already decided row-level output is allowed). */
 int ks_output_table(const ks_output *o, sqlite3 *db, ks_table *t, const char *excluded,
                     const char *const *notes, size_t n_notes, ks_error *err);
+
+/* The same for an ad-hoc aggregate (an analyst's own SQL): its counts go
+ * through the cell key method whatever the database's method (publish.h,
+ * ks_result_adhoc: suppress becomes cell key, both stays both), so every
+ * count cell must carry its cell key (ks_table_set_key; a cell without one
+ * is refused unless it is 0).  The footer names the method and the ptable's
+ * SHA-256. */
+int ks_output_table_adhoc(const ks_output *o, sqlite3 *db, ks_table *t, const char *excluded,
+                          const char *const *notes, size_t n_notes, ks_error *err);
 
 #endif

@@ -30,7 +30,9 @@
  * under the ad-hoc rules (KS_RUN_ADHOC): on a connection holding only the
  * cases with consent (ks_analysis_open_adhoc), its SQL returns one unit
  * column (case_id, person_id or household_id) and up to four dimensions, and
- * kasane does the counting.  A library name always finds the library file.
+ * kasane does the counting, published through the cell key method whatever
+ * the database's method (publish.h, ks_result_adhoc).  A library name always
+ * finds the library file.
  *
  * SQL functions kasane adds: label(ja, en) picks the label for --lang;
  * fy(date) gives the fiscal year (April..March) of an ISO date;
@@ -43,6 +45,7 @@
 
 #include "analysis.h"
 #include "lang.h"
+#include "rkey.h"
 #include "table.h"
 #include "util.h"
 
@@ -146,12 +149,22 @@ void ks_query_notes_release(ks_query_notes *n);
  *    must be categories (codes, labels, small integers, years, months,
  *    fiscal years); a header declaring count/share/totals/total-row, a
  *    column named n or n_*, no unit column or more than four dimensions are
- *    refused (KS_ESAFETY) with the reason;
+ *    refused (KS_ESAFETY) with the reason.  Every n cell, in the plain
+ *    layout and in a pivot's, gets its cell key (table.h, ks_table_set_key):
+ *    the sum of the record keys `keys` holds for the group's distinct units
+ *    (a pivot cell with no group is 0, without a key), for the cell key
+ *    method of the publish step (publish.h, ks_result_adhoc).  The sum is
+ *    computed by an aggregate function that exists only while the wrapper
+ *    runs, under a random name, so the analyst's SQL cannot call it; it is
+ *    never a column of the table.  A unit without a key is an error, and
+ *    `keys` NULL (a schema-3 database read as it is) is refused (KS_ESAFETY);
  *  - KS_RUN_ROWS: the rows, no roles.
+ * `keys` is only read in KS_RUN_ADHOC (NULL for the other modes).
  * `lim` may be NULL (the defaults).  Missing or unknown parameters are usage
  * errors listing the expected ones.  *notes (may be NULL) gets the notes. */
 int ks_query_exec(sqlite3 *db, const ks_query *q, const ks_binding *b, size_t nb, ks_lang lang, ks_run_mode mode,
-                  const ks_query_limits *lim, ks_table **out, ks_query_notes *notes, ks_error *err);
+                  const ks_rkeys *keys, const ks_query_limits *lim, ks_table **out, ks_query_notes *notes,
+                  ks_error *err);
 
 /* 1 when the query's result will have a count column (declared, or named n
  * or n_*), 0 when it is row-level, negative when it does not prepare.  Only

@@ -11,14 +11,19 @@
  * units and dimensions, and kasane wraps it so that SQLite counts distinct
  * units per group, joined to the unit's table so that made-up ids count
  * nothing; the only count is kasane's, and every dimension value must be a
- * category from a closed vocabulary. */
+ * category from a closed vocabulary.  The wrapper also sums each group's
+ * record keys (rkey.h) for the cell key method, through a function that
+ * exists only while the wrapper runs (adhoc_keysum). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "date.h"
+#include "pseudo.h"
 #include "query.h"
 #include "text.h"
 #include "weaken.h"
@@ -31,10 +36,11 @@ typedef struct value {
 } value;
 
 typedef struct grid {
-    char **names; /* column names [ncols] */
+    char **names;   /* column names [ncols] */
     size_t ncols;
-    value *v;     /* row-major [nrows * ncols] */
+    value *v;       /* row-major [nrows * ncols] */
     size_t nrows, cap;
+    uint64_t *keys; /* an ad-hoc aggregate's rows' key sums [nrows] (the last column, n, is keyed), or NULL */
 } grid;
 
 /* One run's state: what it binds, its limits, what it tells the footer. */
@@ -57,6 +63,7 @@ static void grid_release(grid *g)
     for (size_t i = 0; i < g->ncols; i++)
         free(g->names[i]);
     free(g->names);
+    free(g->keys);
     memset(g, 0, sizeof *g);
 }
 
@@ -439,6 +446,9 @@ static int build_plain(const ks_query *q, const grid *g, ks_lang lang, int roles
         size_t row = ks_table_add_row(t);
         for (size_t c = 0; c < g->ncols && !rc; c++)
             rc = set_value(t, row, c, &g->v[r * g->ncols + c], err);
+        /* an ad-hoc aggregate's n (its last column) gets its group's key */
+        if (!rc && g->keys)
+            rc = ks_table_set_key(t, row, g->ncols - 1, g->keys[r], err);
     }
     if (!rc && roles && q->total_row && g->nrows > 0)
         rc = ks_table_set_totals(t, (long)g->nrows - 1, -1, err);
@@ -471,6 +481,7 @@ typedef struct pivot {
     char **ck;      /* column keys [nc] */
     size_t nc;      /* columns */
     int64_t *cells; /* row-major [nr * nc] counts */
+    uint64_t *sums; /* their key sums [nr * nc] when the grid has keys, else NULL */
 } pivot;
 
 static void pivot_release(pivot *p)
@@ -482,6 +493,7 @@ static void pivot_release(pivot *p)
     free(p->rk);
     free(p->ck);
     free(p->cells);
+    free(p->sums);
 }
 
 /* The row and column keys: columns ri and ci of the grid, as text. */
@@ -512,13 +524,20 @@ static int pivot_cells(pivot *p, const ks_query *q, const grid *g, int ri, int c
                             p->nc, totals ? KS_QUERY_MAX_TOTALS_CELLS : KS_QUERY_MAX_GROUPS,
                             totals ? " with totals (protecting them takes too long beyond)" : "");
     p->cells = ks_calloc(ncells + 1, sizeof *p->cells);
+    if (g->keys)
+        p->sums = ks_calloc(ncells + 1, sizeof *p->sums);
     for (size_t r = 0; r < g->nrows; r++) {
         char b1[32], b2[32];
         const value *row = &g->v[r * g->ncols];
         const char *a = value_text(&row[ri], b1), *bb = value_text(&row[ci], b2);
         if (row[ni].type != SQLITE_INTEGER)
             return ks_error_set(err, KS_EUSAGE, "%s: pivot count column '%s' must hold integers", q->name, nn);
-        p->cells[(size_t)find_key(p->rk, p->nr, a) * p->nc + (size_t)find_key(p->ck, p->nc, bb)] += row[ni].i;
+        size_t cell = (size_t)find_key(p->rk, p->nr, a) * p->nc + (size_t)find_key(p->ck, p->nc, bb);
+        p->cells[cell] += row[ni].i;
+        /* groups that print alike (1 and '1') share a cell: their counts
+         * and their keys add up alike */
+        if (p->sums)
+            p->sums[cell] += g->keys[r];
     }
     return 0;
 }
@@ -544,19 +563,25 @@ static int pivot_table(const pivot *p, const ks_query *q, const char *rn, bool t
         size_t row = ks_table_add_row(t);
         rc = ks_table_set_text(t, row, 0, r < p->nr ? p->rk[r] : total, err);
         int64_t rowsum = 0;
+        uint64_t rowkey = 0;
         for (size_t c = 0; c < p->nc && !rc; c++) {
             int64_t v = 0;
-            if (r < p->nr) {
-                v = p->cells[r * p->nc + c];
-            } else {
-                for (size_t k = 0; k < p->nr; k++)
-                    v += p->cells[k * p->nc + c];
+            uint64_t key = 0; /* a total's key is its cells' (each unit counts in one cell) */
+            for (size_t k = r < p->nr ? r : 0; k < (r < p->nr ? r + 1 : p->nr); k++) {
+                v += p->cells[k * p->nc + c];
+                key += p->sums ? p->sums[k * p->nc + c] : 0;
             }
             rowsum += v;
+            rowkey += key;
             rc = ks_table_set_int(t, row, c + 1, v, err);
+            /* a cell with no group is 0 and needs no key */
+            if (!rc && p->sums && v != 0)
+                rc = ks_table_set_key(t, row, c + 1, key, err);
         }
         if (totals && !rc)
             rc = ks_table_set_int(t, row, p->nc + 1, rowsum, err);
+        if (totals && !rc && p->sums && rowsum != 0)
+            rc = ks_table_set_key(t, row, p->nc + 1, rowkey, err);
     }
     if (totals && !rc)
         rc = ks_table_set_totals(t, (long)p->nr, (long)p->nc + 1, err);
@@ -711,12 +736,13 @@ typedef struct adhoc_unit {
     const char *column; /* the id column the statement selects */
     const char *table;  /* the unit's table, joined so that made-up ids count nothing */
     const char *word;   /* what the footer says is counted */
+    ks_rkey_unit rkey;  /* whose record keys a group's cell key sums */
 } adhoc_unit;
 
 static const adhoc_unit adhoc_units[] = {
-    {"case_id", "case_record", "cases"},
-    {"person_id", "person", "persons"},
-    {"household_id", "household", "households"},
+    {"case_id", "case_record", "cases", KS_RKEY_CASE},
+    {"person_id", "person", "persons", KS_RKEY_PERSON},
+    {"household_id", "household", "households", KS_RKEY_HOUSEHOLD},
 };
 
 /* An ad-hoc statement's columns, sorted into its unit and the columns to
@@ -726,8 +752,7 @@ typedef struct adhoc_shape {
     int ncols;      /* columns of the statement */
     char *body;     /* the statement's text without its final ';' */
     int unit_col;   /* the unit's column, -1 when none */
-    ks_buf dims;    /* the columns to group by, as q."name", ... */
-    size_t ndims;   /* how many */
+    size_t ndims;   /* how many columns to group by (all but the unit's) */
 } adhoc_shape;
 
 static void adhoc_shape_release(adhoc_shape *s)
@@ -736,7 +761,6 @@ static void adhoc_shape_release(adhoc_shape *s)
         free(s->names[c]);
     free(s->names);
     free(s->body);
-    ks_buf_release(&s->dims);
 }
 
 /* The header may declare nothing that only a library query may. */
@@ -759,7 +783,6 @@ static int adhoc_shape_read(sqlite3 *db, const ks_query *q, adhoc_shape *s, ks_e
     size_t len = 0;
     memset(s, 0, sizeof *s);
     s->unit_col = -1;
-    ks_buf_init(&s->dims);
     int rc = prepare_one(db, q, q->sql, &st, &len, err);
     if (rc)
         return rc;
@@ -797,7 +820,6 @@ static int adhoc_classify(const ks_query *q, adhoc_shape *s, int *unit, ks_error
             s->unit_col = c;
             *unit = u;
         } else {
-            ks_buf_addf(&s->dims, "%sq.\"%s\"", s->ndims ? ", " : "", s->names[c]);
             s->ndims++;
         }
     }
@@ -810,16 +832,49 @@ static int adhoc_classify(const ks_query *q, adhoc_shape *s, int *unit, ks_error
     return 0;
 }
 
+/* alias."name", each '"' of the name doubled: a column name is the
+ * analyst's text and must stay one identifier in the wrapper (pasted as it
+ * was, a name such as  x", (SELECT ...) AS "y  added the analyst's own
+ * expressions to the wrapper's columns). */
+static void add_ident(ks_buf *b, const char *alias, const char *name)
+{
+    ks_buf_addf(b, "%s.\"", alias);
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            ks_buf_addc(b, '"');
+        ks_buf_addc(b, *p);
+    }
+    ks_buf_addc(b, '"');
+}
+
+/* The columns to group by, as alias."name", each followed by ", ". */
+static void add_dims(ks_buf *b, const adhoc_shape *s, const char *alias)
+{
+    for (int c = 0; c < s->ncols; c++)
+        if (c != s->unit_col) {
+            add_ident(b, alias, s->names[c]);
+            ks_buf_adds(b, ", ");
+        }
+}
+
 /* The statement wrapped to count its unit per group, into sql.  The join to
  * the unit's table makes an id that no unit has count nothing; DISTINCT
  * makes a unit count once per group however many rows the statement returns
- * for it.  A comment may end the statement's last line: the closing
- * parenthesis goes on a line of its own. */
-static void adhoc_wrap(const adhoc_shape *s, const adhoc_unit *u, ks_buf *sql)
+ * for it.  With `keysum` (the name of the key-sum aggregate,
+ * keysum_register) a last column sums the record keys of the same distinct
+ * units.  (One DISTINCT subquery for both instead of two DISTINCT
+ * aggregates was measured slower: it materialises the pairs.)  A comment
+ * may end the statement's last line: the closing parenthesis goes on a line
+ * of its own. */
+static void adhoc_wrap(const adhoc_shape *s, const adhoc_unit *u, const char *keysum, ks_buf *sql)
 {
-    ks_buf_addf(sql, "SELECT %s%scount(DISTINCT u.\"%s\") AS n FROM (\n%s\n) AS q JOIN main.\"%s\" AS u ON u.\"%s\" = q.\"%s\"",
-                s->dims.buf ? s->dims.buf : "", s->ndims ? ", " : "", u->column, s->body, u->table, u->column,
-                u->column);
+    ks_buf_adds(sql, "SELECT ");
+    add_dims(sql, s, "q");
+    ks_buf_addf(sql, "count(DISTINCT u.\"%s\") AS n", u->column);
+    if (keysum)
+        ks_buf_addf(sql, ", %s(DISTINCT u.\"%s\")", keysum, u->column);
+    ks_buf_addf(sql, " FROM (\n%s\n) AS q JOIN main.\"%s\" AS u ON u.\"%s\" = q.\"%s\"", s->body, u->table,
+                u->column, u->column);
     if (s->ndims) {
         ks_buf_adds(sql, " GROUP BY ");
         for (size_t i = 0; i < s->ndims; i++)
@@ -828,6 +883,109 @@ static void adhoc_wrap(const adhoc_shape *s, const adhoc_unit *u, ks_buf *sql)
         for (size_t i = 0; i < s->ndims; i++)
             ks_buf_addf(sql, "%s%zu", i ? ", " : "", i + 1);
     }
+}
+
+/* ---- the cell key of an ad-hoc group -------------------------------------- */
+
+/* What the key-sum aggregate reads (owned by the registration: SQLite frees
+ * it when the function is removed, or with the connection). */
+typedef struct keysum_ud {
+    const ks_rkeys *keys; /* every unit's record key (analysis.h) */
+    ks_rkey_unit unit;    /* the unit the wrapper counts */
+} keysum_ud;
+
+/* Adds one distinct unit's record key to its group's sum.  Every unit of
+ * the ad-hoc copy has a key (they are read in the copy's transaction); one
+ * without is an error, never a cell with a made-up key. */
+static void keysum_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const keysum_ud *ud = sqlite3_user_data(cx);
+    uint64_t *sum = sqlite3_aggregate_context(cx, (int)sizeof *sum);
+    uint16_t key = 0;
+    if (!sum) {
+        sqlite3_result_error_nomem(cx);
+        return;
+    }
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        return; /* count() leaves it out too */
+    if (!ks_rkeys_get(ud->keys, ud->unit, sqlite3_value_int64(argv[0]), &key)) {
+        sqlite3_result_error(cx,
+                             "a unit without a record key: the database's record keys are incomplete (the next "
+                             "'kasane import' or 'kasane threshold' draws the missing ones)",
+                             -1);
+        return;
+    }
+    *sum += key;
+}
+
+static void keysum_final(sqlite3_context *cx)
+{
+    const uint64_t *sum = sqlite3_aggregate_context(cx, 0);
+    sqlite3_result_int64(cx, sum ? (sqlite3_int64)(*sum % KS_RKEY_RANGE) : 0);
+}
+
+enum { KEYSUM_RANDOM_BYTES = 16, KEYSUM_NAME_SIZE = 3 + 2 * KEYSUM_RANDOM_BYTES + 1 };
+
+/* Registers the key-sum aggregate under a name nobody can guess, "ks_" and
+ * 32 hex digits from the CSPRNG, into name.  Called after the analyst's
+ * statement was prepared alone: that statement could not name the function
+ * (it did not exist) and its text, put into the wrapper unchanged, still
+ * cannot; had it been able to, it could read keys out as a category and
+ * take the noise back off.  Removed by keysum_remove after the wrapper. */
+static int keysum_register(sqlite3 *db, const ks_rkeys *keys, ks_rkey_unit unit, char name[KEYSUM_NAME_SIZE],
+                           ks_error *err)
+{
+    unsigned char r[KEYSUM_RANDOM_BYTES];
+    name[0] = '\0';
+    int rc = ks_crypto_init(err);
+    if (rc)
+        return rc;
+    randombytes_buf(r, sizeof r);
+    memcpy(name, "ks_", 3);
+    sodium_bin2hex(name + 3, KEYSUM_NAME_SIZE - 3, r, sizeof r);
+    keysum_ud *ud = ks_malloc(sizeof *ud);
+    ud->keys = keys;
+    ud->unit = unit;
+    /* SQLite frees ud when the function is removed, or at once on failure */
+    if (sqlite3_create_function_v2(db, name, 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, ud, NULL, keysum_step,
+                                   keysum_final, free) != SQLITE_OK) {
+        name[0] = '\0';
+        return ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
+    }
+    return 0;
+}
+
+/* Removes it again (no statement is running: the wrapper is finalised). */
+static void keysum_remove(sqlite3 *db, const char *name)
+{
+    if (name[0])
+        sqlite3_create_function_v2(db, name, 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL, NULL, NULL, NULL, NULL);
+}
+
+/* Moves the wrapper's last column, the key sums, out of the grid into
+ * g->keys: the table is built from the grid, and the key sums must never
+ * be printed (a group's key sum is as good as its records' keys). */
+static int grid_take_keys(grid *g, const ks_query *q, ks_error *err)
+{
+    size_t nc = g->ncols - 1;
+    value *v = ks_calloc(ks_mul(g->nrows ? g->nrows : 1, nc ? nc : 1), sizeof *v);
+    g->keys = ks_calloc(g->nrows ? g->nrows : 1, sizeof *g->keys);
+    int rc = 0;
+    for (size_t r = 0; r < g->nrows; r++) {
+        value *row = &g->v[r * g->ncols];
+        memcpy(&v[r * nc], row, nc * sizeof *v);
+        if (row[nc].type != SQLITE_INTEGER && !rc)
+            rc = ks_error_set(err, KS_EIO, "%s: a group without a key sum", q->name);
+        g->keys[r] = (uint64_t)row[nc].i;
+        free(row[nc].s);
+    }
+    free(g->v);
+    g->v = v;
+    g->cap = g->nrows;
+    free(g->names[nc]);
+    g->ncols = nc;
+    return rc;
 }
 
 /* Every value of a column to group by must be a category. */
@@ -850,10 +1008,10 @@ static int adhoc_check_values(sqlite3 *db, const ks_query *q, const grid *g, ks_
     return rc;
 }
 
-/* The ad-hoc aggregate: checks the statement's shape, wraps it, counts,
- * checks every dimension value.  *unit gets the unit's index into
- * adhoc_units. */
-static int adhoc_fetch(sqlite3 *db, run *R, grid *g, int *unit, ks_error *err)
+/* The ad-hoc aggregate: checks the statement's shape, wraps it, counts
+ * (and with keys sums each group's record keys into g->keys), checks every
+ * dimension value.  *unit gets the unit's index into adhoc_units. */
+static int adhoc_fetch(sqlite3 *db, run *R, const ks_rkeys *keys, grid *g, int *unit, ks_error *err)
 {
     const ks_query *q = R->q;
     int rc = adhoc_header_ok(q, err);
@@ -861,17 +1019,23 @@ static int adhoc_fetch(sqlite3 *db, run *R, grid *g, int *unit, ks_error *err)
         return rc;
     adhoc_shape s;
     sqlite3_stmt *st = NULL;
+    char keysum[KEYSUM_NAME_SIZE] = "";
     ks_buf sql;
     ks_buf_init(&sql);
     if ((rc = adhoc_shape_read(db, q, &s, err)) || (rc = adhoc_classify(q, &s, unit, err)))
         goto done;
-    adhoc_wrap(&s, &adhoc_units[*unit], &sql);
+    if (keys && (rc = keysum_register(db, keys, adhoc_units[*unit].rkey, keysum, err)))
+        goto done;
+    adhoc_wrap(&s, &adhoc_units[*unit], keys ? keysum : NULL, &sql);
     if ((rc = prepare_one(db, q, sql.buf, &st, NULL, err)) || (rc = bind_all(st, R, err)) ||
         (rc = fetch(db, st, R, KS_QUERY_MAX_GROUPS, "groups (the most an ad-hoc aggregate may have)", g, err)))
+        goto done;
+    if (keys && (rc = grid_take_keys(g, q, err)))
         goto done;
     rc = adhoc_check_values(db, q, g, err);
 done:
     sqlite3_finalize(st);
+    keysum_remove(db, keysum);
     adhoc_shape_release(&s);
     ks_buf_release(&sql);
     return rc;
@@ -899,11 +1063,18 @@ void ks_query_notes_release(ks_query_notes *n)
 }
 
 int ks_query_exec(sqlite3 *db, const ks_query *q, const ks_binding *b, size_t nb, ks_lang lang, ks_run_mode mode,
-                  const ks_query_limits *lim, ks_table **out, ks_query_notes *notes, ks_error *err)
+                  const ks_rkeys *keys, const ks_query_limits *lim, ks_table **out, ks_query_notes *notes,
+                  ks_error *err)
 {
     *out = NULL;
     if (notes)
         memset(notes, 0, sizeof *notes);
+    if (mode == KS_RUN_ADHOC && !keys)
+        return ks_error_set(err, KS_ESAFETY,
+                            "%s: this database has no record keys yet (schema 3, read as it is); ad-hoc counts are "
+                            "published only through the cell key method, which needs them: the next 'kasane "
+                            "import' or 'kasane threshold' adds them",
+                            q->name);
     run R = {.q = q, .b = b, .nb = nb, .timeout = lim ? lim->timeout : KS_QUERY_TIMEOUT,
              .max_rows = lim ? lim->max_rows : KS_QUERY_MAX_ROWS};
     ks_buf_init(&R.snapped);
@@ -921,7 +1092,7 @@ int ks_query_exec(sqlite3 *db, const ks_query *q, const ks_binding *b, size_t nb
     sqlite3_stmt *st = NULL;
     int unit = 0, rc = 0;
     if (mode == KS_RUN_ADHOC) {
-        rc = adhoc_fetch(db, &R, &g, &unit, err);
+        rc = adhoc_fetch(db, &R, keys, &g, &unit, err);
         if (rc == 0 && q->pivot)
             rc = adhoc_pivot_ok(q, &g, err);
     } else if ((rc = prepare_one(db, q, q->sql, &st, NULL, err)) == 0 && (rc = bind_all(st, &R, err)) == 0) {

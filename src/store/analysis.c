@@ -177,10 +177,13 @@ fail:
  * that is neither here nor in case_tables is not copied (a future table is
  * left out until someone decides it is safe).  record_key (rkey.h) is left
  * out on purpose: an analyst who could read the record keys could compute
- * every cell key and take the noise of the cell key method back off. */
+ * every cell key and take the noise of the cell key method back off.
+ * sdc_ptable (sdc.h) is copied: the publish step reads the data officer's
+ * ptable from this connection, and a ptable is no secret (ONS publishes
+ * theirs; the noise rests on the record keys). */
 static const char *const whole_tables[] = {
     "meta", "sex", "household_type", "intake_route", "consent", "meeting_type", "status", "outcome", "field",
-    "partner_kind", "problem", "support", "age_band", "district", "partner", "import_batch", NULL};
+    "partner_kind", "problem", "support", "age_band", "district", "partner", "import_batch", "sdc_ptable", NULL};
 /* Columns never copied: pseudonyms, the record pseudonym's prefix and the
  * row hash.  Row-level output links rows by case_id, person_id and
  * household_id, as it always did; nothing ad hoc needs the others. */
@@ -310,11 +313,15 @@ static int copy_consented(sqlite3 *db, int64_t *excluded, ks_error *err)
     return rc;
 }
 
-int ks_analysis_open_adhoc(const char *path, ks_lang lang, int64_t *excluded, sqlite3 **out, ks_error *err)
+int ks_analysis_open_adhoc(const char *path, ks_lang lang, int64_t *excluded, ks_rkeys **keys, sqlite3 **out,
+                           ks_error *err)
 {
     *out = NULL;
     if (excluded)
         *excluded = 0;
+    if (keys)
+        *keys = NULL;
+    ks_rkeys *loaded = NULL;
     /* the file's checks and messages (exists, is a kasane database, a schema
      * this kasane reads) are ks_db_open's */
     sqlite3 *check = NULL;
@@ -346,7 +353,9 @@ int ks_analysis_open_adhoc(const char *path, ks_lang lang, int64_t *excluded, sq
      * commits into the file (WAL) */
     if ((rc = ks_db_exec(db, "BEGIN", err)))
         goto fail;
-    if ((rc = copy_consented(db, excluded, err))) {
+    /* the keys from the same snapshot as the copy: every unit copied has
+     * its key (they go to C memory, never into the copy) */
+    if ((rc = copy_consented(db, excluded, err)) || (keys && (rc = ks_rkeys_load(db, "src", &loaded, err)))) {
         ks_db_exec(db, "ROLLBACK", NULL);
         goto fail;
     }
@@ -356,8 +365,11 @@ int ks_analysis_open_adhoc(const char *path, ks_lang lang, int64_t *excluded, sq
         goto fail;
     free(uri);
     *out = db;
+    if (keys)
+        *keys = loaded;
     return 0;
 fail:
+    ks_rkeys_free(loaded);
     sqlite3_finalize(st);
     free(uri);
     if (db)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "lang.h"
+#include "rkey.h"
 #include "util.h"
 
 /* Opens the database for analysis: read-only, extension loading off, the
@@ -24,12 +25,21 @@ int ks_analysis_open(const char *path, ks_lang lang, bool consent_only, int64_t 
  * row-level output): an in-memory database holding a copy, taken in one read
  * transaction, of the schema's tables and views with only the cases with
  * consent (consent_id = 1) and the persons and households they reference,
- * every code table, district, partner, age_band, meta and import_batch.  The
- * pseudonym, case_key and row_hash columns are not copied.  The file is
- * detached afterwards and no database can be attached, so rows without
- * consent do not exist on this connection whatever the SQL names.  Same
- * functions, limits and authorizer as ks_analysis_open.  *excluded (may be
- * NULL) gets how many cases were left out. */
-int ks_analysis_open_adhoc(const char *path, ks_lang lang, int64_t *excluded, sqlite3 **out, ks_error *err);
+ * every code table, district, partner, age_band, meta, import_batch and
+ * sdc_ptable (the ptable every footer names).  The pseudonym, case_key and
+ * row_hash columns are not copied.  The file is detached afterwards and no
+ * database can be attached, so rows without consent do not exist on this
+ * connection whatever the SQL names.  Same functions, limits and authorizer
+ * as ks_analysis_open.  *excluded (may be NULL) gets how many cases were
+ * left out.
+ *
+ * The record keys (rkey.h) are not copied: SQL on this connection can
+ * never read them.  *keys (keys may be NULL: not wanted) gets them instead,
+ * loaded in C from the same read transaction as the copy (so every unit of
+ * the copy has its key), for the cell key method of ad-hoc aggregates
+ * (query.h); NULL when the file has no record_key table (schema 3 read as
+ * it is).  The caller frees them with ks_rkeys_free. */
+int ks_analysis_open_adhoc(const char *path, ks_lang lang, int64_t *excluded, ks_rkeys **keys, sqlite3 **out,
+                           ks_error *err);
 
 #endif

@@ -3,13 +3,18 @@
 # typed parameters, counts ad-hoc aggregates itself, refuses row-level output
 # unless asked, never shows cases without consent outside the library, and
 # applies the database's threshold, which only the key holder can change.
-# (The attacks on these rules are tests/attack/a10*.)
+# Ad-hoc counts are published through the cell key method (t1040): where
+# this test checks what an ad-hoc count counts, it compares it with the
+# cell key method redone from the database file (cellkey.sh) over exactly
+# the cases it should count.  (The attacks on these rules are tests/attack/a10*.)
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/cellkey.sh"
 
 keygen key
 gen --rows 2000 --seed 11 -o cases.csv
 expect_exit 0 "$KASANE" import -q --db db --key key cases.csv
 before=$(sha db)
+ck_load
 
 # ---- read-only: every kind of write or escape is refused (exit 3), nothing changes
 for stmt in \
@@ -59,9 +64,10 @@ with_consent=$(sql_ro db "SELECT count(*) FROM case_record WHERE consent_id = 1"
 # a unit and a dimension: distinct cases per district, counted by kasane
 expect_exit 0 "$KASANE" query sql "SELECT case_id, district_id FROM case_record" --db db --format csv
 assert_eq "$(head -1 "$LAST_OUT" | tr -d '\r\357\273\277')" "district_id,n" "ad-hoc columns: dimensions, then kasane's n"
-assert_eq "$(tr -d '\r' <"$LAST_OUT" | awk -F, 'NR > 1 && $2 ~ /^[0-9]+$/ { s += $2 } END { print s + 0 }')" \
-    "$(sql_ro db "SELECT coalesce(sum(c), 0) FROM (SELECT count(*) c FROM case_record WHERE consent_id = 1 GROUP BY district_id HAVING c >= 5)")" \
-    "ad-hoc counts are the consented cases per district"
+ck_csv_cells "$LAST_OUT" >district.got
+ck_published db "SELECT c.district_id AS grp, count(*) AS n, sum(k.rkey) AS s FROM case_record c
+    JOIN record_key k ON k.unit = 1 AND k.id = c.case_id WHERE c.consent_id = 1 GROUP BY c.district_id" >district.want
+assert_same_file district.got district.want "ad-hoc counts are the consented cases per district (cell key method)"
 # a value that is not a category, or a count of the analyst's own, is refused
 expect_exit 3 "$KASANE" query sql "SELECT case_id, consult_date FROM case_record" --db db
 assert_file_contains "$LAST_ERR" "exact date" "a date is not a dimension"
@@ -88,7 +94,13 @@ assert_eq "$(($(wc -l <"$LAST_OUT") - 1))" \
 expect_exit 2 "$KASANE" query sql "SELECT pseudonym FROM person" --db db --row-level --format csv
 # ad-hoc aggregates count the cases with consent; library queries count every case
 expect_exit 0 "$KASANE" query sql "SELECT case_id FROM case_record" --db db --format csv
-assert_eq "$(sed -n 2p "$LAST_OUT" | tr -d '\r')" "$with_consent" "ad-hoc aggregate counts the cases with consent"
+got=$(sed -n 2p "$LAST_OUT" | tr -d '\r')
+assert_eq "$got" "$(ck_published db "SELECT '' AS grp, count(*) AS n, sum(k.rkey) AS s FROM case_record c
+    JOIN record_key k ON k.unit = 1 AND k.id = c.case_id WHERE c.consent_id = 1" | cut -d, -f2)" \
+    "ad-hoc aggregate counts the cases with consent (cell key method)"
+[ $((got - with_consent)) -le "$CK_D" ] && [ $((with_consent - got)) -le "$CK_D" ] ||
+    fail "ad-hoc count $got is not within $CK_D of the $with_consent cases with consent"
+[ "$no_consent" -gt $((2 * CK_D)) ] || fail "too few cases without consent ($no_consent) to tell the counts apart"
 expect_exit 0 "$KASANE" query run cases_by_household_type --db db --format csv
 assert_eq "$(tail -1 "$LAST_OUT" | tr -d '\r' | awk -F, '{ print $2 }')" "$((no_consent + with_consent))" \
     "a library query counts every case"
@@ -96,10 +108,18 @@ assert_eq "$(tail -1 "$LAST_OUT" | tr -d '\r' | awk -F, '{ print $2 }')" "$((no_
 # ---- the threshold: from the database, only the key holder may change it
 expect_exit 0 "$KASANE" threshold --db db
 assert_eq "$(cat "$LAST_OUT")" 5 "default k"
+# ad hoc, the threshold is the ptable's: no count 1..k-1 is published, and
+# the small true counts are there to be hidden
 q="SELECT case_id, district_id FROM case_record WHERE age_band_id = 20"
 expect_exit 0 "$KASANE" query sql "$q" --db db --format csv
 small=$(sql_ro db "SELECT count(*) FROM (SELECT count(*) c FROM case_record WHERE age_band_id = 20 AND consent_id = 1 GROUP BY district_id) WHERE c BETWEEN 1 AND 4")
-assert_eq "$(grep -c '<5' "$LAST_OUT" || true)" "$small" "cells below 5 hidden as <5"
+[ "$small" -gt 0 ] || fail "no true count in 1..4 among the districts of age band 20: the check would be empty"
+assert_eq "$(ck_csv_cells "$LAST_OUT" | awk -F, '$2 >= 1 && $2 <= 4' | wc -l)" 0 "cells in 1..4 published"
+ck_csv_cells "$LAST_OUT" >old.got
+ck_published db "SELECT c.district_id AS grp, count(*) AS n, sum(k.rkey) AS s FROM case_record c
+    JOIN record_key k ON k.unit = 1 AND k.id = c.case_id WHERE c.consent_id = 1 AND c.age_band_id = 20
+    GROUP BY c.district_id" >old.want
+assert_same_file old.got old.want "age band 20 by district (cell key method)"
 keygen other.key
 expect_exit 3 "$KASANE" threshold --db db --key other.key 2
 assert_eq "$(sha db)" "$before" "another key cannot change k"
@@ -108,7 +128,21 @@ expect_exit 2 "$KASANE" threshold --db db --key key 1
 expect_exit 0 "$KASANE" threshold --db db --key key 20
 expect_exit 0 "$KASANE" query sql "$q" --db db --format csv
 small20=$(sql_ro db "SELECT count(*) FROM (SELECT count(*) c FROM case_record WHERE age_band_id = 20 AND consent_id = 1 GROUP BY district_id) WHERE c BETWEEN 1 AND 19")
-assert_eq "$(grep -c '<20' "$LAST_OUT" || true)" "$small20" "cells below 20 hidden as <20"
+[ "$small20" -gt 0 ] || fail "no true count in 1..19: the check would be empty"
+# kasane's default ptable for k = 20 (m = 2; datasets/ptables/README.md,
+# src/publish/cellkey.h): a true 1..19 is published as 0, 20 or 21; a true
+# 20..21 as 20..i+(i-20); above, within 2 of the truth.  Never 1..19.
+sql_ro db "SELECT district_id || ',' || count(*) FROM case_record WHERE age_band_id = 20 AND consent_id = 1
+    GROUP BY district_id" | sort >k20.true
+ck_csv_cells "$LAST_OUT" >k20.got
+assert_eq "$(cut -d, -f1 k20.got)" "$(cut -d, -f1 k20.true)" "the districts of age band 20 at k = 20"
+assert_eq "$(paste -d, k20.got k20.true | awk -F, '
+    { j = $2; i = $4 }
+    j >= 1 && j <= 19 { bad++ }
+    i <= 19 && j != 0 && j != 20 && j != 21 { bad++ }
+    i >= 20 && i <= 21 && (j < 20 || j > i + (i - 20)) { bad++ }
+    i >= 22 && (j < i - 2 || j > i + 2) { bad++ }
+    END { print bad + 0 }')" 0 "cells at k = 20 outside what the default ptable publishes"
 assert_file_contains "$LAST_OUT" "" "output"
 # a threshold written around kasane (sqlite3) outside 2..100 is refused, never replaced
 for bad in 1 0 101 1000 5x ""; do
