@@ -175,6 +175,20 @@ static ks_cell *cell_at(ks_table *t, size_t row, size_t col)
     return &t->cells[row * t->ncols + col];
 }
 
+int ks_table_remove_row(ks_table *t, size_t row, ks_error *err)
+{
+    if (row >= t->nrows)
+        return ks_error_set(err, KS_EUSAGE, "row %zu out of range (table has %zu)", row, t->nrows);
+    if (t->total_row >= 0 || t->total_col >= 0)
+        return ks_error_set(err, KS_EUSAGE, "a table with declared totals keeps its rows");
+    for (size_t j = 0; j < t->ncols; j++)
+        cell_clear(cell_at(t, row, j));
+    memmove(cell_at(t, row, 0), cell_at(t, row, 0) + t->ncols,
+            (t->nrows - row - 1) * t->ncols * sizeof *t->cells);
+    t->nrows--;
+    return 0;
+}
+
 int ks_table_set_null(ks_table *t, size_t row, size_t col, ks_error *err)
 {
     int rc = check_cell(t, row, col, err);

@@ -111,6 +111,10 @@ int ks_table_set_totals(ks_table *t, long total_row, long total_col, ks_error *e
 /* Appends a row of NULL cells and returns its index. */
 size_t ks_table_add_row(ks_table *t);
 
+/* Removes row `row` (the rows after it move up).  -KS_EUSAGE for a row out
+ * of range or a declared total row (a table with totals keeps its shape). */
+int ks_table_remove_row(ks_table *t, size_t row, ks_error *err);
+
 int ks_table_set_null(ks_table *t, size_t row, size_t col, ks_error *err);
 int ks_table_set_int(ks_table *t, size_t row, size_t col, int64_t v, ks_error *err);
 int ks_table_set_real(ks_table *t, size_t row, size_t col, double v, ks_error *err);

@@ -106,6 +106,7 @@ ks_result *ks_result_new(const ks_policy *p)
 
 void ks_result_adhoc(ks_result *r)
 {
+    r->adhoc = true;
     if (r->method == KS_SDC_SUPPRESS)
         r->method = KS_SDC_CELLKEY;
 }
@@ -255,6 +256,33 @@ static bool adds_up(const ks_table *t)
     return true;
 }
 
+/* An ad-hoc table lists only groups that have units: a row there whose
+ * counts are all published as 0 says "1 to k-1 of them", as much as a "<k"
+ * (a true zero is never a row).  Such rows are left out, so that a
+ * published 0 and a missing row both mean "0 to k-1" (docs/disclosure.md,
+ * zeros).  Tables with totals keep their rows. */
+static void drop_zero_rows(ks_table *t)
+{
+    bool dims = false;
+    for (size_t j = 0; j < ks_table_ncols(t); j++)
+        dims = dims || !ks_table_column(t, j)->is_count;
+    /* without a dimension the one row is the total, there whatever it holds */
+    if (!dims || ks_table_total_row(t) >= 0 || ks_table_total_col(t) >= 0)
+        return;
+    for (size_t i = ks_table_nrows(t); i-- > 0;) {
+        bool all_zero = true, any = false;
+        for (size_t j = 0; j < ks_table_ncols(t) && all_zero; j++) {
+            const ks_cell *c = ks_table_cell(t, i, j);
+            if (!ks_table_column(t, j)->is_count)
+                continue;
+            any = true;
+            all_zero = c->kind == KS_CELL_INT && c->v.i == 0;
+        }
+        if (any && all_zero)
+            ks_table_remove_row(t, i, NULL);
+    }
+}
+
 /* The cell key method on t in place; *nonadditive when its totals no
  * longer add up. */
 static int cellkey_table(const ks_result *r, ks_table *t, const char *name, bool *nonadditive, ks_error *err)
@@ -295,6 +323,8 @@ static int add_table(ks_result *r, const char *name, const char *title, ks_table
         nonadditive = !adds_up(t);
     if (cellkey && !perturbed && (rc = cellkey_table(r, t, name, &nonadditive, err)))
         return rc;
+    if (cellkey && r->adhoc)
+        drop_zero_rows(t);
     /* suppression: the method's own, or what the ptable leaves (a custom
      * ptable checked by threshold publishes nothing in 1..k-1, so this is
      * the check that it did) */

@@ -31,14 +31,18 @@ ck_load()
 # ck_published DB GROUPS: GROUPS is a query on DB returning (grp, n, s): a
 # group's label as kasane's CSV prints its dimensions ("d1,d2"), its count
 # of distinct units and the sum of their record keys.  Prints "grp,published"
-# for every group, sorted (LC_ALL=C).
+# for every group, sorted (LC_ALL=C).  A group published as 0 is left out,
+# as kasane leaves such rows out of an ad-hoc table (publish.c,
+# drop_zero_rows: the row would say "1 to k-1"), unless grp is empty (no
+# dimension: the one row stays) or CK_KEEP_ZERO=1 (the groups behind a
+# pivot's cells, which keep their zeros).
 ck_published()
 {
     sqlite3 -batch -bail "$1" "ATTACH '$CK_PTABLE_DB' AS pt;
-        SELECT g.grp || ',' || (g.n + coalesce((SELECT p.pvalue FROM pt.ptable p
+        SELECT grp || ',' || v FROM (SELECT g.grp AS grp, g.n + coalesce((SELECT p.pvalue FROM pt.ptable p
                    WHERE p.pcv = CASE WHEN g.n <= 750 THEN g.n ELSE ((g.n - 1) % 250) + 501 END
-                     AND p.ckey = g.s % $CK_RANGE), 0))
-        FROM ($2) AS g" | sort
+                     AND p.ckey = g.s % $CK_RANGE), 0) AS v
+        FROM ($2) AS g) WHERE v <> 0 OR grp = '' OR ${CK_KEEP_ZERO:-0}" | sort
 }
 
 # ck_csv_cells FILE: kasane's CSV output without its header, CR dropped, sorted.

@@ -106,7 +106,7 @@ SQL
 expect_exit 0 "$KASANE" query run q/pv.sql --db db --format csv
 tr -d '\r' <"$LAST_OUT" | awk -F, 'NR == 1 { for (i = 2; i <= NF; i++) h[i] = $i; next }
     { for (i = 2; i <= NF; i++) print $1 "," h[i] "," $i }' | sort >pv.got
-ck_published db "SELECT d.label_ja || ',' || s.label_ja AS grp, count(*) AS n, sum(k.rkey) AS s
+CK_KEEP_ZERO=1 ck_published db "SELECT d.label_ja || ',' || s.label_ja AS grp, count(*) AS n, sum(k.rkey) AS s
     FROM case_record c JOIN district d USING (district_id) JOIN sex s USING (sex_id)
     JOIN record_key k ON k.unit = 1 AND k.id = c.case_id
     WHERE c.consent_id = 1 AND c.age_band_id >= 18 GROUP BY 1" >pv.groups
@@ -157,11 +157,18 @@ sql db "SELECT d.label_ja || ',' || a.label_ja || ',' || s.label_ja || ',' || c.
 small=$(awk -F, '$NF >= 1 && $NF <= 4' fine.true | wc -l)
 [ "$small" -gt 50 ] || fail "the fine query has only $small true counts in 1..4: the check would be empty"
 assert_eq "$(awk -F, '$NF >= 1 && $NF <= 4' fine.got | wc -l)" 0 "published values in 1..4"
-# the same groups, each within D of its true count
+# the groups: every published one is a true group; a true group left out
+# is one published as 0 (publish.c drop_zero_rows), so its true count is
+# 1..4; each published count within D of its true count
 paste -d'|' <(sed 's/,[0-9]*$//' fine.got) <(sed 's/.*,//' fine.got) >fine.g2
 paste -d'|' <(sed 's/,[0-9]*$//' fine.true) <(sed 's/.*,//' fine.true) >fine.t2
-assert_eq "$(cut -d'|' -f1 fine.g2)" "$(cut -d'|' -f1 fine.t2)" "the fine query's groups"
-far=$(paste -d'|' fine.g2 fine.t2 | awk -F'|' -v d="$CK_D" '{ x = $2 - $4; if (x < 0) x = -x; if (x > d) n++ } END { print n + 0 }')
+assert_eq "$(awk -F'|' 'NR == FNR { t[$1] = $2; next } !($1 in t) { n++ } END { print n + 0 }' fine.t2 fine.g2)" 0 \
+    "published groups that are not true groups"
+assert_eq "$(awk -F'|' 'NR == FNR { g[$1] = 1; next } !($1 in g) && ($2 < 1 || $2 > 4) { n++ } END { print n + 0 }' fine.g2 fine.t2)" 0 \
+    "groups left out whose true count is not 1..4"
+[ "$(wc -l <fine.g2)" -lt "$(wc -l <fine.t2)" ] || fail "no group was left out as a published 0: the rule is not tested"
+far=$(awk -F'|' -v d="$CK_D" 'NR == FNR { t[$1] = $2; next } { x = $2 - t[$1]; if (x < 0) x = -x; if (x > d) n++ } END { print n + 0 }' \
+    fine.t2 fine.g2)
 assert_eq "$far" 0 "published counts further than D = $CK_D from the truth"
 note "fine query: $(wc -l <fine.got) groups, $small with a true count in 1..4, none published in 1..4"
 
