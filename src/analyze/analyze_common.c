@@ -263,6 +263,36 @@ static int filter_codes(ks_an *a, const ks_an_filter *f, ks_buf *w, ks_buf *sel,
     return 0;
 }
 
+/* The record keys' sums of the database and the selection, for the sizes
+ * the n note prints under the cell key method.  A case without a key
+ * (count(rkey) short of count(*)) could not be perturbed: refused. */
+static int selection_keys(ks_an *a, ks_error *err)
+{
+    ks_buf sql;
+    ks_buf_init(&sql);
+    ks_buf_addf(&sql,
+                "SELECT coalesce(sum(k.rkey), 0), count(k.rkey), count(*), "
+                "coalesce(sum(CASE WHEN %s THEN k.rkey END), 0) "
+                "FROM case_record c LEFT JOIN record_key k ON k.unit = 1 AND k.id = c.case_id",
+                a->where);
+    sqlite3_stmt *st = NULL;
+    int rc = ks_an_prepare(a, sql.buf, &st, err);
+    ks_buf_release(&sql);
+    if (rc)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        a->key_database = (uint64_t)sqlite3_column_int64(st, 0);
+        a->key_selected = (uint64_t)sqlite3_column_int64(st, 3);
+        if (sqlite3_column_int64(st, 1) != sqlite3_column_int64(st, 2))
+            rc = ks_error_set(err, KS_ESAFETY, "a case has no record key, so its counts cannot go through the cell key "
+                                               "method; import again to give every case one");
+    } else {
+        rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(a->db));
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* The database's and the selection's sizes, the last date the database
  * knows of (ongoing cases are censored there), and the refusal of a
  * selection of fewer than k cases. */
@@ -276,6 +306,8 @@ static int count_selection(ks_an *a, ks_error *err)
     rc = query_int64(a, sql, &a->n_selected, err);
     free(sql);
     if (rc)
+        return rc;
+    if (a->cellkey && (rc = selection_keys(a, err)))
         return rc;
     sqlite3_stmt *st = NULL;
     if ((rc = ks_db_prepare(a->db, "SELECT max(max(consult_date), coalesce(max(closed_date), '')) FROM case_record",
@@ -321,6 +353,11 @@ int ks_an_init(ks_an *a, sqlite3 *db, const ks_output *out, const ks_an_filter *
         goto done;
     a->where = ks_buf_detach(&w, NULL);
     a->selection = ks_buf_detach(&sel, NULL);
+    /* a selection built from options is an ad-hoc table (analyze.h) */
+    if (a->selection[0] && !ks_weakened("analyze-cellkey"))
+        ks_result_adhoc(a->result);
+    a->cellkey = ks_result_cellkey(a->result);
+    a->suppress = ks_result_method(a->result) != KS_SDC_CELLKEY;
     rc = count_selection(a, err);
 done:
     ks_buf_release(&w);
@@ -692,12 +729,17 @@ int ks_an_scan(ks_an *a, const char *const *exprs, size_t n, const char *extra, 
     ks_buf_adds(&sql, "SELECT ");
     for (size_t i = 0; i < n; i++)
         ks_buf_addf(&sql, "%s%s", i ? ", " : "", exprs[i]);
+    /* the case's record key last, only when it is used (a lookup per case) */
+    if (a->cellkey)
+        ks_buf_addf(&sql, "%s" KS_AN_CASE_KEY_EXPR, n ? ", " : "");
+    else if (!n)
+        ks_buf_adds(&sql, "0");
     ks_buf_addf(&sql, " FROM case_record c WHERE %s", a->where);
     if (extra)
         ks_buf_addf(&sql, " AND (%s)", extra);
     sqlite3_stmt *st = NULL;
-    int64_t *val = ks_calloc(n ? n : 1, sizeof *val);
-    bool *null = ks_calloc(n ? n : 1, sizeof *null);
+    int64_t *val = ks_calloc(n + 1, sizeof *val);
+    bool *null = ks_calloc(n + 1, sizeof *null);
     int rc = ks_an_prepare(a, sql.buf, &st, err);
     while (rc == 0) {
         int s = sqlite3_step(st);
@@ -710,6 +752,14 @@ int ks_an_scan(ks_an *a, const char *const *exprs, size_t n, const char *extra, 
         for (size_t i = 0; i < n; i++) {
             null[i] = sqlite3_column_type(st, (int)i) == SQLITE_NULL;
             val[i] = null[i] ? 0 : sqlite3_column_int64(st, (int)i);
+        }
+        if (a->cellkey) {
+            if (sqlite3_column_type(st, (int)n) == SQLITE_NULL) {
+                rc = ks_error_set(err, KS_ESAFETY, "a case has no record key, so its counts cannot go through the "
+                                                   "cell key method; import again to give every case one");
+                break;
+            }
+            val[n] = sqlite3_column_int64(st, (int)n);
         }
         rc = fn(ud, val, null);
     }
@@ -754,19 +804,18 @@ void ks_an_excl_release(ks_an_excl *e)
     ks_an_excl_init(e);
 }
 
-void ks_an_excl_add(ks_an *a, ks_an_excl *e, int64_t count, const char *why)
+void ks_an_excl_add(ks_an *a, ks_an_excl *e, ks_an_n count, const char *why)
 {
-    (void)a;
-    if (count <= 0)
+    if (count.n <= 0)
         return;
     e->count = ks_realloc(e->count, ks_mul(e->n + 1, sizeof *e->count));
     e->why = ks_realloc(e->why, ks_mul(e->n + 1, sizeof *e->why));
-    e->count[e->n] = count;
+    e->count[e->n] = ks_an_count(a, count.n, count.key);
     e->why[e->n++] = ks_strdup(why);
-    e->total += count;
+    e->total += count.n;
 }
 
-void ks_an_excl_var(ks_an *a, ks_an_excl *e, const ks_an_var *v, int64_t missing, int64_t unknown)
+void ks_an_excl_var(ks_an *a, ks_an_excl *e, const ks_an_var *v, ks_an_n missing, ks_an_n unknown)
 {
     char why[256];
     snprintf(why, sizeof why, KS_AN_L(a, "%s 未記入", "with %s missing"), v->label);
@@ -775,8 +824,18 @@ void ks_an_excl_var(ks_an *a, ks_an_excl *e, const ks_an_var *v, int64_t missing
     ks_an_excl_add(a, e, unknown, why);
 }
 
-char *ks_an_note_n(const ks_an *a, int64_t n, const char *unit, const ks_an_excl *e)
+int64_t ks_an_count(const ks_an *a, int64_t n, uint64_t key)
 {
+    return ks_result_count(a->result, n, key);
+}
+
+char *ks_an_note_n(const ks_an *a, ks_an_n nk, const char *unit, const ks_an_excl *e)
+{
+    /* a true n of 1..k-1 prints "<k" whatever the method: ks_an_emit reads
+     * it there and refuses the analysis */
+    int64_t n = below_k(a, nk.n) ? nk.n : ks_an_count(a, nk.n, nk.key);
+    int64_t n_selected = ks_an_count(a, a->n_selected, a->key_selected);
+    int64_t n_database = ks_an_count(a, a->n_database, a->key_database);
     bool small = below_k(a, n);
     for (size_t i = 0; e && i < e->n; i++)
         small |= below_k(a, e->count[i]);
@@ -804,14 +863,14 @@ char *ks_an_note_n(const ks_an *a, int64_t n, const char *unit, const ks_an_excl
         ks_buf_adds(&b, a->selection);
         if (!small) {
             ks_buf_adds(&b, " (");
-            ks_an_fmt_count(a, &b, a->n_selected);
+            ks_an_fmt_count(a, &b, n_selected);
             ks_buf_adds(&b, KS_AN_L(a, " / ", " of "));
-            ks_an_fmt_count(a, &b, a->n_database);
+            ks_an_fmt_count(a, &b, n_database);
             ks_buf_adds(&b, KS_AN_L(a, " 件)", " cases)"));
         }
     } else if (!small) {
         ks_buf_adds(&b, KS_AN_L(a, "全 ", "all "));
-        ks_an_fmt_count(a, &b, a->n_database);
+        ks_an_fmt_count(a, &b, n_database);
         ks_buf_adds(&b, KS_AN_L(a, " 件", " cases"));
     } else {
         ks_buf_adds(&b, KS_AN_L(a, "全件", "all cases"));
@@ -849,7 +908,19 @@ int ks_an_emit(ks_an *a, const char *name, const char *title, ks_table *t, const
         rc = refuse_small(a, "the part of the selection this analysis uses", err);
     if (rc)
         return rc;
-    return ks_result_add(a->result, name, title, t, excluded, notes, n_notes, NULL, err);
+    if (!a->cellkey)
+        return ks_result_add(a->result, name, title, t, excluded, notes, n_notes, NULL, err);
+    /* the analysis built t from ks_an_count's values: not perturbed again;
+     * a note says where its statistics come from */
+    const char **all = ks_malloc(ks_mul(n_notes + 1, sizeof *all));
+    for (size_t i = 0; i < n_notes; i++)
+        all[i] = notes[i];
+    all[n_notes] = KS_AN_L(a, "セルキー法: 件数は撹乱済み。割合・統計量は撹乱後の件数から計算 (計算できないものは表示しません)",
+                           "cell key method: the counts are perturbed; shares and statistics are computed from the "
+                           "perturbed counts (those that cannot be are not shown)");
+    rc = ks_result_add_perturbed(a->result, name, title, t, excluded, all, n_notes + 1, NULL, err);
+    free(all);
+    return rc;
 }
 
 size_t ks_an_next_table(const ks_an *a) { return ks_result_ntables(a->result); }

@@ -1096,12 +1096,12 @@ static void scan_exclusions(lg_run *r)
 {
     ks_an *a = r->a;
     const lg_scan *s = &r->s;
-    ks_an_excl_add(a, &r->ex, s->ongoing, KS_AN_L(a, "継続中", "ongoing"));
-    ks_an_excl_add(a, &r->ex, s->suspended, KS_AN_L(a, "中断", "suspended"));
-    ks_an_excl_add(a, &r->ex, s->no_outcome, KS_AN_L(a, "終結で結果未記入", "closed with no outcome recorded"));
-    ks_an_excl_add(a, &r->ex, s->unk_outcome, KS_AN_L(a, "終結で結果「不明」", "closed with outcome 不明 (unknown)"));
+    ks_an_excl_add(a, &r->ex, (ks_an_n){s->ongoing, 0}, KS_AN_L(a, "継続中", "ongoing"));
+    ks_an_excl_add(a, &r->ex, (ks_an_n){s->suspended, 0}, KS_AN_L(a, "中断", "suspended"));
+    ks_an_excl_add(a, &r->ex, (ks_an_n){s->no_outcome, 0}, KS_AN_L(a, "終結で結果未記入", "closed with no outcome recorded"));
+    ks_an_excl_add(a, &r->ex, (ks_an_n){s->unk_outcome, 0}, KS_AN_L(a, "終結で結果「不明」", "closed with outcome 不明 (unknown)"));
     for (size_t t = 0; t < r->nt; t++)
-        ks_an_excl_var(a, &r->ex, r->terms[t].v, s->missing[t], s->unknown[t]);
+        ks_an_excl_var(a, &r->ex, r->terms[t].v, (ks_an_n){s->missing[t], 0}, (ks_an_n){s->unknown[t], 0});
 }
 
 /* the old rule: a small level's cases leave the model */
@@ -1131,7 +1131,7 @@ static void drop_small_levels(lg_run *r)
         char why[300];
         snprintf(why, sizeof why, KS_AN_L(a, "%s の k 未満の水準", "in a level of %s with fewer than k cases"),
                  terms[t].v->label);
-        ks_an_excl_add(a, &r->ex, small_out[t], why);
+        ks_an_excl_add(a, &r->ex, (ks_an_n){small_out[t], 0}, why);
     }
     free(small_out);
 }
@@ -1173,7 +1173,7 @@ static int check_cases(lg_run *r, ks_error *err)
     ks_an *a = r->a;
     int64_t n = r->n, events = r->events;
     const ks_an_excl *ex = &r->ex;
-    r->nnote = ks_an_note_n(a, n, KS_AN_L(a, "件(終結・結果記入あり)", "closed cases with a known outcome"), ex);
+    r->nnote = ks_an_note_n(a, (ks_an_n){n, 0}, KS_AN_L(a, "件(終結・結果記入あり)", "closed cases with a known outcome"), ex);
     if (n == 0)
         return ks_error_set(err, KS_EDATA, "no closed cases with a known outcome%s in the selection (%s)",
                             ex->n && strstr(ex->why[ex->n - 1], "k") ? " left once small levels are left out" : "",

@@ -266,10 +266,10 @@ static int scan_cases(sv_run *r, ks_error *err)
     if ((rc = ks_an_scan(a, exprs, 4, NULL, sv_row, s, err)))
         return rc;
     if (v)
-        ks_an_excl_var(a, &r->ex, v, s->missing, s->unknown);
-    ks_an_excl_add(a, &r->ex, s->no_close,
+        ks_an_excl_var(a, &r->ex, v, (ks_an_n){s->missing, 0}, (ks_an_n){s->unknown, 0});
+    ks_an_excl_add(a, &r->ex, (ks_an_n){s->no_close, 0},
                    KS_AN_L(a, "終結・中断で終結日なし", "closed or suspended with no closed date"));
-    r->nnote = ks_an_note_n(a, (int64_t)s->n, KS_AN_L(a, "件", "cases"), &r->ex);
+    r->nnote = ks_an_note_n(a, (ks_an_n){(int64_t)s->n, 0}, KS_AN_L(a, "件", "cases"), &r->ex);
     if (s->n == 0)
         return ks_error_set(err, KS_EDATA, "no cases to analyse (%s)", r->nnote);
     if ((int64_t)s->n < a->k)

@@ -294,7 +294,7 @@ static int selection_months(tr_run *r, ks_error *err)
     }
     sqlite3_finalize(st);
     if (lo < 0) {
-        char *nn = ks_an_note_n(a, 0, "cases", NULL);
+        char *nn = ks_an_note_n(a, (ks_an_n){0, 0}, "cases", NULL);
         rc = ks_error_set(err, KS_EDATA, "no cases to count (%s)", nn);
         free(nn);
         return rc;
@@ -359,9 +359,9 @@ static int count_months(tr_run *r, ks_error *err)
     if ((rc = ks_an_scan(a, exprs, 2, NULL, tr_row, s, err)))
         return rc;
     if (v)
-        ks_an_excl_var(a, &r->ex, v, s->missing, s->unknown);
-    ks_an_excl_add(a, &r->ex, s->outside, KS_AN_L(a, "対象月の範囲外", "outside the months analysed"));
-    r->nnote = ks_an_note_n(a, s->n, KS_AN_L(a, "件 (相談月で集計)", "cases by month of consultation"), &r->ex);
+        ks_an_excl_var(a, &r->ex, v, (ks_an_n){s->missing, 0}, (ks_an_n){s->unknown, 0});
+    ks_an_excl_add(a, &r->ex, (ks_an_n){s->outside, 0}, KS_AN_L(a, "対象月の範囲外", "outside the months analysed"));
+    r->nnote = ks_an_note_n(a, (ks_an_n){s->n, 0}, KS_AN_L(a, "件 (相談月で集計)", "cases by month of consultation"), &r->ex);
     if (s->n == 0)
         return ks_error_set(err, KS_EDATA, "no cases to count (%s)", r->nnote);
     char m_first[16], m_last[16];
