@@ -145,6 +145,7 @@ typedef struct ks_an {
     int64_t n_selected;    /* cases the filters keep */
     char *last_date;       /* latest consult or closed date in the database (censoring) */
     ks_result *result;     /* the tables emitted so far, published by ks_an_publish */
+    int fy;                /* --fy, 0 for none (trend's months under the cell key method) */
     bool cellkey;          /* counts go through the cell key method (see the top) */
     bool suppress;         /* the method has threshold suppression (suppress or both) */
     uint64_t key_database; /* sum of every case's record key (cell key method only) */

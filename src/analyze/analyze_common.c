@@ -230,6 +230,7 @@ static int filter_codes(ks_an *a, const ks_an_filter *f, ks_buf *w, ks_buf *sel,
         if (f->fy < 1900 || f->fy > 2200)
             return ks_error_set(err, KS_EUSAGE, "--fy takes a fiscal year such as 2025, not %d", f->fy);
         ks_buf_addf(w, " AND c.fiscal_year = %d", f->fy);
+        a->fy = f->fy;
         char y[16];
         snprintf(y, sizeof y, "%d", f->fy);
         SEL_ADD(sel, KS_AN_L(a, "%s年度", "fiscal year %s"), y);
