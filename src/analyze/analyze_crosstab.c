@@ -446,6 +446,17 @@ static int plan_tests(xt_run *r, ks_error *err)
     }
     if (!r->test_ok)
         return 0;
+    /* perturbed, every count can be 0: nothing to test (never without the
+     * cell key method, whose rows and columns all hold cases) */
+    int64_t total = 0;
+    for (size_t i = 0; i < x->nr * x->nc; i++)
+        total += x->cnt[i];
+    if (total == 0) {
+        r->test_ok = false;
+        ks_buf_adds(&r->tnote, KS_AN_L(a, "空でない行または列が2未満のため検定できません",
+                                       "fewer than 2 non-empty rows or columns: no test of independence"));
+        return 0;
+    }
     int rc = ks_crosstab_init(&r->ct, x->cnt, x->nr, x->nc, err);
     if (rc == 0 && !r->ct.has_test) {
         /* levels with no case in the selection dropped left fewer than 2 x 2 */
