@@ -25,6 +25,8 @@
  *   report-nested   the report's pair matrices print pairs whose 2x2 complements are below k
  *   report-trend    the report fits a trend to series with hidden months
  *   publish-links   ks_publish does not follow links between tables (the audit still runs: test_publish)
+ *   analyze-cellkey analyses of a selection built from options keep the database's method (suppression by
+ *                   default) instead of the cell key method (a2010-a2095: suppression's own protections)
  * A helper adding a name lists it here. */
 #ifndef KASANE_WEAKEN_H
 #define KASANE_WEAKEN_H
