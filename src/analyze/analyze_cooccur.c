@@ -115,7 +115,8 @@ static void hh_add(hh_map *h, int64_t id, uint64_t mask, int64_t key)
 typedef struct co_scan {
     const ks_an_var *v;   /* problems (bit -> level) */
     bool household;       /* unit household */
-    bool cellkey;         /* the scan has the units' keys */
+    bool hh_key;          /* the scan reads the household's key (val[2]) */
+    size_t nex;           /* the scan's expressions: val[nex] is the case's key */
     hh_map hh;            /* households */
     ks_an_n no_household; /* cases without a household, excluded */
     ks_an_n n;            /* units (true) */
@@ -156,7 +157,7 @@ static void count_unit(co_scan *s, uint64_t mask, int64_t key)
 static int co_row(void *ud, const int64_t *val, const bool *null)
 {
     co_scan *s = ud;
-    int64_t case_key = val[s->cellkey ? 3 : 2];
+    int64_t case_key = val[s->nex];
     if (!s->household) {
         count_unit(s, (uint64_t)val[0], case_key);
         return 0;
@@ -165,7 +166,7 @@ static int co_row(void *ud, const int64_t *val, const bool *null)
         ks_an_n_add(&s->no_household, case_key);
         return 0;
     }
-    hh_add(&s->hh, val[1], (uint64_t)val[0], s->cellkey ? val[2] : 0);
+    hh_add(&s->hh, val[1], (uint64_t)val[0], s->hh_key ? val[2] : 0);
     return 0;
 }
 
@@ -226,7 +227,8 @@ static int count_units(co_run *r, ks_error *err)
     size_t nl = r->v->nlev;
     s->v = r->v;
     s->household = a->opts.household;
-    s->cellkey = a->cellkey;
+    s->hh_key = s->household && a->cellkey;
+    s->nex = s->hh_key ? 3 : 2;
     s->na = ks_calloc(nl, sizeof *s->na);
     s->nab = ks_calloc(ks_mul(nl, nl), sizeof *s->nab);
     s->ka = ks_calloc(nl, sizeof *s->ka);
@@ -236,7 +238,7 @@ static int count_units(co_run *r, ks_error *err)
     /* a household count sums households' keys, not their cases' */
     const char *exprs[3] = {"c.problem_mask", "c.household_id", KS_AN_HOUSEHOLD_KEY_EXPR};
     int rc;
-    if ((rc = ks_an_scan(a, exprs, s->household && s->cellkey ? 3 : 2, NULL, co_row, s, err)))
+    if ((rc = ks_an_scan(a, exprs, s->nex, NULL, co_row, s, err)))
         return rc;
     if (s->household)
         for (size_t i = 0; i < s->hh.cap; i++)
