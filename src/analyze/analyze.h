@@ -96,6 +96,7 @@
 
 #include "output.h"
 #include "publish.h"
+#include "rkey.h"
 #include "stats_glm.h"
 #include "table.h"
 #include "util.h"
@@ -148,6 +149,7 @@ typedef struct ks_an {
     int fy;                /* --fy, 0 for none (trend's months under the cell key method) */
     bool cellkey;          /* counts go through the cell key method (see the top) */
     bool suppress;         /* the method has threshold suppression (suppress or both) */
+    ks_rkeys *keys;        /* the record keys, in memory (cell key method only; owned) */
     uint64_t key_database; /* sum of every case's record key (cell key method only) */
     uint64_t key_selected; /* sum of the selected cases' keys (cell key method only) */
 } ks_an;
@@ -210,10 +212,10 @@ int ks_an_var_find(const ks_an_var *v, const char *text);
  * cell key method (rkey.h), 0 otherwise. */
 typedef int (*ks_an_row_fn)(void *ud, const int64_t *val, const bool *null);
 
-/* A case's record key, and a household's, as SQL over case_record c (the
- * analysis connection reads the main database, which holds them). */
-#define KS_AN_CASE_KEY_EXPR "(SELECT rkey FROM record_key WHERE unit = 1 AND id = c.case_id)"
-#define KS_AN_HOUSEHOLD_KEY_EXPR "(SELECT rkey FROM record_key WHERE unit = 3 AND id = c.household_id)"
+/* The record key of unit `id` (a case, or a household for --unit
+ * household), from a->keys; -KS_ESAFETY when it has none (its counts could
+ * not be perturbed). */
+int ks_an_key(const ks_an *a, ks_rkey_unit unit, int64_t id, int64_t *key, ks_error *err);
 
 /* SELECT expr... FROM case_record c WHERE <selection> [AND extra].  Under
  * the cell key method a case without a record key stops the scan

@@ -264,34 +264,44 @@ static int filter_codes(ks_an *a, const ks_an_filter *f, ks_buf *w, ks_buf *sel,
     return 0;
 }
 
-/* The record keys' sums of the database and the selection, for the sizes
- * the n note prints under the cell key method.  A case without a key
- * (count(rkey) short of count(*)) could not be perturbed: refused. */
+int ks_an_key(const ks_an *a, ks_rkey_unit unit, int64_t id, int64_t *key, ks_error *err)
+{
+    uint16_t k;
+    if (!ks_rkeys_get(a->keys, unit, id, &k))
+        return ks_error_set(err, KS_ESAFETY, "a %s has no record key, so its counts cannot go through the cell key "
+                                             "method; import again to give every unit one",
+                            unit == KS_RKEY_HOUSEHOLD ? "household" : "case");
+    *key = k;
+    return 0;
+}
+
+/* Sums one selected case's key (a ks_an_scan callback). */
+static int sum_key(void *ud, const int64_t *val, const bool *null)
+{
+    (void)null;
+    *(uint64_t *)ud += (uint64_t)val[0];
+    return 0;
+}
+
+/* The record keys, held in memory for the scans (a binary search per case
+ * costs a fraction of SQLite's lookup in record_key), and the sums of the
+ * database's and the selection's keys, for the sizes the n note prints
+ * under the cell key method.  Every case must have a key. */
 static int selection_keys(ks_an *a, ks_error *err)
 {
-    ks_buf sql;
-    ks_buf_init(&sql);
-    ks_buf_addf(&sql,
-                "SELECT coalesce(sum(k.rkey), 0), count(k.rkey), count(*), "
-                "coalesce(sum(CASE WHEN %s THEN k.rkey END), 0) "
-                "FROM case_record c LEFT JOIN record_key k ON k.unit = 1 AND k.id = c.case_id",
-                a->where);
-    sqlite3_stmt *st = NULL;
-    int rc = ks_an_prepare(a, sql.buf, &st, err);
-    ks_buf_release(&sql);
+    int rc = ks_rkeys_load(a->db, "main", &a->keys, err);
     if (rc)
         return rc;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        a->key_database = (uint64_t)sqlite3_column_int64(st, 0);
-        a->key_selected = (uint64_t)sqlite3_column_int64(st, 3);
-        if (sqlite3_column_int64(st, 1) != sqlite3_column_int64(st, 2))
-            rc = ks_error_set(err, KS_ESAFETY, "a case has no record key, so its counts cannot go through the cell key "
-                                               "method; import again to give every case one");
-    } else {
-        rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(a->db));
-    }
-    sqlite3_finalize(st);
-    return rc;
+    if ((int64_t)ks_rkeys_count(a->keys, KS_RKEY_CASE) != a->n_database)
+        return ks_error_set(err, KS_ESAFETY, "%s, so their counts cannot go through the cell key method; import "
+                                             "again to give every case one",
+                            a->keys ? "some cases have no record key" : "the database has no record keys");
+    int64_t all = 0;
+    if ((rc = query_int64(a, "SELECT coalesce(sum(rkey), 0) FROM record_key WHERE unit = 1", &all, err)))
+        return rc;
+    a->key_database = (uint64_t)all;
+    a->key_selected = 0;
+    return ks_an_scan(a, NULL, 0, NULL, sum_key, &a->key_selected, err);
 }
 
 /* The database's and the selection's sizes, the last date the database
@@ -381,6 +391,8 @@ void ks_an_release(ks_an *a)
     a->from = a->to = NULL;
     ks_result_free(a->result);
     a->result = NULL;
+    ks_rkeys_free(a->keys);
+    a->keys = NULL;
 }
 
 /* ---- variables ---------------------------------------------------------- */
@@ -730,9 +742,9 @@ int ks_an_scan(ks_an *a, const char *const *exprs, size_t n, const char *extra, 
     ks_buf_adds(&sql, "SELECT ");
     for (size_t i = 0; i < n; i++)
         ks_buf_addf(&sql, "%s%s", i ? ", " : "", exprs[i]);
-    /* the case's record key last, only when it is used (a lookup per case) */
+    /* the case's id last, for its record key, only when it is used */
     if (a->cellkey)
-        ks_buf_addf(&sql, "%s" KS_AN_CASE_KEY_EXPR, n ? ", " : "");
+        ks_buf_addf(&sql, "%sc.case_id", n ? ", " : "");
     else if (!n)
         ks_buf_adds(&sql, "0");
     ks_buf_addf(&sql, " FROM case_record c WHERE %s", a->where);
@@ -754,14 +766,8 @@ int ks_an_scan(ks_an *a, const char *const *exprs, size_t n, const char *extra, 
             null[i] = sqlite3_column_type(st, (int)i) == SQLITE_NULL;
             val[i] = null[i] ? 0 : sqlite3_column_int64(st, (int)i);
         }
-        if (a->cellkey) {
-            if (sqlite3_column_type(st, (int)n) == SQLITE_NULL) {
-                rc = ks_error_set(err, KS_ESAFETY, "a case has no record key, so its counts cannot go through the "
-                                                   "cell key method; import again to give every case one");
-                break;
-            }
-            val[n] = sqlite3_column_int64(st, (int)n);
-        }
+        if (a->cellkey && (rc = ks_an_key(a, KS_RKEY_CASE, sqlite3_column_int64(st, (int)n), &val[n], err)))
+            break;
         rc = fn(ud, val, null);
     }
     sqlite3_finalize(st);

@@ -115,8 +115,8 @@ static void hh_add(hh_map *h, int64_t id, uint64_t mask, int64_t key)
 typedef struct co_scan {
     const ks_an_var *v;   /* problems (bit -> level) */
     bool household;       /* unit household */
-    bool hh_key;          /* the scan reads the household's key (val[2]) */
-    size_t nex;           /* the scan's expressions: val[nex] is the case's key */
+    const ks_an *a;       /* the session, for the households' keys (cell key method) */
+    ks_error *err;        /* where a missing household key is reported */
     hh_map hh;            /* households */
     ks_an_n no_household; /* cases without a household, excluded */
     ks_an_n n;            /* units (true) */
@@ -152,12 +152,11 @@ static void count_unit(co_scan *s, uint64_t mask, int64_t key)
     }
 }
 
-/* val: the mask, the household id, [the household's key,] the case's key
- * (ks_an_scan puts the case's last) */
+/* val: the mask, the household id, the case's key (ks_an_scan) */
 static int co_row(void *ud, const int64_t *val, const bool *null)
 {
     co_scan *s = ud;
-    int64_t case_key = val[s->nex];
+    int64_t case_key = val[2], hh_key = 0;
     if (!s->household) {
         count_unit(s, (uint64_t)val[0], case_key);
         return 0;
@@ -166,7 +165,11 @@ static int co_row(void *ud, const int64_t *val, const bool *null)
         ks_an_n_add(&s->no_household, case_key);
         return 0;
     }
-    hh_add(&s->hh, val[1], (uint64_t)val[0], s->hh_key ? val[2] : 0);
+    /* a household count sums households' keys, not their cases' */
+    int rc;
+    if (s->a->cellkey && (rc = ks_an_key(s->a, KS_RKEY_HOUSEHOLD, val[1], &hh_key, s->err)))
+        return rc;
+    hh_add(&s->hh, val[1], (uint64_t)val[0], hh_key);
     return 0;
 }
 
@@ -227,18 +230,17 @@ static int count_units(co_run *r, ks_error *err)
     size_t nl = r->v->nlev;
     s->v = r->v;
     s->household = a->opts.household;
-    s->hh_key = s->household && a->cellkey;
-    s->nex = s->hh_key ? 3 : 2;
+    s->a = a;
+    s->err = err;
     s->na = ks_calloc(nl, sizeof *s->na);
     s->nab = ks_calloc(ks_mul(nl, nl), sizeof *s->nab);
     s->ka = ks_calloc(nl, sizeof *s->ka);
     s->kab = ks_calloc(ks_mul(nl, nl), sizeof *s->kab);
     if (s->household)
         hh_alloc(&s->hh, 1024);
-    /* a household count sums households' keys, not their cases' */
-    const char *exprs[3] = {"c.problem_mask", "c.household_id", KS_AN_HOUSEHOLD_KEY_EXPR};
+    const char *exprs[2] = {"c.problem_mask", "c.household_id"};
     int rc;
-    if ((rc = ks_an_scan(a, exprs, s->nex, NULL, co_row, s, err)))
+    if ((rc = ks_an_scan(a, exprs, 2, NULL, co_row, s, err)))
         return rc;
     if (s->household)
         for (size_t i = 0; i < s->hh.cap; i++)
