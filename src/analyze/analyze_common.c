@@ -902,6 +902,33 @@ int ks_an_col(ks_table *t, const char *name, const char *label, ks_col_type type
     return c;
 }
 
+/* Whether t's declared totals are the sums of their parts (as printed). */
+static bool totals_add_up(const ks_table *t)
+{
+    long tr = ks_table_total_row(t), tc = ks_table_total_col(t);
+    size_t nr = ks_table_nrows(t), nc = ks_table_ncols(t);
+    double v, tot;
+    for (size_t i = 0; tc >= 0 && i < nr; i++) {
+        double sum = 0;
+        for (size_t j = 0; j < nc; j++)
+            if ((long)j != tc && ks_table_column(t, j)->is_count && ks_cell_number(ks_table_cell(t, i, j), &v))
+                sum += v;
+        if (ks_cell_number(ks_table_cell(t, i, (size_t)tc), &tot) && tot != sum)
+            return false;
+    }
+    for (size_t j = 0; tr >= 0 && j < nc; j++) {
+        if (!ks_table_column(t, j)->is_count)
+            continue;
+        double sum = 0;
+        for (size_t i = 0; i < nr; i++)
+            if ((long)i != tr && ks_cell_number(ks_table_cell(t, i, j), &v))
+                sum += v;
+        if (ks_cell_number(ks_table_cell(t, (size_t)tr, j), &tot) && tot != sum)
+            return false;
+    }
+    return true;
+}
+
 int ks_an_emit(ks_an *a, const char *name, const char *title, ks_table *t, const char *excluded,
                const char *const *notes, size_t n_notes, ks_error *err)
 {
@@ -919,13 +946,27 @@ int ks_an_emit(ks_an *a, const char *name, const char *title, ks_table *t, const
         return ks_result_add(a->result, name, title, t, excluded, notes, n_notes, NULL, err);
     /* the analysis built t from ks_an_count's values: not perturbed again;
      * a note says where its statistics come from */
-    const char **all = ks_malloc(ks_mul(n_notes + 1, sizeof *all));
+    const char **all = ks_malloc(ks_mul(n_notes + 2, sizeof *all));
+    size_t na = 0;
     for (size_t i = 0; i < n_notes; i++)
-        all[i] = notes[i];
-    all[n_notes] = KS_AN_L(a, "セルキー法: 件数は撹乱済み。割合・統計量は撹乱後の件数から計算 (計算できないものは表示しません)",
-                           "cell key method: the counts are perturbed; shares and statistics are computed from the "
-                           "perturbed counts (those that cannot be are not shown)");
-    rc = ks_result_add_perturbed(a->result, name, title, t, excluded, all, n_notes + 1, NULL, err);
+        all[na++] = notes[i];
+    all[na++] = KS_AN_L(a, "セルキー法: 件数は撹乱済み。割合・統計量は撹乱後の件数から計算 (計算できないものは表示しません)",
+                        "cell key method: the counts are perturbed; shares and statistics are computed from the "
+                        "perturbed counts (those that cannot be are not shown)");
+    /* Method both: suppression after the perturbation takes declared totals
+     * for exact sums, which perturbed ones are not (ks_suppress refuses
+     * them).  They are no longer equations that give a hidden cell back
+     * (each count carries its own noise), so the table goes without them:
+     * primary suppression of what the ptable leaves below k. */
+    if (a->suppress && (ks_table_total_row(t) >= 0 || ks_table_total_col(t) >= 0) && !totals_add_up(t)) {
+        if ((rc = ks_table_set_totals(t, -1, -1, err))) {
+            free(all);
+            return rc;
+        }
+        all[na++] = KS_AN_L(a, "内訳の計と合計は一致しない場合がある", "parts may not add up to the totals (each count is "
+                                                                        "perturbed on its own)");
+    }
+    rc = ks_result_add_perturbed(a->result, name, title, t, excluded, all, na, NULL, err);
     free(all);
     return rc;
 }
