@@ -64,7 +64,8 @@
  *             of each series on its perturbed monthly counts (a function of
  *             the published table; the noise is small against monthly
  *             counts and unbiased); the months span the whole database
- *             within --from/--to, not the selection's first and last case.
+ *             within --from/--to/--fy, not the selection's first and last
+ *             case (which would date those cases).
  *   survival  events, censored and n per group, and the at-risk and event
  *             counts at the --times, perturbed; the Kaplan-Meier estimate,
  *             its interval, the median and the log-rank test are HIDDEN:
@@ -78,8 +79,11 @@
  *             events perturbed.  Coefficients, SEs, deviance and AIC are
  *             then functions of perturbed counts only.
  * With the method `both` the analyses' own suppression rules (partners'
- * nested counts, trend's grouped months, survival's curve links, p classes
- * next to hidden cells) run on the perturbed counts, as ks_suppress does.
+ * nested counts, cooccur's pairs, trend's grouped months, p classes next to
+ * hidden cells) run on the perturbed counts, as ks_suppress does; a table
+ * whose perturbed totals no longer add up is suppressed without them
+ * (ks_an_emit).  Survival's curve links are suppression's and are not
+ * applied to its perturbed counts.
  *
  * Ownership: ks_an_init/ks_an_release for the session (the connection is
  * borrowed); ks_an_var_new/ks_an_var_free for variables.  Errors: 0 or a
