@@ -19,6 +19,72 @@
  * printed whatever the cells, but not when the analysis has fewer than k
  * cases in all.
  *
+ * The cell key method (issue 12; publish.h, cellkey.h).  Which method an
+ * analysis gets is decided once, in ks_an_init:
+ *   - a selection built from options (any of --from, --to, --fy,
+ *     --district, --field, --consent yes|no) is an ad-hoc table, the kind
+ *     differencing attacks are made of (the same table with and without one
+ *     condition), so its counts always go through the cell key method
+ *     (ks_result_adhoc: suppress becomes cellkey, both stays both);
+ *   - the whole database (no filter) is held to the database's own policy
+ *     (`kasane threshold --method`): plain suppression by default, which
+ *     prints every byte as before.
+ * --drop-unknown is not a filter: it leaves out a level whose count the
+ * table without it prints anyway.  (kasane-weak, weakened analyze-cellkey:
+ * no analysis is made ad hoc, so the attack tests can show what
+ * suppression alone leaks.)
+ *
+ * Under the cell key method every count an analysis publishes -- table
+ * cells, margins and the counts in its footer notes -- is ks_an_count's
+ * value: the true count perturbed by the sum of its units' record keys
+ * (ks_an_scan hands each case's key to the row callback).  Each analysis
+ * then computes its statistics FROM THOSE PUBLISHED COUNTS, or hides them
+ * where they need case-level data the table does not carry; a statistic
+ * computed from the true counts next to the perturbed ones would give the
+ * true counts back, so none is printed.  Per analysis:
+ *   crosstab  counts and margins perturbed; row/column % = perturbed cell /
+ *             perturbed margin; expected counts, adjusted residuals, chi2,
+ *             G2, Cramer's V, Fisher (2x2) and the Monte-Carlo p from the
+ *             table of perturbed cells (its margins their sums).  Every
+ *             level of both variables is listed, with or without cases, so
+ *             which rows appear says nothing about the selection.
+ *   partners  cases, closed and good perturbed per row, pairs' counts too;
+ *             share = perturbed cases / perturbed n; good rate and its
+ *             Wilson interval from perturbed good / perturbed closed (none
+ *             when the perturbed good exceeds the perturbed closed); pairs'
+ *             expected count and lift from the perturbed counts; rows and
+ *             pairs listed and ranked by their perturbed counts (> 0).
+ *   cooccur   units with A, with B, with both and the units in all
+ *             perturbed; expected, lift, its interval, phi and Fisher's p
+ *             from the 2x2 those four published counts define; a pair whose
+ *             perturbed counts do not make a 2x2 (a negative cell) has no
+ *             statistics and is outside the BH family.
+ *   trend     monthly counts, series totals and month totals perturbed
+ *             (each with its own key sum); the Poisson / quasi-Poisson fit
+ *             of each series on its perturbed monthly counts (a function of
+ *             the published table; the noise is small against monthly
+ *             counts and unbiased); the months span the whole database
+ *             within --from/--to/--fy, not the selection's first and last
+ *             case (which would date those cases).
+ *   survival  events, censored and n per group, and the at-risk and event
+ *             counts at the --times, perturbed; the Kaplan-Meier estimate,
+ *             its interval, the median and the log-rank test are HIDDEN:
+ *             they are functions of every case's own time (S(t) is a
+ *             product over each day's events and risk set), which the
+ *             published table does not carry, and computed from the true
+ *             data they give true counts back (S(t) = 17/20 names both).
+ *   logit     the model is fitted on the covariate patterns' perturbed
+ *             successes and failures (the aggregated table the fit uses,
+ *             each cell perturbed by its own key sum); level counts, n and
+ *             events perturbed.  Coefficients, SEs, deviance and AIC are
+ *             then functions of perturbed counts only.
+ * With the method `both` the analyses' own suppression rules (partners'
+ * nested counts, cooccur's pairs, trend's grouped months, p classes next to
+ * hidden cells) run on the perturbed counts, as ks_suppress does; a table
+ * whose perturbed totals no longer add up is suppressed without them
+ * (ks_an_emit).  Survival's curve links are suppression's and are not
+ * applied to its perturbed counts.
+ *
  * Ownership: ks_an_init/ks_an_release for the session (the connection is
  * borrowed); ks_an_var_new/ks_an_var_free for variables.  Errors: 0 or a
  * negative KS_E* code with the message in `err`: -KS_EUSAGE for bad options
@@ -34,6 +100,7 @@
 
 #include "output.h"
 #include "publish.h"
+#include "rkey.h"
 #include "stats_glm.h"
 #include "table.h"
 #include "util.h"
@@ -83,6 +150,12 @@ typedef struct ks_an {
     int64_t n_selected;    /* cases the filters keep */
     char *last_date;       /* latest consult or closed date in the database (censoring) */
     ks_result *result;     /* the tables emitted so far, published by ks_an_publish */
+    int fy;                /* --fy, 0 for none (trend's months under the cell key method) */
+    bool cellkey;          /* counts go through the cell key method (see the top) */
+    bool suppress;         /* the method has threshold suppression (suppress or both) */
+    ks_rkeys *keys;        /* the record keys, in memory (cell key method only; owned) */
+    uint64_t key_database; /* sum of every case's record key (cell key method only) */
+    uint64_t key_selected; /* sum of the selected cases' keys (cell key method only) */
 } ks_an;
 
 /* Opens the selection: checks and resolves the filters (district by code or
@@ -138,10 +211,19 @@ int ks_an_var_find(const ks_an_var *v, const char *text);
 /* ---- scanning ------------------------------------------------------------ */
 
 /* Called once per selected case with the values of the expressions; null[i]
- * is set for SQL NULL.  A non-zero return stops the scan and is returned. */
+ * is set for SQL NULL.  A non-zero return stops the scan and is returned.
+ * val[n] (n: the number of expressions) is the case's record key under the
+ * cell key method (rkey.h), 0 otherwise. */
 typedef int (*ks_an_row_fn)(void *ud, const int64_t *val, const bool *null);
 
-/* SELECT expr... FROM case_record c WHERE <selection> [AND extra]. */
+/* The record key of unit `id` (a case, or a household for --unit
+ * household), from a->keys; -KS_ESAFETY when it has none (its counts could
+ * not be perturbed). */
+int ks_an_key(const ks_an *a, ks_rkey_unit unit, int64_t id, int64_t *key, ks_error *err);
+
+/* SELECT expr... FROM case_record c WHERE <selection> [AND extra].  Under
+ * the cell key method a case without a record key stops the scan
+ * (-KS_ESAFETY: its counts could not be perturbed). */
 int ks_an_scan(ks_an *a, const char *const *exprs, size_t n, const char *extra,
                ks_an_row_fn fn, void *ud, ks_error *err);
 /* Prepares SQL that may use :from and :to and binds them. */
@@ -149,35 +231,60 @@ int ks_an_prepare(ks_an *a, const char *sql, sqlite3_stmt **st, ks_error *err);
 
 /* ---- notes and output ------------------------------------------------------ */
 
+/* The published value of a count n whose units' record keys sum to key:
+ * perturbed under the cell key method, n itself otherwise
+ * (ks_result_count).  Every count an analysis prints is this value. */
+int64_t ks_an_count(const ks_an *a, int64_t n, uint64_t key);
+
+/* A count and the sum of its units' record keys (0 without the cell key
+ * method), as the scans tally them. */
+typedef struct ks_an_n {
+    int64_t n;    /* units */
+    uint64_t key; /* their record keys' sum */
+} ks_an_n;
+
+/* One more unit with record key `key` in c. */
+static inline void ks_an_n_add(ks_an_n *c, int64_t key)
+{
+    c->n++;
+    c->key += (uint64_t)key;
+}
+
 /* Reasons cases were left out, in the order they were applied. */
 typedef struct ks_an_excl {
-    int64_t *count; /* [n] cases left out for each reason */
+    int64_t *count; /* [n] cases left out for each reason (published: ks_an_count) */
     char **why;     /* [n] the reason ("ongoing", "with 性別 missing") */
     size_t n;       /* reasons with a count above 0 */
-    int64_t total;  /* cases left out */
+    int64_t total;  /* cases left out (true) */
 } ks_an_excl;
 
 void ks_an_excl_init(ks_an_excl *e);
 void ks_an_excl_release(ks_an_excl *e);
-/* Records a reason when count > 0 (why is copied). */
-void ks_an_excl_add(ks_an *a, ks_an_excl *e, int64_t count, const char *why);
+/* Records a reason when its count is above 0 (why is copied); the note
+ * prints its published value. */
+void ks_an_excl_add(ks_an *a, ks_an_excl *e, ks_an_n count, const char *why);
 /* Records the two reasons a variable leaves cases out: its value blank
  * ("with VAR missing") and recorded as 不明 ("with VAR unknown"). */
-void ks_an_excl_var(ks_an *a, ks_an_excl *e, const ks_an_var *v, int64_t missing, int64_t unknown);
+void ks_an_excl_var(ks_an *a, ks_an_excl *e, const ks_an_var *v, ks_an_n missing, ks_an_n unknown);
 
 /* A count for a note: "2,345", or "<5" when 0 < n < k. */
 void ks_an_fmt_count(const ks_an *a, ks_buf *b, int64_t n);
-/* The footer note "n = N <unit>; excluded: ...; selection: ...".  Counts
- * add up (selection = n + exclusions), so one count below k printed as "<5"
- * next to exact others could be worked out; when n or any exclusion is
- * below k, the exclusions are listed without their counts and the
- * selection's size is left out. */
-char *ks_an_note_n(const ks_an *a, int64_t n, const char *unit, const ks_an_excl *e);
+/* The footer note "n = N <unit>; excluded: ...; selection: ...", every
+ * count its published value (ks_an_count: the selection's and the
+ * database's sizes too).  Counts add up (selection = n + exclusions), so
+ * one count below k printed as "<5" next to exact others could be worked
+ * out; when n or any exclusion is below k, the exclusions are listed
+ * without their counts and the selection's size is left out.  A true n of
+ * 1..k-1 always prints "n = <k": ks_an_emit refuses such an analysis. */
+char *ks_an_note_n(const ks_an *a, ks_an_n n, const char *unit, const ks_an_excl *e);
 
 /* Adds one table to the analysis's result (publish.h), after refusing a
  * selection or kept part of fewer than k cases: `t` is protected in place
  * (callers read the pattern after: a statistic beside a hidden count is
- * printed only as its class), nothing is printed yet. */
+ * printed only as its class), nothing is printed yet.  Every count in `t`
+ * must be ks_an_count's value: under the cell key method the table is added
+ * as already perturbed (ks_result_add_perturbed), with a note saying that
+ * its statistics come from the perturbed counts. */
 int ks_an_emit(ks_an *a, const char *name, const char *title, ks_table *t, const char *excluded,
                const char *const *notes, size_t n_notes, ks_error *err);
 

@@ -230,6 +230,7 @@ static int filter_codes(ks_an *a, const ks_an_filter *f, ks_buf *w, ks_buf *sel,
         if (f->fy < 1900 || f->fy > 2200)
             return ks_error_set(err, KS_EUSAGE, "--fy takes a fiscal year such as 2025, not %d", f->fy);
         ks_buf_addf(w, " AND c.fiscal_year = %d", f->fy);
+        a->fy = f->fy;
         char y[16];
         snprintf(y, sizeof y, "%d", f->fy);
         SEL_ADD(sel, KS_AN_L(a, "%s年度", "fiscal year %s"), y);
@@ -263,6 +264,46 @@ static int filter_codes(ks_an *a, const ks_an_filter *f, ks_buf *w, ks_buf *sel,
     return 0;
 }
 
+int ks_an_key(const ks_an *a, ks_rkey_unit unit, int64_t id, int64_t *key, ks_error *err)
+{
+    uint16_t k;
+    if (!ks_rkeys_get(a->keys, unit, id, &k))
+        return ks_error_set(err, KS_ESAFETY, "a %s has no record key, so its counts cannot go through the cell key "
+                                             "method; import again to give every unit one",
+                            unit == KS_RKEY_HOUSEHOLD ? "household" : "case");
+    *key = k;
+    return 0;
+}
+
+/* Sums one selected case's key (a ks_an_scan callback). */
+static int sum_key(void *ud, const int64_t *val, const bool *null)
+{
+    (void)null;
+    *(uint64_t *)ud += (uint64_t)val[0];
+    return 0;
+}
+
+/* The record keys, held in memory for the scans (a binary search per case
+ * costs a fraction of SQLite's lookup in record_key), and the sums of the
+ * database's and the selection's keys, for the sizes the n note prints
+ * under the cell key method.  Every case must have a key. */
+static int selection_keys(ks_an *a, ks_error *err)
+{
+    int rc = ks_rkeys_load(a->db, "main", &a->keys, err);
+    if (rc)
+        return rc;
+    if ((int64_t)ks_rkeys_count(a->keys, KS_RKEY_CASE) != a->n_database)
+        return ks_error_set(err, KS_ESAFETY, "%s, so their counts cannot go through the cell key method; import "
+                                             "again to give every case one",
+                            a->keys ? "some cases have no record key" : "the database has no record keys");
+    int64_t all = 0;
+    if ((rc = query_int64(a, "SELECT coalesce(sum(rkey), 0) FROM record_key WHERE unit = 1", &all, err)))
+        return rc;
+    a->key_database = (uint64_t)all;
+    a->key_selected = 0;
+    return ks_an_scan(a, NULL, 0, NULL, sum_key, &a->key_selected, err);
+}
+
 /* The database's and the selection's sizes, the last date the database
  * knows of (ongoing cases are censored there), and the refusal of a
  * selection of fewer than k cases. */
@@ -276,6 +317,8 @@ static int count_selection(ks_an *a, ks_error *err)
     rc = query_int64(a, sql, &a->n_selected, err);
     free(sql);
     if (rc)
+        return rc;
+    if (a->cellkey && (rc = selection_keys(a, err)))
         return rc;
     sqlite3_stmt *st = NULL;
     if ((rc = ks_db_prepare(a->db, "SELECT max(max(consult_date), coalesce(max(closed_date), '')) FROM case_record",
@@ -321,6 +364,11 @@ int ks_an_init(ks_an *a, sqlite3 *db, const ks_output *out, const ks_an_filter *
         goto done;
     a->where = ks_buf_detach(&w, NULL);
     a->selection = ks_buf_detach(&sel, NULL);
+    /* a selection built from options is an ad-hoc table (analyze.h) */
+    if (a->selection[0] && !ks_weakened("analyze-cellkey"))
+        ks_result_adhoc(a->result);
+    a->cellkey = ks_result_cellkey(a->result);
+    a->suppress = ks_result_method(a->result) != KS_SDC_CELLKEY;
     rc = count_selection(a, err);
 done:
     ks_buf_release(&w);
@@ -343,6 +391,8 @@ void ks_an_release(ks_an *a)
     a->from = a->to = NULL;
     ks_result_free(a->result);
     a->result = NULL;
+    ks_rkeys_free(a->keys);
+    a->keys = NULL;
 }
 
 /* ---- variables ---------------------------------------------------------- */
@@ -692,12 +742,17 @@ int ks_an_scan(ks_an *a, const char *const *exprs, size_t n, const char *extra, 
     ks_buf_adds(&sql, "SELECT ");
     for (size_t i = 0; i < n; i++)
         ks_buf_addf(&sql, "%s%s", i ? ", " : "", exprs[i]);
+    /* the case's id last, for its record key, only when it is used */
+    if (a->cellkey)
+        ks_buf_addf(&sql, "%sc.case_id", n ? ", " : "");
+    else if (!n)
+        ks_buf_adds(&sql, "0");
     ks_buf_addf(&sql, " FROM case_record c WHERE %s", a->where);
     if (extra)
         ks_buf_addf(&sql, " AND (%s)", extra);
     sqlite3_stmt *st = NULL;
-    int64_t *val = ks_calloc(n ? n : 1, sizeof *val);
-    bool *null = ks_calloc(n ? n : 1, sizeof *null);
+    int64_t *val = ks_calloc(n + 1, sizeof *val);
+    bool *null = ks_calloc(n + 1, sizeof *null);
     int rc = ks_an_prepare(a, sql.buf, &st, err);
     while (rc == 0) {
         int s = sqlite3_step(st);
@@ -711,6 +766,8 @@ int ks_an_scan(ks_an *a, const char *const *exprs, size_t n, const char *extra, 
             null[i] = sqlite3_column_type(st, (int)i) == SQLITE_NULL;
             val[i] = null[i] ? 0 : sqlite3_column_int64(st, (int)i);
         }
+        if (a->cellkey && (rc = ks_an_key(a, KS_RKEY_CASE, sqlite3_column_int64(st, (int)n), &val[n], err)))
+            break;
         rc = fn(ud, val, null);
     }
     sqlite3_finalize(st);
@@ -754,19 +811,18 @@ void ks_an_excl_release(ks_an_excl *e)
     ks_an_excl_init(e);
 }
 
-void ks_an_excl_add(ks_an *a, ks_an_excl *e, int64_t count, const char *why)
+void ks_an_excl_add(ks_an *a, ks_an_excl *e, ks_an_n count, const char *why)
 {
-    (void)a;
-    if (count <= 0)
+    if (count.n <= 0)
         return;
     e->count = ks_realloc(e->count, ks_mul(e->n + 1, sizeof *e->count));
     e->why = ks_realloc(e->why, ks_mul(e->n + 1, sizeof *e->why));
-    e->count[e->n] = count;
+    e->count[e->n] = ks_an_count(a, count.n, count.key);
     e->why[e->n++] = ks_strdup(why);
-    e->total += count;
+    e->total += count.n;
 }
 
-void ks_an_excl_var(ks_an *a, ks_an_excl *e, const ks_an_var *v, int64_t missing, int64_t unknown)
+void ks_an_excl_var(ks_an *a, ks_an_excl *e, const ks_an_var *v, ks_an_n missing, ks_an_n unknown)
 {
     char why[256];
     snprintf(why, sizeof why, KS_AN_L(a, "%s 未記入", "with %s missing"), v->label);
@@ -775,8 +831,18 @@ void ks_an_excl_var(ks_an *a, ks_an_excl *e, const ks_an_var *v, int64_t missing
     ks_an_excl_add(a, e, unknown, why);
 }
 
-char *ks_an_note_n(const ks_an *a, int64_t n, const char *unit, const ks_an_excl *e)
+int64_t ks_an_count(const ks_an *a, int64_t n, uint64_t key)
 {
+    return ks_result_count(a->result, n, key);
+}
+
+char *ks_an_note_n(const ks_an *a, ks_an_n nk, const char *unit, const ks_an_excl *e)
+{
+    /* a true n of 1..k-1 prints "<k" whatever the method: ks_an_emit reads
+     * it there and refuses the analysis */
+    int64_t n = below_k(a, nk.n) ? nk.n : ks_an_count(a, nk.n, nk.key);
+    int64_t n_selected = ks_an_count(a, a->n_selected, a->key_selected);
+    int64_t n_database = ks_an_count(a, a->n_database, a->key_database);
     bool small = below_k(a, n);
     for (size_t i = 0; e && i < e->n; i++)
         small |= below_k(a, e->count[i]);
@@ -804,14 +870,14 @@ char *ks_an_note_n(const ks_an *a, int64_t n, const char *unit, const ks_an_excl
         ks_buf_adds(&b, a->selection);
         if (!small) {
             ks_buf_adds(&b, " (");
-            ks_an_fmt_count(a, &b, a->n_selected);
+            ks_an_fmt_count(a, &b, n_selected);
             ks_buf_adds(&b, KS_AN_L(a, " / ", " of "));
-            ks_an_fmt_count(a, &b, a->n_database);
+            ks_an_fmt_count(a, &b, n_database);
             ks_buf_adds(&b, KS_AN_L(a, " 件)", " cases)"));
         }
     } else if (!small) {
         ks_buf_adds(&b, KS_AN_L(a, "全 ", "all "));
-        ks_an_fmt_count(a, &b, a->n_database);
+        ks_an_fmt_count(a, &b, n_database);
         ks_buf_adds(&b, KS_AN_L(a, " 件", " cases"));
     } else {
         ks_buf_adds(&b, KS_AN_L(a, "全件", "all cases"));
@@ -836,6 +902,33 @@ int ks_an_col(ks_table *t, const char *name, const char *label, ks_col_type type
     return c;
 }
 
+/* Whether t's declared totals are the sums of their parts (as printed). */
+static bool totals_add_up(const ks_table *t)
+{
+    long tr = ks_table_total_row(t), tc = ks_table_total_col(t);
+    size_t nr = ks_table_nrows(t), nc = ks_table_ncols(t);
+    double v, tot;
+    for (size_t i = 0; tc >= 0 && i < nr; i++) {
+        double sum = 0;
+        for (size_t j = 0; j < nc; j++)
+            if ((long)j != tc && ks_table_column(t, j)->is_count && ks_cell_number(ks_table_cell(t, i, j), &v))
+                sum += v;
+        if (ks_cell_number(ks_table_cell(t, i, (size_t)tc), &tot) && tot != sum)
+            return false;
+    }
+    for (size_t j = 0; tr >= 0 && j < nc; j++) {
+        if (!ks_table_column(t, j)->is_count)
+            continue;
+        double sum = 0;
+        for (size_t i = 0; i < nr; i++)
+            if ((long)i != tr && ks_cell_number(ks_table_cell(t, i, j), &v))
+                sum += v;
+        if (ks_cell_number(ks_table_cell(t, (size_t)tr, j), &tot) && tot != sum)
+            return false;
+    }
+    return true;
+}
+
 int ks_an_emit(ks_an *a, const char *name, const char *title, ks_table *t, const char *excluded,
                const char *const *notes, size_t n_notes, ks_error *err)
 {
@@ -849,7 +942,33 @@ int ks_an_emit(ks_an *a, const char *name, const char *title, ks_table *t, const
         rc = refuse_small(a, "the part of the selection this analysis uses", err);
     if (rc)
         return rc;
-    return ks_result_add(a->result, name, title, t, excluded, notes, n_notes, NULL, err);
+    if (!a->cellkey)
+        return ks_result_add(a->result, name, title, t, excluded, notes, n_notes, NULL, err);
+    /* the analysis built t from ks_an_count's values: not perturbed again;
+     * a note says where its statistics come from */
+    const char **all = ks_malloc(ks_mul(n_notes + 2, sizeof *all));
+    size_t na = 0;
+    for (size_t i = 0; i < n_notes; i++)
+        all[na++] = notes[i];
+    all[na++] = KS_AN_L(a, "セルキー法: 件数は撹乱済み。割合・統計量は撹乱後の件数から計算 (計算できないものは表示しません)",
+                        "cell key method: the counts are perturbed; shares and statistics are computed from the "
+                        "perturbed counts (those that cannot be are not shown)");
+    /* Method both: suppression after the perturbation takes declared totals
+     * for exact sums, which perturbed ones are not (ks_suppress refuses
+     * them).  They are no longer equations that give a hidden cell back
+     * (each count carries its own noise), so the table goes without them:
+     * primary suppression of what the ptable leaves below k. */
+    if (a->suppress && (ks_table_total_row(t) >= 0 || ks_table_total_col(t) >= 0) && !totals_add_up(t)) {
+        if ((rc = ks_table_set_totals(t, -1, -1, err))) {
+            free(all);
+            return rc;
+        }
+        all[na++] = KS_AN_L(a, "内訳の計と合計は一致しない場合がある", "parts may not add up to the totals (each count is "
+                                                                        "perturbed on its own)");
+    }
+    rc = ks_result_add_perturbed(a->result, name, title, t, excluded, all, na, NULL, err);
+    free(all);
+    return rc;
 }
 
 size_t ks_an_next_table(const ks_an *a) { return ks_result_ntables(a->result); }

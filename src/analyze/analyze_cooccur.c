@@ -26,7 +26,16 @@
  * and well supported, which brings the household patterns the coordinators
  * look for -- 8050 (介護/認知症 with ひきこもり), double care (子育て + 介護),
  * young carers -- to the top.
- * tests/cli/t2030 checks that on generated data. */
+ * tests/cli/t2030 checks that on generated data.
+ *
+ * Under the cell key method (analyze.h) every count is the published
+ * (perturbed) one -- a case's record key, or with --unit household the
+ * household's -- and each pair's statistics come from the 2 x 2 table that
+ * its four published counts (both, with A, with B, all units) define; a
+ * pair whose published counts make no 2 x 2 (a negative cell: the noise of
+ * each count is its own) has no statistics and is outside the family.
+ * The hiding of statistics next to counts below k is suppression's and
+ * runs only when the method has it. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +54,7 @@ typedef struct hh_map {
     size_t n;         /* households */
     int64_t *id;      /* [cap] household id */
     uint64_t *mask;   /* [cap] problems of the household */
+    int64_t *key;     /* [cap] the household's record key (cell key method) */
     uint8_t *used;    /* [cap] slot in use */
 } hh_map;
 
@@ -63,6 +73,7 @@ static void hh_alloc(hh_map *h, size_t cap)
     h->n = 0;
     h->id = ks_malloc(ks_mul(cap, sizeof *h->id));
     h->mask = ks_calloc(cap, sizeof *h->mask);
+    h->key = ks_calloc(cap, sizeof *h->key);
     h->used = ks_calloc(cap, 1);
 }
 
@@ -70,10 +81,11 @@ static void hh_release(hh_map *h)
 {
     free(h->id);
     free(h->mask);
+    free(h->key);
     free(h->used);
 }
 
-static void hh_add(hh_map *h, int64_t id, uint64_t mask)
+static void hh_add(hh_map *h, int64_t id, uint64_t mask, int64_t key)
 {
     if (2 * (h->n + 1) > h->cap) {
         hh_map g;
@@ -84,6 +96,7 @@ static void hh_add(hh_map *h, int64_t id, uint64_t mask)
                 g.used[s] = 1;
                 g.id[s] = h->id[i];
                 g.mask[s] = h->mask[i];
+                g.key[s] = h->key[i];
                 g.n++;
             }
         hh_release(h);
@@ -93,6 +106,7 @@ static void hh_add(hh_map *h, int64_t id, uint64_t mask)
     if (!h->used[s]) {
         h->used[s] = 1;
         h->id[s] = id;
+        h->key[s] = key;
         h->n++;
     }
     h->mask[s] |= mask;
@@ -101,14 +115,19 @@ static void hh_add(hh_map *h, int64_t id, uint64_t mask)
 typedef struct co_scan {
     const ks_an_var *v;   /* problems (bit -> level) */
     bool household;       /* unit household */
+    const ks_an *a;       /* the session, for the households' keys (cell key method) */
+    ks_error *err;        /* where a missing household key is reported */
     hh_map hh;            /* households */
-    int64_t no_household; /* cases without a household, excluded */
-    int64_t n;            /* units */
+    ks_an_n no_household; /* cases without a household, excluded */
+    ks_an_n n;            /* units (true) */
+    int64_t pn;           /* units, as published */
     int64_t *na;          /* [nlev] units with the problem */
     int64_t *nab;         /* [nlev * nlev] units with both (i < j) */
+    uint64_t *ka;         /* [nlev] record keys' sum of na (cell key method) */
+    uint64_t *kab;        /* [nlev * nlev] of nab */
 } co_scan;
 
-static void count_unit(co_scan *s, uint64_t mask)
+static void count_unit(co_scan *s, uint64_t mask, int64_t key)
 {
     int lv[64];
     size_t m = 0;
@@ -120,29 +139,37 @@ static void count_unit(co_scan *s, uint64_t mask)
         seen |= UINT64_C(1) << li;
         lv[m++] = li;
     }
-    s->n++;
+    ks_an_n_add(&s->n, key);
     size_t nl = s->v->nlev;
     for (size_t i = 0; i < m; i++) {
         s->na[lv[i]]++;
+        s->ka[lv[i]] += (uint64_t)key;
         for (size_t j = i + 1; j < m; j++) {
             int x = lv[i] < lv[j] ? lv[i] : lv[j], y = lv[i] < lv[j] ? lv[j] : lv[i];
             s->nab[(size_t)x * nl + (size_t)y]++;
+            s->kab[(size_t)x * nl + (size_t)y] += (uint64_t)key;
         }
     }
 }
 
+/* val: the mask, the household id, the case's key (ks_an_scan) */
 static int co_row(void *ud, const int64_t *val, const bool *null)
 {
     co_scan *s = ud;
+    int64_t case_key = val[2], hh_key = 0;
     if (!s->household) {
-        count_unit(s, (uint64_t)val[0]);
+        count_unit(s, (uint64_t)val[0], case_key);
         return 0;
     }
     if (null[1]) {
-        s->no_household++;
+        ks_an_n_add(&s->no_household, case_key);
         return 0;
     }
-    hh_add(&s->hh, val[1], (uint64_t)val[0]);
+    /* a household count sums households' keys, not their cases' */
+    int rc;
+    if (s->a->cellkey && (rc = ks_an_key(s->a, KS_RKEY_HOUSEHOLD, val[1], &hh_key, s->err)))
+        return rc;
+    hh_add(&s->hh, val[1], (uint64_t)val[0], hh_key);
     return 0;
 }
 
@@ -154,6 +181,7 @@ typedef struct pair {
     double lift_lo; /* lower 95% bound of the lift */
     double lift_hi; /* upper 95% bound */
     bool sig;       /* q < 0.05 and lift > 1 */
+    bool table;     /* the published counts make a 2 x 2 (always, unperturbed) */
     bool shown;     /* n_ab, n_a and n_b all shown: the statistics are */
     bool family;    /* in the BH family and the ranking (= shown) */
 } pair;
@@ -202,8 +230,12 @@ static int count_units(co_run *r, ks_error *err)
     size_t nl = r->v->nlev;
     s->v = r->v;
     s->household = a->opts.household;
+    s->a = a;
+    s->err = err;
     s->na = ks_calloc(nl, sizeof *s->na);
     s->nab = ks_calloc(ks_mul(nl, nl), sizeof *s->nab);
+    s->ka = ks_calloc(nl, sizeof *s->ka);
+    s->kab = ks_calloc(ks_mul(nl, nl), sizeof *s->kab);
     if (s->household)
         hh_alloc(&s->hh, 1024);
     const char *exprs[2] = {"c.problem_mask", "c.household_id"};
@@ -213,16 +245,30 @@ static int count_units(co_run *r, ks_error *err)
     if (s->household)
         for (size_t i = 0; i < s->hh.cap; i++)
             if (s->hh.used[i])
-                count_unit(s, s->hh.mask[i]);
+                count_unit(s, s->hh.mask[i], s->hh.key[i]);
     ks_an_excl_add(a, &r->ex, s->no_household, KS_AN_L(a, "世帯番号なし", "cases without a household number"));
     r->nnote = ks_an_note_n(a, s->n, s->household ? KS_AN_L(a, "世帯", "households") : KS_AN_L(a, "件", "cases"),
                             &r->ex);
-    if (s->n == 0)
+    if (s->n.n == 0)
         return ks_error_set(err, KS_EDATA, "no %s to count (%s)", s->household ? "households" : "cases", r->nnote);
-    if (s->n < a->k)
+    if (s->n.n < a->k)
         return ks_error_set(err, KS_ESAFETY, "fewer than k=%d %s in the selection: no statistics", a->k,
                             s->household ? "households" : "cases");
     return 0;
+}
+
+/* Every count replaced by its published value (ks_an_count: itself without
+ * the cell key method), from which all the rest is computed. */
+static void publish_counts(co_run *r)
+{
+    ks_an *a = r->a;
+    co_scan *s = &r->s;
+    size_t nl = r->v->nlev;
+    s->pn = ks_an_count(a, s->n.n, s->n.key);
+    for (size_t i = 0; i < nl; i++)
+        s->na[i] = ks_an_count(a, s->na[i], s->ka[i]);
+    for (size_t i = 0; i < nl * nl; i++)
+        s->nab[i] = ks_an_count(a, s->nab[i], s->kab[i]);
 }
 
 /* every pair of problems present */
@@ -239,16 +285,26 @@ static int pair_counts(co_run *r, ks_error *err)
             pair *p = &r->pairs[r->np];
             p->a = (int)i;
             p->b = (int)j;
+            int64_t nab = s->nab[i * nl + j];
+            /* perturbed counts need not make a 2 x 2 (a negative cell):
+             * such a pair is listed with its counts only (see the top) */
+            bool table = nab <= s->na[i] && nab <= s->na[j] && s->na[i] <= s->pn && s->na[j] <= s->pn &&
+                         s->na[i] + s->na[j] - nab <= s->pn;
             int rc;
-            if ((rc = ks_cooccur_counts(s->nab[i * nl + j], s->na[i], s->na[j], s->n, &p->co, err)))
+            if (!table) {
+                p->co = (ks_cooccur){.n_ab = nab, .n_a = s->na[i], .n_b = s->na[j], .expected = NAN,
+                                     .lift = NAN, .phi = NAN, .fisher_p = NAN};
+            } else if ((rc = ks_cooccur_counts(nab, s->na[i], s->na[j], s->pn, &p->co, err))) {
                 return rc;
+            }
             int64_t c3[3] = {p->co.n_ab, p->co.n_a, p->co.n_b};
-            p->shown = true;
-            for (int c = 0; c < 3; c++)
+            p->table = table;
+            p->shown = table;
+            for (int c = 0; c < 3 && a->suppress; c++)
                 if (c3[c] > 0 && c3[c] < a->k)
                     p->shown = false;
             /* weakened: every pair in the family, hidden or not (the old BH) */
-            p->family = p->shown || ks_weakened("cooccur-bh");
+            p->family = p->shown || (table && ks_weakened("cooccur-bh"));
             r->np++;
         }
     return 0;
@@ -339,7 +395,7 @@ static void pair_row(ks_table *t, const ks_an_var *v, const pair *p, size_t i)
     bool neg = p->family && p->q < 0.05 && p->co.has_lift && p->co.lift < 1;
     ks_table_set_text(t, row, P_MARK, sig ? "+" : neg ? "-" : "", NULL);
     /* a statistic of a pair with a hidden count is that count in disguise */
-    if (!p->shown)
+    if (p->table && !p->shown)
         for (size_t j = P_LIFT; j <= P_MARK; j++)
             ks_table_suppress(t, row, j, KS_WHY_LINKED, NULL);
 }
@@ -413,6 +469,7 @@ int ks_analyze_cooccur(ks_an *a, ks_error *err)
     int rc = 0;
     if ((rc = count_units(&r, err)))
         goto done;
+    publish_counts(&r);
     if ((rc = pair_counts(&r, err)))
         goto done;
     if ((rc = rank_pairs(&r, err)))
@@ -424,6 +481,8 @@ done:
     free(r.pv);
     free(r.s.na);
     free(r.s.nab);
+    free(r.s.ka);
+    free(r.s.kab);
     if (r.s.household)
         hh_release(&r.s.hh);
     free(r.nnote);

@@ -36,11 +36,14 @@ typedef struct xt_scan {
     int64_t *cell;       /* [r->nlev * c->nlev] */
     int64_t *rcases;     /* [r->nlev] cases per row level */
     int64_t *ccases;     /* [c->nlev] cases per column level */
-    int64_t n;           /* cases counted */
-    int64_t miss_r;      /* row value missing */
-    int64_t miss_c;      /* column value missing */
-    int64_t unk_r;       /* row 不明, dropped */
-    int64_t unk_c;       /* column 不明, dropped */
+    uint64_t *cell_key;  /* [r->nlev * c->nlev] record keys' sum of each cell (cell key method) */
+    uint64_t *rkey;      /* [r->nlev] of each row level */
+    uint64_t *ckey;      /* [c->nlev] of each column level */
+    ks_an_n n;           /* cases counted */
+    ks_an_n miss_r;      /* row value missing */
+    ks_an_n miss_c;      /* column value missing */
+    ks_an_n unk_r;       /* row 不明, dropped */
+    ks_an_n unk_c;       /* column 不明, dropped */
 } xt_scan;
 
 /* The levels of one case: a list of indices (several for a set). */
@@ -75,39 +78,42 @@ static int xt_row(void *ud, const int64_t *val, const bool *null)
 {
     xt_scan *s = ud;
     int rl[64], cl[64], unk;
+    uint64_t key = (uint64_t)val[2]; /* the case's record key (ks_an_scan) */
     size_t nr = null[0] ? 0 : case_levels(s->r, val[0], s->drop_unknown, rl, &unk);
     if (!nr) {
-        if (!null[0] && unk)
-            s->unk_r++;
-        else
-            s->miss_r++;
+        ks_an_n_add(!null[0] && unk ? &s->unk_r : &s->miss_r, val[2]);
         return 0;
     }
     size_t nc = null[1] ? 0 : case_levels(s->c, val[1], s->drop_unknown, cl, &unk);
     if (!nc) {
-        if (!null[1] && unk)
-            s->unk_c++;
-        else
-            s->miss_c++;
+        ks_an_n_add(!null[1] && unk ? &s->unk_c : &s->miss_c, val[2]);
         return 0;
     }
-    s->n++;
+    ks_an_n_add(&s->n, val[2]);
     for (size_t i = 0; i < nr; i++) {
         s->rcases[rl[i]]++;
-        for (size_t j = 0; j < nc; j++)
-            s->cell[(size_t)rl[i] * s->c->nlev + (size_t)cl[j]]++;
+        s->rkey[rl[i]] += key;
+        for (size_t j = 0; j < nc; j++) {
+            size_t x = (size_t)rl[i] * s->c->nlev + (size_t)cl[j];
+            s->cell[x]++;
+            s->cell_key[x] += key;
+        }
     }
-    for (size_t j = 0; j < nc; j++)
+    for (size_t j = 0; j < nc; j++) {
         s->ccases[cl[j]]++;
+        s->ckey[cl[j]] += key;
+    }
     return 0;
 }
 
-/* Indices of the levels with cases. */
-static size_t used_levels(const int64_t *cases, size_t n, size_t *idx)
+/* Indices of the levels printed: those with cases; under the cell key
+ * method every level (but 不明 with --drop-unknown), so that which rows
+ * appear says nothing about the selection (analyze.h). */
+static size_t used_levels(const ks_an *a, const ks_an_var *v, const int64_t *cases, size_t *idx)
 {
     size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (cases[i] > 0)
+    for (size_t i = 0; i < v->nlev; i++)
+        if (a->cellkey ? !(a->opts.drop_unknown && v->lev[i].unknown && v->kind != KS_AN_SET) : cases[i] > 0)
             idx[m++] = i;
     return m;
 }
@@ -120,10 +126,10 @@ typedef struct xt {
     size_t nc;           /* used columns */
     size_t *ri;          /* [nr] level index of each used row */
     size_t *ci;          /* [nc] level index of each used column */
-    int64_t *cnt;        /* [nr * nc] compact counts */
-    int64_t *rn;         /* [nr] row margin (cases in the row) */
-    int64_t *cn;         /* [nc] column margin */
-    int64_t n;           /* cases */
+    int64_t *cnt;        /* [nr * nc] compact counts, as published (ks_an_count) */
+    int64_t *rn;         /* [nr] row margin (cases in the row), as published */
+    int64_t *cn;         /* [nc] column margin, as published */
+    int64_t n;           /* cases, as published */
     bool multi;          /* a multi-response variable is involved */
 } xt;
 
@@ -208,7 +214,9 @@ static ks_table *cells_table(const xt *x, const ks_table *counts, const ks_cross
             ks_table_set_text(t, row, C_CCODE, x->c->lev[x->ci[j]].code, err);
             ks_an_set_real(t, row, C_RPCT, x->rn[i] ? 100.0 * (double)o / (double)x->rn[i] : NAN, err);
             ks_an_set_real(t, row, C_CPCT, x->cn[j] ? 100.0 * (double)o / (double)x->cn[j] : NAN, err);
-            if (ct && ct->has_test) {
+            /* a row or column with no (published) case is not in the test:
+             * no expected count or residual (only the cell key method lists them) */
+            if (ct && ct->has_test && ct->row_total[i] > 0 && ct->col_total[j] > 0) {
                 double e = ct->expected[i * x->nc + j], r = ct->adj_resid[i * x->nc + j];
                 ks_an_set_real(t, row, C_EXP, e, err);
                 ks_an_set_real(t, row, C_RES, r, err);
@@ -364,14 +372,17 @@ static int count_cells(xt_run *r, ks_error *err)
     s->cell = ks_calloc(ks_mul(rv->nlev ? rv->nlev : 1, cv->nlev ? cv->nlev : 1), sizeof *s->cell);
     s->rcases = ks_calloc(rv->nlev ? rv->nlev : 1, sizeof *s->rcases);
     s->ccases = ks_calloc(cv->nlev ? cv->nlev : 1, sizeof *s->ccases);
+    s->cell_key = ks_calloc(ks_mul(rv->nlev ? rv->nlev : 1, cv->nlev ? cv->nlev : 1), sizeof *s->cell_key);
+    s->rkey = ks_calloc(rv->nlev ? rv->nlev : 1, sizeof *s->rkey);
+    s->ckey = ks_calloc(cv->nlev ? cv->nlev : 1, sizeof *s->ckey);
     const char *ex2[2] = {rv->expr, cv->expr};
     int rc;
     if ((rc = ks_an_scan(a, ex2, 2, NULL, xt_row, s, err)))
         return rc;
     ks_an_excl_var(a, &r->ex, rv, s->miss_r, s->unk_r);
     ks_an_excl_var(a, &r->ex, cv, s->miss_c, s->unk_c);
-    if (s->n == 0) {
-        char *nn = ks_an_note_n(a, 0, "cases", &r->ex);
+    if (s->n.n == 0) {
+        char *nn = ks_an_note_n(a, s->n, "cases", &r->ex);
         rc = ks_error_set(err, KS_EDATA, "no cases to tabulate (%s)", nn);
         free(nn);
         return rc;
@@ -380,31 +391,35 @@ static int count_cells(xt_run *r, ks_error *err)
     return 0;
 }
 
-/* The compact table: only the levels with cases, and their margins. */
+/* The compact table of the levels printed (used_levels), their margins,
+ * every count as published: everything after is computed from these. */
 static void compact_table(xt_run *r)
 {
     const xt_scan *s = &r->s;
     const ks_an_var *rv = r->rv, *cv = r->cv;
+    ks_an *a = r->a;
     xt *x = &r->x;
-    x->a = r->a;
+    x->a = a;
     x->r = rv;
     x->c = cv;
-    x->n = s->n;
+    x->n = ks_an_count(a, s->n.n, s->n.key);
     x->multi = rv->kind == KS_AN_SET || cv->kind == KS_AN_SET;
     x->ri = ks_malloc(ks_mul(rv->nlev, sizeof *x->ri));
     x->ci = ks_malloc(ks_mul(cv->nlev, sizeof *x->ci));
-    x->nr = used_levels(s->rcases, rv->nlev, x->ri);
-    x->nc = used_levels(s->ccases, cv->nlev, x->ci);
-    x->cnt = ks_malloc(ks_mul(ks_mul(x->nr, x->nc), sizeof *x->cnt));
-    x->rn = ks_malloc(ks_mul(x->nr, sizeof *x->rn));
-    x->cn = ks_malloc(ks_mul(x->nc, sizeof *x->cn));
+    x->nr = used_levels(a, rv, s->rcases, x->ri);
+    x->nc = used_levels(a, cv, s->ccases, x->ci);
+    x->cnt = ks_malloc(ks_mul(ks_mul(x->nr, x->nc), sizeof *x->cnt) + 1);
+    x->rn = ks_malloc(ks_mul(x->nr, sizeof *x->rn) + 1);
+    x->cn = ks_malloc(ks_mul(x->nc, sizeof *x->cn) + 1);
     for (size_t i = 0; i < x->nr; i++) {
-        x->rn[i] = s->rcases[x->ri[i]];
-        for (size_t j = 0; j < x->nc; j++)
-            x->cnt[i * x->nc + j] = s->cell[x->ri[i] * cv->nlev + x->ci[j]];
+        x->rn[i] = ks_an_count(a, s->rcases[x->ri[i]], s->rkey[x->ri[i]]);
+        for (size_t j = 0; j < x->nc; j++) {
+            size_t c = x->ri[i] * cv->nlev + x->ci[j];
+            x->cnt[i * x->nc + j] = ks_an_count(a, s->cell[c], s->cell_key[c]);
+        }
     }
     for (size_t j = 0; j < x->nc; j++)
-        x->cn[j] = s->ccases[x->ci[j]];
+        x->cn[j] = ks_an_count(a, s->ccases[x->ci[j]], s->ckey[x->ci[j]]);
 }
 
 /* Whether the table can be tested, and if not the note that says why; the
@@ -413,7 +428,7 @@ static int plan_tests(xt_run *r, ks_error *err)
 {
     ks_an *a = r->a;
     const xt *x = &r->x;
-    r->test_ok = !x->multi && x->nr >= 2 && x->nc >= 2 && r->s.n >= a->k;
+    r->test_ok = !x->multi && x->nr >= 2 && x->nc >= 2 && r->s.n.n >= a->k;
     if (x->multi) {
         ks_buf_addf(&r->tnote, "%s",
                     KS_AN_L(a, "複数回答の変数を含むため、1件が複数のセルに数えられ、セルは独立ではありません。"
@@ -421,7 +436,7 @@ static int plan_tests(xt_run *r, ks_error *err)
                             "multi-response variable: a case counts in several cells, which are then not "
                             "independent, so no chi-squared test is computed (test problem:CODE yes/no, or the "
                             "main problem, instead)"));
-    } else if (r->s.n < a->k) {
+    } else if (r->s.n.n < a->k) {
         ks_buf_addf(&r->tnote, KS_AN_L(a, "件数が k=%d 未満のため検定を行いません", "fewer than k=%d cases: no tests"),
                     a->k);
     } else if (x->nr < 2 || x->nc < 2) {
@@ -431,6 +446,17 @@ static int plan_tests(xt_run *r, ks_error *err)
     }
     if (!r->test_ok)
         return 0;
+    /* perturbed, every count can be 0: nothing to test (never without the
+     * cell key method, whose rows and columns all hold cases) */
+    int64_t total = 0;
+    for (size_t i = 0; i < x->nr * x->nc; i++)
+        total += x->cnt[i];
+    if (total == 0) {
+        r->test_ok = false;
+        ks_buf_adds(&r->tnote, KS_AN_L(a, "空でない行または列が2未満のため検定できません",
+                                       "fewer than 2 non-empty rows or columns: no test of independence"));
+        return 0;
+    }
     int rc = ks_crosstab_init(&r->ct, x->cnt, x->nr, x->nc, err);
     if (rc == 0 && !r->ct.has_test) {
         /* levels with no case in the selection dropped left fewer than 2 x 2 */
@@ -556,6 +582,9 @@ done:
     free(r.s.cell);
     free(r.s.rcases);
     free(r.s.ccases);
+    free(r.s.cell_key);
+    free(r.s.rkey);
+    free(r.s.ckey);
     free(r.x.ri);
     free(r.x.ci);
     free(r.x.cnt);

@@ -14,7 +14,16 @@
  * accuracy when X'WX is near singular, and R's warnings (aliasing,
  * separation, fitted 0/1, no convergence) come from ks_glm_fit's own checks,
  * so whenever the sparse fit meets any of those it hands over to ks_glm_fit.
- * tests/cli/t2010 checks both solvers against R. */
+ * tests/cli/t2010 checks both solvers against R.
+ *
+ * Under the cell key method (analyze.h) the model is fitted on the
+ * perturbed pattern table: each pattern's successes and failures are
+ * perturbed by their own cases' record keys (perturb_patterns), before the
+ * levels are counted, pooled and the design built.  The fit's sufficient
+ * statistics are that table, so the coefficients, their SEs, the deviance
+ * and AIC, the level counts (sums of perturbed cells, never 1..k-1) and the
+ * fit's n and events are all functions of perturbed counts; the noise is
+ * unbiased, its variance grows with the number of small patterns. */
 #include <float.h>
 #include <gsl/gsl_matrix.h>
 #include <inttypes.h>
@@ -408,6 +417,8 @@ typedef struct pat_hash {
     uint64_t *hash;    /* [cap] hash of the key, compared before the key */
     int64_t *succ;     /* [cap] successes */
     int64_t *trials;   /* [cap] cases */
+    uint64_t *ksucc;   /* [cap] record keys' sum of the successes (cell key method) */
+    uint64_t *kfail;   /* [cap] of the failures */
     uint8_t *used;     /* [cap] slot in use */
 } pat_hash;
 
@@ -431,6 +442,8 @@ static void ph_init(pat_hash *h, size_t m)
     h->hash = ks_malloc(ks_mul(h->cap, sizeof *h->hash));
     h->succ = ks_calloc(h->cap, sizeof *h->succ);
     h->trials = ks_calloc(h->cap, sizeof *h->trials);
+    h->ksucc = ks_calloc(h->cap, sizeof *h->ksucc);
+    h->kfail = ks_calloc(h->cap, sizeof *h->kfail);
     h->used = ks_calloc(h->cap, 1);
 }
 
@@ -440,6 +453,8 @@ static void ph_release(pat_hash *h)
     free(h->hash);
     free(h->succ);
     free(h->trials);
+    free(h->ksucc);
+    free(h->kfail);
     free(h->used);
 }
 
@@ -461,6 +476,8 @@ static void ph_grow(pat_hash *h)
     g.hash = ks_malloc(ks_mul(g.cap, sizeof *g.hash));
     g.succ = ks_calloc(g.cap, sizeof *g.succ);
     g.trials = ks_calloc(g.cap, sizeof *g.trials);
+    g.ksucc = ks_calloc(g.cap, sizeof *g.ksucc);
+    g.kfail = ks_calloc(g.cap, sizeof *g.kfail);
     g.used = ks_calloc(g.cap, 1);
     for (size_t i = 0; i < h->cap; i++) {
         if (!h->used[i])
@@ -470,13 +487,15 @@ static void ph_grow(pat_hash *h)
         g.hash[s] = h->hash[i];
         g.succ[s] = h->succ[i];
         g.trials[s] = h->trials[i];
+        g.ksucc[s] = h->ksucc[i];
+        g.kfail[s] = h->kfail[i];
         g.used[s] = 1;
     }
     ph_release(h);
     *h = g;
 }
 
-static void ph_add(pat_hash *h, const int64_t *key, int y)
+static void ph_add(pat_hash *h, const int64_t *key, int y, uint64_t rkey)
 {
     if (2 * (h->n + 1) > h->cap)
         ph_grow(h);
@@ -490,10 +509,15 @@ static void ph_add(pat_hash *h, const int64_t *key, int y)
     }
     h->trials[s]++;
     h->succ[s] += y;
+    if (y)
+        h->ksucc[s] += rkey;
+    else
+        h->kfail[s] += rkey;
 }
 
 /* Adds `trials` cases of which `succ` have the outcome. */
-static void ph_add_n(pat_hash *h, const int64_t *key, int64_t succ, int64_t trials)
+static void ph_add_n(pat_hash *h, const int64_t *key, int64_t succ, int64_t trials, uint64_t ksucc,
+                     uint64_t kfail)
 {
     if (2 * (h->n + 1) > h->cap)
         ph_grow(h);
@@ -507,6 +531,8 @@ static void ph_add_n(pat_hash *h, const int64_t *key, int64_t succ, int64_t tria
     }
     h->trials[s] += trials;
     h->succ[s] += succ;
+    h->ksucc[s] += ksucc;
+    h->kfail[s] += kfail;
 }
 
 typedef struct lg_scan {
@@ -517,30 +543,30 @@ typedef struct lg_scan {
     bool drop_unknown;   /* leave out 不明 predictor levels */
     pat_hash h;          /* patterns */
     int64_t *key;        /* [nterms] scratch */
-    int64_t ongoing;     /* excluded: status 継続 */
-    int64_t suspended;   /* excluded: status 中断 */
-    int64_t no_outcome;  /* excluded: closed, outcome empty */
-    int64_t unk_outcome; /* excluded: closed, outcome 不明 */
-    int64_t *missing;    /* [nterms] excluded: predictor missing */
-    int64_t *unknown;    /* [nterms] excluded: predictor 不明 */
+    size_t nex;          /* the scan's expressions: val[nex] is the case's record key */
+    ks_an_n kept;        /* cases put into the patterns (true) */
+    ks_an_n ongoing;     /* excluded: status 継続 */
+    ks_an_n suspended;   /* excluded: status 中断 */
+    ks_an_n no_outcome;  /* excluded: closed, outcome empty */
+    ks_an_n unk_outcome; /* excluded: closed, outcome 不明 */
+    ks_an_n *missing;    /* [nterms] excluded: predictor missing */
+    ks_an_n *unknown;    /* [nterms] excluded: predictor 不明 */
 } lg_scan;
 
 static int lg_row(void *ud, const int64_t *val, const bool *null)
 {
     lg_scan *s = ud;
+    int64_t rkey = val[s->nex];
     if (val[0] != KS_STATUS_CLOSED) {
-        if (val[0] == KS_STATUS_ONGOING)
-            s->ongoing++;
-        else
-            s->suspended++;
+        ks_an_n_add(val[0] == KS_STATUS_ONGOING ? &s->ongoing : &s->suspended, rkey);
         return 0;
     }
     if (null[1]) {
-        s->no_outcome++;
+        ks_an_n_add(&s->no_outcome, rkey);
         return 0;
     }
     if (val[1] == s->unknown_id) {
-        s->unk_outcome++;
+        ks_an_n_add(&s->unk_outcome, rkey);
         return 0;
     }
     int y = val[1] == s->yes_ids[0] || (s->yes_ids[1] && val[1] == s->yes_ids[1]);
@@ -555,7 +581,7 @@ static int lg_row(void *ud, const int64_t *val, const bool *null)
             continue;
         }
         if (null[tm->ex]) {
-            s->missing[t]++;
+            ks_an_n_add(&s->missing[t], rkey);
             return 0;
         }
         if (tm->bit >= 0)
@@ -563,11 +589,11 @@ static int lg_row(void *ud, const int64_t *val, const bool *null)
         if (v->kind == KS_AN_CODE) {
             int li = ks_an_var_index(v, x);
             if (li < 0) {
-                s->missing[t]++;
+                ks_an_n_add(&s->missing[t], rkey);
                 return 0;
             }
             if (s->drop_unknown && v->lev[li].unknown) {
-                s->unknown[t]++;
+                ks_an_n_add(&s->unknown[t], rkey);
                 return 0;
             }
             s->key[t] = li;
@@ -579,7 +605,8 @@ static int lg_row(void *ud, const int64_t *val, const bool *null)
             s->key[t] = x;
         }
     }
-    ph_add(&s->h, s->key, y);
+    ph_add(&s->h, s->key, y, (uint64_t)rkey);
+    ks_an_n_add(&s->kept, rkey);
     return 0;
 }
 
@@ -775,7 +802,7 @@ static void pool_levels(const ks_an *a, term *terms, size_t nt, pat_hash *h)
             for (size_t t = 0; t < nt; t++)
                 if (map[t])
                     key[t] = map[t][key[t]];
-            ph_add_n(&g, key, h->succ[i], h->trials[i]);
+            ph_add_n(&g, key, h->succ[i], h->trials[i], h->ksucc[i], h->kfail[i]);
         }
         free(key);
         ph_release(h);
@@ -1088,7 +1115,30 @@ static int scan_patterns(lg_run *r, const char *outcome, ks_error *err)
             r->exprs[nex++] = e;
         r->terms[t].ex = j;
     }
+    s->nex = nex;
     return ks_an_scan(r->a, r->exprs, nex, NULL, lg_row, s, err);
+}
+
+/* Under the cell key method, each pattern's successes and failures become
+ * their published values (see the top); a pattern left with none goes. */
+static void perturb_patterns(lg_run *r)
+{
+    ks_an *a = r->a;
+    pat_hash *h = &r->s.h;
+    if (!a->cellkey)
+        return;
+    for (size_t i = 0; i < h->cap; i++) {
+        if (!h->used[i])
+            continue;
+        int64_t succ = ks_an_count(a, h->succ[i], h->ksucc[i]);
+        int64_t fail = ks_an_count(a, h->trials[i] - h->succ[i], h->kfail[i]);
+        h->succ[i] = succ;
+        h->trials[i] = succ + fail;
+        if (h->trials[i] == 0) {
+            h->used[i] = 0; /* nothing looks a pattern up after the scan */
+            h->n--;
+        }
+    }
 }
 
 /* The footer's exclusions: the cases the scan left out, and why. */
@@ -1131,7 +1181,7 @@ static void drop_small_levels(lg_run *r)
         char why[300];
         snprintf(why, sizeof why, KS_AN_L(a, "%s の k 未満の水準", "in a level of %s with fewer than k cases"),
                  terms[t].v->label);
-        ks_an_excl_add(a, &r->ex, small_out[t], why);
+        ks_an_excl_add(a, &r->ex, (ks_an_n){small_out[t], 0}, why); /* weakened only: no keys kept */
     }
     free(small_out);
 }
@@ -1173,7 +1223,10 @@ static int check_cases(lg_run *r, ks_error *err)
     ks_an *a = r->a;
     int64_t n = r->n, events = r->events;
     const ks_an_excl *ex = &r->ex;
-    r->nnote = ks_an_note_n(a, n, KS_AN_L(a, "件(終結・結果記入あり)", "closed cases with a known outcome"), ex);
+    /* under the cell key method n is the perturbed patterns' sum: the note
+     * gives the cases modelled as their own published count */
+    r->nnote = ks_an_note_n(a, a->cellkey ? r->s.kept : (ks_an_n){n, 0},
+                            KS_AN_L(a, "件(終結・結果記入あり)", "closed cases with a known outcome"), ex);
     if (n == 0)
         return ks_error_set(err, KS_EDATA, "no closed cases with a known outcome%s in the selection (%s)",
                             ex->n && strstr(ex->why[ex->n - 1], "k") ? " left once small levels are left out" : "",
@@ -1341,6 +1394,7 @@ int ks_analyze_logit(ks_an *a, const char *outcome, const char *const *preds, si
     if ((rc = scan_patterns(&r, outcome, err)))
         goto done;
     scan_exclusions(&r);
+    perturb_patterns(&r);
     if ((rc = settle_levels(&r, err)))
         goto done;
     if ((rc = check_cases(&r, err)))

@@ -7,7 +7,14 @@
  * the same case, with counts and lift (observed / expected if the partners
  * joined cases independently of each other).  Rows for all the cases and
  * for cases with no partner give the baseline.  A partner or pair with
- * fewer than k cases is hidden with everything computed from it. */
+ * fewer than k cases is hidden with everything computed from it.
+ *
+ * Under the cell key method (analyze.h) the scan sums each count's record
+ * keys, publish_counts replaces every count by its published value, and
+ * everything after -- shares, rates, Wilson intervals, expected counts,
+ * lifts, which rows and pairs are listed and their order -- is computed
+ * from those; the nested-count and pair rules are suppression's and run
+ * only when the method has it. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,18 +29,26 @@ enum { DEFAULT_TOP = 20 };
 
 typedef struct pt_scan {
     const ks_an_var *pv;  /* partners (bit -> level) */
-    int64_t n;            /* cases with the problem */
+    ks_an_n n;            /* cases with the problem (true) */
+    int64_t pn;           /* n as published (ks_an_count) */
     int64_t *cases;       /* [nlev + 2] per partner; [nlev] all, [nlev + 1] no partner */
     int64_t *closed;      /* [nlev + 2] closed with a known outcome */
     int64_t *goodn;       /* [nlev + 2] of which good */
     int64_t *pair;        /* [nlev * nlev] cases with both (i < j) */
+    uint64_t *kcases;     /* [nlev + 2] record keys' sum of cases (cell key method) */
+    uint64_t *kclosed;    /* [nlev + 2] of closed */
+    uint64_t *kgood;      /* [nlev + 2] of good */
+    uint64_t *kpair;      /* [nlev * nlev] of pair */
 } pt_scan;
 
-static void tally(pt_scan *s, size_t i, int closed, int good)
+static void tally(pt_scan *s, size_t i, int closed, int good, uint64_t key)
 {
     s->cases[i]++;
     s->closed[i] += closed;
     s->goodn[i] += good;
+    s->kcases[i] += key;
+    s->kclosed[i] += closed ? key : 0;
+    s->kgood[i] += good ? key : 0;
 }
 
 static int pt_row(void *ud, const int64_t *val, const bool *null)
@@ -42,6 +57,7 @@ static int pt_row(void *ud, const int64_t *val, const bool *null)
     size_t nl = s->pv->nlev;
     int closed = val[1] == KS_STATUS_CLOSED && !null[2] && val[2] != KS_OUTCOME_UNKNOWN;
     int good = closed && ks_outcome_good((int)val[2]);
+    uint64_t key = (uint64_t)val[3]; /* the case's record key (ks_an_scan) */
     int lv[64];
     size_t m = 0;
     for (int b = 0; b < 64; b++) {
@@ -49,15 +65,16 @@ static int pt_row(void *ud, const int64_t *val, const bool *null)
         if (li >= 0)
             lv[m++] = li;
     }
-    s->n++;
-    tally(s, nl, closed, good);
+    ks_an_n_add(&s->n, val[3]);
+    tally(s, nl, closed, good, key);
     if (!m)
-        tally(s, nl + 1, closed, good);
+        tally(s, nl + 1, closed, good, key);
     for (size_t i = 0; i < m; i++) {
-        tally(s, (size_t)lv[i], closed, good);
+        tally(s, (size_t)lv[i], closed, good, key);
         for (size_t j = i + 1; j < m; j++) {
             int x = lv[i] < lv[j] ? lv[i] : lv[j], y = lv[i] < lv[j] ? lv[j] : lv[i];
             s->pair[(size_t)x * nl + (size_t)y]++;
+            s->kpair[(size_t)x * nl + (size_t)y] += key;
         }
     }
     return 0;
@@ -92,7 +109,7 @@ typedef struct ppair {
  * when it or one of them is a count below k. */
 static bool pair_hidden(const pt_scan *s, int64_t nab, int64_t na, int64_t nb, int k)
 {
-    int64_t cell[4] = {nab, na - nab, nb - nab, s->n - na - nb + nab};
+    int64_t cell[4] = {nab, na - nab, nb - nab, s->pn - na - nb + nab};
     for (size_t i = 0; i < 4; i++)
         if (cell[i] > 0 && cell[i] < k)
             return true;
@@ -117,7 +134,7 @@ static int partner_row(ks_an *a, ks_table *t, const char *label, const char *cod
     ks_table_set_text(t, row, Q_PARTNER, label, NULL);
     ks_table_set_text(t, row, Q_CODE, code, NULL);
     ks_table_set_int(t, row, Q_N, s->cases[i], NULL);
-    ks_an_set_real(t, row, Q_SHARE, 100.0 * (double)s->cases[i] / (double)s->n, NULL);
+    ks_an_set_real(t, row, Q_SHARE, s->pn > 0 ? 100.0 * (double)s->cases[i] / (double)s->pn : NAN, NULL);
     ks_table_set_int(t, row, Q_CLOSED, s->closed[i], NULL);
     ks_table_set_int(t, row, Q_GOOD, s->goodn[i], NULL);
     /* The row's three counts are nested (cases >= closed >= good), so each
@@ -133,13 +150,14 @@ static int partner_row(ks_an *a, ks_table *t, const char *label, const char *cod
     if (hide_closed && !hide_good && KS_SMALL(n - good))
         hide_good = true;
 #undef KS_SMALL
-    if (!ks_weakened("partners-nested")) {
+    if (a->suppress && !ks_weakened("partners-nested")) {
         if (hide_closed)
             ks_table_suppress(t, row, Q_CLOSED, KS_WHY_SECONDARY, NULL);
         if (hide_good)
             ks_table_suppress(t, row, Q_GOOD, KS_WHY_SECONDARY, NULL);
     }
-    if (s->closed[i] > 0) {
+    /* perturbed, good may exceed closed: no rate then */
+    if (s->closed[i] > 0 && s->goodn[i] <= s->closed[i]) {
         double lo, hi;
         int rc = ks_wilson_ci(s->goodn[i], s->closed[i], 0.95, &lo, &hi, err);
         if (rc)
@@ -195,6 +213,10 @@ static int count_cases(pt_run *r, ks_error *err)
     s->closed = ks_calloc(nl + 2, sizeof *s->closed);
     s->goodn = ks_calloc(nl + 2, sizeof *s->goodn);
     s->pair = ks_calloc(ks_mul(nl, nl) + 1, sizeof *s->pair);
+    s->kcases = ks_calloc(nl + 2, sizeof *s->kcases);
+    s->kclosed = ks_calloc(nl + 2, sizeof *s->kclosed);
+    s->kgood = ks_calloc(nl + 2, sizeof *s->kgood);
+    s->kpair = ks_calloc(ks_mul(nl, nl) + 1, sizeof *s->kpair);
     const char *exprs[3] = {"c.partner_mask", "c.status_id", "c.outcome_id"};
     int rc;
     if ((rc = ks_an_scan(a, exprs, 3, r->bin->expr, pt_row, s, err)))
@@ -202,12 +224,29 @@ static int count_cases(pt_run *r, ks_error *err)
     char unit[300];
     snprintf(unit, sizeof unit, KS_AN_L(a, "件 (課題「%s」あり)", "cases with %s"), r->bin->label);
     r->nnote = ks_an_note_n(a, s->n, unit, NULL);
-    if (s->n == 0)
+    if (s->n.n == 0)
         return ks_error_set(err, KS_EDATA, "no cases with %s in the selection", r->bin->label);
-    if (s->n < a->k)
+    if (s->n.n < a->k)
         return ks_error_set(err, KS_ESAFETY, "fewer than k=%d cases with %s in the selection: no statistics", a->k,
                             r->bin->label);
     return 0;
+}
+
+/* Every count replaced by its published value (ks_an_count: itself without
+ * the cell key method), from which all the rest is computed. */
+static void publish_counts(pt_run *r)
+{
+    ks_an *a = r->a;
+    pt_scan *s = &r->s;
+    size_t nl = r->pv->nlev;
+    s->pn = ks_an_count(a, s->n.n, s->n.key);
+    for (size_t i = 0; i < nl + 2; i++) {
+        s->cases[i] = ks_an_count(a, s->cases[i], s->kcases[i]);
+        s->closed[i] = ks_an_count(a, s->closed[i], s->kclosed[i]);
+        s->goodn[i] = ks_an_count(a, s->goodn[i], s->kgood[i]);
+    }
+    for (size_t i = 0; i < nl * nl; i++)
+        s->pair[i] = ks_an_count(a, s->pair[i], s->kpair[i]);
 }
 
 /* The partners table's columns: three nested counts, the share of the
@@ -250,7 +289,8 @@ static int emit_partners(pt_run *r, ks_error *err)
     size_t no = 0;
     for (size_t i = 0; i < nl; i++)
         if (s->cases[i])
-            order[no++] = (prow){i, s->cases[i] < a->k && !ks_weakened("partners-nested") ? 0 : s->cases[i]};
+            order[no++] = (prow){i, s->cases[i] < a->k && a->suppress && !ks_weakened("partners-nested") ? 0
+                                                                                                        : s->cases[i]};
     qsort(order, no, sizeof *order, cmp_cases);
     r->lev_row = ks_calloc(nl + 1, sizeof *r->lev_row);
     for (size_t i = 0; i < no; i++) {
@@ -276,10 +316,11 @@ static void partner_pairs(pt_run *r)
     size_t np = 0;
     for (size_t i = 0; i < nl; i++)
         for (size_t j = i + 1; j < nl; j++)
-            if (s->pair[i * nl + j] > 0) {
+            /* both partners listed (perturbed, a pair may outlive a partner's row) */
+            if (s->pair[i * nl + j] > 0 && s->cases[i] > 0 && s->cases[j] > 0) {
                 int64_t nab = s->pair[i * nl + j];
-                pairs[np] = (ppair){(int)i, (int)j, nab, (double)s->cases[i] * (double)s->cases[j] / (double)s->n,
-                                    pair_hidden(s, nab, s->cases[i], s->cases[j], r->a->k)};
+                pairs[np] = (ppair){(int)i, (int)j, nab, (double)s->cases[i] * (double)s->cases[j] / (double)s->pn,
+                                    r->a->suppress && pair_hidden(s, nab, s->cases[i], s->cases[j], r->a->k)};
                 /* a ranked list of hidden counts would tell them by their
                  * places: only published pairs are ranked */
                 np += !pairs[np].hidden || ks_weakened("partners-nested");
@@ -329,7 +370,7 @@ static int emit_pairs(pt_run *r, ks_error *err)
         ks_table_set_int(pt, row, 6, r->s.cases[p->a], NULL);
         ks_table_set_int(pt, row, 7, r->s.cases[p->b], NULL);
         ks_an_set_real(pt, row, 8, p->exp, NULL);
-        ks_an_set_real(pt, row, 9, (double)p->nab / p->exp, NULL);
+        ks_an_set_real(pt, row, 9, p->exp > 0 ? (double)p->nab / p->exp : NAN, NULL);
     }
     char pn[400];
     snprintf(pn, sizeof pn,
@@ -362,6 +403,7 @@ int ks_analyze_partners(ks_an *a, const char *problem, ks_error *err)
         goto done;
     if ((rc = count_cases(&r, err)))
         goto done;
+    publish_counts(&r);
     if ((rc = emit_partners(&r, err)))
         goto done;
     partner_pairs(&r);
@@ -376,6 +418,10 @@ done:
     free(r.s.closed);
     free(r.s.goodn);
     free(r.s.pair);
+    free(r.s.kcases);
+    free(r.s.kclosed);
+    free(r.s.kgood);
+    free(r.s.kpair);
     free(r.nnote);
     free(r.pname);
     ks_an_var_free(r.bin);

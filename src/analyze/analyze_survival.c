@@ -25,7 +25,20 @@
  * 1..k-1 (curve_leaks); otherwise the whole curve of the group is hidden.
  * The log-rank test of a summary with a hidden count is printed as its p
  * class only: its statistic is an equation in the observed events.
- * tests/attack/a2040-survival.sh. */
+ * tests/attack/a2040-survival.sh.
+ *
+ * Under the cell key method (analyze.h) the two tables hold only counts,
+ * each perturbed by its own cases' record keys: events, censored and n per
+ * group, and at each --times point the cases still at risk and the events
+ * since the previous point.  The Kaplan-Meier estimate, its interval, the
+ * median, the expected events and the log-rank test are not printed: each
+ * is a function of every case's own time (S(t) is a product over every day
+ * with an event of 1 - d/n), which the published counts do not carry, and
+ * computed from the true data it would give true counts back beside the
+ * perturbed ones (S(t) = 17/20 names both).  A curve from the published
+ * counts alone would be a life table over the printed intervals, a
+ * different and biased estimator; so the estimates are left out rather than
+ * replaced (emit_cellkey). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,11 +60,13 @@ typedef struct sv_scan {
     double *time;        /* [n] days */
     int *event;          /* [n] 1 closed or suspended */
     int *group;          /* [n] level index */
+    uint64_t *key;       /* [n] record key (cell key method, else 0) */
     size_t n;            /* cases kept */
     size_t cap;          /* allocated */
-    int64_t missing;     /* group missing */
-    int64_t unknown;     /* group 不明 */
-    int64_t no_close;    /* closed or suspended without a closed date */
+    uint64_t nkey;       /* the kept cases' keys' sum */
+    ks_an_n missing;     /* group missing */
+    ks_an_n unknown;     /* group 不明 */
+    ks_an_n no_close;    /* closed or suspended without a closed date */
 } sv_scan;
 
 static int sv_row(void *ud, const int64_t *val, const bool *null)
@@ -61,11 +76,11 @@ static int sv_row(void *ud, const int64_t *val, const bool *null)
     if (s->v) {
         int li = null[3] ? -1 : ks_an_var_index(s->v, s->v->kind == KS_AN_BINARY ? val[3] != 0 : val[3]);
         if (li < 0) {
-            s->missing++;
+            ks_an_n_add(&s->missing, val[4]);
             return 0;
         }
         if (s->drop_unknown && s->v->lev[li].unknown) {
-            s->unknown++;
+            ks_an_n_add(&s->unknown, val[4]);
             return 0;
         }
         g = li;
@@ -76,7 +91,7 @@ static int sv_row(void *ud, const int64_t *val, const bool *null)
         t = (double)(s->last - val[1]);
         ev = 0;
     } else if (null[2]) {
-        s->no_close++;
+        ks_an_n_add(&s->no_close, val[4]);
         return 0;
     } else {
         t = (double)(val[2] - val[1]);
@@ -89,10 +104,13 @@ static int sv_row(void *ud, const int64_t *val, const bool *null)
         s->time = ks_realloc(s->time, ks_mul(s->cap, sizeof *s->time));
         s->event = ks_realloc(s->event, ks_mul(s->cap, sizeof *s->event));
         s->group = ks_realloc(s->group, ks_mul(s->cap, sizeof *s->group));
+        s->key = ks_realloc(s->key, ks_mul(s->cap, sizeof *s->key));
     }
     s->time[s->n] = t;
     s->event[s->n] = ev;
     s->group[s->n] = g;
+    s->key[s->n] = (uint64_t)val[4]; /* the case's record key (ks_an_scan) */
+    s->nkey += (uint64_t)val[4];
     s->n++;
     return 0;
 }
@@ -269,7 +287,7 @@ static int scan_cases(sv_run *r, ks_error *err)
         ks_an_excl_var(a, &r->ex, v, s->missing, s->unknown);
     ks_an_excl_add(a, &r->ex, s->no_close,
                    KS_AN_L(a, "終結・中断で終結日なし", "closed or suspended with no closed date"));
-    r->nnote = ks_an_note_n(a, (int64_t)s->n, KS_AN_L(a, "件", "cases"), &r->ex);
+    r->nnote = ks_an_note_n(a, (ks_an_n){(int64_t)s->n, s->nkey}, KS_AN_L(a, "件", "cases"), &r->ex);
     if (s->n == 0)
         return ks_error_set(err, KS_EDATA, "no cases to analyse (%s)", r->nnote);
     if ((int64_t)s->n < a->k)
@@ -497,6 +515,116 @@ static int emit_logrank(sv_run *r, ks_error *err)
                       lr_class ? 2 : 1, err);
 }
 
+/* ---- the cell key method ---- */
+
+/* A group's counts under the cell key method, true with their keys' sums. */
+typedef struct ck_group {
+    ks_an_n n;      /* cases */
+    ks_an_n events; /* of which events */
+} ck_group;
+
+/* The summary of perturbed counts: one row per group whose published n is
+ * above 0, then all; the estimates empty (see the top).  listed[g] says
+ * which groups got a row. */
+static int ck_summary(sv_run *r, const ck_group *grp, const ck_group *all, size_t ng, bool *listed, ks_error *err)
+{
+    ks_an *a = r->a;
+    const ks_an_var *v = r->v;
+    ks_table *sum = r->sum = summary_table(a, v);
+    for (size_t g = 0; g <= ng; g++) {
+        const ck_group *c = g < ng ? &grp[g] : all;
+        if (g < ng && (!v || ks_an_count(a, c->n.n, c->n.key) <= 0))
+            continue;
+        if (g < ng)
+            listed[g] = true;
+        size_t row = ks_table_add_row(sum);
+        if (g == ng)
+            r->tr = row;
+        ks_table_set_text(sum, row, S_GROUP, g < ng ? v->lev[g].label : KS_AN_L(a, "全体", "all"), NULL);
+        ks_table_set_text(sum, row, S_CODE, g < ng ? v->lev[g].code : "all", NULL);
+        ks_table_set_int(sum, row, S_EVENTS, ks_an_count(a, c->events.n, c->events.key), NULL);
+        ks_table_set_int(sum, row, S_CENS, ks_an_count(a, c->n.n - c->events.n, c->n.key - c->events.key), NULL);
+        ks_table_set_int(sum, row, S_N, ks_an_count(a, c->n.n, c->n.key), NULL);
+    }
+    int rc;
+    if ((rc = ks_table_set_totals(sum, v ? (long)r->tr : -1, S_N, err)))
+        return rc;
+    char cens[300];
+    snprintf(cens, sizeof cens,
+             KS_AN_L(a, "事象 = 終結または中断 (終結日); 継続中は %s に打切り",
+                     "event = closed or suspended (on the closed date); ongoing cases censored at %s"),
+             a->last_date);
+    const char *snotes[2] = {cens, KS_AN_L(a, "セルキー法: Kaplan–Meier 推定・中央値・期待事象数・ログランク検定は各件の日数から計算する"
+                                              "ため表示しません (撹乱前の件数を明かすため)",
+                                           "cell key method: the Kaplan-Meier estimates, medians, expected events and "
+                                           "the log-rank test are not shown: they are computed from every case's own "
+                                           "time and would give the true counts back")};
+    return ks_an_emit(a, "summary", KS_AN_L(a, "終結までの日数: 群別", "Days to closure by group"), sum, r->nnote, snotes,
+                      2, err);
+}
+
+/* The curve's perturbed counts at the times: at risk (time >= t) and the
+ * events since the previous time (the first from day 0), per listed group. */
+static int ck_curve(sv_run *r, const bool *listed, size_t ng, ks_error *err)
+{
+    ks_an *a = r->a;
+    const ks_an_var *v = r->v;
+    const sv_scan *s = &r->s;
+    ks_table *curve = r->curve = curve_table(a, v);
+    for (size_t g = 0; g < ng; g++) {
+        if (v && !listed[g])
+            continue;
+        for (size_t i = 0; i < r->ntimes; i++) {
+            double t = r->times[i], t0 = i ? r->times[i - 1] : -1;
+            ks_an_n risk = {0, 0}, ev = {0, 0};
+            for (size_t c = 0; c < s->n; c++) {
+                if (v && (size_t)s->group[c] != g)
+                    continue;
+                if (s->time[c] >= t)
+                    ks_an_n_add(&risk, (int64_t)s->key[c]);
+                if (s->event[c] && s->time[c] > t0 && s->time[c] <= t)
+                    ks_an_n_add(&ev, (int64_t)s->key[c]);
+            }
+            size_t row = ks_table_add_row(curve);
+            ks_table_set_text(curve, row, V_GROUP, v ? v->lev[g].label : KS_AN_L(a, "全体", "all"), NULL);
+            ks_table_set_text(curve, row, V_CODE, v ? v->lev[g].code : "all", NULL);
+            ks_table_set_int(curve, row, V_TIME, (int64_t)t, NULL);
+            ks_table_set_int(curve, row, V_RISK, ks_an_count(a, risk.n, risk.key), NULL);
+            ks_table_set_int(curve, row, V_EVENT, ks_an_count(a, ev.n, ev.key), NULL);
+        }
+    }
+    const char *cnotes[1] = {KS_AN_L(a, "リスク集合: その日数以上の件; 期間内の事象: 前の時点より後からこの時点まで; 未終結の割合は表示しません (要約表の注)",
+                                     "at risk: cases open at least that many days; events since previous: after the "
+                                     "previous time up to this one; the share still open is not shown (see the summary)")};
+    return ks_an_emit(a, "curve", KS_AN_L(a, "未終結の割合 (指定日数)", "Share still open at given days"), curve, r->nnote,
+                      cnotes, 1, err);
+}
+
+/* The analysis under the cell key method: counts only (see the top). */
+static int emit_cellkey(sv_run *r, ks_error *err)
+{
+    const sv_scan *s = &r->s;
+    size_t ng = r->v ? r->v->nlev : 1;
+    ck_group *grp = ks_calloc(ng, sizeof *grp);
+    ck_group all = {{0, 0}, {0, 0}};
+    bool *listed = ks_calloc(ng, sizeof *listed);
+    for (size_t c = 0; c < s->n; c++) {
+        ck_group *g = &grp[r->v ? (size_t)s->group[c] : 0];
+        ks_an_n_add(&g->n, (int64_t)s->key[c]);
+        ks_an_n_add(&all.n, (int64_t)s->key[c]);
+        if (s->event[c]) {
+            ks_an_n_add(&g->events, (int64_t)s->key[c]);
+            ks_an_n_add(&all.events, (int64_t)s->key[c]);
+        }
+    }
+    int rc = ck_summary(r, grp, &all, ng, listed, err);
+    if (rc == 0)
+        rc = ck_curve(r, listed, ng, err);
+    free(grp);
+    free(listed);
+    return rc;
+}
+
 int ks_analyze_survival(ks_an *a, const char *group, ks_error *err)
 {
     sv_run r = {.a = a, .links = !ks_weakened("survival-links")};
@@ -509,6 +637,10 @@ int ks_analyze_survival(ks_an *a, const char *group, ks_error *err)
         goto done;
     if ((rc = scan_cases(&r, err)))
         goto done;
+    if (a->cellkey) {
+        rc = emit_cellkey(&r, err);
+        goto done;
+    }
     if ((rc = fit_curves(&r, err)))
         goto done;
     if ((rc = emit_summary(&r, err)))
@@ -528,6 +660,7 @@ done:
     free(r.s.time);
     free(r.s.event);
     free(r.s.group);
+    free(r.s.key);
     free(r.nnote);
     ks_buf_release(&r.lrnote);
     ks_an_excl_release(&r.ex);

@@ -30,7 +30,15 @@
  * The significant list is the series with Benjamini-Hochberg q < 0.05 over
  * the series whose statistics are printed (the published family: a q-value
  * is a function of every p-value in its family), ranked by q.  Series with
- * fewer than k cases are counted but not fitted. */
+ * fewer than k cases are counted but not fitted.
+ *
+ * Under the cell key method (analyze.h) every monthly count, series total,
+ * month total and the grand total is published perturbed, each by its own
+ * cells' record keys (series_sizes replaces the scan's counts by those
+ * values), and every fit is made on the perturbed monthly counts the table
+ * prints: the statistics are functions of the published table.  The months
+ * run over the whole database (within --from/--to), not from the
+ * selection's first case to its last, which would date those cases. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,30 +59,36 @@ typedef struct tr_scan {
     int64_t m0;          /* first month index kept */
     size_t nm;           /* months kept */
     size_t ns;           /* series */
-    int64_t *cnt;        /* [ns * nm] */
-    int64_t *total;      /* [nm] cases per month */
-    int64_t n;           /* cases counted */
-    int64_t missing;     /* series value missing */
-    int64_t unknown;     /* series value 不明, dropped */
-    int64_t outside;     /* outside the months kept */
+    int64_t *cnt;        /* [ns * nm], as published after series_sizes */
+    int64_t *total;      /* [nm] cases per month, as published after series_sizes */
+    uint64_t *kcnt;      /* [ns * nm] record keys' sum of cnt (cell key method) */
+    uint64_t *ktotal;    /* [nm] of total */
+    ks_an_n n;           /* cases counted (true) */
+    int64_t pn;          /* n as published */
+    ks_an_n missing;     /* series value missing */
+    ks_an_n unknown;     /* series value 不明, dropped */
+    ks_an_n outside;     /* outside the months kept */
 } tr_scan;
 
 static int tr_row(void *ud, const int64_t *val, const bool *null)
 {
     tr_scan *s = ud;
+    uint64_t key = (uint64_t)val[2]; /* the case's record key (ks_an_scan) */
     if (val[0] < s->m0 || val[0] >= s->m0 + (int64_t)s->nm) {
-        s->outside++;
+        ks_an_n_add(&s->outside, val[2]);
         return 0;
     }
     size_t m = (size_t)(val[0] - s->m0);
     if (!s->v) {
         s->cnt[m]++;
+        s->kcnt[m] += key;
         s->total[m]++;
-        s->n++;
+        s->ktotal[m] += key;
+        ks_an_n_add(&s->n, val[2]);
         return 0;
     }
     if (null[1]) {
-        s->missing++;
+        ks_an_n_add(&s->missing, val[2]);
         return 0;
     }
     bool any = false;
@@ -86,25 +100,28 @@ static int tr_row(void *ud, const int64_t *val, const bool *null)
                 continue;
             seen |= UINT64_C(1) << li;
             s->cnt[(size_t)li * s->nm + m]++;
+            s->kcnt[(size_t)li * s->nm + m] += key;
             any = true;
         }
     } else {
         int li = ks_an_var_index(s->v, s->v->kind == KS_AN_BINARY ? val[1] != 0 : val[1]);
         if (li >= 0 && s->drop_unknown && s->v->lev[li].unknown) {
-            s->unknown++;
+            ks_an_n_add(&s->unknown, val[2]);
             return 0;
         }
         if (li >= 0) {
             s->cnt[(size_t)li * s->nm + m]++;
+            s->kcnt[(size_t)li * s->nm + m] += key;
             any = true;
         }
     }
     if (!any) {
-        s->missing++;
+        ks_an_n_add(&s->missing, val[2]);
         return 0;
     }
     s->total[m]++;
-    s->n++;
+    s->ktotal[m] += key;
+    ks_an_n_add(&s->n, val[2]);
     return 0;
 }
 
@@ -235,7 +252,9 @@ static const int *published_months(const ks_table *monthly, size_t col, const do
             shown += counts[m];
         }
     }
-    *hidden_sum = (double)total - shown;
+    /* perturbed (method both), the total less the shown months can be
+     * below 0: the hidden months are then taken as none */
+    *hidden_sum = fmax((double)total - shown, 0.0);
     *ngrouped = nh;
     return nh ? group : NULL;
 }
@@ -282,7 +301,9 @@ static int selection_months(tr_run *r, ks_error *err)
     sqlite3_stmt *st = NULL;
     ks_buf sql;
     ks_buf_init(&sql);
-    ks_buf_addf(&sql, "SELECT min(" MONTH_EXPR "), max(" MONTH_EXPR ") FROM case_record c WHERE %s", a->where);
+    /* under the cell key method the whole database's months (see the top) */
+    ks_buf_addf(&sql, "SELECT min(" MONTH_EXPR "), max(" MONTH_EXPR ") FROM case_record c WHERE %s",
+                a->cellkey ? "1" : a->where);
     int rc = ks_an_prepare(a, sql.buf, &st, err);
     ks_buf_release(&sql);
     if (rc)
@@ -294,7 +315,7 @@ static int selection_months(tr_run *r, ks_error *err)
     }
     sqlite3_finalize(st);
     if (lo < 0) {
-        char *nn = ks_an_note_n(a, 0, "cases", NULL);
+        char *nn = ks_an_note_n(a, (ks_an_n){0, 0}, "cases", NULL); /* no case: nothing to perturb */
         rc = ks_error_set(err, KS_EDATA, "no cases to count (%s)", nn);
         free(nn);
         return rc;
@@ -303,6 +324,18 @@ static int selection_months(tr_run *r, ks_error *err)
         lo = month_of_date(a->from);
     if (a->to && month_of_date(a->to) < hi)
         hi = month_of_date(a->to);
+    /* the whole database's months under the cell key method: --fy bounds
+     * them as --from/--to do (April to March), from the option alone */
+    if (a->cellkey && a->fy && (int64_t)a->fy * 12 + 3 > lo)
+        lo = (int64_t)a->fy * 12 + 3;
+    if (a->cellkey && a->fy && (int64_t)a->fy * 12 + 14 < hi)
+        hi = (int64_t)a->fy * 12 + 14;
+    if (lo > hi) {
+        char *nn = ks_an_note_n(a, (ks_an_n){0, 0}, "cases", NULL);
+        rc = ks_error_set(err, KS_EDATA, "no cases to count (%s)", nn);
+        free(nn);
+        return rc;
+    }
     r->lo = lo;
     r->hi = hi;
     return 0;
@@ -354,6 +387,8 @@ static int count_months(tr_run *r, ks_error *err)
                             a->opts.seasonal ? 24 : 6);
     s->cnt = ks_calloc(ks_mul(s->ns, s->nm), sizeof *s->cnt);
     s->total = ks_calloc(s->nm, sizeof *s->total);
+    s->kcnt = ks_calloc(ks_mul(s->ns, s->nm), sizeof *s->kcnt);
+    s->ktotal = ks_calloc(s->nm, sizeof *s->ktotal);
     const char *exprs[2] = {MONTH_EXPR, v ? v->expr : "0"};
     int rc;
     if ((rc = ks_an_scan(a, exprs, 2, NULL, tr_row, s, err)))
@@ -362,7 +397,7 @@ static int count_months(tr_run *r, ks_error *err)
         ks_an_excl_var(a, &r->ex, v, s->missing, s->unknown);
     ks_an_excl_add(a, &r->ex, s->outside, KS_AN_L(a, "対象月の範囲外", "outside the months analysed"));
     r->nnote = ks_an_note_n(a, s->n, KS_AN_L(a, "件 (相談月で集計)", "cases by month of consultation"), &r->ex);
-    if (s->n == 0)
+    if (s->n.n == 0)
         return ks_error_set(err, KS_EDATA, "no cases to count (%s)", r->nnote);
     char m_first[16], m_last[16];
     month_text(r->lo, m_first);
@@ -373,18 +408,28 @@ static int count_months(tr_run *r, ks_error *err)
     return 0;
 }
 
-/* which series have cases at all */
+/* Each series' size, and every count replaced by its published value
+ * (ks_an_count: itself without the cell key method): a series' total by
+ * its own key sum, not the sum of its perturbed months. */
 static void series_sizes(tr_run *r)
 {
-    const tr_scan *s = &r->s;
+    ks_an *a = r->a;
+    tr_scan *s = &r->s;
     r->fits = ks_calloc(s->ns, sizeof *r->fits);
-    size_t nused = 0;
     for (size_t i = 0; i < s->ns; i++) {
+        int64_t n = 0;
+        uint64_t key = 0;
+        for (size_t m = 0; m < s->nm; m++) {
+            n += s->cnt[i * s->nm + m];
+            key += s->kcnt[i * s->nm + m];
+            s->cnt[i * s->nm + m] = ks_an_count(a, s->cnt[i * s->nm + m], s->kcnt[i * s->nm + m]);
+        }
         r->fits[i].s = i;
-        for (size_t m = 0; m < s->nm; m++)
-            r->fits[i].n += s->cnt[i * s->nm + m];
-        nused += r->fits[i].n > 0;
+        r->fits[i].n = ks_an_count(a, n, key);
     }
+    for (size_t m = 0; m < s->nm; m++)
+        s->total[m] = ks_an_count(a, s->total[m], s->ktotal[m]);
+    s->pn = ks_an_count(a, s->n.n, s->n.key);
 }
 
 /* monthly counts, wide */
@@ -416,16 +461,16 @@ static int emit_monthly(tr_run *r, ks_error *err)
         month_text(r->lo + (int64_t)m, mt);
         ks_table_set_text(monthly, row, 0, m < s->nm ? mt : KS_AN_L(a, "計", "Total"), NULL);
         size_t c = 1;
-        int64_t rowsum = 0;
         for (size_t i = 0; i < s->ns; i++) {
             if (!fits[i].n)
                 continue;
             int64_t x = m < s->nm ? s->cnt[i * s->nm + m] : fits[i].n;
             ks_table_set_int(monthly, row, c++, x, NULL);
-            rowsum += x;
         }
+        /* one series per case: the month's cases are its row's sum (perturbed,
+         * the month's own published count) */
         if (r->tcol >= 0)
-            ks_table_set_int(monthly, row, (size_t)r->tcol, rowsum, NULL);
+            ks_table_set_int(monthly, row, (size_t)r->tcol, m < s->nm ? s->total[m] : s->pn, NULL);
     }
     int rc;
     if ((rc = ks_table_set_totals(monthly, (long)s->nm, r->tcol, err)))
@@ -480,8 +525,8 @@ static int fit_all_cases(tr_run *r, int first_month, ks_error *err)
 {
     const ks_an *a = r->a;
     const tr_scan *s = &r->s;
-    r->all = (series_fit){.s = SIZE_MAX, .n = s->n, .q = NAN};
-    if (!(r->v && s->n >= a->k))
+    r->all = (series_fit){.s = SIZE_MAX, .n = s->pn, .q = NAN};
+    if (!(r->v && s->pn >= a->k))
         return 0;
     for (size_t m = 0; m < s->nm; m++)
         r->counts[m] = (double)s->total[m];
@@ -490,10 +535,10 @@ static int fit_all_cases(tr_run *r, int first_month, ks_error *err)
     bool ok = true;
     if (!r->weak && r->tcol >= 0) {
         ok = !hidden(r->monthly, s->nm, (size_t)r->tcol);
-        grp = ok ? published_months(r->monthly, (size_t)r->tcol, r->counts, s->nm, s->n, r->group, &hsum,
+        grp = ok ? published_months(r->monthly, (size_t)r->tcol, r->counts, s->nm, s->pn, r->group, &hsum,
                                     &r->all.grouped)
                  : NULL;
-        ok = ok && !(grp && hsum > MAX_HIDDEN_SHARE * (double)s->n);
+        ok = ok && !(grp && hsum > MAX_HIDDEN_SHARE * (double)s->pn);
     } else if (!r->weak) {
         /* multi-response: the month totals are not in the table */
         for (size_t m = 0; m < s->nm; m++)
@@ -735,6 +780,8 @@ done:
     free(r.group);
     free(r.s.cnt);
     free(r.s.total);
+    free(r.s.kcnt);
+    free(r.s.ktotal);
     free(r.nnote);
     ks_buf_release(&r.warn);
     ks_buf_release(&r.range);

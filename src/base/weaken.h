@@ -27,6 +27,8 @@
  *   publish-links   ks_publish does not follow links between tables (the audit still runs: test_publish)
  *   adhoc-cellkey   ad-hoc aggregates are published by the database's method (suppression by default), not
  *                   always by the cell key method (cmd_query.c)
+ *   analyze-cellkey analyses of a selection built from options keep the database's method (suppression by
+ *                   default) instead of the cell key method (a2010-a2095: suppression's own protections)
  * A helper adding a name lists it here. */
 #ifndef KASANE_WEAKEN_H
 #define KASANE_WEAKEN_H

@@ -10,6 +10,13 @@
 # (src/analyze/analyze_trend.c), so its change is no equation in them: nothing may be
 # recovered; kasane-weak with trend-stats (the fit on every count) must give
 # series back month by month.
+# Issue 12: a selection built from options now goes through the cell key
+# method, which hides nothing (it perturbs), so kasane itself gives this
+# attack nothing to solve (checked below: no hidden month, no count 1..k-1).
+# The protection attacked here is suppression's, which the whole database
+# still gets under the default policy: it is tested on kasane-weak with only
+# analyze-cellkey off (suppression as before, every other protection on),
+# and the positive control turns the targeted protection off as well.
 . "$(dirname "$0")/lib.sh"
 
 attack_db 20000 2020
@@ -48,18 +55,28 @@ attack()
 
 rec_kasane=0
 rec_weak=0
+ck_runs=0
+ck_hidden=0
 tried=0
 grouped=0
 for district in Tobu Seibu Osawa Renjaku Inokashira Shinkawa-Nakahara; do
     for fy in 2020 2021 2022 2023 2024 2025; do
         tried=$((tried + 1))
-        attack "$KASANE" >k.txt
+        "$KASANE" analyze trend problems --db db --district "$district" --fy "$fy" --format json --lang en \
+            >out.json 2>/dev/null && ck_runs=$((ck_runs + 1)) &&
+            json_flatten <out.json | awk -F '\t' '(($1 == "monthly" && $3 != "month") || ($1 == "trend" && $3 == "n")) &&
+                $4 ~ /^(x|<5|[1-4])$/ { bad = 1 } END { exit !bad }' && ck_hidden=$((ck_hidden + 1))
+        attack env KASANE_WEAKEN=analyze-cellkey "$KASANE_WEAK_BIN" >k.txt
         rec_kasane=$((rec_kasane + $(grep -c '^recovered' k.txt || true)))
         grouped=$((grouped + $(grep -c '^grouped' k.txt || true)))
-        rec_weak=$((rec_weak + $(attack env KASANE_WEAKEN=trend-stats "$KASANE_WEAK_BIN" | grep -c '^recovered' || true)))
+        rec_weak=$((rec_weak + $(attack env KASANE_WEAKEN=trend-stats,analyze-cellkey "$KASANE_WEAK_BIN" |
+            grep -c '^recovered' || true)))
     done
 done
-note "$tried selections; series recovered month by month: kasane $rec_kasane (of $grouped series it fitted with hidden months), kasane-weak (trend-stats) $rec_weak"
+note "cell key method (kasane): $ck_runs analyses, $ck_hidden with a hidden count or one below k"
+[ "$ck_runs" -ge 20 ] || fail "kasane printed only $ck_runs trend analyses"
+assert_eq "$ck_hidden" 0 "trend analyses with a hidden count or one below k under the cell key method"
+note "suppression (analyze-cellkey off): $tried selections; series recovered month by month: kasane $rec_kasane (of $grouped series it fitted with hidden months), kasane-weak (trend-stats) $rec_weak"
 [ "$grouped" -ge 3 ] || fail "kasane fitted only $grouped series with hidden months: the attack did not test it"
 assert_eq "$rec_kasane" 0 "series recovered from kasane's trend"
 [ "$rec_weak" -ge 3 ] || fail "the solver recovered only $rec_weak series from the weakened build"
