@@ -56,8 +56,10 @@ static int output_one(const ks_output *o, sqlite3 *db, ks_table *t, bool adhoc, 
         return rc;
     ks_result *r = ks_result_new(&pol);
     ks_policy_release(&pol);
-    if (adhoc)
+    if (adhoc) {
         ks_result_adhoc(r);
+        ks_result_groups_only(r);
+    }
     if ((rc = ks_result_add(r, "result", NULL, t, excluded, notes, n_notes, NULL, err)) == 0)
         rc = ks_publish(r, o, 0, err);
     ks_result_free(r);

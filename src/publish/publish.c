@@ -104,9 +104,10 @@ ks_result *ks_result_new(const ks_policy *p)
     return r;
 }
 
+void ks_result_groups_only(ks_result *r) { r->adhoc = true; }
+
 void ks_result_adhoc(ks_result *r)
 {
-    r->adhoc = true;
     if (r->method == KS_SDC_SUPPRESS)
         r->method = KS_SDC_CELLKEY;
 }

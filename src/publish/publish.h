@@ -83,6 +83,13 @@ void ks_result_free(ks_result *r);
  * method (suppress becomes cell key, both stays both).  Call before adding
  * tables. */
 void ks_result_adhoc(ks_result *r);
+/* The result's tables list only groups that have units (an ad-hoc query's
+ * aggregate): under the cell key method a row published as all zeros is left
+ * out, since its being there would say "1 to k-1" (publish.c,
+ * drop_zero_rows).  Not for tables that list every level whatever the data
+ * (analyses), whose rows say nothing and may be linked by position. */
+void ks_result_groups_only(ks_result *r);
+
 /* The method this result's tables get. */
 ks_sdc_method ks_result_method(const ks_result *r);
 /* Whether the result's counts go through the cell key method. */

@@ -31,7 +31,7 @@ typedef struct ks_entry {
 struct ks_result {
     ks_policy policy;     /* k, the ptable and the footer's data (owned copy) */
     ks_sdc_method method; /* what its tables get: the policy's, or cell key when ad hoc */
-    bool adhoc;           /* ks_result_adhoc: rows published as all zeros are left out */
+    bool adhoc;           /* ks_result_groups_only: rows published as all zeros are left out */
     ks_entry *v;          /* [n] tables in the order they print */
     size_t n, cap;        /* used, allocated */
     ks_table_link *links; /* [nlinks] */
