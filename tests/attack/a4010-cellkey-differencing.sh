@@ -32,15 +32,18 @@ K=5
 q1="SELECT case_id, age_band_id AS band FROM case_record WHERE district_id = 3 AND fiscal_year = 2023"
 q2="SELECT c.case_id, c.age_band_id AS band FROM case_record c WHERE c.district_id IN (3) AND c.consult_date BETWEEN '2023-04-01' AND '2024-03-31'"
 q3="SELECT case_id, age_band_id AS band FROM case_record WHERE NOT (district_id <> 3 OR fiscal_year <> 2023) ORDER BY case_id DESC"
-expect_exit 0 "$KASANE" query sql "$q1" --db db --format csv
+# on a small database of its own: 1,000 runs cost 1,000 ad-hoc copies
+gen --rows 800 --seed 4011 -o small.csv
+expect_exit 0 "$KASANE" import -q --db small.db --key key small.csv
+expect_exit 0 "$KASANE" query sql "$q1" --db small.db --format csv
 tr -d '\r' <"$LAST_OUT" | grep -v '^#' >first.csv
-[ "$(wc -l <first.csv)" -gt 5 ] || fail "the repeated query has too few cells"
+[ "$(wc -l <first.csv)" -gt 3 ] || fail "the repeated query has too few cells"
 : >repeats.txt
 for i in $(seq 1000); do
-    "$KASANE" query sql "$q1" --db db --format csv 2>/dev/null | tr -d '\r' | grep -v '^#' | md5sum >>repeats.txt
+    "$KASANE" query sql "$q1" --db small.db --format csv 2>/dev/null | tr -d '\r' | grep -v '^#' | md5sum >>repeats.txt
 done
 for q in "$q2" "$q3"; do
-    "$KASANE" query sql "$q" --db db --format csv 2>/dev/null | tr -d '\r' | grep -v '^#' | md5sum >>repeats.txt
+    "$KASANE" query sql "$q" --db small.db --format csv 2>/dev/null | tr -d '\r' | grep -v '^#' | md5sum >>repeats.txt
 done
 assert_eq "$(sort -u repeats.txt | wc -l)" 1 "distinct answers over 1,000 repeats and 2 rephrasings"
 # the weak build gives the exact counts: the same every time too, so the
