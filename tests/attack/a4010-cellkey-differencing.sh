@@ -29,15 +29,15 @@ PT=$KASANE_SOURCE_DIR/datasets/ptables/kasane-default-k5.csv
 K=5
 
 # ---- (a) repetition and rephrasing ------------------------------------------------
-q1="SELECT case_id, age_band_id AS band FROM case_record WHERE district_id = 3 AND fiscal_year = 2023"
-q2="SELECT c.case_id, c.age_band_id AS band FROM case_record c WHERE c.district_id IN (3) AND c.consult_date BETWEEN '2023-04-01' AND '2024-03-31'"
-q3="SELECT case_id, age_band_id AS band FROM case_record WHERE NOT (district_id <> 3 OR fiscal_year <> 2023) ORDER BY case_id DESC"
+q1="SELECT case_id, age_band_id AS band FROM case_record WHERE fiscal_year = 2023"
+q2="SELECT c.case_id, c.age_band_id AS band FROM case_record c WHERE c.consult_date BETWEEN '2023-04-01' AND '2023-12-31' OR c.consult_date BETWEEN '2024-01-01' AND '2024-03-31'"
+q3="SELECT case_id, age_band_id AS band FROM case_record WHERE NOT (fiscal_year <> 2023) ORDER BY case_id DESC"
 # on a small database of its own: 1,000 runs cost 1,000 ad-hoc copies
-gen --rows 800 --seed 4011 -o small.csv
+gen --rows 1500 --seed 4011 -o small.csv
 expect_exit 0 "$KASANE" import -q --db small.db --key key small.csv
 expect_exit 0 "$KASANE" query sql "$q1" --db small.db --format csv
 tr -d '\r' <"$LAST_OUT" | grep -v '^#' >first.csv
-[ "$(wc -l <first.csv)" -gt 3 ] || fail "the repeated query has too few cells"
+[ "$(wc -l <first.csv)" -gt 8 ] || fail "the repeated query has too few cells"
 : >repeats.txt
 for i in $(seq 1000); do
     "$KASANE" query sql "$q1" --db small.db --format csv 2>/dev/null | tr -d '\r' | grep -v '^#' | md5sum >>repeats.txt
