@@ -251,8 +251,11 @@ static int check_keysums(const ks_query *q, ks_error *err)
         for (size_t j = 0; j < i && !why; j++) {
             if (strcmp(q->keysums[j].column, k->column) == 0)
                 why = "holds the keys of another count too";
-            else if (strcmp(q->keysums[j].column, k->count) == 0 || strcmp(q->keysums[j].count, k->column) == 0)
+            else if (strcmp(q->keysums[j].count, k->column) == 0)
                 why = "is both a count and a keysum column";
+            else if (strcmp(q->keysums[j].column, k->count) == 0)
+                return ks_error_set(err, KS_EUSAGE, "%s:%u: keysum '%s = %s': '%s' is both a count and a keysum column",
+                                    where, k->line, k->count, k->column, k->count);
             else if (strcmp(q->keysums[j].count, k->count) == 0)
                 return ks_error_set(err, KS_EUSAGE, "%s:%u: keysum '%s = %s': count '%s' has a keysum already",
                                     where, k->line, k->count, k->column, k->count);

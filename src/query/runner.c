@@ -1379,9 +1379,14 @@ int ks_query_columns_aggregate(sqlite3 *db, const ks_query *q, ks_error *err)
     if (q->pivot)
         return 1;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, q->sql, -1, &st, NULL) != SQLITE_OK || !st) {
-        int rc = ks_error_set(err, sqlite3_errcode(db) == SQLITE_AUTH ? KS_ESAFETY : KS_EUSAGE, "%s: %s",
-                              q->path ? q->path : q->name, st ? "no statement" : sqlite3_errmsg(db));
+    ks_buf sql;
+    ks_buf_init(&sql);
+    int rc = library_sql(db, q, &sql, err);
+    if (rc == 0 && (sqlite3_prepare_v2(db, sql.buf, -1, &st, NULL) != SQLITE_OK || !st))
+        rc = ks_error_set(err, sqlite3_errcode(db) == SQLITE_AUTH ? KS_ESAFETY : KS_EUSAGE, "%s: %s",
+                          q->path ? q->path : q->name, st ? "no statement" : sqlite3_errmsg(db));
+    ks_buf_release(&sql);
+    if (rc) {
         sqlite3_finalize(st);
         return rc;
     }
