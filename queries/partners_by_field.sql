@@ -8,17 +8,22 @@
 -- column: n | 件数 | cases
 -- column: n_field | 分野の件数 | cases in the field
 -- column: pct | 割合(%) | share of the field's cases (%)
+-- keysum: n = n_key, n_field = n_field_key
 --
 -- A case counts once per partner field it reached, however many partners of
 -- that field it named; cases may reach several fields, so no totals.
 -- Partners without a field (names not in the profile) are 分野なし; cases
 -- with no partner at all are 連携先なし.  The fields of problems are fixed
 -- by the engine (8050問題 with 介護, ダブルケア and ヤングケアラー with 子ども).
+-- The *_key columns: the sums of the record keys of the cases each count
+-- counts (their cell keys), carried through the sets as the counts are (mf
+-- lists a set's fields once each, so a case adds its key once per field).
 WITH m AS (
-  SELECT main_problem_id, partner_mask, count(*) AS n
-  FROM case_record
-  WHERE :fy = 0 OR fiscal_year = :fy
-  GROUP BY main_problem_id, partner_mask
+  SELECT c.main_problem_id, c.partner_mask, count(*) AS n, sum(k.rkey) AS n_key
+  FROM case_record c
+  JOIN record_key k ON k.unit = 1 AND k.id = c.case_id
+  WHERE :fy = 0 OR c.fiscal_year = :fy
+  GROUP BY c.main_problem_id, c.partner_mask
 ),
 masks AS (SELECT DISTINCT partner_mask FROM m),
 mf AS (  -- the partner fields each set of partners reaches (-1: none, 0: no field)
@@ -28,12 +33,12 @@ mf AS (  -- the partner fields each set of partners reaches (-1: none, 0: no fie
   SELECT 0, -1
 ),
 pf AS (
-  SELECT p.field_id, sum(m.n) AS n_field
+  SELECT p.field_id, sum(m.n) AS n_field, sum(m.n_key) AS n_field_key
   FROM m JOIN problem p ON p.problem_id = m.main_problem_id
   GROUP BY p.field_id
 ),
 cell AS (
-  SELECT p.field_id AS problem_field_id, mf.field_id AS partner_field_id, sum(m.n) AS n
+  SELECT p.field_id AS problem_field_id, mf.field_id AS partner_field_id, sum(m.n) AS n, sum(m.n_key) AS n_key
   FROM m
   JOIN problem p ON p.problem_id = m.main_problem_id
   JOIN mf ON mf.partner_mask = m.partner_mask
@@ -46,7 +51,9 @@ SELECT label(f1.label_ja, f1.label_en) AS problem_field,
          ELSE label(f2.label_ja, f2.label_en) END AS partner_field,
        cell.n,
        pf.n_field,
-       round(100.0 * cell.n / pf.n_field, 1) AS pct
+       round(100.0 * cell.n / pf.n_field, 1) AS pct,
+       cell.n_key,
+       pf.n_field_key
 FROM cell
 JOIN field f1 ON f1.field_id = cell.problem_field_id
 LEFT JOIN field f2 ON f2.field_id = cell.partner_field_id

@@ -9,24 +9,35 @@
 -- column: n | 両方を含む件数 | cases with both
 -- column: n_cases | 全相談件数 | all cases
 -- column: pct | 割合(%) | share of all cases (%)
+-- keysum: n = n_key, n_cases = n_cases_key
 --
 -- A case with k problems holds k(k-1)/2 pairs, so pairs do not add up to
 -- cases: no totals.  Pairs are unordered (problem_1 comes first in the code
 -- list).  Ties are broken by code order, so the cut at N is reproducible.
 -- Cases are grouped by their set of problems first; only sets of two or more
--- problems are expanded into pairs.
+-- problems are expanded into pairs.  The *_key columns: the sums of the
+-- record keys of the cases each count counts (their cell keys), carried
+-- through the sets as the counts are.
 WITH m AS (
-  SELECT problem_mask, count(*) AS n
-  FROM case_record
-  WHERE (:fy = 0 OR fiscal_year = :fy) AND problem_count >= 2
-  GROUP BY problem_mask
+  SELECT c.problem_mask, count(*) AS n, sum(k.rkey) AS n_key
+  FROM case_record c
+  JOIN record_key k ON k.unit = 1 AND k.id = c.case_id
+  WHERE (:fy = 0 OR c.fiscal_year = :fy) AND c.problem_count >= 2
+  GROUP BY c.problem_mask
 ),
-tot AS (SELECT count(*) AS n_cases FROM case_record WHERE :fy = 0 OR fiscal_year = :fy)
+tot AS (
+  SELECT count(*) AS n_cases, sum(k.rkey) AS n_cases_key
+  FROM case_record c
+  JOIN record_key k ON k.unit = 1 AND k.id = c.case_id
+  WHERE :fy = 0 OR c.fiscal_year = :fy
+)
 SELECT label(a.label_ja, a.label_en) AS problem_1,
        label(b.label_ja, b.label_en) AS problem_2,
        sum(m.n) AS n,
        tot.n_cases,
-       round(100.0 * sum(m.n) / tot.n_cases, 1) AS pct
+       round(100.0 * sum(m.n) / tot.n_cases, 1) AS pct,
+       sum(m.n_key) AS n_key,
+       tot.n_cases_key
 FROM problem a
 JOIN problem b ON b.problem_id > a.problem_id
 JOIN m ON m.problem_mask & (1 << a.problem_id) <> 0 AND m.problem_mask & (1 << b.problem_id) <> 0

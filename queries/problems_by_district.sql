@@ -5,10 +5,15 @@
 -- pivot: problem, district, n
 -- totals: yes
 -- column: problem | 主たる課題 | main problem
+-- keysum: n = n_key
+--
+-- n_key: the sum of the cell's cases' record keys (its cell key).
 SELECT label(p.label_ja, p.label_en) AS problem,
        label(d.label_ja, d.label_en) AS district,
-       count(*) AS n
+       count(*) AS n,
+       sum(k.rkey) AS n_key
 FROM case_record c
+JOIN record_key k ON k.unit = 1 AND k.id = c.case_id
 JOIN problem p ON p.problem_id = c.main_problem_id
 JOIN district d ON d.district_id = c.district_id
 WHERE :fy = 0 OR c.fiscal_year = :fy

@@ -4,17 +4,21 @@
 -- pivot: status, fiscal_year, n
 -- totals: yes
 -- column: status | 支援状況 | status
+-- keysum: n = n_key
 --
--- status is required, so every case counts in exactly one cell.
+-- status is required, so every case counts in exactly one cell.  n_key: the
+-- sum of the cell's cases' record keys (its cell key).
 WITH cnt AS (
-  SELECT status_id, fiscal_year, count(*) AS n
-  FROM case_record
-  GROUP BY status_id, fiscal_year
+  SELECT c.status_id, c.fiscal_year, count(*) AS n, sum(k.rkey) AS n_key
+  FROM case_record c
+  JOIN record_key k ON k.unit = 1 AND k.id = c.case_id
+  GROUP BY c.status_id, c.fiscal_year
 ),
 years AS (SELECT DISTINCT fiscal_year FROM cnt)
 SELECT label(s.label_ja, s.label_en) AS status,
        label(y.fiscal_year || '年度', 'FY' || y.fiscal_year) AS fiscal_year,
-       coalesce(cnt.n, 0) AS n
+       coalesce(cnt.n, 0) AS n,
+       cnt.n_key
 FROM status s
 CROSS JOIN years y
 LEFT JOIN cnt ON cnt.status_id = s.status_id AND cnt.fiscal_year = y.fiscal_year

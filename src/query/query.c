@@ -41,6 +41,11 @@ void ks_query_free(ks_query *q)
     free_list(q->counts, q->ncounts);
     free_list(q->shares, q->nshares);
     free_list(q->labels, q->nlabels);
+    for (size_t i = 0; i < q->nkeysums; i++) {
+        free(q->keysums[i].count);
+        free(q->keysums[i].column);
+    }
+    free(q->keysums);
     free(q->pivot);
     free(q->sql);
     free(q->shadowed);
@@ -109,9 +114,45 @@ static int parse_param(ks_query *q, const char *v, const char *where, ks_error *
     return rc;
 }
 
+static int is_ident(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_')
+            return 0;
+    return 1;
+}
+
+/* "count = column[, count = column ...]" (line: the header line). */
+static int parse_keysum(ks_query *q, const char *v, unsigned line, const char *where, ks_error *err)
+{
+    char *s = ks_strdup(v), *save = NULL;
+    int rc = 0, any = 0;
+    for (char *pair = strtok_r(s, ",", &save); pair && !rc; pair = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(pair, '=');
+        char *count = eq ? trim_dup(pair, (size_t)(eq - pair)) : NULL;
+        char *column = eq ? trim_dup(eq + 1, strlen(eq + 1)) : NULL;
+        if (!eq || !is_ident(count) || !is_ident(column)) {
+            rc = ks_error_set(err, KS_EUSAGE, "%s: keysum needs 'count = column' (column names), got '%s'", where,
+                              pair);
+            free(count);
+            free(column);
+            break;
+        }
+        q->keysums = ks_realloc(q->keysums, ks_mul(q->nkeysums + 1, sizeof *q->keysums));
+        q->keysums[q->nkeysums++] = (ks_keysum){count, column, line};
+        any = 1;
+    }
+    if (!rc && !any)
+        rc = ks_error_set(err, KS_EUSAGE, "%s: keysum needs 'count = column'", where);
+    free(s);
+    return rc;
+}
+
 /* One "-- key: value" line of the header into q; *val is taken when kept.
  * Other keys are ordinary comments. */
-static int header_key(ks_query *q, const char *key, char **val, const char *where, ks_error *err)
+static int header_key(ks_query *q, const char *key, char **val, unsigned line, const char *where, ks_error *err)
 {
     char **text = strcmp(key, "title") == 0         ? &q->title
                   : strcmp(key, "title_en") == 0    ? &q->title_en
@@ -135,6 +176,8 @@ static int header_key(ks_query *q, const char *key, char **val, const char *wher
         q->totals = is_yes(*val);
     } else if (strcmp(key, "total-row") == 0) {
         q->total_row = is_yes(*val);
+    } else if (strcmp(key, "keysum") == 0) {
+        return parse_keysum(q, *val, line, where, err);
     }
     return 0;
 }
@@ -150,10 +193,78 @@ static int header_line(ks_query *q, const char *c, const char *end, unsigned lin
     snprintf(where, sizeof where, "%s:%u", q->path ? q->path : q->name, line);
     char *key = trim_dup(c, (size_t)(colon - c));
     char *val = trim_dup(colon + 1, (size_t)(end - colon - 1));
-    int rc = header_key(q, key, &val, where, err);
+    int rc = header_key(q, key, &val, line, where, err);
     free(key);
     free(val);
     return rc;
+}
+
+/* Whether name is one of the pivot's "row, column, count" (which: 0, 1, 2;
+ * -1 for any). */
+static int pivot_names(const ks_query *q, const char *name, int which)
+{
+    char part[3][128];
+    if (!q->pivot || sscanf(q->pivot, " %127[^, ] , %127[^, ] , %127s", part[0], part[1], part[2]) != 3)
+        return 0;
+    for (int i = 0; i < 3; i++)
+        if ((which < 0 || which == i) && strcmp(part[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether name is in v[n]. */
+static int declared(char **v, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* The keysum declarations against the rest of the header (which may come
+ * in any order): each names a count of the query (the pivot's count, or a
+ * declared or n/n_* column without a pivot) and a column of its own. */
+static int check_keysums(const ks_query *q, ks_error *err)
+{
+    for (size_t i = 0; i < q->nkeysums; i++) {
+        const ks_keysum *k = &q->keysums[i];
+        const char *where = q->path ? q->path : q->name, *why = NULL;
+        bool count_ok = q->pivot ? pivot_names(q, k->count, 2)
+                                 : declared(q->counts, q->ncounts, k->count) ||
+                                       strcmp(k->count, "n") == 0 || strncmp(k->count, "n_", 2) == 0;
+        if (!count_ok)
+            why = q->pivot ? "is not the pivot's count" : "is not a declared count (-- count:, n or n_*)";
+        if (why)
+            return ks_error_set(err, KS_EUSAGE, "%s:%u: keysum '%s = %s': '%s' %s", where, k->line, k->count,
+                                k->column, k->count, why);
+        if (strcmp(k->column, k->count) == 0 || declared(q->counts, q->ncounts, k->column))
+            why = "is a count";
+        else if (pivot_names(q, k->column, -1))
+            why = "is a column of the pivot";
+        for (size_t j = 0; j < q->nshares && !why; j++) {
+            char col[128], num[128], den[128] = "";
+            if (sscanf(q->shares[j], " %127[^= ] = %127[^/ ] / %127s", col, num, den) < 2)
+                sscanf(q->shares[j], " %127[^= ] = %127s", col, num);
+            if (strcmp(col, k->column) == 0 || strcmp(num, k->column) == 0 || strcmp(den, k->column) == 0)
+                why = "is named by a share";
+        }
+        for (size_t j = 0; j < i && !why; j++) {
+            if (strcmp(q->keysums[j].column, k->column) == 0)
+                why = "holds the keys of another count too";
+            else if (strcmp(q->keysums[j].count, k->column) == 0)
+                why = "is both a count and a keysum column";
+            else if (strcmp(q->keysums[j].column, k->count) == 0)
+                return ks_error_set(err, KS_EUSAGE, "%s:%u: keysum '%s = %s': '%s' is both a count and a keysum column",
+                                    where, k->line, k->count, k->column, k->count);
+            else if (strcmp(q->keysums[j].count, k->count) == 0)
+                return ks_error_set(err, KS_EUSAGE, "%s:%u: keysum '%s = %s': count '%s' has a keysum already",
+                                    where, k->line, k->count, k->column, k->count);
+        }
+        if (why)
+            return ks_error_set(err, KS_EUSAGE, "%s:%u: keysum '%s = %s': column '%s' %s", where, k->line,
+                                k->count, k->column, k->column, why);
+    }
+    return 0;
 }
 
 ks_query *ks_query_parse(const char *name, const char *path, const char *text, ks_error *err)
@@ -183,6 +294,10 @@ ks_query *ks_query_parse(const char *name, const char *path, const char *text, k
         p = eol + 1;
     }
     q->sql_line = line;
+    if (check_keysums(q, err)) {
+        ks_query_free(q);
+        return NULL;
+    }
     if (!q->title)
         q->title = ks_strdup(q->name);
     if (!q->title_en)

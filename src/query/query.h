@@ -9,12 +9,17 @@
  *   -- param: fy int 2025 (fiscal year, April to March)   name, type, default
  *   -- param: district text                                 no default = required
  *   -- count: n                  a count column (also: any column named n or n_*)
- *   -- share: pct = n / total    a share column, hidden with its count or denominator
+ *   -- share: pct = n / total    a share column, hidden with its count or denominator;
+ *                                with a denominator it is 100 * n / total (one
+ *                                decimal), computed again from perturbed counts
  *   -- column: n | 件数 | cases  display labels (Japanese | English)
  *   -- pivot: district, problem, n    long -> wide crosstab (row key, column key, count)
  *   -- totals: yes               the pivot gets a total row and column (only where
  *                                every case counts in exactly one cell)
  *   -- total-row: yes            the result's last row is a total of the rows above
+ *   -- keysum: n = n_key         n_key holds the sum of the record keys (rkey.h) of
+ *                                exactly the units counted in n: n's cell key for
+ *                                the cell key method (library queries only)
  *
  * Parameter types: int, real, text, date (YYYY-MM-DD, checked).  Values are
  * bound with sqlite3_bind_* as :name, never pasted into SQL.  A date snaps to
@@ -22,6 +27,23 @@
  * into the cases of one day): a parameter named from, start or *_from,
  * *_start binds the first day of its month, one named to, end or *_to, *_end
  * the last day; any other date the first day.
+ *
+ * Keysums.  A library query gives each count its cell key (table.h,
+ * ks_table_set_key) in a column of its own: "-- keysum: COUNT = COLUMN"
+ * (several pairs separated by commas, or several lines), COUNT a declared
+ * count column (for a pivot: the pivot's count), COLUMN the integer sum of
+ * the record keys of the units COUNT counts in that row (NULL: no key; the
+ * cell key method then refuses a non-zero count).  The runner moves each
+ * value into its count cell's key and drops the column: a keysum column is
+ * never printed, never a count or a dimension, whatever its name.  A pivot
+ * cell gets the key of its group (of its groups, summed); a total of a
+ * pivot with totals the sum of its cells' keys; with total-row, the total
+ * row's key must be the sum of the rows' keys (the rows partition its
+ * units), or the query fails.  Errors name the declaration's path:line:
+ * a COUNT that is not a count, a COLUMN that is a count, a dimension or
+ * declared twice (when the file is parsed), a COLUMN or COUNT the statement
+ * does not return, a value that is not a non-negative integer (when it
+ * runs).
  *
  * Library and outside.  A library query is a file of the built-in directory
  * (ks_query_builtin_dir): vetted, its header's count/share/totals roles are
@@ -58,6 +80,12 @@ typedef struct ks_param {
     char *help;        /* what it means, may be NULL */
 } ks_param;
 
+typedef struct ks_keysum {
+    char *count;   /* the count column whose cells get the keys */
+    char *column;  /* the column holding their key sums (dropped from the table) */
+    unsigned line; /* the header line declaring it, for messages */
+} ks_keysum;
+
 typedef struct ks_query {
     char *name;        /* file name without .sql; "(sql)" for ad-hoc */
     char *path;        /* where it was read from, NULL for ad-hoc */
@@ -75,6 +103,8 @@ typedef struct ks_query {
     char *pivot;       /* "row,col,count" or NULL */
     bool totals;       /* pivot with totals */
     bool total_row;    /* last row is a total */
+    ks_keysum *keysums;/* "count = column" declarations [nkeysums] */
+    size_t nkeysums;
     char *sql;         /* the whole file (SQLite ignores the comment header) */
     unsigned sql_line; /* line where the statement starts, for messages */
     bool library;      /* read from the built-in directory (vetted) */
@@ -143,11 +173,12 @@ void ks_query_notes_release(ks_query_notes *n);
 
 /* Runs the query with the bindings into a new table: typed columns, labels
  * for the language, the pivot if declared, and
- *  - KS_RUN_LIBRARY: count and share roles as the header declares them;
+ *  - KS_RUN_LIBRARY: count and share roles as the header declares them, and
+ *    the count cells' keys from the keysum columns (dropped; see Keysums);
  *  - KS_RUN_ADHOC: the statement wrapped so that SQLite counts distinct units
  *    per combination of the other columns (the dimensions), whose values
  *    must be categories (codes, labels, small integers, years, months,
- *    fiscal years); a header declaring count/share/totals/total-row, a
+ *    fiscal years); a header declaring count/share/totals/total-row/keysum, a
  *    column named n or n_*, no unit column or more than four dimensions are
  *    refused (KS_ESAFETY) with the reason.  Every n cell, in the plain
  *    layout and in a pivot's, gets its cell key (table.h, ks_table_set_key):
@@ -158,7 +189,7 @@ void ks_query_notes_release(ks_query_notes *n);
  *    runs, under a random name, so the analyst's SQL cannot call it; it is
  *    never a column of the table.  A unit without a key is an error, and
  *    `keys` NULL (a schema-3 database read as it is) is refused (KS_ESAFETY);
- *  - KS_RUN_ROWS: the rows, no roles.
+ *  - KS_RUN_ROWS: the rows, no roles (keysum columns dropped all the same).
  * `keys` is only read in KS_RUN_ADHOC (NULL for the other modes).
  * `lim` may be NULL (the defaults).  Missing or unknown parameters are usage
  * errors listing the expected ones.  *notes (may be NULL) gets the notes. */
@@ -167,7 +198,7 @@ int ks_query_exec(sqlite3 *db, const ks_query *q, const ks_binding *b, size_t nb
                   ks_error *err);
 
 /* 1 when the query's result will have a count column (declared, or named n
- * or n_*), 0 when it is row-level, negative when it does not prepare.  Only
+ * or n_*; a keysum column is none), 0 when it is row-level, negative when it does not prepare.  Only
  * library queries are trusted with it (and kasane-weak's "adhoc-columns"). */
 int ks_query_columns_aggregate(sqlite3 *db, const ks_query *q, ks_error *err);
 

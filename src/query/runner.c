@@ -13,7 +13,10 @@
  * nothing; the only count is kasane's, and every dimension value must be a
  * category from a closed vocabulary.  The wrapper also sums each group's
  * record keys (rkey.h) for the cell key method, through a function that
- * exists only while the wrapper runs (adhoc_keysum). */
+ * exists only while the wrapper runs (adhoc_keysum).  A library query sums
+ * them in its own SQL, into the keysum columns its header declares
+ * (query.h); either way the sums leave the grid before the table is built
+ * (grid_move_keys), so no writer can print them. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -40,7 +43,8 @@ typedef struct grid {
     size_t ncols;
     value *v;       /* row-major [nrows * ncols] */
     size_t nrows, cap;
-    uint64_t *keys; /* an ad-hoc aggregate's rows' key sums [nrows] (the last column, n, is keyed), or NULL */
+    uint64_t *ksum; /* count cells' key sums, row-major [nrows * ncols], or NULL when no cell has one */
+    bool *kset;     /* whether the cell has its key sum in ksum [nrows * ncols] */
 } grid;
 
 /* One run's state: what it binds, its limits, what it tells the footer. */
@@ -63,7 +67,8 @@ static void grid_release(grid *g)
     for (size_t i = 0; i < g->ncols; i++)
         free(g->names[i]);
     free(g->names);
-    free(g->keys);
+    free(g->ksum);
+    free(g->kset);
     memset(g, 0, sizeof *g);
 }
 
@@ -347,8 +352,20 @@ static int col_index(const grid *g, const char *name)
 
 static int is_count_name(const char *name) { return strcmp(name, "n") == 0 || strncmp(name, "n_", 2) == 0; }
 
+/* The keysum declaration whose column is `name`, or NULL. */
+static const ks_keysum *keysum_column(const ks_query *q, const char *name)
+{
+    for (size_t i = 0; i < q->nkeysums; i++)
+        if (strcmp(q->keysums[i].column, name) == 0)
+            return &q->keysums[i];
+    return NULL;
+}
+
+/* A keysum column is never a count, whatever its name (n_key). */
 static int declared_count(const ks_query *q, const char *name)
 {
+    if (keysum_column(q, name))
+        return 0;
     for (size_t i = 0; i < q->ncounts; i++)
         if (strcmp(q->counts[i], name) == 0)
             return 1;
@@ -419,9 +436,52 @@ static int apply_shares(const ks_query *q, ks_table *t, const grid *g, ks_error 
             return ks_error_set(err, KS_EUSAGE, "%s: share '%s' names a column the query does not return",
                                 q->name, q->shares[i]);
         int rc = ks_table_set_share(t, (size_t)c, s, d, err);
+        /* a library share of two columns is a percentage (query.h): the
+         * cell key method computes it again from the perturbed counts */
+        if (!rc && d >= 0)
+            rc = ks_table_set_ratio(t, (size_t)c, 100.0, err);
         if (rc)
             return rc;
         ks_table_set_digits(t, (size_t)c, 1, NULL);
+    }
+    return 0;
+}
+
+/* The declaration of the keysum of count column c, or NULL. */
+static const ks_keysum *keysum_of(const ks_query *q, const grid *g, size_t c)
+{
+    for (size_t i = 0; i < q->nkeysums; i++)
+        if (strcmp(q->keysums[i].count, g->names[c]) == 0)
+            return &q->keysums[i];
+    return NULL;
+}
+
+/* With total-row, the rows above the last partition its units (query.h):
+ * the total's key sum must then be the sum of theirs.  Checked wherever the
+ * total and every non-zero count above it have one; a mismatch is an error
+ * of the query (its keysum SQL, or its total), not something to publish. */
+static int total_row_keys(const ks_query *q, const grid *g, ks_error *err)
+{
+    size_t last = g->nrows - 1, nc = g->ncols;
+    for (size_t c = 0; c < nc; c++) {
+        if (!g->kset[last * nc + c])
+            continue;
+        uint64_t sum = 0;
+        bool all = true;
+        for (size_t r = 0; r < last; r++) {
+            const value *v = &g->v[r * nc + c];
+            if (g->kset[r * nc + c])
+                sum += g->ksum[r * nc + c];
+            else if (!(v->type == SQLITE_INTEGER && v->i == 0) && v->type != SQLITE_NULL)
+                all = false;
+        }
+        if (all && sum % KS_CELL_KEY_MOD != g->ksum[last * nc + c] % KS_CELL_KEY_MOD) {
+            const ks_keysum *k = keysum_of(q, g, c);
+            return ks_error_set(err, KS_EUSAGE,
+                                "%s:%u: keysum '%s = %s': the total row's key sum is not the sum of the rows' "
+                                "(with total-row the rows must partition the total's units)",
+                                q->path ? q->path : q->name, k ? k->line : 0, g->names[c], k ? k->column : "?");
+        }
     }
     return 0;
 }
@@ -446,12 +506,16 @@ static int build_plain(const ks_query *q, const grid *g, ks_lang lang, int roles
         size_t row = ks_table_add_row(t);
         for (size_t c = 0; c < g->ncols && !rc; c++)
             rc = set_value(t, row, c, &g->v[r * g->ncols + c], err);
-        /* an ad-hoc aggregate's n (its last column) gets its group's key */
-        if (!rc && g->keys)
-            rc = ks_table_set_key(t, row, g->ncols - 1, g->keys[r], err);
+        /* a count cell gets its key sum (an ad-hoc group's, a keysum
+         * column's); a NULL count has none to get */
+        for (size_t c = 0; c < g->ncols && !rc && roles && g->kset; c++)
+            if (g->kset[r * g->ncols + c] && g->v[r * g->ncols + c].type != SQLITE_NULL)
+                rc = ks_table_set_key(t, row, c, g->ksum[r * g->ncols + c], err);
     }
     if (!rc && roles && q->total_row && g->nrows > 0)
         rc = ks_table_set_totals(t, (long)g->nrows - 1, -1, err);
+    if (!rc && roles && q->total_row && g->nrows > 0 && g->kset)
+        rc = total_row_keys(q, g, err);
     return rc;
 }
 
@@ -482,6 +546,7 @@ typedef struct pivot {
     size_t nc;      /* columns */
     int64_t *cells; /* row-major [nr * nc] counts */
     uint64_t *sums; /* their key sums [nr * nc] when the grid has keys, else NULL */
+    bool *unkeyed;  /* [nr * nc]: a group with a non-zero count but no key sum went into the cell */
 } pivot;
 
 static void pivot_release(pivot *p)
@@ -494,6 +559,7 @@ static void pivot_release(pivot *p)
     free(p->ck);
     free(p->cells);
     free(p->sums);
+    free(p->unkeyed);
 }
 
 /* The row and column keys: columns ri and ci of the grid, as text. */
@@ -524,8 +590,10 @@ static int pivot_cells(pivot *p, const ks_query *q, const grid *g, int ri, int c
                             p->nc, totals ? KS_QUERY_MAX_TOTALS_CELLS : KS_QUERY_MAX_GROUPS,
                             totals ? " with totals (protecting them takes too long beyond)" : "");
     p->cells = ks_calloc(ncells + 1, sizeof *p->cells);
-    if (g->keys)
+    if (g->kset) {
         p->sums = ks_calloc(ncells + 1, sizeof *p->sums);
+        p->unkeyed = ks_calloc(ncells + 1, sizeof *p->unkeyed);
+    }
     for (size_t r = 0; r < g->nrows; r++) {
         char b1[32], b2[32];
         const value *row = &g->v[r * g->ncols];
@@ -536,8 +604,10 @@ static int pivot_cells(pivot *p, const ks_query *q, const grid *g, int ri, int c
         p->cells[cell] += row[ni].i;
         /* groups that print alike (1 and '1') share a cell: their counts
          * and their keys add up alike */
-        if (p->sums)
-            p->sums[cell] += g->keys[r];
+        if (p->sums && g->kset[r * g->ncols + (size_t)ni])
+            p->sums[cell] += g->ksum[r * g->ncols + (size_t)ni];
+        else if (p->sums && row[ni].i != 0)
+            p->unkeyed[cell] = true;
     }
     return 0;
 }
@@ -564,23 +634,28 @@ static int pivot_table(const pivot *p, const ks_query *q, const char *rn, bool t
         rc = ks_table_set_text(t, row, 0, r < p->nr ? p->rk[r] : total, err);
         int64_t rowsum = 0;
         uint64_t rowkey = 0;
+        bool rowunkeyed = false;
         for (size_t c = 0; c < p->nc && !rc; c++) {
             int64_t v = 0;
             uint64_t key = 0; /* a total's key is its cells' (each unit counts in one cell) */
+            bool unkeyed = false;
             for (size_t k = r < p->nr ? r : 0; k < (r < p->nr ? r + 1 : p->nr); k++) {
                 v += p->cells[k * p->nc + c];
                 key += p->sums ? p->sums[k * p->nc + c] : 0;
+                unkeyed = unkeyed || (p->unkeyed && p->unkeyed[k * p->nc + c]);
             }
             rowsum += v;
             rowkey += key;
+            rowunkeyed = rowunkeyed || unkeyed;
             rc = ks_table_set_int(t, row, c + 1, v, err);
-            /* a cell with no group is 0 and needs no key */
-            if (!rc && p->sums && v != 0)
+            /* a cell with no group is 0 and needs no key; one with a group
+             * that had none gets none (the cell key method refuses it) */
+            if (!rc && p->sums && v != 0 && !unkeyed)
                 rc = ks_table_set_key(t, row, c + 1, key, err);
         }
         if (totals && !rc)
             rc = ks_table_set_int(t, row, p->nc + 1, rowsum, err);
-        if (totals && !rc && p->sums && rowsum != 0)
+        if (totals && !rc && p->sums && rowsum != 0 && !rowunkeyed)
             rc = ks_table_set_key(t, row, p->nc + 1, rowkey, err);
     }
     if (totals && !rc)
@@ -766,11 +841,14 @@ static void adhoc_shape_release(adhoc_shape *s)
 /* The header may declare nothing that only a library query may. */
 static int adhoc_header_ok(const ks_query *q, ks_error *err)
 {
-    if (q->ncounts || q->nshares || q->totals || q->total_row)
+    if (q->ncounts || q->nshares || q->totals || q->total_row || q->nkeysums)
         return ks_error_set(err, KS_ESAFETY,
                             "%s: the header declares %s, which only a library query may: %s", q->name,
-                            q->ncounts ? "'-- count:'" : q->nshares ? "'-- share:'" : q->totals ? "'-- totals:'"
-                                                                                           : "'-- total-row:'",
+                            q->ncounts      ? "'-- count:'"
+                            : q->nshares    ? "'-- share:'"
+                            : q->totals     ? "'-- totals:'"
+                            : q->total_row ? "'-- total-row:'"
+                                            : "'-- keysum:'",
                             adhoc_rule);
     return 0;
 }
@@ -885,6 +963,78 @@ static void adhoc_wrap(const adhoc_shape *s, const adhoc_unit *u, const char *ke
     }
 }
 
+/* ---- record keys of a database without them -------------------------------- */
+
+/* The library's SQL sums record keys by joining record_key on (unit, id).
+ * A schema-3 database read as it is has no such table; there the library
+ * still runs, its statement wrapped as the ad-hoc one is (adhoc_wrap) in a
+ * WITH that names a stand-in record_key: every unit with a NULL key.  So
+ * every unit still counts and every key sum is NULL (no key: the cell key
+ * method refuses such a count, suppression does not need it). */
+static const char nokey_cte[] =
+    "WITH record_key(unit, id, rkey) AS (SELECT 1, case_id, NULL FROM main.case_record UNION ALL "
+    "SELECT 2, person_id, NULL FROM main.person UNION ALL SELECT 3, household_id, NULL FROM main.household)\n"
+    "SELECT * FROM (\n";
+
+/* Whether main has a record_key table (1), not (0), or an error. */
+static int has_record_keys(sqlite3 *db, ks_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'record_key'",
+                           -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
+    }
+    int has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    return has;
+}
+
+/* The length of sql's first statement without its ';': up to the first
+ * ';' outside strings, quoted names and comments, or all of it. */
+static size_t first_statement(const char *sql)
+{
+    const char *p = sql;
+    while (*p && *p != ';') {
+        if (*p == '\'' || *p == '"' || *p == '`' || *p == '[') {
+            char close = *p == '[' ? ']' : *p;
+            for (p++; *p && *p != close; p++)
+                ;
+            if (*p)
+                p++;
+        } else if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                p++;
+        } else if (p[0] == '/' && p[1] == '*') {
+            const char *e = strstr(p + 2, "*/");
+            p = e ? e + 2 : p + strlen(p);
+        } else {
+            p++;
+        }
+    }
+    return (size_t)(p - sql);
+}
+
+/* The statement a library query runs, into sql: its own, or on a database
+ * without record keys (when it sums them) wrapped with the stand-in.  (A
+ * second statement after the first is refused either way: prepare_one.) */
+static int library_sql(sqlite3 *db, const ks_query *q, ks_buf *sql, ks_error *err)
+{
+    int has = q->nkeysums ? has_record_keys(db, err) : 1;
+    if (has < 0)
+        return has;
+    if (has) {
+        ks_buf_adds(sql, q->sql);
+        return 0;
+    }
+    size_t len = first_statement(q->sql);
+    ks_buf_adds(sql, nokey_cte);
+    ks_buf_add(sql, q->sql, len);
+    /* a comment may end the statement's last line */
+    ks_buf_addf(sql, "\n)%s", q->sql + len);
+    return 0;
+}
+
 /* ---- the cell key of an ad-hoc group -------------------------------------- */
 
 /* What the key-sum aggregate reads (owned by the registration: SQLite frees
@@ -963,29 +1113,118 @@ static void keysum_remove(sqlite3 *db, const char *name)
         sqlite3_create_function_v2(db, name, 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL, NULL, NULL, NULL, NULL);
 }
 
-/* Moves the wrapper's last column, the key sums, out of the grid into
- * g->keys: the table is built from the grid, and the key sums must never
- * be printed (a group's key sum is as good as its records' keys). */
-static int grid_take_keys(grid *g, const ks_query *q, ks_error *err)
+/* Moves the key-sum columns out of the grid: target[c] is, for a key-sum
+ * column c, the count column (an index into the grid as it is) whose cells
+ * get its values as their key sums (g->ksum, g->kset), and -1 for every
+ * other column.  The table is built from the grid, and key sums must never
+ * be printed (a group's key sum is as good as its records' keys).  A
+ * value must be a non-negative integer, or in a library query's keysum
+ * column NULL (no key). */
+static int grid_move_keys(grid *g, const ks_query *q, const int *target, ks_error *err)
 {
-    size_t nc = g->ncols - 1;
-    value *v = ks_calloc(ks_mul(g->nrows ? g->nrows : 1, nc ? nc : 1), sizeof *v);
-    g->keys = ks_calloc(g->nrows ? g->nrows : 1, sizeof *g->keys);
+    size_t oc = g->ncols, nc = 0;
+    size_t *newcol = ks_calloc(oc, sizeof *newcol); /* old index -> new index */
+    for (size_t c = 0; c < oc; c++)
+        if (target[c] < 0)
+            newcol[c] = nc++;
+    size_t cells = ks_mul(g->nrows ? g->nrows : 1, nc ? nc : 1);
+    value *v = ks_calloc(cells, sizeof *v);
+    uint64_t *ksum = ks_calloc(cells, sizeof *ksum);
+    bool *kset = ks_calloc(cells, sizeof *kset);
     int rc = 0;
     for (size_t r = 0; r < g->nrows; r++) {
-        value *row = &g->v[r * g->ncols];
-        memcpy(&v[r * nc], row, nc * sizeof *v);
-        if (row[nc].type != SQLITE_INTEGER && !rc)
-            rc = ks_error_set(err, KS_EIO, "%s: a group without a key sum", q->name);
-        g->keys[r] = (uint64_t)row[nc].i;
-        free(row[nc].s);
+        value *row = &g->v[r * oc];
+        for (size_t c = 0; c < oc; c++) {
+            if (target[c] < 0) {
+                v[r * nc + newcol[c]] = row[c];
+                continue;
+            }
+            size_t cell = r * nc + newcol[target[c]];
+            const ks_keysum *k = keysum_column(q, g->names[c]);
+            if (row[c].type == SQLITE_INTEGER && row[c].i >= 0) {
+                ksum[cell] = (uint64_t)row[c].i;
+                kset[cell] = true;
+            } else if ((row[c].type != SQLITE_NULL || !k) && !rc) {
+                /* NULL is no key in a keysum column, never in the wrapper's */
+                rc = k ? ks_error_set(err, KS_EUSAGE,
+                                      "%s:%u: keysum '%s = %s': row %zu holds a key sum that is not a "
+                                      "non-negative integer",
+                                      q->path ? q->path : q->name, k->line, k->count, k->column, r + 1)
+                       : ks_error_set(err, KS_EIO, "%s: a group without a key sum", q->name);
+            }
+            free(row[c].s);
+        }
+    }
+    for (size_t c = 0, d = 0; c < oc; c++) {
+        if (target[c] < 0)
+            g->names[d++] = g->names[c];
+        else
+            free(g->names[c]);
     }
     free(g->v);
     g->v = v;
     g->cap = g->nrows;
-    free(g->names[nc]);
     g->ncols = nc;
+    free(g->ksum);
+    free(g->kset);
+    g->ksum = ksum;
+    g->kset = kset;
+    free(newcol);
     return rc;
+}
+
+/* The wrapper's last column, the key sums of its n (the column before). */
+static int grid_take_keys(grid *g, const ks_query *q, ks_error *err)
+{
+    int *target = ks_calloc(g->ncols, sizeof *target);
+    for (size_t c = 0; c < g->ncols; c++)
+        target[c] = -1;
+    target[g->ncols - 1] = (int)g->ncols - 2;
+    int rc = grid_move_keys(g, q, target, err);
+    free(target);
+    return rc;
+}
+
+/* A library query's keysum columns (query.h), each into its count's cells. */
+static int grid_take_keysums(grid *g, const ks_query *q, ks_error *err)
+{
+    if (!q->nkeysums)
+        return 0;
+    int *target = ks_calloc(g->ncols, sizeof *target);
+    int rc = 0;
+    for (size_t c = 0; c < g->ncols && !rc; c++) {
+        const ks_keysum *k = keysum_column(q, g->names[c]);
+        target[c] = k ? col_index(g, k->count) : -1;
+        if (k && target[c] < 0) /* keysums_check saw to it; never keep the column */
+            rc = ks_error_set(err, KS_EUSAGE, "%s:%u: keysum '%s = %s': the query returns no column '%s'",
+                              q->path ? q->path : q->name, k->line, k->count, k->column, k->count);
+    }
+    if (!rc)
+        rc = grid_move_keys(g, q, target, err);
+    free(target);
+    return rc;
+}
+
+/* Before any row is read: every keysum column and its count are columns of
+ * the statement (a header error at the declaration's line otherwise), each
+ * once. */
+static int keysums_check(const ks_query *q, sqlite3_stmt *st, ks_error *err)
+{
+    for (size_t i = 0; i < q->nkeysums; i++) {
+        const ks_keysum *k = &q->keysums[i];
+        int ncol = 0, ncount = 0;
+        for (int c = 0; c < sqlite3_column_count(st); c++) {
+            ncol += strcmp(sqlite3_column_name(st, c), k->column) == 0;
+            ncount += strcmp(sqlite3_column_name(st, c), k->count) == 0;
+        }
+        const char *missing = ncol == 0 ? k->column : ncount == 0 ? k->count : NULL;
+        if (missing || ncol > 1 || ncount > 1)
+            return ks_error_set(err, KS_EUSAGE, "%s:%u: keysum '%s = %s': %s '%s'", q->path ? q->path : q->name,
+                                k->line, k->count, k->column,
+                                missing ? "the query returns no column" : "the query returns more than one column",
+                                missing ? missing : ncol > 1 ? k->column : k->count);
+    }
+    return 0;
 }
 
 /* Every value of a column to group by must be a category. */
@@ -1009,7 +1248,7 @@ static int adhoc_check_values(sqlite3 *db, const ks_query *q, const grid *g, ks_
 }
 
 /* The ad-hoc aggregate: checks the statement's shape, wraps it, counts
- * (and with keys sums each group's record keys into g->keys), checks every
+ * (and with keys sums each group's record keys into g->ksum), checks every
  * dimension value.  *unit gets the unit's index into adhoc_units. */
 static int adhoc_fetch(sqlite3 *db, run *R, const ks_rkeys *keys, grid *g, int *unit, ks_error *err)
 {
@@ -1091,14 +1330,19 @@ int ks_query_exec(sqlite3 *db, const ks_query *q, const ks_binding *b, size_t nb
     ks_table *t = NULL;
     sqlite3_stmt *st = NULL;
     int unit = 0, rc = 0;
+    ks_buf lsql;
+    ks_buf_init(&lsql);
     if (mode == KS_RUN_ADHOC) {
         rc = adhoc_fetch(db, &R, keys, &g, &unit, err);
         if (rc == 0 && q->pivot)
             rc = adhoc_pivot_ok(q, &g, err);
-    } else if ((rc = prepare_one(db, q, q->sql, &st, NULL, err)) == 0 && (rc = bind_all(st, &R, err)) == 0) {
-        rc = fetch(db, st, &R, R.max_rows, "rows (--max-rows N raises the limit)", &g, err);
+    } else if ((rc = library_sql(db, q, &lsql, err)) == 0 && (rc = prepare_one(db, q, lsql.buf, &st, NULL, err)) == 0 &&
+               (rc = keysums_check(q, st, err)) == 0 && (rc = bind_all(st, &R, err)) == 0 &&
+               (rc = fetch(db, st, &R, R.max_rows, "rows (--max-rows N raises the limit)", &g, err)) == 0) {
+        rc = grid_take_keysums(&g, q, err);
     }
     sqlite3_finalize(st);
+    ks_buf_release(&lsql);
     if (rc == 0) {
         t = ks_table_new();
         if (mode == KS_RUN_ROWS || !q->pivot)
@@ -1135,9 +1379,14 @@ int ks_query_columns_aggregate(sqlite3 *db, const ks_query *q, ks_error *err)
     if (q->pivot)
         return 1;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, q->sql, -1, &st, NULL) != SQLITE_OK || !st) {
-        int rc = ks_error_set(err, sqlite3_errcode(db) == SQLITE_AUTH ? KS_ESAFETY : KS_EUSAGE, "%s: %s",
-                              q->path ? q->path : q->name, st ? "no statement" : sqlite3_errmsg(db));
+    ks_buf sql;
+    ks_buf_init(&sql);
+    int rc = library_sql(db, q, &sql, err);
+    if (rc == 0 && (sqlite3_prepare_v2(db, sql.buf, -1, &st, NULL) != SQLITE_OK || !st))
+        rc = ks_error_set(err, sqlite3_errcode(db) == SQLITE_AUTH ? KS_ESAFETY : KS_EUSAGE, "%s: %s",
+                          q->path ? q->path : q->name, st ? "no statement" : sqlite3_errmsg(db));
+    ks_buf_release(&sql);
+    if (rc) {
         sqlite3_finalize(st);
         return rc;
     }
