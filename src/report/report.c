@@ -29,6 +29,7 @@
 #include "date.h"
 #include "db.h"
 #include "publish.h"
+#include "rkey.h"
 #include "text.h"
 #include "report_internal.h"
 
@@ -114,11 +115,21 @@ static int load_cases(sqlite3 *db, rep *r, ks_error *err)
         "SELECT consult_date, closed_date, CASE WHEN minor THEN 0 WHEN age_band_id IS NULL THEN -1 ELSE max((age_band_id - 1) * 5, 18) END, ifnull(age_band_id, 0), ifnull(sex_id, 0), "
         "ifnull(household_type_id, 0), district_id, ifnull(intake_route_id, 0), ifnull(intake_agency_id, -1), "
         "ifnull(meeting_type_id, 0), status_id, ifnull(outcome_id, 0), main_problem_id, problem_mask, "
-        "support_mask, partner_mask, ifnull(household_id, 0), person_id, problem_count FROM main.case_record";
+        "support_mask, partner_mask, ifnull(household_id, 0), person_id, problem_count, case_id FROM main.case_record";
     sqlite3_stmt *st = NULL;
-    int rc = ks_db_prepare(db, sql, &st, err);
+    ks_rkeys *keys = NULL;
+    /* under the cell key method every case's record key, summed into the
+     * key of each cell it is counted in */
+    int rc = r->ck ? ks_rkeys_load(db, "main", &keys, err) : 0;
     if (rc)
         return rc;
+    if (r->ck && !keys)
+        return ks_error_set(err, KS_ESAFETY, "the database has no record keys, so the report's counts cannot go "
+                                             "through the cell key method; import again to give every case one");
+    if ((rc = ks_db_prepare(db, sql, &st, err))) {
+        ks_rkeys_free(keys);
+        return rc;
+    }
     size_t cap = 0;
     int step;
     int first = INT32_MAX;
@@ -166,10 +177,17 @@ static int load_cases(sqlite3 *db, rep *r, ks_error *err)
         c->household = sqlite3_column_int64(st, 16);
         c->person = sqlite3_column_int64(st, 17);
         c->nprob = (uint8_t)sqlite3_column_int(st, 18);
+        c->key = 0;
+        if (keys && !ks_rkeys_get(keys, KS_RKEY_CASE, sqlite3_column_int64(st, 19), &c->key)) {
+            rc = ks_error_set(err, KS_ESAFETY, "some cases have no record key, so their counts cannot go through "
+                                               "the cell key method; import again to give every case one");
+            break;
+        }
     }
-    if (step != SQLITE_DONE)
+    if (rc == 0 && step != SQLITE_DONE)
         rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
+    ks_rkeys_free(keys);
     r->data_first = first == INT32_MAX ? r->P.first : first;
     r->data_end = last == INT32_MIN ? r->p1 : last;
     return rc;
@@ -370,6 +388,8 @@ int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_result **out, ks_re
         goto done;
     r->k = pol.k;
     r->res = ks_result_new(&pol);
+    r->ck = ks_result_cellkey(r->res);
+    r->own_suppress = ks_result_method(r->res) != KS_SDC_CELLKEY;
     r->doc = ks_result_doc(r->res);
     const char *last = pol.last_import && *pol.last_import ? pol.last_import : NULL;
     snprintf(r->mark, sizeof r->mark, "<%d", r->k);
@@ -378,7 +398,18 @@ int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_result **out, ks_re
     if ((rc = load_data(db, r, err)))
         goto done;
     doc_head(r, last);
-    if ((rc = ks_report_sec_headline(r)) || (rc = ks_report_sec_trend(r)) || (rc = ks_report_sec_who(r)) || (rc = ks_report_sec_problems(r)) ||
+    /* r->pert: the sections converted to the cell key method (their counts
+     * are ks_report_pub's values); the others still add protected tables,
+     * which publish refuses under a cell-keyed method */
+    r->pert = true;
+    rc = ks_report_sec_headline(r);
+    r->pert = false;
+    if (rc || (rc = ks_report_sec_trend(r)))
+        goto done;
+    r->pert = true;
+    rc = ks_report_sec_who(r);
+    r->pert = false;
+    if (rc || (rc = ks_report_sec_problems(r)) ||
         (rc = ks_report_sec_support(r)) || (rc = ks_report_sec_outcomes(r)) ||
         (rc = ks_report_sec_km(r, &r->doc->sections[r->doc->nsections - 1])) || (rc = ks_report_sec_routes(r)) ||
         (rc = ks_report_sec_quality(r)))

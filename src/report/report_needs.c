@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "codes.h"
 #include "stats_table.h"
@@ -26,13 +27,19 @@ static int age_group(int band_id)
  * unprotected, the male and female columns in *cm and *cf */
 static ks_table *age_sex_table(rep *r, size_t *cm, size_t *cf)
 {
-    int64_t as[11][3] = {{0}};
+    /* [11][3]: the cells, [11][0..2] the column totals, [g][3] the row
+     * totals: every total is its own count of cases, published on its own */
+    kcount as[12][4];
+    memset(as, 0, sizeof as);
     for (size_t i = 0; i < r->n; i++) {
         const rcase *c = &r->c[i];
         if (!ks_report_in_p(r, c))
             continue;
-        int s = c->sex == 1 ? 0 : c->sex == 2 ? 1 : 2;
-        as[age_group(c->age_band)][s]++;
+        int s = c->sex == 1 ? 0 : c->sex == 2 ? 1 : 2, g = age_group(c->age_band);
+        ks_kc_add(&as[g][s], c);
+        ks_kc_add(&as[g][3], c);
+        ks_kc_add(&as[11][s], c);
+        ks_kc_add(&as[11][3], c);
     }
     ks_table *t = ks_table_new();
     ks_report_col_text(t, "age", L("年齢", "Age"));
@@ -41,7 +48,6 @@ static ks_table *age_sex_table(rep *r, size_t *cm, size_t *cf)
     ks_report_col_count(t, "n_other", L("その他・不明", "Other/unknown"));
     size_t ct = ks_report_col_count(t, "n", L("計", "Total"));
     char buf[64];
-    int64_t colsum[3] = {0, 0, 0};
     for (int g = 0; g <= 11; g++) {
         size_t row = ks_table_add_row(t);
         if (g < 9)
@@ -51,15 +57,9 @@ static ks_table *age_sex_table(rep *r, size_t *cm, size_t *cf)
         else
             snprintf(buf, sizeof buf, "%s", g == 10 ? L("不明", "Unknown") : L("計", "Total"));
         ks_report_set_s(t, row, 0, buf);
-        int64_t sum = 0;
-        for (int s = 0; s < 3; s++) {
-            int64_t v = g <= 10 ? as[g][s] : colsum[s];
-            if (g <= 10)
-                colsum[s] += v;
-            ks_report_set_i(t, row, 1 + (size_t)s, v);
-            sum += v;
-        }
-        ks_report_set_i(t, row, ct, sum);
+        for (int s = 0; s < 3; s++)
+            ks_report_set_i(t, row, 1 + (size_t)s, ks_report_pub(r, as[g][s]));
+        ks_report_set_i(t, row, ct, ks_report_pub(r, as[g][3]));
     }
     ks_table_set_totals(t, 11, (long)ct, NULL);
     return t;
@@ -106,15 +106,17 @@ static int who_age_sex(rep *r, ks_doc_section *sec)
 static int who_households(rep *r, ks_doc_section *sec)
 {
     size_t nh = r->hh.n;
-    int64_t *hc = ks_calloc(nh + 1, sizeof *hc);
+    kcount *hc = ks_calloc(nh + 1, sizeof *hc);
     for (size_t i = 0; i < r->n; i++)
         if (ks_report_in_p(r, &r->c[i]))
-            hc[r->c[i].hh_type < nh ? r->c[i].hh_type : 0]++;
+            ks_kc_add(&hc[r->c[i].hh_type < nh ? r->c[i].hh_type : 0], &r->c[i]);
     ks_table *t = ks_table_new();
     ks_report_col_text(t, "household_type", L("世帯構成", "Household"));
     size_t hn = ks_report_col_count(t, "n", L("件数", "Cases"));
     size_t hp = ks_report_col_share(t, "pct", L("割合(%)", "Share (%)"), hn, -1, 1);
-    int64_t all = 0;
+    /* the total is the count of the listed rows' cases, published on its
+     * own; the shares are of published counts */
+    kcount allk = {0, 0};
     for (size_t id = 1; id <= nh; id++) {
         size_t code = id < nh ? id : 0; /* the empty ones last */
         if (code == 0 && id != nh)
@@ -123,9 +125,11 @@ static int who_households(rep *r, ks_doc_section *sec)
             continue;
         size_t row = ks_table_add_row(t);
         ks_report_set_s(t, row, 0, code ? ks_report_lab(&r->hh, (int)code) : L("未記入", "Not recorded"));
-        ks_report_set_i(t, row, hn, hc[code]);
-        all += hc[code];
+        ks_report_set_i(t, row, hn, ks_report_pub(r, hc[code]));
+        allk.n += hc[code].n;
+        allk.keys += hc[code].keys;
     }
+    int64_t all = ks_report_pub(r, allk);
     size_t trow = ks_table_add_row(t);
     ks_report_set_s(t, trow, 0, L("計", "Total"));
     ks_report_set_i(t, trow, hn, all);
@@ -154,7 +158,7 @@ typedef struct district_cols {
 
 /* One district's counts: new cases in P, new cases in C, closed in P,
  * open at P's end. */
-typedef int64_t district_row[4];
+typedef kcount district_row[4];
 
 /* The counts of each district id; the caller frees. */
 static district_row *district_counts(const rep *r)
@@ -166,13 +170,13 @@ static district_row *district_counts(const rep *r)
         if (c->district >= nd)
             continue;
         if (ks_report_in_p(r, c))
-            dc[c->district][0]++;
+            ks_kc_add(&dc[c->district][0], c);
         if (ks_report_in_c(r, c))
-            dc[c->district][1]++;
+            ks_kc_add(&dc[c->district][1], c);
         if (c->status == KS_STATUS_CLOSED && c->close >= r->p0 && c->close <= r->p1)
-            dc[c->district][2]++;
+            ks_kc_add(&dc[c->district][2], c);
         if (c->open <= r->p1 && (c->close == NO_DATE || c->close > r->p1))
-            dc[c->district][3]++;
+            ks_kc_add(&dc[c->district][3], c);
     }
     return dc;
 }
@@ -191,7 +195,8 @@ static ks_table *district_table(rep *r, district_cols *k)
     k->dp = ks_report_col_share(t, "change_pct", L("増減率(%)", "Change (%)"), k->d0, (int)k->d1, 1);
     k->d2 = ks_report_col_count(t, "n_closed", L("終結", "Closed"));
     k->d3 = ks_report_col_count(t, "n_open", L("期末継続中", "Open at end"));
-    int64_t sum[4] = {0, 0, 0, 0};
+    kcount sumk[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
+    int64_t sum[4], v[4];
     k->rows = 0;
     for (size_t id = 1; id < nd; id++) {
         if (!r->district_l.name[id])
@@ -199,15 +204,21 @@ static ks_table *district_table(rep *r, district_cols *k)
         size_t row = ks_table_add_row(t);
         k->rows++;
         ks_report_set_s(t, row, 0, ks_report_lab(&r->district_l, (int)id));
-        for (int j = 0; j < 4; j++)
-            sum[j] += dc[id][j];
-        ks_report_set_i(t, row, k->d0, dc[id][0]);
-        ks_report_set_i(t, row, k->d1, dc[id][1]);
-        ks_report_set_i(t, row, k->d2, dc[id][2]);
-        ks_report_set_i(t, row, k->d3, dc[id][3]);
-        ks_report_set_r(t, row, k->dp, dc[id][1] > 0 ? 100.0 * (double)(dc[id][0] - dc[id][1]) / (double)dc[id][1] : NAN);
+        for (int j = 0; j < 4; j++) {
+            sumk[j].n += dc[id][j].n;
+            sumk[j].keys += dc[id][j].keys;
+            v[j] = ks_report_pub(r, dc[id][j]);
+        }
+        ks_report_set_i(t, row, k->d0, v[0]);
+        ks_report_set_i(t, row, k->d1, v[1]);
+        ks_report_set_i(t, row, k->d2, v[2]);
+        ks_report_set_i(t, row, k->d3, v[3]);
+        ks_report_set_r(t, row, k->dp, v[1] > 0 ? 100.0 * (double)(v[0] - v[1]) / (double)v[1] : NAN);
     }
     free(dc);
+    /* the total: the count of the listed districts' cases, published on its own */
+    for (int j = 0; j < 4; j++)
+        sum[j] = ks_report_pub(r, sumk[j]);
     size_t tr = ks_table_add_row(t);
     ks_report_set_s(t, tr, 0, L("計", "Total"));
     ks_report_set_i(t, tr, k->d0, sum[0]);

@@ -18,25 +18,30 @@
 /* ---- 1. headline ------------------------------------------------------------ */
 
 typedef struct counts4 {
-    int64_t v[4]; /* new, closed, suspended, ongoing at end */
+    int64_t v[4]; /* new, closed, suspended, ongoing at end (published values) */
 } counts4;
 
+/* Each indicator is its own count of cases with its own key sum, published
+ * on its own (ks_report_pub). */
 static counts4 headline_counts(const rep *r, ks_period p, int32_t d0, int32_t d1)
 {
-    counts4 x = {{0, 0, 0, 0}};
+    kcount k[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
     for (size_t i = 0; i < r->n; i++) {
         const rcase *c = &r->c[i];
         if (c->month >= p.first && c->month <= p.last)
-            x.v[0]++;
+            ks_kc_add(&k[0], c);
         if (c->close != NO_DATE && c->close >= d0 && c->close <= d1) {
             if (c->status == KS_STATUS_CLOSED)
-                x.v[1]++;
+                ks_kc_add(&k[1], c);
             else if (c->status == KS_STATUS_SUSPENDED)
-                x.v[2]++;
+                ks_kc_add(&k[2], c);
         }
         if (c->open <= d1 && (c->close == NO_DATE || c->close > d1))
-            x.v[3]++;
+            ks_kc_add(&k[3], c);
     }
+    counts4 x;
+    for (int i = 0; i < 4; i++)
+        x.v[i] = ks_report_pub(r, k[i]);
     return x;
 }
 
