@@ -403,15 +403,19 @@ int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_result **out, ks_re
      * which publish refuses under a cell-keyed method */
     r->pert = true;
     rc = ks_report_sec_headline(r);
-    r->pert = false;
-    if (rc || (rc = ks_report_sec_trend(r)))
-        goto done;
-    r->pert = true;
-    rc = ks_report_sec_who(r);
+    if (rc == 0)
+        rc = ks_report_sec_trend(r);
+    if (rc == 0)
+        rc = ks_report_sec_who(r);
     r->pert = false;
     if (rc || (rc = ks_report_sec_problems(r)) ||
         (rc = ks_report_sec_support(r)) || (rc = ks_report_sec_outcomes(r)) ||
-        (rc = ks_report_sec_km(r, &r->doc->sections[r->doc->nsections - 1])) || (rc = ks_report_sec_routes(r)) ||
+        (rc = ks_report_sec_km(r, &r->doc->sections[r->doc->nsections - 1])))
+        goto done;
+    r->pert = true;
+    rc = ks_report_sec_routes(r);
+    r->pert = false;
+    if (rc ||
         (rc = ks_report_sec_quality(r)))
         goto done;
     sec_about(r);
