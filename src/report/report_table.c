@@ -94,7 +94,7 @@ int ks_report_suppress_all(rep *r, ks_table *t)
 {
     /* under the cell key method alone the perturbed counts are published as
      * they are: the ptable leaves none in 1..k-1, and zeros stay */
-    if (!r->own_suppress)
+    if (!r->own_suppress && r->pert)
         return 0;
     int rc = ks_suppress(t, r->k, NULL, r->err);
     if (rc == -KS_ESAFETY) {
@@ -146,7 +146,7 @@ int ks_report_protect(rep *r, ks_table *t)
  * protected elsewhere (their hidden state copied too): only the links. */
 int ks_report_protect_links(rep *r, ks_table *t)
 {
-    int rc = r->own_suppress ? ks_suppress_links(t, NULL, r->err) : 0;
+    int rc = r->own_suppress || !r->pert ? ks_suppress_links(t, NULL, r->err) : 0;
     if (!rc)
         rc = ks_suppress_check(t, r->k, r->err);
     if (!rc) {
