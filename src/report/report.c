@@ -414,9 +414,10 @@ int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_result **out, ks_re
         goto done;
     r->pert = true;
     rc = ks_report_sec_routes(r);
+    if (rc == 0)
+        rc = ks_report_sec_quality(r);
     r->pert = false;
-    if (rc ||
-        (rc = ks_report_sec_quality(r)))
+    if (rc)
         goto done;
     sec_about(r);
     doc_footer(r, last);

@@ -3,6 +3,7 @@
  * ks_report_km_points), and 8. data quality. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "codes.h"
 #include "date.h"
@@ -490,29 +491,38 @@ int ks_report_sec_quality(rep *r)
         [Q_CLOSE_DATE] = L("終結日（終結・中断）", "Closing date (closed/suspended)"),
         [Q_OUTCOME] = L("結果（終結・中断）", "Outcome (closed/suspended)"),
     };
-    int64_t target[NF] = {0}, empty[NF] = {0}, unknown[NF] = {0};
+    /* per field: the cases it applies to, those filled, empty, unknown;
+     * each its own count of cases with its own key sum, published on its
+     * own (filled is counted, not target minus the others) */
+    kcount target[NF], filled[NF], empty[NF], unknown[NF];
+    memset(target, 0, sizeof target);
+    memset(filled, 0, sizeof filled);
+    memset(empty, 0, sizeof empty);
+    memset(unknown, 0, sizeof unknown);
     for (size_t i = 0; i < r->n; i++) {
         const rcase *c = &r->c[i];
         if (!ks_report_in_p(r, c))
             continue;
-        for (int f = 0; f < Q_EVERY_CASE; f++)
-            target[f]++;
-        empty[Q_SEX] += c->sex == 0;
-        unknown[Q_SEX] += c->sex == KS_SEX_UNKNOWN;
-        empty[Q_AGE] += c->age_band == 0;
-        empty[Q_HOUSEHOLD] += c->household == 0;
-        empty[Q_HH_TYPE] += c->hh_type == 0;
-        empty[Q_ROUTE] += c->route == 0;
-        empty[Q_AGENCY] += c->agency < 0;
-        empty[Q_SUPPORT] += c->supports == 0;
-        empty[Q_PARTNERS] += c->partners == 0;
-        empty[Q_MEETING] += c->meeting == 0;
+        /* 0 filled, 1 empty, 2 unknown */
+        int st[NF];
+        st[Q_SEX] = c->sex == 0 ? 1 : c->sex == KS_SEX_UNKNOWN ? 2 : 0;
+        st[Q_AGE] = c->age_band == 0;
+        st[Q_HOUSEHOLD] = c->household == 0;
+        st[Q_HH_TYPE] = c->hh_type == 0;
+        st[Q_ROUTE] = c->route == 0;
+        st[Q_AGENCY] = c->agency < 0;
+        st[Q_SUPPORT] = c->supports == 0;
+        st[Q_PARTNERS] = c->partners == 0;
+        st[Q_MEETING] = c->meeting == 0;
+        int nf = Q_EVERY_CASE;
         if (c->status == KS_STATUS_CLOSED || c->status == KS_STATUS_SUSPENDED) {
-            target[Q_CLOSE_DATE]++;
-            target[Q_OUTCOME]++;
-            empty[Q_CLOSE_DATE] += c->close == NO_DATE;
-            empty[Q_OUTCOME] += c->outcome == 0;
-            unknown[Q_OUTCOME] += c->outcome == KS_OUTCOME_UNKNOWN;
+            st[Q_CLOSE_DATE] = c->close == NO_DATE;
+            st[Q_OUTCOME] = c->outcome == 0 ? 1 : c->outcome == KS_OUTCOME_UNKNOWN ? 2 : 0;
+            nf = NF;
+        }
+        for (int f = 0; f < nf; f++) {
+            ks_kc_add(&target[f], c);
+            ks_kc_add(st[f] == 0 ? &filled[f] : st[f] == 1 ? &empty[f] : &unknown[f], c);
         }
     }
     ks_table *t = ks_table_new();
@@ -525,13 +535,15 @@ int ks_report_sec_quality(rep *r)
     size_t pu = ks_report_col_share(t, "pct_unknown", L("不明(%)", "Unknown (%)"), cu, (int)ct, 1);
     for (int f = 0; f < NF; f++) {
         size_t row = ks_table_add_row(t);
+        int64_t tg = ks_report_pub(r, target[f]), em = ks_report_pub(r, empty[f]), un = ks_report_pub(r, unknown[f]);
         ks_report_set_s(t, row, 0, names[f]);
-        ks_report_set_i(t, row, cf, target[f] - empty[f] - unknown[f]);
-        ks_report_set_i(t, row, ce, empty[f]);
-        ks_report_set_i(t, row, cu, unknown[f]);
-        ks_report_set_i(t, row, ct, target[f]);
-        ks_report_set_r(t, row, pe, target[f] > 0 ? 100.0 * (double)empty[f] / (double)target[f] : NAN);
-        ks_report_set_r(t, row, pu, target[f] > 0 ? 100.0 * (double)unknown[f] / (double)target[f] : NAN);
+        ks_report_set_i(t, row, cf, ks_report_pub(r, filled[f]));
+        ks_report_set_i(t, row, ce, em);
+        ks_report_set_i(t, row, cu, un);
+        ks_report_set_i(t, row, ct, tg);
+        /* shares of the published counts */
+        ks_report_set_r(t, row, pe, tg > 0 ? 100.0 * (double)em / (double)tg : NAN);
+        ks_report_set_r(t, row, pu, tg > 0 ? 100.0 * (double)un / (double)tg : NAN);
     }
     ks_table_set_totals(t, -1, (long)ct, NULL);
     int rc = ks_report_protect(r, t);
