@@ -408,8 +408,12 @@ int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_result **out, ks_re
     if (rc == 0)
         rc = ks_report_sec_who(r);
     r->pert = false;
-    if (rc || (rc = ks_report_sec_problems(r)) ||
-        (rc = ks_report_sec_support(r)) || (rc = ks_report_sec_outcomes(r)) ||
+    if (rc || (rc = ks_report_sec_problems(r)))
+        goto done;
+    r->pert = true;
+    rc = ks_report_sec_support(r);
+    r->pert = false;
+    if (rc || (rc = ks_report_sec_outcomes(r)) ||
         (rc = ks_report_sec_km(r, &r->doc->sections[r->doc->nsections - 1])))
         goto done;
     r->pert = true;

@@ -297,7 +297,7 @@ typedef struct cooc {
     int top[TOP_COOCCUR];                   /* the codes in the matrix, most frequent first */
     size_t nt;                              /* how many */
     const char *rows[TOP_COOCCUR];          /* their labels (borrowed from l) */
-    int64_t both[TOP_COOCCUR][TOP_COOCCUR]; /* new cases with codes a and b */
+    int64_t both[TOP_COOCCUR][TOP_COOCCUR]; /* new cases with codes a and b (published values) */
 } cooc;
 
 /* A pair of codes in the list of the strongest. */
@@ -312,15 +312,20 @@ typedef struct pair {
 static void cooccur_top(cooc *x)
 {
     const rep *r = x->r;
-    int64_t cnt[MAX_CODE] = {0};
+    kcount kc[MAX_CODE];
+    memset(kc, 0, sizeof kc);
     for (size_t i = 0; i < r->n; i++) {
         if (!ks_report_in_p(r, &r->c[i]))
             continue;
         uint64_t mk = x->fn(&r->c[i]);
         for (int b = 0; b < MAX_CODE; b++)
             if (mk >> b & 1)
-                cnt[b]++;
+                ks_kc_add(&kc[b], &r->c[i]);
     }
+    /* chosen by the published counts: the choice names no true count */
+    int64_t cnt[MAX_CODE];
+    for (int b = 0; b < MAX_CODE; b++)
+        cnt[b] = ks_report_pub(r, kc[b]);
     x->nt = ks_report_top_ids(cnt, x->l->n < MAX_CODE ? x->l->n : MAX_CODE, TOP_COOCCUR, x->top);
 }
 
@@ -330,6 +335,10 @@ static ks_table *cooccur_matrix(cooc *x)
 {
     const rep *r = x->r;
     size_t nt = x->nt;
+    /* each cell its own count of cases with its own key sum (the two
+     * copies of a pair are the same count, so the same published value) */
+    kcount kb[TOP_COOCCUR][TOP_COOCCUR];
+    memset(kb, 0, sizeof kb);
     for (size_t i = 0; i < r->n; i++) {
         if (!ks_report_in_p(r, &r->c[i]))
             continue;
@@ -339,9 +348,12 @@ static ks_table *cooccur_matrix(cooc *x)
                 continue;
             for (size_t b = 0; b < nt; b++)
                 if (mk >> x->top[b] & 1)
-                    x->both[a][b]++;
+                    ks_kc_add(&kb[a][b], &r->c[i]);
         }
     }
+    for (size_t a = 0; a < nt; a++)
+        for (size_t b = 0; b < nt; b++)
+            x->both[a][b] = ks_report_pub(r, kb[a][b]);
     ks_table *t = ks_table_new();
     ks_report_col_text(t, "code", x->what);
     char name[32];
@@ -365,6 +377,10 @@ static ks_table *cooccur_matrix(cooc *x)
 static void hide_nested(const cooc *x, ks_table *t)
 {
     const rep *r = x->r;
+    /* under the cell key method alone the differences are of perturbed
+     * counts, not true ones: nothing to hide */
+    if (!r->own_suppress && r->pert)
+        return;
     int64_t nn = r->n_new;
     for (size_t a = 0; a < x->nt && !ks_weakened("report-nested"); a++)
         for (size_t b = 0; b < x->nt; b++) {
@@ -901,15 +917,21 @@ static ks_table *bar_table(rep *r, const bar_spec *sp, size_t *cn, int **grp)
     const labels *l = sp->l;
     bool per_field = sp->per_field;
     size_t nl = l->n < MAX_CODE ? l->n : MAX_CODE;
-    int64_t cnt[MAX_CODE] = {0};
+    kcount kc[MAX_CODE];
+    memset(kc, 0, sizeof kc);
     for (size_t i = 0; i < r->n; i++) {
         if (!ks_report_in_p(r, &r->c[i]))
             continue;
         uint64_t mk = sp->fn(&r->c[i]);
         for (size_t b = 0; b < nl; b++)
             if (mk >> b & 1)
-                cnt[b]++;
+                ks_kc_add(&kc[b], &r->c[i]);
     }
+    /* each code's published count; the shares are of the period's
+     * published new cases (r->n_new) */
+    int64_t cnt[MAX_CODE];
+    for (size_t b = 0; b < nl; b++)
+        cnt[b] = ks_report_pub(r, kc[b]);
     ks_table *t = ks_table_new();
     ks_report_col_text(t, "name", r->en ? sp->col_en : sp->col_ja);
     if (per_field) {
