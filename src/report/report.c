@@ -412,12 +412,12 @@ int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_result **out, ks_re
         goto done;
     r->pert = true;
     rc = ks_report_sec_support(r);
-    r->pert = false;
-    if (rc || (rc = ks_report_sec_outcomes(r)) ||
-        (rc = ks_report_sec_km(r, &r->doc->sections[r->doc->nsections - 1])))
-        goto done;
-    r->pert = true;
-    rc = ks_report_sec_routes(r);
+    if (rc == 0)
+        rc = ks_report_sec_outcomes(r);
+    if (rc == 0)
+        rc = ks_report_sec_km(r, &r->doc->sections[r->doc->nsections - 1]);
+    if (rc == 0)
+        rc = ks_report_sec_routes(r);
     if (rc == 0)
         rc = ks_report_sec_quality(r);
     r->pert = false;

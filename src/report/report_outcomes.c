@@ -89,32 +89,36 @@ static ks_date day_date(int32_t days)
 /* The outcome of this period's closed cases: a table with its total row
  * and a bar chart.  Also counts each main problem among them into pc
  * (the top problems of the next table). */
-static int outcomes_table(rep *r, ks_doc_section *sec, int64_t *pc, size_t np)
+static int outcomes_table(rep *r, ks_doc_section *sec, kcount *pc, size_t np)
 {
     size_t no = r->outcome.n;
-    int64_t *oc = ks_calloc(no + 1, sizeof *oc);
+    /* [no]: the total, the count of the listed rows' cases, published on
+     * its own; the shares are of published counts */
+    kcount *oc = ks_calloc(no + 1, sizeof *oc);
     for (size_t i = 0; i < r->n; i++) {
         const rcase *c = &r->c[i];
         if (c->status != KS_STATUS_CLOSED || c->close < r->p0 || c->close > r->p1)
             continue;
-        oc[c->outcome < no ? c->outcome : 0]++;
+        size_t code = c->outcome < no ? c->outcome : 0;
+        ks_kc_add(&oc[code], c);
+        if (code == 0 || r->outcome.name[code])
+            ks_kc_add(&oc[no], c);
         if (c->main < np)
-            pc[c->main]++;
+            ks_kc_add(&pc[c->main], c);
     }
     ks_table *t = ks_table_new();
     ks_report_col_text(t, "outcome", L("結果", "Outcome"));
     size_t on = ks_report_col_count(t, "n", L("件数", "Cases"));
     size_t op = ks_report_col_share(t, "pct", L("割合(%)", "Share (%)"), on, -1, 1);
-    int64_t all = 0;
     for (size_t id = 1; id <= no; id++) {
         size_t code = id < no ? id : 0;
         if (code && !r->outcome.name[code])
             continue;
         size_t row = ks_table_add_row(t);
         ks_report_set_s(t, row, 0, code ? ks_report_lab(&r->outcome, (int)code) : L("未記入", "Not recorded"));
-        ks_report_set_i(t, row, on, oc[code]);
-        all += oc[code];
+        ks_report_set_i(t, row, on, ks_report_pub(r, oc[code]));
     }
+    int64_t all = ks_report_pub(r, oc[no]);
     size_t trow = ks_table_add_row(t);
     ks_report_set_s(t, trow, 0, L("計", "Total"));
     ks_report_set_i(t, trow, on, all);
@@ -176,7 +180,13 @@ static int good_table(rep *r, ks_doc_section *sec, const int64_t *pc, size_t np)
 {
     int top[TOP_PROBLEMS];
     size_t ntop = ks_report_top_ids(pc, np, TOP_PROBLEMS, top);
-    int64_t good[TOP_PROBLEMS + 2] = {0}, closed[TOP_PROBLEMS + 2] = {0};
+    /* closed, good and other: each its own count of cases with its own key
+     * sum, published on its own (other is counted, not closed minus good);
+     * the rates and Wilson intervals are of the published counts */
+    kcount kg[TOP_PROBLEMS + 2], kc[TOP_PROBLEMS + 2], ko[TOP_PROBLEMS + 2];
+    memset(kg, 0, sizeof kg);
+    memset(kc, 0, sizeof kc);
+    memset(ko, 0, sizeof ko);
     for (size_t i = 0; i < r->n; i++) {
         const rcase *c = &r->c[i];
         if (c->status != KS_STATUS_CLOSED || c->close < r->p0 || c->close > r->p1)
@@ -186,10 +196,16 @@ static int good_table(rep *r, ks_doc_section *sec, const int64_t *pc, size_t np)
             if (c->main == top[j])
                 s = j;
         bool g = ks_outcome_good(c->outcome);
-        closed[s]++;
-        good[s] += g;
-        closed[ntop + 1]++;
-        good[ntop + 1] += g;
+        ks_kc_add(&kc[s], c);
+        ks_kc_add(&kc[ntop + 1], c);
+        ks_kc_add(g ? &kg[s] : &ko[s], c);
+        ks_kc_add(g ? &kg[ntop + 1] : &ko[ntop + 1], c);
+    }
+    int64_t good[TOP_PROBLEMS + 2], closed[TOP_PROBLEMS + 2], other[TOP_PROBLEMS + 2];
+    for (size_t s = 0; s < ntop + 2; s++) {
+        good[s] = ks_report_pub(r, kg[s]);
+        closed[s] = ks_report_pub(r, kc[s]);
+        other[s] = ks_report_pub(r, ko[s]);
     }
     ks_table *t = ks_table_new();
     ks_report_col_text(t, "problem", L("主たる課題", "Main problem"));
@@ -204,9 +220,10 @@ static int good_table(rep *r, ks_doc_section *sec, const int64_t *pc, size_t np)
         ks_report_set_s(t, row, 0, s < ntop ? ks_report_lab(&r->problem, top[s]) : s == ntop ? L("上記以外", "All others") : L("計", "Total"));
         ks_report_set_i(t, row, gc, closed[s]);
         ks_report_set_i(t, row, gg, good[s]);
-        ks_report_set_i(t, row, go, closed[s] - good[s]);
+        ks_report_set_i(t, row, go, other[s]);
         double lo = NAN, hi = NAN;
-        if (closed[s] > 0 && ks_wilson_ci(good[s], closed[s], 0.95, &lo, &hi, NULL) == 0) {
+        /* no rate where the published good exceeds the published closed */
+        if (closed[s] > 0 && good[s] <= closed[s] && ks_wilson_ci(good[s], closed[s], 0.95, &lo, &hi, NULL) == 0) {
             ks_report_set_r(t, row, gp, 100.0 * (double)good[s] / (double)closed[s]);
             ks_report_set_r(t, row, gl, 100 * lo);
             ks_report_set_r(t, row, gh, 100 * hi);
@@ -232,10 +249,15 @@ int ks_report_sec_outcomes(rep *r)
 {
     ks_doc_section *sec = ks_doc_section_add(r->doc, "outcomes", L("6. 終結と成果", "6. Closures and outcomes"));
     size_t np = r->problem.n;
+    kcount *kpc = ks_calloc(np ? np : 1, sizeof *kpc);
     int64_t *pc = ks_calloc(np ? np : 1, sizeof *pc);
-    int rc = outcomes_table(r, sec, pc, np);
+    int rc = outcomes_table(r, sec, kpc, np);
+    /* the top problems chosen by published counts */
+    for (size_t i = 0; i < np; i++)
+        pc[i] = ks_report_pub(r, kpc[i]);
     if (!rc)
         rc = good_table(r, sec, pc, np);
+    free(kpc);
     free(pc);
     return rc;
 }
@@ -433,6 +455,17 @@ static void km_note(rep *r, ks_doc_section *sec)
 
 int ks_report_sec_km(rep *r, ks_doc_section *sec)
 {
+    if (r->ck) {
+        /* as analyze survival: the curve, the median and the shares closed
+         * are functions of every case's own time, which published counts do
+         * not carry, and from the true data they would give true counts back */
+        ks_doc_add(sec, KS_DOC_NOTE,
+                   L("セルキー法では、終結までの日数（カプラン・マイヤー曲線・中央値）は各相談の日数を要するため掲載していません。",
+                     "Under the cell key method the days to closure (Kaplan-Meier curve, median) are not shown: they "
+                     "need every case's own time, which the published counts do not carry."),
+                   NULL, NULL);
+        return 0;
+    }
     km_state k = {0};
     km_cases(r, &k);
     km_columns(r, &k);
