@@ -183,6 +183,12 @@ static int load_cases(sqlite3 *db, rep *r, ks_error *err)
                                                "the cell key method; import again to give every case one");
             break;
         }
+        c->hkey = 0;
+        if (keys && c->household && !ks_rkeys_get(keys, KS_RKEY_HOUSEHOLD, c->household, &c->hkey)) {
+            rc = ks_error_set(err, KS_ESAFETY, "some households have no record key, so their counts cannot go "
+                                               "through the cell key method; import again to give every one a key");
+            break;
+        }
     }
     if (rc == 0 && step != SQLITE_DONE)
         rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
@@ -200,7 +206,29 @@ static void sec_about(rep *r)
     ks_doc_section *sec = ks_doc_section_add(r->doc, "about", L("9. この報告について", "9. About this report"));
     ks_buf b;
     ks_buf_init(&b);
-    if (r->en)
+    if (r->ck) {
+        /* the method and the ptable's hash, so that an auditor can
+         * reproduce every figure from the database */
+        if (r->en)
+            ks_buf_addf(&b, "Disclosure control: cell key method (ptable SHA-256 %s). Every count is published "
+                            "perturbed: the true count plus a small noise fixed by the ptable and the sum of the "
+                            "counted records' keys, so the same cases always give the same figure; no count from 1 "
+                            "to %d is published. Every count and total is perturbed on its own, so parts may not add "
+                            "up to the totals; shares, rates, lifts and trends are computed from the published "
+                            "counts.",
+                        r->ptable_sha, r->k - 1);
+        else
+            ks_buf_addf(&b, "秘匿の方法：セルキー法 (ptable SHA-256 %s)。すべての件数は、ptableと集計した記録のキーの合計で決まる"
+                            "小さな撹乱を加えて公表しています（同じ相談の集まりからは常に同じ値）。1〜%d件の値は公表しません。"
+                            "件数と合計はそれぞれ撹乱するため、内訳の計と合計は一致しない場合があります。割合・率・リフト・傾向は"
+                            "公表した件数から計算しています。",
+                        r->ptable_sha, r->k - 1);
+        ks_doc_add(sec, KS_DOC_BULLET, b.buf, NULL, NULL);
+        ks_buf_reset(&b);
+    }
+    if (!r->own_suppress) {
+        /* cell key method alone: no suppression to describe */
+    } else if (r->en)
         ks_buf_addf(&b, "Disclosure control: every count from 1 to %d is hidden (\"<%d\"); in tables with totals more "
                         "cells are hidden so that none can be worked out by subtraction (\"x\"); shares and rates of "
                         "hidden counts are hidden; charts show hidden values as hatched marks. Zeros are shown.",
@@ -209,7 +237,8 @@ static void sec_about(rep *r)
         ks_buf_addf(&b, "秘匿の方法：1〜%d件の数値は「<%d」として伏せ、合計のある表では引き算で求められないよう他のセルも伏せています（x）。"
                         "伏せた数値の割合・率も伏せ、図では斜線の印で示します。0件はそのまま表示します。",
                     r->k - 1, r->k);
-    ks_doc_add(sec, KS_DOC_BULLET, b.buf, NULL, NULL);
+    if (r->own_suppress)
+        ks_doc_add(sec, KS_DOC_BULLET, b.buf, NULL, NULL);
     ks_doc_add(sec, KS_DOC_BULLET,
                L("新規相談＝相談日が期間内の相談。終結・中断＝終結日が期間内で状況が終結・中断のもの。"
                  "期末時点の継続中＝期間末日までに相談があり、その日までに終結日がないもの。",
@@ -390,6 +419,7 @@ int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_result **out, ks_re
     r->res = ks_result_new(&pol);
     r->ck = ks_result_cellkey(r->res);
     r->own_suppress = ks_result_method(r->res) != KS_SDC_CELLKEY;
+    r->ptable_sha = pol.ptable_sha256;
     r->doc = ks_result_doc(r->res);
     const char *last = pol.last_import && *pol.last_import ? pol.last_import : NULL;
     snprintf(r->mark, sizeof r->mark, "<%d", r->k);
@@ -398,30 +428,13 @@ int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_result **out, ks_re
     if ((rc = load_data(db, r, err)))
         goto done;
     doc_head(r, last);
-    /* r->pert: the sections converted to the cell key method (their counts
-     * are ks_report_pub's values); the others still add protected tables,
-     * which publish refuses under a cell-keyed method */
+    /* every section publishes ks_report_pub's values (r->pert: added as
+     * perturbed under a cell-keyed method) */
     r->pert = true;
-    rc = ks_report_sec_headline(r);
-    if (rc == 0)
-        rc = ks_report_sec_trend(r);
-    if (rc == 0)
-        rc = ks_report_sec_who(r);
-    r->pert = false;
-    if (rc || (rc = ks_report_sec_problems(r)))
-        goto done;
-    r->pert = true;
-    rc = ks_report_sec_support(r);
-    if (rc == 0)
-        rc = ks_report_sec_outcomes(r);
-    if (rc == 0)
-        rc = ks_report_sec_km(r, &r->doc->sections[r->doc->nsections - 1]);
-    if (rc == 0)
-        rc = ks_report_sec_routes(r);
-    if (rc == 0)
-        rc = ks_report_sec_quality(r);
-    r->pert = false;
-    if (rc)
+    if ((rc = ks_report_sec_headline(r)) || (rc = ks_report_sec_trend(r)) || (rc = ks_report_sec_who(r)) ||
+        (rc = ks_report_sec_problems(r)) || (rc = ks_report_sec_support(r)) || (rc = ks_report_sec_outcomes(r)) ||
+        (rc = ks_report_sec_km(r, &r->doc->sections[r->doc->nsections - 1])) || (rc = ks_report_sec_routes(r)) ||
+        (rc = ks_report_sec_quality(r)))
         goto done;
     sec_about(r);
     doc_footer(r, last);

@@ -64,6 +64,7 @@ typedef struct rcase {
     int64_t household;  /* household key, 0 when none */
     int64_t person;     /* person key */
     uint16_t key;       /* record key (rkey.h), 0 unless the cell key method is in use */
+    uint16_t hkey;      /* its household's record key, 0 without a household or the cell key method */
 } rcase;
 
 /* A count of cases with the sum of their record keys: what the cell key
@@ -116,6 +117,7 @@ typedef struct rep {
     bool ck;                 /* the result's method perturbs counts (cellkey or both) */
     bool own_suppress;       /* the report suppresses its tables itself (suppress or both) */
     bool pert;               /* the section being built publishes perturbed counts (converted) */
+    const char *ptable_sha;  /* the ptable's SHA-256 (borrowed from the policy), named under the cell key method */
     ks_error *err;           /* where errors go */
 } rep;
 

@@ -577,8 +577,9 @@ static int household_section(rep *r, ks_doc_section *sec);
  * problems they list. */
 typedef struct problem_counts {
     size_t np;             /* problem ids counted (at most MAX_CODE) */
-    int64_t any[MAX_CODE]; /* cases listing problem id */
-    int64_t per[6];        /* cases listing 0..4 problems, 5 or more */
+    kcount any[MAX_CODE];  /* cases listing problem id */
+    kcount per[6];         /* cases listing 0..4 problems, 5 or more */
+    kcount all;            /* all of them (the total row, published on its own) */
     int64_t sum_prob;      /* problems listed over all cases */
 } problem_counts;
 
@@ -591,9 +592,10 @@ static void count_problems(const rep *r, problem_counts *pc)
             continue;
         for (size_t b = 0; b < pc->np; b++)
             if (c->problems >> b & 1)
-                pc->any[b]++;
+                ks_kc_add(&pc->any[b], c);
         int k = c->nprob >= 5 ? 5 : c->nprob;
-        pc->per[k]++;
+        ks_kc_add(&pc->per[k], c);
+        ks_kc_add(&pc->all, c);
         pc->sum_prob += c->nprob;
     }
 }
@@ -608,14 +610,20 @@ static int problems_table(rep *r, ks_doc_section *sec, const problem_counts *pc)
     ks_report_col_text(t, "field", L("分野", "Field"));
     size_t pn = ks_report_col_count(t, "n", L("件数(延べ)", "Cases (any)"));
     size_t pp = ks_report_col_share(t, "pct", L("割合(%)", "Share (%)"), pn, -1, 1);
+    /* under the cell key method the mean is of published counts too: the
+     * problems' published counts over the published new cases */
+    int64_t sum_prob = r->ck ? 0 : pc->sum_prob;
     for (size_t id = 1; id < pc->np; id++) {
         if (!r->problem.name[id])
             continue;
         size_t row = ks_table_add_row(t);
+        int64_t v = ks_report_pub(r, pc->any[id]);
+        if (r->ck)
+            sum_prob += v;
         ks_report_set_s(t, row, 0, ks_report_lab(&r->problem, (int)id));
         ks_report_set_s(t, row, 1, ks_report_lab(&r->field, r->problem.field[id]));
-        ks_report_set_i(t, row, pn, pc->any[id]);
-        ks_report_set_r(t, row, pp, r->n_new > 0 ? 100.0 * (double)pc->any[id] / (double)r->n_new : NAN);
+        ks_report_set_i(t, row, pn, v);
+        ks_report_set_r(t, row, pp, r->n_new > 0 ? 100.0 * (double)v / (double)r->n_new : NAN);
     }
     if ((rc = ks_report_protect(r, t))) {
         ks_table_free(t);
@@ -625,7 +633,7 @@ static int problems_table(rep *r, ks_doc_section *sec, const problem_counts *pc)
     if (!r->n_new_hidden && r->n_new > 0) {
         ks_buf b;
         ks_buf_init(&b);
-        double mean = (double)pc->sum_prob / (double)r->n_new;
+        double mean = (double)sum_prob / (double)r->n_new;
         if (r->en)
             ks_buf_addf(&b, "A new case lists %.2f problems on average. Shares add up to more than 100%% because a case "
                             "can have several problems.", mean);
@@ -646,7 +654,9 @@ static int problems_per_case(rep *r, ks_doc_section *sec, const problem_counts *
     ks_report_col_text(t, "problems", L("課題の数", "Problems"));
     size_t qn = ks_report_col_count(t, "n", L("件数", "Cases"));
     size_t qp = ks_report_col_share(t, "pct", L("割合(%)", "Share (%)"), qn, -1, 1);
-    int64_t all = 0;
+    /* each row and the total its own count, published on its own; the
+     * shares are of published counts */
+    int64_t all = ks_report_pub(r, pc->all);
     for (int k = 1; k <= 6; k++) {
         size_t row = ks_table_add_row(t);
         char lbl[32];
@@ -655,12 +665,13 @@ static int problems_per_case(rep *r, ks_doc_section *sec, const problem_counts *
         else
             snprintf(lbl, sizeof lbl, "%s", k == 5 ? L("5件以上", "5 or more") : L("計", "Total"));
         ks_report_set_s(t, row, 0, lbl);
-        int64_t v = k <= 5 ? pc->per[k] : all;
-        if (k == 1)
-            v += pc->per[0]; /* a case always has a main problem; count 0 (should not occur) with 1 */
-        if (k <= 5)
-            all += v;
-        ks_report_set_i(t, row, qn, v);
+        kcount kv = k <= 5 ? pc->per[k] : pc->all;
+        if (k == 1) {
+            /* a case always has a main problem; count 0 (should not occur) with 1 */
+            kv.n += pc->per[0].n;
+            kv.keys += pc->per[0].keys;
+        }
+        ks_report_set_i(t, row, qn, k <= 5 ? ks_report_pub(r, kv) : all);
     }
     for (size_t i = 0; i < 6; i++) {
         double v = ks_report_cell_num(t, i, qn);
@@ -771,11 +782,20 @@ static hkey *household_cases(const rep *r, const int64_t *hp, size_t nu, size_t 
 /* Households by how each compound need was found: 8050, double care,
  * young carers. */
 typedef struct compound {
-    int64_t only_rec[3];  /* recorded as a problem, not found by the links */
-    int64_t only_link[3]; /* found by the links only */
-    int64_t both[3];      /* recorded and found */
-    int64_t either[3];    /* recorded or found */
+    kcount only_rec[3];  /* recorded as a problem, not found by the links */
+    kcount only_link[3]; /* found by the links only */
+    kcount both[3];      /* recorded and found */
+    kcount either[3];    /* recorded or found */
 } compound;
+
+/* One household into *a when `in` (its household record key summed). */
+static void hh_add(kcount *a, bool in, uint16_t hk)
+{
+    if (in) {
+        a->n++;
+        a->keys += hk;
+    }
+}
 
 /* One household's cases k[a..e): which needs a case records (rec) and
  * which the links between its people show (link). */
@@ -819,7 +839,8 @@ static void household_needs(const rep *r, const hkey *k, size_t a, size_t e, boo
 /* The households with a new case this period, counted by need. */
 static compound count_compound(const rep *r)
 {
-    compound n = {.only_rec = {0}};
+    compound n;
+    memset(&n, 0, sizeof n);
     size_t nu, nk;
     int64_t *hp = households_in_period(r, &nu);
     hkey *k = household_cases(r, hp, nu, &nk);
@@ -829,11 +850,13 @@ static compound count_compound(const rep *r)
             e++;
         bool f_rec[3], f_link[3];
         household_needs(r, k, a, e, f_rec, f_link);
+        /* households are counted with their household's record key */
+        uint16_t hk = r->c[k[a].idx].hkey;
         for (int j = 0; j < 3; j++) {
-            n.only_rec[j] += f_rec[j] && !f_link[j];
-            n.only_link[j] += f_link[j] && !f_rec[j];
-            n.both[j] += f_rec[j] && f_link[j];
-            n.either[j] += f_rec[j] || f_link[j];
+            hh_add(&n.only_rec[j], f_rec[j] && !f_link[j], hk);
+            hh_add(&n.only_link[j], f_link[j] && !f_rec[j], hk);
+            hh_add(&n.both[j], f_rec[j] && f_link[j], hk);
+            hh_add(&n.either[j], f_rec[j] || f_link[j], hk);
         }
         a = e;
     }
@@ -859,10 +882,11 @@ static ks_table *compound_table(rep *r, const compound *n)
     for (int j = 0; j < 3; j++) {
         size_t row = ks_table_add_row(t);
         ks_report_set_s(t, row, 0, names[j]);
-        ks_report_set_i(t, row, c0, n->only_rec[j]);
-        ks_report_set_i(t, row, c1, n->only_link[j]);
-        ks_report_set_i(t, row, c3, n->both[j]);
-        ks_report_set_i(t, row, c2, n->either[j]);
+        /* each part and the total its own count, published on its own */
+        ks_report_set_i(t, row, c0, ks_report_pub(r, n->only_rec[j]));
+        ks_report_set_i(t, row, c1, ks_report_pub(r, n->only_link[j]));
+        ks_report_set_i(t, row, c3, ks_report_pub(r, n->both[j]));
+        ks_report_set_i(t, row, c2, ks_report_pub(r, n->either[j]));
     }
     ks_table_set_totals(t, -1, (long)c2, NULL);
     return t;

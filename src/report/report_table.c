@@ -97,7 +97,16 @@ int ks_report_suppress_all(rep *r, ks_table *t)
     if (!r->own_suppress && r->pert)
         return 0;
     int rc = ks_suppress(t, r->k, NULL, r->err);
-    if (rc == -KS_ESAFETY) {
+    if (rc == -KS_EUSAGE && r->ck) {
+        /* "both": perturbed parts that no longer add up to their perturbed
+         * totals are no equations a reader can solve, so primary cells only,
+         * as publish does with such a table (its fixed point) */
+        r->err->code = 0;
+        r->err->msg[0] = '\0';
+        rc = ks_suppress_primary(t, r->k, NULL, r->err);
+        if (rc == 0)
+            rc = ks_suppress_links(t, NULL, r->err);
+    } else if (rc == -KS_ESAFETY) {
         /* no pattern of complements protects the table: hide every non-zero
          * count (and so every share); zeros name no one */
         for (size_t i = 0; i < ks_table_nrows(t); i++)
