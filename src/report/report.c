@@ -29,6 +29,7 @@
 #include "date.h"
 #include "db.h"
 #include "publish.h"
+#include "rkey.h"
 #include "text.h"
 #include "report_internal.h"
 
@@ -114,11 +115,21 @@ static int load_cases(sqlite3 *db, rep *r, ks_error *err)
         "SELECT consult_date, closed_date, CASE WHEN minor THEN 0 WHEN age_band_id IS NULL THEN -1 ELSE max((age_band_id - 1) * 5, 18) END, ifnull(age_band_id, 0), ifnull(sex_id, 0), "
         "ifnull(household_type_id, 0), district_id, ifnull(intake_route_id, 0), ifnull(intake_agency_id, -1), "
         "ifnull(meeting_type_id, 0), status_id, ifnull(outcome_id, 0), main_problem_id, problem_mask, "
-        "support_mask, partner_mask, ifnull(household_id, 0), person_id, problem_count FROM main.case_record";
+        "support_mask, partner_mask, ifnull(household_id, 0), person_id, problem_count, case_id FROM main.case_record";
     sqlite3_stmt *st = NULL;
-    int rc = ks_db_prepare(db, sql, &st, err);
+    ks_rkeys *keys = NULL;
+    /* under the cell key method every case's record key, summed into the
+     * key of each cell it is counted in */
+    int rc = r->ck ? ks_rkeys_load(db, "main", &keys, err) : 0;
     if (rc)
         return rc;
+    if (r->ck && !keys)
+        return ks_error_set(err, KS_ESAFETY, "the database has no record keys, so the report's counts cannot go "
+                                             "through the cell key method; import again to give every case one");
+    if ((rc = ks_db_prepare(db, sql, &st, err))) {
+        ks_rkeys_free(keys);
+        return rc;
+    }
     size_t cap = 0;
     int step;
     int first = INT32_MAX;
@@ -166,10 +177,23 @@ static int load_cases(sqlite3 *db, rep *r, ks_error *err)
         c->household = sqlite3_column_int64(st, 16);
         c->person = sqlite3_column_int64(st, 17);
         c->nprob = (uint8_t)sqlite3_column_int(st, 18);
+        c->key = 0;
+        if (keys && !ks_rkeys_get(keys, KS_RKEY_CASE, sqlite3_column_int64(st, 19), &c->key)) {
+            rc = ks_error_set(err, KS_ESAFETY, "some cases have no record key, so their counts cannot go through "
+                                               "the cell key method; import again to give every case one");
+            break;
+        }
+        c->hkey = 0;
+        if (keys && c->household && !ks_rkeys_get(keys, KS_RKEY_HOUSEHOLD, c->household, &c->hkey)) {
+            rc = ks_error_set(err, KS_ESAFETY, "some households have no record key, so their counts cannot go "
+                                               "through the cell key method; import again to give every one a key");
+            break;
+        }
     }
-    if (step != SQLITE_DONE)
+    if (rc == 0 && step != SQLITE_DONE)
         rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
+    ks_rkeys_free(keys);
     r->data_first = first == INT32_MAX ? r->P.first : first;
     r->data_end = last == INT32_MIN ? r->p1 : last;
     return rc;
@@ -182,7 +206,29 @@ static void sec_about(rep *r)
     ks_doc_section *sec = ks_doc_section_add(r->doc, "about", L("9. この報告について", "9. About this report"));
     ks_buf b;
     ks_buf_init(&b);
-    if (r->en)
+    if (r->ck) {
+        /* the method and the ptable's hash, so that an auditor can
+         * reproduce every figure from the database */
+        if (r->en)
+            ks_buf_addf(&b, "Disclosure control: cell key method (ptable SHA-256 %s). Every count is published "
+                            "perturbed: the true count plus a small noise fixed by the ptable and the sum of the "
+                            "counted records' keys, so the same cases always give the same figure; no count from 1 "
+                            "to %d is published. Every count and total is perturbed on its own, so parts may not add "
+                            "up to the totals; shares, rates, lifts and trends are computed from the published "
+                            "counts.",
+                        r->ptable_sha, r->k - 1);
+        else
+            ks_buf_addf(&b, "秘匿の方法：セルキー法 (ptable SHA-256 %s)。すべての件数は、ptableと集計した記録のキーの合計で決まる"
+                            "小さな撹乱を加えて公表しています（同じ相談の集まりからは常に同じ値）。1〜%d件の値は公表しません。"
+                            "件数と合計はそれぞれ撹乱するため、内訳の計と合計は一致しない場合があります。割合・率・リフト・傾向は"
+                            "公表した件数から計算しています。",
+                        r->ptable_sha, r->k - 1);
+        ks_doc_add(sec, KS_DOC_BULLET, b.buf, NULL, NULL);
+        ks_buf_reset(&b);
+    }
+    if (!r->own_suppress) {
+        /* cell key method alone: no suppression to describe */
+    } else if (r->en)
         ks_buf_addf(&b, "Disclosure control: every count from 1 to %d is hidden (\"<%d\"); in tables with totals more "
                         "cells are hidden so that none can be worked out by subtraction (\"x\"); shares and rates of "
                         "hidden counts are hidden; charts show hidden values as hatched marks. Zeros are shown.",
@@ -191,7 +237,8 @@ static void sec_about(rep *r)
         ks_buf_addf(&b, "秘匿の方法：1〜%d件の数値は「<%d」として伏せ、合計のある表では引き算で求められないよう他のセルも伏せています（x）。"
                         "伏せた数値の割合・率も伏せ、図では斜線の印で示します。0件はそのまま表示します。",
                     r->k - 1, r->k);
-    ks_doc_add(sec, KS_DOC_BULLET, b.buf, NULL, NULL);
+    if (r->own_suppress)
+        ks_doc_add(sec, KS_DOC_BULLET, b.buf, NULL, NULL);
     ks_doc_add(sec, KS_DOC_BULLET,
                L("新規相談＝相談日が期間内の相談。終結・中断＝終結日が期間内で状況が終結・中断のもの。"
                  "期末時点の継続中＝期間末日までに相談があり、その日までに終結日がないもの。",
@@ -370,6 +417,9 @@ int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_result **out, ks_re
         goto done;
     r->k = pol.k;
     r->res = ks_result_new(&pol);
+    r->ck = ks_result_cellkey(r->res);
+    r->own_suppress = ks_result_method(r->res) != KS_SDC_CELLKEY;
+    r->ptable_sha = pol.ptable_sha256;
     r->doc = ks_result_doc(r->res);
     const char *last = pol.last_import && *pol.last_import ? pol.last_import : NULL;
     snprintf(r->mark, sizeof r->mark, "<%d", r->k);
@@ -378,8 +428,11 @@ int ks_report_build(sqlite3 *db, const ks_report_opts *o, ks_result **out, ks_re
     if ((rc = load_data(db, r, err)))
         goto done;
     doc_head(r, last);
-    if ((rc = ks_report_sec_headline(r)) || (rc = ks_report_sec_trend(r)) || (rc = ks_report_sec_who(r)) || (rc = ks_report_sec_problems(r)) ||
-        (rc = ks_report_sec_support(r)) || (rc = ks_report_sec_outcomes(r)) ||
+    /* every section publishes ks_report_pub's values (r->pert: added as
+     * perturbed under a cell-keyed method) */
+    r->pert = true;
+    if ((rc = ks_report_sec_headline(r)) || (rc = ks_report_sec_trend(r)) || (rc = ks_report_sec_who(r)) ||
+        (rc = ks_report_sec_problems(r)) || (rc = ks_report_sec_support(r)) || (rc = ks_report_sec_outcomes(r)) ||
         (rc = ks_report_sec_km(r, &r->doc->sections[r->doc->nsections - 1])) || (rc = ks_report_sec_routes(r)) ||
         (rc = ks_report_sec_quality(r)))
         goto done;

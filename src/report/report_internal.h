@@ -63,7 +63,22 @@ typedef struct rcase {
     uint64_t partners;  /* bit i: partner id i (0 = unlisted) */
     int64_t household;  /* household key, 0 when none */
     int64_t person;     /* person key */
+    uint16_t key;       /* record key (rkey.h), 0 unless the cell key method is in use */
+    uint16_t hkey;      /* its household's record key, 0 without a household or the cell key method */
 } rcase;
+
+/* A count of cases with the sum of their record keys: what the cell key
+ * method perturbs (ks_result_count). */
+typedef struct kcount {
+    int64_t n;     /* cases */
+    uint64_t keys; /* sum of their record keys */
+} kcount;
+
+static inline void ks_kc_add(kcount *a, const rcase *c)
+{
+    a->n++;
+    a->keys += c->key;
+}
 
 typedef struct labels {
     char **name;  /* [n] label by id (NULL where no such id) */
@@ -99,6 +114,10 @@ typedef struct rep {
     bool p_total_hidden[TOP_PROBLEMS + 2]; /* this period's count hidden: top, other, all */
     bool *month_hidden;      /* [months of W] the month's total is hidden */
     size_t headline;         /* the headline table's index in res, SIZE_MAX before it is added */
+    bool ck;                 /* the result's method perturbs counts (cellkey or both) */
+    bool own_suppress;       /* the report suppresses its tables itself (suppress or both) */
+    bool pert;               /* the section being built publishes perturbed counts (converted) */
+    const char *ptable_sha;  /* the ptable's SHA-256 (borrowed from the policy), named under the cell key method */
     ks_error *err;           /* where errors go */
 } rep;
 
@@ -125,6 +144,10 @@ static inline const char *ks_report_lab(const labels *l, int id)
 }
 
 /* ---- tables and charts (report_table.c) ------------------------------------- */
+
+/* The published value of a count: n itself under suppression, n plus the
+ * ptable's noise for its key sum under the cell key method. */
+int64_t ks_report_pub(const rep *r, kcount c);
 
 /* Columns: text, count, real with `digits` decimals, and a share of count
  * column src over count column den of the row (-1: the grand total). */

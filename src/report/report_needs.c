@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "codes.h"
 #include "stats_table.h"
@@ -26,13 +27,19 @@ static int age_group(int band_id)
  * unprotected, the male and female columns in *cm and *cf */
 static ks_table *age_sex_table(rep *r, size_t *cm, size_t *cf)
 {
-    int64_t as[11][3] = {{0}};
+    /* [11][3]: the cells, [11][0..2] the column totals, [g][3] the row
+     * totals: every total is its own count of cases, published on its own */
+    kcount as[12][4];
+    memset(as, 0, sizeof as);
     for (size_t i = 0; i < r->n; i++) {
         const rcase *c = &r->c[i];
         if (!ks_report_in_p(r, c))
             continue;
-        int s = c->sex == 1 ? 0 : c->sex == 2 ? 1 : 2;
-        as[age_group(c->age_band)][s]++;
+        int s = c->sex == 1 ? 0 : c->sex == 2 ? 1 : 2, g = age_group(c->age_band);
+        ks_kc_add(&as[g][s], c);
+        ks_kc_add(&as[g][3], c);
+        ks_kc_add(&as[11][s], c);
+        ks_kc_add(&as[11][3], c);
     }
     ks_table *t = ks_table_new();
     ks_report_col_text(t, "age", L("年齢", "Age"));
@@ -41,7 +48,6 @@ static ks_table *age_sex_table(rep *r, size_t *cm, size_t *cf)
     ks_report_col_count(t, "n_other", L("その他・不明", "Other/unknown"));
     size_t ct = ks_report_col_count(t, "n", L("計", "Total"));
     char buf[64];
-    int64_t colsum[3] = {0, 0, 0};
     for (int g = 0; g <= 11; g++) {
         size_t row = ks_table_add_row(t);
         if (g < 9)
@@ -51,15 +57,9 @@ static ks_table *age_sex_table(rep *r, size_t *cm, size_t *cf)
         else
             snprintf(buf, sizeof buf, "%s", g == 10 ? L("不明", "Unknown") : L("計", "Total"));
         ks_report_set_s(t, row, 0, buf);
-        int64_t sum = 0;
-        for (int s = 0; s < 3; s++) {
-            int64_t v = g <= 10 ? as[g][s] : colsum[s];
-            if (g <= 10)
-                colsum[s] += v;
-            ks_report_set_i(t, row, 1 + (size_t)s, v);
-            sum += v;
-        }
-        ks_report_set_i(t, row, ct, sum);
+        for (int s = 0; s < 3; s++)
+            ks_report_set_i(t, row, 1 + (size_t)s, ks_report_pub(r, as[g][s]));
+        ks_report_set_i(t, row, ct, ks_report_pub(r, as[g][3]));
     }
     ks_table_set_totals(t, 11, (long)ct, NULL);
     return t;
@@ -106,15 +106,17 @@ static int who_age_sex(rep *r, ks_doc_section *sec)
 static int who_households(rep *r, ks_doc_section *sec)
 {
     size_t nh = r->hh.n;
-    int64_t *hc = ks_calloc(nh + 1, sizeof *hc);
+    kcount *hc = ks_calloc(nh + 1, sizeof *hc);
     for (size_t i = 0; i < r->n; i++)
         if (ks_report_in_p(r, &r->c[i]))
-            hc[r->c[i].hh_type < nh ? r->c[i].hh_type : 0]++;
+            ks_kc_add(&hc[r->c[i].hh_type < nh ? r->c[i].hh_type : 0], &r->c[i]);
     ks_table *t = ks_table_new();
     ks_report_col_text(t, "household_type", L("世帯構成", "Household"));
     size_t hn = ks_report_col_count(t, "n", L("件数", "Cases"));
     size_t hp = ks_report_col_share(t, "pct", L("割合(%)", "Share (%)"), hn, -1, 1);
-    int64_t all = 0;
+    /* the total is the count of the listed rows' cases, published on its
+     * own; the shares are of published counts */
+    kcount allk = {0, 0};
     for (size_t id = 1; id <= nh; id++) {
         size_t code = id < nh ? id : 0; /* the empty ones last */
         if (code == 0 && id != nh)
@@ -123,9 +125,11 @@ static int who_households(rep *r, ks_doc_section *sec)
             continue;
         size_t row = ks_table_add_row(t);
         ks_report_set_s(t, row, 0, code ? ks_report_lab(&r->hh, (int)code) : L("未記入", "Not recorded"));
-        ks_report_set_i(t, row, hn, hc[code]);
-        all += hc[code];
+        ks_report_set_i(t, row, hn, ks_report_pub(r, hc[code]));
+        allk.n += hc[code].n;
+        allk.keys += hc[code].keys;
     }
+    int64_t all = ks_report_pub(r, allk);
     size_t trow = ks_table_add_row(t);
     ks_report_set_s(t, trow, 0, L("計", "Total"));
     ks_report_set_i(t, trow, hn, all);
@@ -154,7 +158,7 @@ typedef struct district_cols {
 
 /* One district's counts: new cases in P, new cases in C, closed in P,
  * open at P's end. */
-typedef int64_t district_row[4];
+typedef kcount district_row[4];
 
 /* The counts of each district id; the caller frees. */
 static district_row *district_counts(const rep *r)
@@ -166,13 +170,13 @@ static district_row *district_counts(const rep *r)
         if (c->district >= nd)
             continue;
         if (ks_report_in_p(r, c))
-            dc[c->district][0]++;
+            ks_kc_add(&dc[c->district][0], c);
         if (ks_report_in_c(r, c))
-            dc[c->district][1]++;
+            ks_kc_add(&dc[c->district][1], c);
         if (c->status == KS_STATUS_CLOSED && c->close >= r->p0 && c->close <= r->p1)
-            dc[c->district][2]++;
+            ks_kc_add(&dc[c->district][2], c);
         if (c->open <= r->p1 && (c->close == NO_DATE || c->close > r->p1))
-            dc[c->district][3]++;
+            ks_kc_add(&dc[c->district][3], c);
     }
     return dc;
 }
@@ -191,7 +195,8 @@ static ks_table *district_table(rep *r, district_cols *k)
     k->dp = ks_report_col_share(t, "change_pct", L("増減率(%)", "Change (%)"), k->d0, (int)k->d1, 1);
     k->d2 = ks_report_col_count(t, "n_closed", L("終結", "Closed"));
     k->d3 = ks_report_col_count(t, "n_open", L("期末継続中", "Open at end"));
-    int64_t sum[4] = {0, 0, 0, 0};
+    kcount sumk[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
+    int64_t sum[4], v[4];
     k->rows = 0;
     for (size_t id = 1; id < nd; id++) {
         if (!r->district_l.name[id])
@@ -199,15 +204,21 @@ static ks_table *district_table(rep *r, district_cols *k)
         size_t row = ks_table_add_row(t);
         k->rows++;
         ks_report_set_s(t, row, 0, ks_report_lab(&r->district_l, (int)id));
-        for (int j = 0; j < 4; j++)
-            sum[j] += dc[id][j];
-        ks_report_set_i(t, row, k->d0, dc[id][0]);
-        ks_report_set_i(t, row, k->d1, dc[id][1]);
-        ks_report_set_i(t, row, k->d2, dc[id][2]);
-        ks_report_set_i(t, row, k->d3, dc[id][3]);
-        ks_report_set_r(t, row, k->dp, dc[id][1] > 0 ? 100.0 * (double)(dc[id][0] - dc[id][1]) / (double)dc[id][1] : NAN);
+        for (int j = 0; j < 4; j++) {
+            sumk[j].n += dc[id][j].n;
+            sumk[j].keys += dc[id][j].keys;
+            v[j] = ks_report_pub(r, dc[id][j]);
+        }
+        ks_report_set_i(t, row, k->d0, v[0]);
+        ks_report_set_i(t, row, k->d1, v[1]);
+        ks_report_set_i(t, row, k->d2, v[2]);
+        ks_report_set_i(t, row, k->d3, v[3]);
+        ks_report_set_r(t, row, k->dp, v[1] > 0 ? 100.0 * (double)(v[0] - v[1]) / (double)v[1] : NAN);
     }
     free(dc);
+    /* the total: the count of the listed districts' cases, published on its own */
+    for (int j = 0; j < 4; j++)
+        sum[j] = ks_report_pub(r, sumk[j]);
     size_t tr = ks_table_add_row(t);
     ks_report_set_s(t, tr, 0, L("計", "Total"));
     ks_report_set_i(t, tr, k->d0, sum[0]);
@@ -286,7 +297,7 @@ typedef struct cooc {
     int top[TOP_COOCCUR];                   /* the codes in the matrix, most frequent first */
     size_t nt;                              /* how many */
     const char *rows[TOP_COOCCUR];          /* their labels (borrowed from l) */
-    int64_t both[TOP_COOCCUR][TOP_COOCCUR]; /* new cases with codes a and b */
+    int64_t both[TOP_COOCCUR][TOP_COOCCUR]; /* new cases with codes a and b (published values) */
 } cooc;
 
 /* A pair of codes in the list of the strongest. */
@@ -301,15 +312,20 @@ typedef struct pair {
 static void cooccur_top(cooc *x)
 {
     const rep *r = x->r;
-    int64_t cnt[MAX_CODE] = {0};
+    kcount kc[MAX_CODE];
+    memset(kc, 0, sizeof kc);
     for (size_t i = 0; i < r->n; i++) {
         if (!ks_report_in_p(r, &r->c[i]))
             continue;
         uint64_t mk = x->fn(&r->c[i]);
         for (int b = 0; b < MAX_CODE; b++)
             if (mk >> b & 1)
-                cnt[b]++;
+                ks_kc_add(&kc[b], &r->c[i]);
     }
+    /* chosen by the published counts: the choice names no true count */
+    int64_t cnt[MAX_CODE];
+    for (int b = 0; b < MAX_CODE; b++)
+        cnt[b] = ks_report_pub(r, kc[b]);
     x->nt = ks_report_top_ids(cnt, x->l->n < MAX_CODE ? x->l->n : MAX_CODE, TOP_COOCCUR, x->top);
 }
 
@@ -319,6 +335,10 @@ static ks_table *cooccur_matrix(cooc *x)
 {
     const rep *r = x->r;
     size_t nt = x->nt;
+    /* each cell its own count of cases with its own key sum (the two
+     * copies of a pair are the same count, so the same published value) */
+    kcount kb[TOP_COOCCUR][TOP_COOCCUR];
+    memset(kb, 0, sizeof kb);
     for (size_t i = 0; i < r->n; i++) {
         if (!ks_report_in_p(r, &r->c[i]))
             continue;
@@ -328,9 +348,12 @@ static ks_table *cooccur_matrix(cooc *x)
                 continue;
             for (size_t b = 0; b < nt; b++)
                 if (mk >> x->top[b] & 1)
-                    x->both[a][b]++;
+                    ks_kc_add(&kb[a][b], &r->c[i]);
         }
     }
+    for (size_t a = 0; a < nt; a++)
+        for (size_t b = 0; b < nt; b++)
+            x->both[a][b] = ks_report_pub(r, kb[a][b]);
     ks_table *t = ks_table_new();
     ks_report_col_text(t, "code", x->what);
     char name[32];
@@ -354,6 +377,10 @@ static ks_table *cooccur_matrix(cooc *x)
 static void hide_nested(const cooc *x, ks_table *t)
 {
     const rep *r = x->r;
+    /* under the cell key method alone the differences are of perturbed
+     * counts, not true ones: nothing to hide */
+    if (!r->own_suppress && r->pert)
+        return;
     int64_t nn = r->n_new;
     for (size_t a = 0; a < x->nt && !ks_weakened("report-nested"); a++)
         for (size_t b = 0; b < x->nt; b++) {
@@ -550,8 +577,9 @@ static int household_section(rep *r, ks_doc_section *sec);
  * problems they list. */
 typedef struct problem_counts {
     size_t np;             /* problem ids counted (at most MAX_CODE) */
-    int64_t any[MAX_CODE]; /* cases listing problem id */
-    int64_t per[6];        /* cases listing 0..4 problems, 5 or more */
+    kcount any[MAX_CODE];  /* cases listing problem id */
+    kcount per[6];         /* cases listing 0..4 problems, 5 or more */
+    kcount all;            /* all of them (the total row, published on its own) */
     int64_t sum_prob;      /* problems listed over all cases */
 } problem_counts;
 
@@ -564,9 +592,10 @@ static void count_problems(const rep *r, problem_counts *pc)
             continue;
         for (size_t b = 0; b < pc->np; b++)
             if (c->problems >> b & 1)
-                pc->any[b]++;
+                ks_kc_add(&pc->any[b], c);
         int k = c->nprob >= 5 ? 5 : c->nprob;
-        pc->per[k]++;
+        ks_kc_add(&pc->per[k], c);
+        ks_kc_add(&pc->all, c);
         pc->sum_prob += c->nprob;
     }
 }
@@ -581,14 +610,20 @@ static int problems_table(rep *r, ks_doc_section *sec, const problem_counts *pc)
     ks_report_col_text(t, "field", L("分野", "Field"));
     size_t pn = ks_report_col_count(t, "n", L("件数(延べ)", "Cases (any)"));
     size_t pp = ks_report_col_share(t, "pct", L("割合(%)", "Share (%)"), pn, -1, 1);
+    /* under the cell key method the mean is of published counts too: the
+     * problems' published counts over the published new cases */
+    int64_t sum_prob = r->ck ? 0 : pc->sum_prob;
     for (size_t id = 1; id < pc->np; id++) {
         if (!r->problem.name[id])
             continue;
         size_t row = ks_table_add_row(t);
+        int64_t v = ks_report_pub(r, pc->any[id]);
+        if (r->ck)
+            sum_prob += v;
         ks_report_set_s(t, row, 0, ks_report_lab(&r->problem, (int)id));
         ks_report_set_s(t, row, 1, ks_report_lab(&r->field, r->problem.field[id]));
-        ks_report_set_i(t, row, pn, pc->any[id]);
-        ks_report_set_r(t, row, pp, r->n_new > 0 ? 100.0 * (double)pc->any[id] / (double)r->n_new : NAN);
+        ks_report_set_i(t, row, pn, v);
+        ks_report_set_r(t, row, pp, r->n_new > 0 ? 100.0 * (double)v / (double)r->n_new : NAN);
     }
     if ((rc = ks_report_protect(r, t))) {
         ks_table_free(t);
@@ -598,7 +633,7 @@ static int problems_table(rep *r, ks_doc_section *sec, const problem_counts *pc)
     if (!r->n_new_hidden && r->n_new > 0) {
         ks_buf b;
         ks_buf_init(&b);
-        double mean = (double)pc->sum_prob / (double)r->n_new;
+        double mean = (double)sum_prob / (double)r->n_new;
         if (r->en)
             ks_buf_addf(&b, "A new case lists %.2f problems on average. Shares add up to more than 100%% because a case "
                             "can have several problems.", mean);
@@ -619,7 +654,9 @@ static int problems_per_case(rep *r, ks_doc_section *sec, const problem_counts *
     ks_report_col_text(t, "problems", L("課題の数", "Problems"));
     size_t qn = ks_report_col_count(t, "n", L("件数", "Cases"));
     size_t qp = ks_report_col_share(t, "pct", L("割合(%)", "Share (%)"), qn, -1, 1);
-    int64_t all = 0;
+    /* each row and the total its own count, published on its own; the
+     * shares are of published counts */
+    int64_t all = ks_report_pub(r, pc->all);
     for (int k = 1; k <= 6; k++) {
         size_t row = ks_table_add_row(t);
         char lbl[32];
@@ -628,12 +665,13 @@ static int problems_per_case(rep *r, ks_doc_section *sec, const problem_counts *
         else
             snprintf(lbl, sizeof lbl, "%s", k == 5 ? L("5件以上", "5 or more") : L("計", "Total"));
         ks_report_set_s(t, row, 0, lbl);
-        int64_t v = k <= 5 ? pc->per[k] : all;
-        if (k == 1)
-            v += pc->per[0]; /* a case always has a main problem; count 0 (should not occur) with 1 */
-        if (k <= 5)
-            all += v;
-        ks_report_set_i(t, row, qn, v);
+        kcount kv = k <= 5 ? pc->per[k] : pc->all;
+        if (k == 1) {
+            /* a case always has a main problem; count 0 (should not occur) with 1 */
+            kv.n += pc->per[0].n;
+            kv.keys += pc->per[0].keys;
+        }
+        ks_report_set_i(t, row, qn, k <= 5 ? ks_report_pub(r, kv) : all);
     }
     for (size_t i = 0; i < 6; i++) {
         double v = ks_report_cell_num(t, i, qn);
@@ -744,11 +782,20 @@ static hkey *household_cases(const rep *r, const int64_t *hp, size_t nu, size_t 
 /* Households by how each compound need was found: 8050, double care,
  * young carers. */
 typedef struct compound {
-    int64_t only_rec[3];  /* recorded as a problem, not found by the links */
-    int64_t only_link[3]; /* found by the links only */
-    int64_t both[3];      /* recorded and found */
-    int64_t either[3];    /* recorded or found */
+    kcount only_rec[3];  /* recorded as a problem, not found by the links */
+    kcount only_link[3]; /* found by the links only */
+    kcount both[3];      /* recorded and found */
+    kcount either[3];    /* recorded or found */
 } compound;
+
+/* One household into *a when `in` (its household record key summed). */
+static void hh_add(kcount *a, bool in, uint16_t hk)
+{
+    if (in) {
+        a->n++;
+        a->keys += hk;
+    }
+}
 
 /* One household's cases k[a..e): which needs a case records (rec) and
  * which the links between its people show (link). */
@@ -792,7 +839,8 @@ static void household_needs(const rep *r, const hkey *k, size_t a, size_t e, boo
 /* The households with a new case this period, counted by need. */
 static compound count_compound(const rep *r)
 {
-    compound n = {.only_rec = {0}};
+    compound n;
+    memset(&n, 0, sizeof n);
     size_t nu, nk;
     int64_t *hp = households_in_period(r, &nu);
     hkey *k = household_cases(r, hp, nu, &nk);
@@ -802,11 +850,13 @@ static compound count_compound(const rep *r)
             e++;
         bool f_rec[3], f_link[3];
         household_needs(r, k, a, e, f_rec, f_link);
+        /* households are counted with their household's record key */
+        uint16_t hk = r->c[k[a].idx].hkey;
         for (int j = 0; j < 3; j++) {
-            n.only_rec[j] += f_rec[j] && !f_link[j];
-            n.only_link[j] += f_link[j] && !f_rec[j];
-            n.both[j] += f_rec[j] && f_link[j];
-            n.either[j] += f_rec[j] || f_link[j];
+            hh_add(&n.only_rec[j], f_rec[j] && !f_link[j], hk);
+            hh_add(&n.only_link[j], f_link[j] && !f_rec[j], hk);
+            hh_add(&n.both[j], f_rec[j] && f_link[j], hk);
+            hh_add(&n.either[j], f_rec[j] || f_link[j], hk);
         }
         a = e;
     }
@@ -832,10 +882,11 @@ static ks_table *compound_table(rep *r, const compound *n)
     for (int j = 0; j < 3; j++) {
         size_t row = ks_table_add_row(t);
         ks_report_set_s(t, row, 0, names[j]);
-        ks_report_set_i(t, row, c0, n->only_rec[j]);
-        ks_report_set_i(t, row, c1, n->only_link[j]);
-        ks_report_set_i(t, row, c3, n->both[j]);
-        ks_report_set_i(t, row, c2, n->either[j]);
+        /* each part and the total its own count, published on its own */
+        ks_report_set_i(t, row, c0, ks_report_pub(r, n->only_rec[j]));
+        ks_report_set_i(t, row, c1, ks_report_pub(r, n->only_link[j]));
+        ks_report_set_i(t, row, c3, ks_report_pub(r, n->both[j]));
+        ks_report_set_i(t, row, c2, ks_report_pub(r, n->either[j]));
     }
     ks_table_set_totals(t, -1, (long)c2, NULL);
     return t;
@@ -890,15 +941,21 @@ static ks_table *bar_table(rep *r, const bar_spec *sp, size_t *cn, int **grp)
     const labels *l = sp->l;
     bool per_field = sp->per_field;
     size_t nl = l->n < MAX_CODE ? l->n : MAX_CODE;
-    int64_t cnt[MAX_CODE] = {0};
+    kcount kc[MAX_CODE];
+    memset(kc, 0, sizeof kc);
     for (size_t i = 0; i < r->n; i++) {
         if (!ks_report_in_p(r, &r->c[i]))
             continue;
         uint64_t mk = sp->fn(&r->c[i]);
         for (size_t b = 0; b < nl; b++)
             if (mk >> b & 1)
-                cnt[b]++;
+                ks_kc_add(&kc[b], &r->c[i]);
     }
+    /* each code's published count; the shares are of the period's
+     * published new cases (r->n_new) */
+    int64_t cnt[MAX_CODE];
+    for (size_t b = 0; b < nl; b++)
+        cnt[b] = ks_report_pub(r, kc[b]);
     ks_table *t = ks_table_new();
     ks_report_col_text(t, "name", r->en ? sp->col_en : sp->col_ja);
     if (per_field) {

@@ -3,6 +3,7 @@
  * ks_report_km_points), and 8. data quality. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "codes.h"
 #include "date.h"
@@ -88,32 +89,36 @@ static ks_date day_date(int32_t days)
 /* The outcome of this period's closed cases: a table with its total row
  * and a bar chart.  Also counts each main problem among them into pc
  * (the top problems of the next table). */
-static int outcomes_table(rep *r, ks_doc_section *sec, int64_t *pc, size_t np)
+static int outcomes_table(rep *r, ks_doc_section *sec, kcount *pc, size_t np)
 {
     size_t no = r->outcome.n;
-    int64_t *oc = ks_calloc(no + 1, sizeof *oc);
+    /* [no]: the total, the count of the listed rows' cases, published on
+     * its own; the shares are of published counts */
+    kcount *oc = ks_calloc(no + 1, sizeof *oc);
     for (size_t i = 0; i < r->n; i++) {
         const rcase *c = &r->c[i];
         if (c->status != KS_STATUS_CLOSED || c->close < r->p0 || c->close > r->p1)
             continue;
-        oc[c->outcome < no ? c->outcome : 0]++;
+        size_t code = c->outcome < no ? c->outcome : 0;
+        ks_kc_add(&oc[code], c);
+        if (code == 0 || r->outcome.name[code])
+            ks_kc_add(&oc[no], c);
         if (c->main < np)
-            pc[c->main]++;
+            ks_kc_add(&pc[c->main], c);
     }
     ks_table *t = ks_table_new();
     ks_report_col_text(t, "outcome", L("結果", "Outcome"));
     size_t on = ks_report_col_count(t, "n", L("件数", "Cases"));
     size_t op = ks_report_col_share(t, "pct", L("割合(%)", "Share (%)"), on, -1, 1);
-    int64_t all = 0;
     for (size_t id = 1; id <= no; id++) {
         size_t code = id < no ? id : 0;
         if (code && !r->outcome.name[code])
             continue;
         size_t row = ks_table_add_row(t);
         ks_report_set_s(t, row, 0, code ? ks_report_lab(&r->outcome, (int)code) : L("未記入", "Not recorded"));
-        ks_report_set_i(t, row, on, oc[code]);
-        all += oc[code];
+        ks_report_set_i(t, row, on, ks_report_pub(r, oc[code]));
     }
+    int64_t all = ks_report_pub(r, oc[no]);
     size_t trow = ks_table_add_row(t);
     ks_report_set_s(t, trow, 0, L("計", "Total"));
     ks_report_set_i(t, trow, on, all);
@@ -175,7 +180,13 @@ static int good_table(rep *r, ks_doc_section *sec, const int64_t *pc, size_t np)
 {
     int top[TOP_PROBLEMS];
     size_t ntop = ks_report_top_ids(pc, np, TOP_PROBLEMS, top);
-    int64_t good[TOP_PROBLEMS + 2] = {0}, closed[TOP_PROBLEMS + 2] = {0};
+    /* closed, good and other: each its own count of cases with its own key
+     * sum, published on its own (other is counted, not closed minus good);
+     * the rates and Wilson intervals are of the published counts */
+    kcount kg[TOP_PROBLEMS + 2], kc[TOP_PROBLEMS + 2], ko[TOP_PROBLEMS + 2];
+    memset(kg, 0, sizeof kg);
+    memset(kc, 0, sizeof kc);
+    memset(ko, 0, sizeof ko);
     for (size_t i = 0; i < r->n; i++) {
         const rcase *c = &r->c[i];
         if (c->status != KS_STATUS_CLOSED || c->close < r->p0 || c->close > r->p1)
@@ -185,10 +196,16 @@ static int good_table(rep *r, ks_doc_section *sec, const int64_t *pc, size_t np)
             if (c->main == top[j])
                 s = j;
         bool g = ks_outcome_good(c->outcome);
-        closed[s]++;
-        good[s] += g;
-        closed[ntop + 1]++;
-        good[ntop + 1] += g;
+        ks_kc_add(&kc[s], c);
+        ks_kc_add(&kc[ntop + 1], c);
+        ks_kc_add(g ? &kg[s] : &ko[s], c);
+        ks_kc_add(g ? &kg[ntop + 1] : &ko[ntop + 1], c);
+    }
+    int64_t good[TOP_PROBLEMS + 2], closed[TOP_PROBLEMS + 2], other[TOP_PROBLEMS + 2];
+    for (size_t s = 0; s < ntop + 2; s++) {
+        good[s] = ks_report_pub(r, kg[s]);
+        closed[s] = ks_report_pub(r, kc[s]);
+        other[s] = ks_report_pub(r, ko[s]);
     }
     ks_table *t = ks_table_new();
     ks_report_col_text(t, "problem", L("主たる課題", "Main problem"));
@@ -203,9 +220,10 @@ static int good_table(rep *r, ks_doc_section *sec, const int64_t *pc, size_t np)
         ks_report_set_s(t, row, 0, s < ntop ? ks_report_lab(&r->problem, top[s]) : s == ntop ? L("上記以外", "All others") : L("計", "Total"));
         ks_report_set_i(t, row, gc, closed[s]);
         ks_report_set_i(t, row, gg, good[s]);
-        ks_report_set_i(t, row, go, closed[s] - good[s]);
+        ks_report_set_i(t, row, go, other[s]);
         double lo = NAN, hi = NAN;
-        if (closed[s] > 0 && ks_wilson_ci(good[s], closed[s], 0.95, &lo, &hi, NULL) == 0) {
+        /* no rate where the published good exceeds the published closed */
+        if (closed[s] > 0 && good[s] <= closed[s] && ks_wilson_ci(good[s], closed[s], 0.95, &lo, &hi, NULL) == 0) {
             ks_report_set_r(t, row, gp, 100.0 * (double)good[s] / (double)closed[s]);
             ks_report_set_r(t, row, gl, 100 * lo);
             ks_report_set_r(t, row, gh, 100 * hi);
@@ -231,10 +249,15 @@ int ks_report_sec_outcomes(rep *r)
 {
     ks_doc_section *sec = ks_doc_section_add(r->doc, "outcomes", L("6. 終結と成果", "6. Closures and outcomes"));
     size_t np = r->problem.n;
+    kcount *kpc = ks_calloc(np ? np : 1, sizeof *kpc);
     int64_t *pc = ks_calloc(np ? np : 1, sizeof *pc);
-    int rc = outcomes_table(r, sec, pc, np);
+    int rc = outcomes_table(r, sec, kpc, np);
+    /* the top problems chosen by published counts */
+    for (size_t i = 0; i < np; i++)
+        pc[i] = ks_report_pub(r, kpc[i]);
     if (!rc)
         rc = good_table(r, sec, pc, np);
+    free(kpc);
     free(pc);
     return rc;
 }
@@ -432,6 +455,17 @@ static void km_note(rep *r, ks_doc_section *sec)
 
 int ks_report_sec_km(rep *r, ks_doc_section *sec)
 {
+    if (r->ck) {
+        /* as analyze survival: the curve, the median and the shares closed
+         * are functions of every case's own time, which published counts do
+         * not carry, and from the true data they would give true counts back */
+        ks_doc_add(sec, KS_DOC_NOTE,
+                   L("セルキー法では、終結までの日数（カプラン・マイヤー曲線・中央値）は各相談の日数を要するため掲載していません。",
+                     "Under the cell key method the days to closure (Kaplan-Meier curve, median) are not shown: they "
+                     "need every case's own time, which the published counts do not carry."),
+                   NULL, NULL);
+        return 0;
+    }
     km_state k = {0};
     km_cases(r, &k);
     km_columns(r, &k);
@@ -490,29 +524,38 @@ int ks_report_sec_quality(rep *r)
         [Q_CLOSE_DATE] = L("終結日（終結・中断）", "Closing date (closed/suspended)"),
         [Q_OUTCOME] = L("結果（終結・中断）", "Outcome (closed/suspended)"),
     };
-    int64_t target[NF] = {0}, empty[NF] = {0}, unknown[NF] = {0};
+    /* per field: the cases it applies to, those filled, empty, unknown;
+     * each its own count of cases with its own key sum, published on its
+     * own (filled is counted, not target minus the others) */
+    kcount target[NF], filled[NF], empty[NF], unknown[NF];
+    memset(target, 0, sizeof target);
+    memset(filled, 0, sizeof filled);
+    memset(empty, 0, sizeof empty);
+    memset(unknown, 0, sizeof unknown);
     for (size_t i = 0; i < r->n; i++) {
         const rcase *c = &r->c[i];
         if (!ks_report_in_p(r, c))
             continue;
-        for (int f = 0; f < Q_EVERY_CASE; f++)
-            target[f]++;
-        empty[Q_SEX] += c->sex == 0;
-        unknown[Q_SEX] += c->sex == KS_SEX_UNKNOWN;
-        empty[Q_AGE] += c->age_band == 0;
-        empty[Q_HOUSEHOLD] += c->household == 0;
-        empty[Q_HH_TYPE] += c->hh_type == 0;
-        empty[Q_ROUTE] += c->route == 0;
-        empty[Q_AGENCY] += c->agency < 0;
-        empty[Q_SUPPORT] += c->supports == 0;
-        empty[Q_PARTNERS] += c->partners == 0;
-        empty[Q_MEETING] += c->meeting == 0;
+        /* 0 filled, 1 empty, 2 unknown */
+        int st[NF];
+        st[Q_SEX] = c->sex == 0 ? 1 : c->sex == KS_SEX_UNKNOWN ? 2 : 0;
+        st[Q_AGE] = c->age_band == 0;
+        st[Q_HOUSEHOLD] = c->household == 0;
+        st[Q_HH_TYPE] = c->hh_type == 0;
+        st[Q_ROUTE] = c->route == 0;
+        st[Q_AGENCY] = c->agency < 0;
+        st[Q_SUPPORT] = c->supports == 0;
+        st[Q_PARTNERS] = c->partners == 0;
+        st[Q_MEETING] = c->meeting == 0;
+        int nf = Q_EVERY_CASE;
         if (c->status == KS_STATUS_CLOSED || c->status == KS_STATUS_SUSPENDED) {
-            target[Q_CLOSE_DATE]++;
-            target[Q_OUTCOME]++;
-            empty[Q_CLOSE_DATE] += c->close == NO_DATE;
-            empty[Q_OUTCOME] += c->outcome == 0;
-            unknown[Q_OUTCOME] += c->outcome == KS_OUTCOME_UNKNOWN;
+            st[Q_CLOSE_DATE] = c->close == NO_DATE;
+            st[Q_OUTCOME] = c->outcome == 0 ? 1 : c->outcome == KS_OUTCOME_UNKNOWN ? 2 : 0;
+            nf = NF;
+        }
+        for (int f = 0; f < nf; f++) {
+            ks_kc_add(&target[f], c);
+            ks_kc_add(st[f] == 0 ? &filled[f] : st[f] == 1 ? &empty[f] : &unknown[f], c);
         }
     }
     ks_table *t = ks_table_new();
@@ -525,13 +568,15 @@ int ks_report_sec_quality(rep *r)
     size_t pu = ks_report_col_share(t, "pct_unknown", L("不明(%)", "Unknown (%)"), cu, (int)ct, 1);
     for (int f = 0; f < NF; f++) {
         size_t row = ks_table_add_row(t);
+        int64_t tg = ks_report_pub(r, target[f]), em = ks_report_pub(r, empty[f]), un = ks_report_pub(r, unknown[f]);
         ks_report_set_s(t, row, 0, names[f]);
-        ks_report_set_i(t, row, cf, target[f] - empty[f] - unknown[f]);
-        ks_report_set_i(t, row, ce, empty[f]);
-        ks_report_set_i(t, row, cu, unknown[f]);
-        ks_report_set_i(t, row, ct, target[f]);
-        ks_report_set_r(t, row, pe, target[f] > 0 ? 100.0 * (double)empty[f] / (double)target[f] : NAN);
-        ks_report_set_r(t, row, pu, target[f] > 0 ? 100.0 * (double)unknown[f] / (double)target[f] : NAN);
+        ks_report_set_i(t, row, cf, ks_report_pub(r, filled[f]));
+        ks_report_set_i(t, row, ce, em);
+        ks_report_set_i(t, row, cu, un);
+        ks_report_set_i(t, row, ct, tg);
+        /* shares of the published counts */
+        ks_report_set_r(t, row, pe, tg > 0 ? 100.0 * (double)em / (double)tg : NAN);
+        ks_report_set_r(t, row, pu, tg > 0 ? 100.0 * (double)un / (double)tg : NAN);
     }
     ks_table_set_totals(t, -1, (long)ct, NULL);
     int rc = ks_report_protect(r, t);

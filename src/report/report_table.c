@@ -14,6 +14,8 @@
 
 /* ---- tables ------------------------------------------------------------------ */
 
+int64_t ks_report_pub(const rep *r, kcount c) { return ks_result_count(r->res, c.n, c.keys); }
+
 size_t ks_report_col_text(ks_table *t, const char *name, const char *label)
 {
     return (size_t)ks_table_add_column(t, name, label, KS_COL_TEXT, NULL);
@@ -90,8 +92,21 @@ static size_t count_hidden(const ks_table *t)
  * column, or (tables without a total row) the period's count of new cases. */
 int ks_report_suppress_all(rep *r, ks_table *t)
 {
+    /* under the cell key method alone the perturbed counts are published as
+     * they are: the ptable leaves none in 1..k-1, and zeros stay */
+    if (!r->own_suppress && r->pert)
+        return 0;
     int rc = ks_suppress(t, r->k, NULL, r->err);
-    if (rc == -KS_ESAFETY) {
+    if (rc == -KS_EUSAGE && r->ck) {
+        /* "both": perturbed parts that no longer add up to their perturbed
+         * totals are no equations a reader can solve, so primary cells only,
+         * as publish does with such a table (its fixed point) */
+        r->err->code = 0;
+        r->err->msg[0] = '\0';
+        rc = ks_suppress_primary(t, r->k, NULL, r->err);
+        if (rc == 0)
+            rc = ks_suppress_links(t, NULL, r->err);
+    } else if (rc == -KS_ESAFETY) {
         /* no pattern of complements protects the table: hide every non-zero
          * count (and so every share); zeros name no one */
         for (size_t i = 0; i < ks_table_nrows(t); i++)
@@ -140,7 +155,7 @@ int ks_report_protect(rep *r, ks_table *t)
  * protected elsewhere (their hidden state copied too): only the links. */
 int ks_report_protect_links(rep *r, ks_table *t)
 {
-    int rc = ks_suppress_links(t, NULL, r->err);
+    int rc = r->own_suppress || !r->pert ? ks_suppress_links(t, NULL, r->err) : 0;
     if (!rc)
         rc = ks_suppress_check(t, r->k, r->err);
     if (!rc) {
@@ -154,7 +169,13 @@ int ks_report_add_table(rep *r, ks_doc_section *sec, ks_doc_kind kind, const cha
                         ks_table *t, size_t *index)
 {
     size_t at = 0;
-    int rc = ks_result_add_protected(r->res, id, caption, t, &at, r->err);
+    /* a converted section's counts are ks_report_pub's values: added as
+     * already perturbed (under "both" publish suppresses them once more, a
+     * fixed point of the report's own suppression); a section not converted
+     * yet goes the protected way, which refuses under a cell-keyed method,
+     * so that no true count is printed there */
+    int rc = r->ck && r->pert ? ks_result_add_perturbed(r->res, id, caption, t, NULL, NULL, 0, &at, r->err)
+                              : ks_result_add_protected(r->res, id, caption, t, &at, r->err);
     ks_table_free(t);
     if (rc)
         return rc;

@@ -18,25 +18,30 @@
 /* ---- 1. headline ------------------------------------------------------------ */
 
 typedef struct counts4 {
-    int64_t v[4]; /* new, closed, suspended, ongoing at end */
+    int64_t v[4]; /* new, closed, suspended, ongoing at end (published values) */
 } counts4;
 
+/* Each indicator is its own count of cases with its own key sum, published
+ * on its own (ks_report_pub). */
 static counts4 headline_counts(const rep *r, ks_period p, int32_t d0, int32_t d1)
 {
-    counts4 x = {{0, 0, 0, 0}};
+    kcount k[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
     for (size_t i = 0; i < r->n; i++) {
         const rcase *c = &r->c[i];
         if (c->month >= p.first && c->month <= p.last)
-            x.v[0]++;
+            ks_kc_add(&k[0], c);
         if (c->close != NO_DATE && c->close >= d0 && c->close <= d1) {
             if (c->status == KS_STATUS_CLOSED)
-                x.v[1]++;
+                ks_kc_add(&k[1], c);
             else if (c->status == KS_STATUS_SUSPENDED)
-                x.v[2]++;
+                ks_kc_add(&k[2], c);
         }
         if (c->open <= d1 && (c->close == NO_DATE || c->close > d1))
-            x.v[3]++;
+            ks_kc_add(&k[3], c);
     }
+    counts4 x;
+    for (int i = 0; i < 4; i++)
+        x.v[i] = ks_report_pub(r, k[i]);
     return x;
 }
 
@@ -221,6 +226,7 @@ typedef struct trend_state {
     size_t nm;              /* months in the window W */
     size_t nser;            /* top problems + other; series index nser = all */
     double *m;              /* [month - range0][nser + 1] new cases, owned */
+    uint64_t *km;           /* the same cells' sums of record keys, owned */
     int *mp, *mc, *mr;      /* months of P, of C, the other months of W; owned */
     size_t nmp, nmc, nmr;   /* how many of each */
     ks_table *tp, *tc, *tw; /* their month tables (tw NULL when nmr is 0); owned until added to the document */
@@ -237,12 +243,17 @@ typedef struct trend_state {
 static void choose_top(rep *r)
 {
     size_t np = r->problem.n;
+    kcount *kc = ks_calloc(np ? np : 1, sizeof *kc);
     int64_t *pcount = ks_calloc(np ? np : 1, sizeof *pcount);
     for (size_t i = 0; i < r->n; i++)
         if (ks_report_in_p(r, &r->c[i]) && r->c[i].main < np)
-            pcount[r->c[i].main]++;
+            ks_kc_add(&kc[r->c[i].main], &r->c[i]);
+    /* chosen by the published counts: the choice names no true count */
+    for (size_t i = 0; i < np; i++)
+        pcount[i] = ks_report_pub(r, kc[i]);
     r->ntop = ks_report_top_ids(pcount, np, TOP_PROBLEMS, r->top);
     free(pcount);
+    free(kc);
 }
 
 /* counts per month over R = [min(W, C) start, P end] */
@@ -261,6 +272,7 @@ static void count_months(trend_state *x)
     x->nser = ntop + 1;
     size_t nser = x->nser;
     x->m = ks_calloc(ks_mul(nr, nser + 1), sizeof *x->m);
+    x->km = ks_calloc(ks_mul(nr, nser + 1), sizeof *x->km);
     for (size_t i = 0; i < r->n; i++) {
         const rcase *c = &r->c[i];
         if (c->month < x->range0 || c->month > r->P.last)
@@ -269,6 +281,8 @@ static void count_months(trend_state *x)
         size_t mi = (size_t)(c->month - x->range0);
         x->m[mi * (nser + 1) + s]++;
         x->m[mi * (nser + 1) + nser]++;
+        x->km[mi * (nser + 1) + s] += c->key;
+        x->km[mi * (nser + 1) + nser] += c->key;
     }
     free(colof);
 }
@@ -290,7 +304,9 @@ static ks_table *month_table(const trend_state *x, const int *months, size_t nmo
     size_t tot = ks_report_col_count(t, "n", L("計", "Total"));
     ks_buf b;
     ks_buf_init(&b);
-    double *sum = ks_calloc(nser + 1, sizeof *sum);
+    /* each month's cell and each total (the count of the months' cases)
+     * published on its own */
+    kcount *sum = ks_calloc(nser + 1, sizeof *sum);
     for (size_t i = 0; i <= nmo; i++) {
         size_t row = ks_table_add_row(t);
         ks_buf_reset(&b);
@@ -300,10 +316,15 @@ static ks_table *month_table(const trend_state *x, const int *months, size_t nmo
             ks_buf_adds(&b, L("計", "Total"));
         ks_report_set_s(t, row, 0, b.buf);
         for (size_t s = 0; s <= nser; s++) {
-            double v = i < nmo ? x->m[(size_t)(months[i] - x->range0) * (nser + 1) + s] : sum[s];
-            if (i < nmo)
-                sum[s] += v;
-            ks_report_set_i(t, row, 1 + s, (int64_t)v);
+            kcount v = sum[s];
+            if (i < nmo) {
+                size_t at = (size_t)(months[i] - x->range0) * (nser + 1) + s;
+                v.n = (int64_t)x->m[at];
+                v.keys = x->km[at];
+                sum[s].n += v.n;
+                sum[s].keys += v.keys;
+            }
+            ks_report_set_i(t, row, 1 + s, ks_report_pub(r, v));
         }
     }
     ks_table_set_totals(t, (long)nmo, (long)tot, NULL);
@@ -425,16 +446,26 @@ static void series_stats(trend_state *x, size_t s, double *series)
     size_t nser = x->nser, nm = x->nm;
     size_t w0 = (size_t)(x->r->W.first - x->range0);
     trend_row *t = &x->tr[s];
-    int64_t cur = 0, cmp = 0;
-    for (size_t i = 0; i < x->nmp; i++)
-        cur += (int64_t)x->m[(size_t)(x->mp[i] - x->range0) * (nser + 1) + s];
-    for (size_t i = 0; i < x->nmc; i++)
-        cmp += (int64_t)x->m[(size_t)(x->mc[i] - x->range0) * (nser + 1) + s];
-    for (size_t mi = 0; mi < nm; mi++)
-        series[mi] = x->m[(w0 + mi) * (nser + 1) + s];
-    t->cur = cur;
-    t->cmp = cmp;
-    rate_ratio(cur, cmp, t);
+    /* from the published counts: the periods' totals as the month tables
+     * print them, the trend fitted to the published months */
+    kcount cur = {0, 0}, cmp = {0, 0};
+    for (size_t i = 0; i < x->nmp; i++) {
+        size_t at = (size_t)(x->mp[i] - x->range0) * (nser + 1) + s;
+        cur.n += (int64_t)x->m[at];
+        cur.keys += x->km[at];
+    }
+    for (size_t i = 0; i < x->nmc; i++) {
+        size_t at = (size_t)(x->mc[i] - x->range0) * (nser + 1) + s;
+        cmp.n += (int64_t)x->m[at];
+        cmp.keys += x->km[at];
+    }
+    for (size_t mi = 0; mi < nm; mi++) {
+        size_t at = (w0 + mi) * (nser + 1) + s;
+        series[mi] = (double)ks_report_pub(x->r, (kcount){(int64_t)x->m[at], x->km[at]});
+    }
+    t->cur = ks_report_pub(x->r, cur);
+    t->cmp = ks_report_pub(x->r, cmp);
+    rate_ratio(t->cur, t->cmp, t);
     if (series_has_hidden_month(x, s)) {
         t->fitted = false;
         t->apc = t->apc_lo = t->apc_hi = t->p = t->p_adj = NAN;
@@ -768,6 +799,7 @@ done:
     ks_table_free(x.u);
     free(x.tr);
     free(x.m);
+    free(x.km);
     free(x.mp);
     free(x.mc);
     free(x.mr);
@@ -786,11 +818,14 @@ typedef struct routes_state {
     size_t tc;   /* the total column */
 } routes_state;
 
-/* New cases per quarter and route, [quarter][category]; the caller frees. */
-static int64_t *count_routes(const routes_state *x)
+/* New cases per quarter and route, [quarter][category] with the total row
+ * (quarter nq) and column (category ncat): every total its own count of
+ * cases, published on its own.  The caller frees. */
+static kcount *count_routes(const routes_state *x)
 {
     const rep *r = x->r;
-    int64_t *cnt = ks_calloc(ks_mul(x->nq, x->ncat), sizeof *cnt);
+    size_t w = x->ncat + 1;
+    kcount *cnt = ks_calloc(ks_mul(x->nq + 1, w), sizeof *cnt);
     for (size_t i = 0; i < r->n; i++) {
         const rcase *c = &r->c[i];
         if (c->month < r->W.first || c->month > r->W.last)
@@ -798,7 +833,10 @@ static int64_t *count_routes(const routes_state *x)
         size_t q = (size_t)((c->month - 3) / 3 - x->q0);
         size_t rt = c->route > 0 && c->route < x->nr ? c->route : 0;
         size_t col = rt ? rt - 1 : x->nr - 1;
-        cnt[q * x->ncat + col]++;
+        ks_kc_add(&cnt[q * w + col], c);
+        ks_kc_add(&cnt[q * w + x->ncat], c);
+        ks_kc_add(&cnt[x->nq * w + col], c);
+        ks_kc_add(&cnt[x->nq * w + x->ncat], c);
     }
     return cnt;
 }
@@ -809,7 +847,7 @@ static ks_table *routes_table(routes_state *x)
 {
     rep *r = x->r;
     size_t nq = x->nq, ncat = x->ncat;
-    int64_t *cnt = count_routes(x);
+    kcount *cnt = count_routes(x);
     ks_table *t = ks_table_new();
     ks_report_col_text(t, "quarter", L("四半期", "Quarter"));
     for (size_t id = 1; id < x->nr; id++) {
@@ -819,7 +857,6 @@ static ks_table *routes_table(routes_state *x)
     }
     ks_report_col_count(t, "n_none", L("未記入", "Not recorded"));
     size_t tc = x->tc = ks_report_col_count(t, "n", L("計", "Total"));
-    int64_t *colsum = ks_calloc(ncat, sizeof *colsum);
     for (size_t q = 0; q <= nq; q++) {
         size_t row = ks_table_add_row(t);
         char lb[48];
@@ -830,18 +867,10 @@ static ks_table *routes_table(routes_state *x)
             snprintf(lb, sizeof lb, "%s", L("計", "Total"));
         }
         ks_report_set_s(t, row, 0, lb);
-        int64_t sum = 0;
-        for (size_t j = 0; j < ncat; j++) {
-            int64_t v = q < nq ? cnt[q * ncat + j] : colsum[j];
-            if (q < nq)
-                colsum[j] += v;
-            ks_report_set_i(t, row, 1 + j, v);
-            sum += v;
-        }
-        ks_report_set_i(t, row, tc, sum);
+        for (size_t j = 0; j <= ncat; j++)
+            ks_report_set_i(t, row, j < ncat ? 1 + j : tc, ks_report_pub(r, cnt[q * (ncat + 1) + j]));
     }
     free(cnt);
-    free(colsum);
     ks_table_set_totals(t, (long)nq, (long)tc, NULL);
     return t;
 }
