@@ -902,33 +902,6 @@ int ks_an_col(ks_table *t, const char *name, const char *label, ks_col_type type
     return c;
 }
 
-/* Whether t's declared totals are the sums of their parts (as printed). */
-static bool totals_add_up(const ks_table *t)
-{
-    long tr = ks_table_total_row(t), tc = ks_table_total_col(t);
-    size_t nr = ks_table_nrows(t), nc = ks_table_ncols(t);
-    double v, tot;
-    for (size_t i = 0; tc >= 0 && i < nr; i++) {
-        double sum = 0;
-        for (size_t j = 0; j < nc; j++)
-            if ((long)j != tc && ks_table_column(t, j)->is_count && ks_cell_number(ks_table_cell(t, i, j), &v))
-                sum += v;
-        if (ks_cell_number(ks_table_cell(t, i, (size_t)tc), &tot) && tot != sum)
-            return false;
-    }
-    for (size_t j = 0; tr >= 0 && j < nc; j++) {
-        if (!ks_table_column(t, j)->is_count)
-            continue;
-        double sum = 0;
-        for (size_t i = 0; i < nr; i++)
-            if ((long)i != tr && ks_cell_number(ks_table_cell(t, i, j), &v))
-                sum += v;
-        if (ks_cell_number(ks_table_cell(t, (size_t)tr, j), &tot) && tot != sum)
-            return false;
-    }
-    return true;
-}
-
 int ks_an_emit(ks_an *a, const char *name, const char *title, ks_table *t, const char *excluded,
                const char *const *notes, size_t n_notes, ks_error *err)
 {
@@ -958,7 +931,7 @@ int ks_an_emit(ks_an *a, const char *name, const char *title, ks_table *t, const
      * them).  They are no longer equations that give a hidden cell back
      * (each count carries its own noise), so the table goes without them:
      * primary suppression of what the ptable leaves below k. */
-    if (a->suppress && (ks_table_total_row(t) >= 0 || ks_table_total_col(t) >= 0) && !totals_add_up(t)) {
+    if (a->suppress && (ks_table_total_row(t) >= 0 || ks_table_total_col(t) >= 0) && !ks_table_totals_add_up(t)) {
         if ((rc = ks_table_set_totals(t, -1, -1, err))) {
             free(all);
             return rc;

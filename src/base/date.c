@@ -275,6 +275,26 @@ int32_t ks_date_days(ks_date dt)
     return era * 146097 + doe - 719468;
 }
 
+/* Howard Hinnant's civil_from_days. */
+ks_date ks_date_from_days(int32_t days)
+{
+    int32_t z = days + 719468;
+    int32_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int32_t doe = z - era * 146097;
+    int32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int32_t mp = (5 * doy + 2) / 153;
+    int32_t d = doy - (153 * mp + 2) / 5 + 1;
+    int32_t m = mp < 10 ? mp + 3 : mp - 9;
+    return (ks_date){(int16_t)(yoe + era * 400 + (m <= 2)), (int8_t)m, (int8_t)d};
+}
+
+int ks_date_weekday(ks_date d)
+{
+    int32_t w = (ks_date_days(d) + 4) % 7; /* 1970-01-01 was a Thursday */
+    return w < 0 ? w + 7 : w;
+}
+
 static void put_digits(char *w, int v, int width)
 {
     for (int i = width - 1; i >= 0; i--) {

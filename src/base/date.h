@@ -39,6 +39,10 @@ ks_date_err ks_date_parse(const char *s, size_t n, ks_date *out);
 
 /* Days since 1970-01-01 (proleptic Gregorian); differences give durations. */
 int32_t ks_date_days(ks_date d);
+/* The date of day number `days` (the inverse of ks_date_days). */
+ks_date ks_date_from_days(int32_t days);
+/* 0 = Sunday .. 6 = Saturday. */
+int ks_date_weekday(ks_date d);
 /* Writes "YYYY-MM-DD" and its NUL. */
 enum { KS_DATE_ISO_SIZE = 11 };
 void ks_date_format(ks_date d, char buf[KS_DATE_ISO_SIZE]);

@@ -4,27 +4,6 @@
 #include <math.h>
 #include <stddef.h>
 
-/* The date of day number `days` (ks_date_days' inverse: Howard Hinnant's
- * civil_from_days). */
-static ks_date from_days(int32_t days)
-{
-    int32_t z = days + 719468;
-    int32_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int32_t doe = z - era * 146097;
-    int32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int32_t mp = (5 * doy + 2) / 153;
-    int32_t d = doy - (153 * mp + 2) / 5 + 1;
-    int32_t m = mp < 10 ? mp + 3 : mp - 9;
-    return (ks_date){(int16_t)(yoe + era * 400 + (m <= 2)), (int8_t)m, (int8_t)d};
-}
-
-int ks_date_weekday(ks_date d)
-{
-    int32_t w = (ks_date_days(d) + 4) % 7; /* 1970-01-01 was a Thursday */
-    return w < 0 ? w + 7 : w;
-}
-
 /* The day of month of the n-th Monday of month m of year y. */
 static int nth_monday(int y, int m, int n)
 {
@@ -71,19 +50,19 @@ int ks_jp_holiday(ks_date d, const char **name, ks_error *err)
         return ks_error_set(err, KS_EUSAGE, "holidays are known for %d-%d, not %d", KS_HOLIDAY_FIRST_YEAR,
                             KS_HOLIDAY_LAST_YEAR, d.y);
     int32_t days = ks_date_days(d);
-    ks_date back = from_days(days);
+    ks_date back = ks_date_from_days(days);
     if (back.y != d.y || back.m != d.m || back.d != d.d)
         return ks_error_set(err, KS_EUSAGE, "%04d-%02d-%02d is not a date", d.y, d.m, d.d);
     if ((*name = base_holiday(d)))
         return 0;
     /* 振替休日: the run of holidays just before d starts on or holds a Sunday */
-    for (int32_t k = days - 1; base_holiday(from_days(k)); k--)
-        if (ks_date_weekday(from_days(k)) == 0) {
+    for (int32_t k = days - 1; base_holiday(ks_date_from_days(k)); k--)
+        if (ks_date_weekday(ks_date_from_days(k)) == 0) {
             *name = "振替休日";
             return 0;
         }
     /* 国民の休日: between two holidays */
-    if (base_holiday(from_days(days - 1)) && base_holiday(from_days(days + 1)))
+    if (base_holiday(ks_date_from_days(days - 1)) && base_holiday(ks_date_from_days(days + 1)))
         *name = "休日";
     return 0;
 }

@@ -35,9 +35,6 @@ enum { KS_HOLIDAY_FIRST_YEAR = 2022, KS_HOLIDAY_LAST_YEAR = 2099 };
  * years above or for a date that does not exist. */
 int ks_jp_holiday(ks_date d, const char **name, ks_error *err);
 
-/* 0 = Sunday .. 6 = Saturday. */
-int ks_date_weekday(ks_date d);
-
 /* Whether d falls in the year-end closing of city offices, 12/29 to 1/3
  * (行政機関の休日に関する法律). */
 bool ks_jp_year_end(ks_date d);

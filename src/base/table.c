@@ -236,6 +236,31 @@ int ks_table_set_ratio(ks_table *t, size_t col, double scale, ks_error *err)
     return 0;
 }
 
+bool ks_table_totals_add_up(const ks_table *t)
+{
+    long tr = ks_table_total_row(t), tc = ks_table_total_col(t);
+    size_t nr = ks_table_nrows(t), nc = ks_table_ncols(t);
+    for (size_t i = 0; tc >= 0 && i < nr; i++) {
+        double sum = 0, v = 0, tot = 0;
+        for (size_t j = 0; j < nc; j++)
+            if ((long)j != tc && ks_table_column(t, j)->is_count && ks_cell_number(ks_table_cell(t, i, j), &v))
+                sum += v;
+        if (ks_cell_number(ks_table_cell(t, i, (size_t)tc), &tot) && tot != sum)
+            return false;
+    }
+    for (size_t j = 0; tr >= 0 && j < nc; j++) {
+        if (!ks_table_column(t, j)->is_count)
+            continue;
+        double sum = 0, v = 0, tot = 0;
+        for (size_t i = 0; i < nr; i++)
+            if ((long)i != tr && ks_cell_number(ks_table_cell(t, i, j), &v))
+                sum += v;
+        if (ks_cell_number(ks_table_cell(t, (size_t)tr, j), &tot) && tot != sum)
+            return false;
+    }
+    return true;
+}
+
 bool ks_table_key(const ks_table *t, size_t row, size_t col, uint16_t *key)
 {
     if (row >= t->nrows || col >= t->ncols)

@@ -126,6 +126,10 @@ int ks_table_set_text(ks_table *t, size_t row, size_t col, const char *s, ks_err
  * Setting the cell's value again clears it.  -KS_EUSAGE for a cell that is
  * not an integer in a count column. */
 int ks_table_set_key(ks_table *t, size_t row, size_t col, uint64_t key_sum, ks_error *err);
+/* Whether every declared total is the sum of its row's or column's count
+ * cells as they stand (hidden and empty cells count nothing): perturbed
+ * counts (the cell key method) may not add up. */
+bool ks_table_totals_add_up(const ks_table *t);
 /* The cell's key in *key; false when it has none. */
 bool ks_table_key(const ks_table *t, size_t row, size_t col, uint16_t *key);
 

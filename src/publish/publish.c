@@ -230,33 +230,6 @@ static void perturb_shares(ks_table *t, const bool *changed)
     }
 }
 
-/* Whether a table with declared totals still adds up after the
- * perturbation (rows to the total column, columns to the total row). */
-static bool adds_up(const ks_table *t)
-{
-    long tr = ks_table_total_row(t), tc = ks_table_total_col(t);
-    size_t nr = ks_table_nrows(t), nc = ks_table_ncols(t);
-    for (size_t i = 0; tc >= 0 && i < nr; i++) {
-        double sum = 0, v = 0, tot = 0;
-        for (size_t j = 0; j < nc; j++)
-            if ((long)j != tc && ks_table_column(t, j)->is_count && ks_cell_number(ks_table_cell(t, i, j), &v))
-                sum += v;
-        if (ks_cell_number(ks_table_cell(t, i, (size_t)tc), &tot) && tot != sum)
-            return false;
-    }
-    for (size_t j = 0; tr >= 0 && j < nc; j++) {
-        if (!ks_table_column(t, j)->is_count)
-            continue;
-        double sum = 0, v = 0, tot = 0;
-        for (size_t i = 0; i < nr; i++)
-            if ((long)i != tr && ks_cell_number(ks_table_cell(t, i, j), &v))
-                sum += v;
-        if (ks_cell_number(ks_table_cell(t, (size_t)tr, j), &tot) && tot != sum)
-            return false;
-    }
-    return true;
-}
-
 /* An ad-hoc table lists only groups that have units: a row there whose
  * counts are all published as 0 says "1 to k-1 of them", as much as a "<k"
  * (a true zero is never a row).  Such rows are left out, so that a
@@ -293,7 +266,7 @@ static int cellkey_table(const ks_result *r, ks_table *t, const char *name, bool
     int rc = perturb_counts(r, t, name, changed, err);
     if (rc == 0) {
         perturb_shares(t, changed);
-        *nonadditive = !adds_up(t);
+        *nonadditive = !ks_table_totals_add_up(t);
     }
     free(changed);
     return rc;
@@ -321,7 +294,7 @@ static int add_table(ks_result *r, const char *name, const char *title, ks_table
                             "data officer sets one with 'kasane threshold --ptable FILE'",
                             r->policy.k);
     if (cellkey && perturbed)
-        nonadditive = !adds_up(t);
+        nonadditive = !ks_table_totals_add_up(t);
     if (cellkey && !perturbed && (rc = cellkey_table(r, t, name, &nonadditive, err)))
         return rc;
     if (cellkey && r->adhoc)

@@ -70,22 +70,6 @@ size_t ks_report_km_points(const double *time, const int *event, size_t n, int k
     return m;
 }
 
-/* Days since 1970-01-01 back to a date (the inverse of ks_date_days). */
-static ks_date day_date(int32_t days)
-{
-    int32_t z = days + 719468;
-    int32_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int32_t doe = z - era * 146097;
-    int32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int32_t mp = (5 * doy + 2) / 153;
-    ks_date d;
-    d.d = (int8_t)(doy - (153 * mp + 2) / 5 + 1);
-    d.m = (int8_t)(mp < 10 ? mp + 3 : mp - 9);
-    d.y = (int16_t)(yoe + era * 400 + (d.m <= 2));
-    return d;
-}
-
 /* The outcome of this period's closed cases: a table with its total row
  * and a bar chart.  Also counts each main problem among them into pc
  * (the top problems of the next table). */
@@ -438,7 +422,7 @@ static void km_chart(rep *r, ks_doc_section *sec, const km_state *k)
 static void km_note(rep *r, ks_doc_section *sec)
 {
     char d[11];
-    ks_date_format(day_date(r->data_end), d);
+    ks_date_format(ks_date_from_days(r->data_end), d);
     ks_buf b;
     ks_buf_init(&b);
     if (r->en)
