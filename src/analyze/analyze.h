@@ -129,6 +129,7 @@ typedef struct ks_an_opts {
     bool household;         /* cooccur: --unit household */
     size_t top;             /* cooccur/partners: rows in ranked lists, 0 = default */
     const char *times;      /* survival: "30,90,180,365" */
+    bool adhoc;             /* the cell key method even without filters (the guide: public output) */
 } ks_an_opts;
 
 enum {
@@ -249,6 +250,43 @@ static inline void ks_an_n_add(ks_an_n *c, int64_t key)
     c->n++;
     c->key += (uint64_t)key;
 }
+
+/* ---- partners' counts (analyze partners; the guide, guide.h) --------------
+ *
+ * Among the cases of one problem: per partner, the cases, the closed ones
+ * with a known outcome and the good ones, and per pair of partners the
+ * cases with both, each with its record keys' sum.  `kasane analyze
+ * partners` tallies one problem per scan; the guide tallies every problem
+ * in one scan through the same functions, so both publish the same numbers
+ * for the same selection and method. */
+typedef struct ks_an_ptally {
+    const ks_an_var *pv;  /* partners (bit -> level; borrowed) */
+    ks_an_n n;            /* cases with the problem (true) */
+    int64_t pn;           /* n as published (ks_an_count), after ks_an_ptally_publish */
+    int64_t *cases;       /* [nlev + 2] per partner; [nlev] all, [nlev + 1] no partner */
+    int64_t *closed;      /* [nlev + 2] closed with a known outcome */
+    int64_t *goodn;       /* [nlev + 2] of which good */
+    int64_t *pair;        /* [nlev * nlev] cases with both (i < j) */
+    uint64_t *kcases;     /* [nlev + 2] record keys' sum of cases (cell key method) */
+    uint64_t *kclosed;    /* [nlev + 2] of closed */
+    uint64_t *kgood;      /* [nlev + 2] of good */
+    uint64_t *kpair;      /* [nlev * nlev] of pair */
+} ks_an_ptally;
+
+void ks_an_ptally_init(ks_an_ptally *s, const ks_an_var *pv);
+void ks_an_ptally_release(ks_an_ptally *s);
+/* One case: its partner mask, status, outcome (outcome_null: blank) and
+ * record key. */
+void ks_an_ptally_add(ks_an_ptally *s, uint64_t partner_mask, int64_t status, bool outcome_null, int64_t outcome,
+                      int64_t rkey);
+/* Replaces every count by its published value (ks_an_count); all that is
+ * computed afterwards comes from these. */
+void ks_an_ptally_publish(const ks_an *a, ks_an_ptally *s);
+/* Row i's good-outcome rate and Wilson 95% interval from the (published)
+ * counts; *has is false when there is none (no closed case, or a perturbed
+ * good count above the closed one). */
+int ks_an_ptally_rate(const ks_an_ptally *s, size_t i, double *rate, double *lo, double *hi, bool *has,
+                      ks_error *err);
 
 /* Reasons cases were left out, in the order they were applied. */
 typedef struct ks_an_excl {

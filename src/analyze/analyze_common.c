@@ -365,7 +365,7 @@ int ks_an_init(ks_an *a, sqlite3 *db, const ks_output *out, const ks_an_filter *
     a->where = ks_buf_detach(&w, NULL);
     a->selection = ks_buf_detach(&sel, NULL);
     /* a selection built from options is an ad-hoc table (analyze.h) */
-    if (a->selection[0] && !ks_weakened("analyze-cellkey"))
+    if ((a->selection[0] || a->opts.adhoc) && !ks_weakened("analyze-cellkey"))
         ks_result_adhoc(a->result);
     a->cellkey = ks_result_cellkey(a->result);
     a->suppress = ks_result_method(a->result) != KS_SDC_CELLKEY;

@@ -27,19 +27,35 @@
 
 enum { DEFAULT_TOP = 20 };
 
-typedef struct pt_scan {
-    const ks_an_var *pv;  /* partners (bit -> level) */
-    ks_an_n n;            /* cases with the problem (true) */
-    int64_t pn;           /* n as published (ks_an_count) */
-    int64_t *cases;       /* [nlev + 2] per partner; [nlev] all, [nlev + 1] no partner */
-    int64_t *closed;      /* [nlev + 2] closed with a known outcome */
-    int64_t *goodn;       /* [nlev + 2] of which good */
-    int64_t *pair;        /* [nlev * nlev] cases with both (i < j) */
-    uint64_t *kcases;     /* [nlev + 2] record keys' sum of cases (cell key method) */
-    uint64_t *kclosed;    /* [nlev + 2] of closed */
-    uint64_t *kgood;      /* [nlev + 2] of good */
-    uint64_t *kpair;      /* [nlev * nlev] of pair */
-} pt_scan;
+typedef ks_an_ptally pt_scan; /* the tally of analyze.h, by its short local name */
+
+void ks_an_ptally_init(ks_an_ptally *s, const ks_an_var *pv)
+{
+    size_t nl = pv->nlev;
+    memset(s, 0, sizeof *s);
+    s->pv = pv;
+    s->cases = ks_calloc(nl + 2, sizeof *s->cases);
+    s->closed = ks_calloc(nl + 2, sizeof *s->closed);
+    s->goodn = ks_calloc(nl + 2, sizeof *s->goodn);
+    s->pair = ks_calloc(ks_mul(nl, nl) + 1, sizeof *s->pair);
+    s->kcases = ks_calloc(nl + 2, sizeof *s->kcases);
+    s->kclosed = ks_calloc(nl + 2, sizeof *s->kclosed);
+    s->kgood = ks_calloc(nl + 2, sizeof *s->kgood);
+    s->kpair = ks_calloc(ks_mul(nl, nl) + 1, sizeof *s->kpair);
+}
+
+void ks_an_ptally_release(ks_an_ptally *s)
+{
+    free(s->cases);
+    free(s->closed);
+    free(s->goodn);
+    free(s->pair);
+    free(s->kcases);
+    free(s->kclosed);
+    free(s->kgood);
+    free(s->kpair);
+    memset(s, 0, sizeof *s);
+}
 
 static void tally(pt_scan *s, size_t i, int closed, int good, uint64_t key)
 {
@@ -51,21 +67,21 @@ static void tally(pt_scan *s, size_t i, int closed, int good, uint64_t key)
     s->kgood[i] += good ? key : 0;
 }
 
-static int pt_row(void *ud, const int64_t *val, const bool *null)
+void ks_an_ptally_add(ks_an_ptally *s, uint64_t partner_mask, int64_t status, bool outcome_null, int64_t outcome,
+                      int64_t rkey)
 {
-    pt_scan *s = ud;
     size_t nl = s->pv->nlev;
-    int closed = val[1] == KS_STATUS_CLOSED && !null[2] && val[2] != KS_OUTCOME_UNKNOWN;
-    int good = closed && ks_outcome_good((int)val[2]);
-    uint64_t key = (uint64_t)val[3]; /* the case's record key (ks_an_scan) */
+    int closed = status == KS_STATUS_CLOSED && !outcome_null && outcome != KS_OUTCOME_UNKNOWN;
+    int good = closed && ks_outcome_good((int)outcome);
+    uint64_t key = (uint64_t)rkey;
     int lv[64];
     size_t m = 0;
     for (int b = 0; b < 64; b++) {
-        int li = ((uint64_t)val[0] >> b) & 1 ? s->pv->bit_level[b] : -1;
+        int li = (partner_mask >> b) & 1 ? s->pv->bit_level[b] : -1;
         if (li >= 0)
             lv[m++] = li;
     }
-    ks_an_n_add(&s->n, val[3]);
+    ks_an_n_add(&s->n, rkey);
     tally(s, nl, closed, good, key);
     if (!m)
         tally(s, nl + 1, closed, good, key);
@@ -77,6 +93,12 @@ static int pt_row(void *ud, const int64_t *val, const bool *null)
             s->kpair[(size_t)x * nl + (size_t)y] += key;
         }
     }
+}
+
+static int pt_row(void *ud, const int64_t *val, const bool *null)
+{
+    /* val[3]: the case's record key (ks_an_scan) */
+    ks_an_ptally_add(ud, (uint64_t)val[0], val[1], null[2], val[2], val[3]);
     return 0;
 }
 
@@ -124,6 +146,21 @@ static int cmp_pair(const void *x, const void *y)
     return p->a != q->a ? p->a - q->a : p->b - q->b;
 }
 
+int ks_an_ptally_rate(const ks_an_ptally *s, size_t i, double *rate, double *lo, double *hi, bool *has,
+                      ks_error *err)
+{
+    *has = false;
+    /* perturbed, good may exceed closed: no rate then */
+    if (s->closed[i] <= 0 || s->goodn[i] > s->closed[i])
+        return 0;
+    int rc = ks_wilson_ci(s->goodn[i], s->closed[i], 0.95, lo, hi, err);
+    if (rc)
+        return rc;
+    *rate = (double)s->goodn[i] / (double)s->closed[i];
+    *has = true;
+    return 0;
+}
+
 /* Columns of the partners table. */
 enum { Q_PARTNER, Q_CODE, Q_N, Q_SHARE, Q_CLOSED, Q_GOOD, Q_RATE, Q_LO, Q_HI };
 
@@ -156,13 +193,13 @@ static int partner_row(ks_an *a, ks_table *t, const char *label, const char *cod
         if (hide_good)
             ks_table_suppress(t, row, Q_GOOD, KS_WHY_SECONDARY, NULL);
     }
-    /* perturbed, good may exceed closed: no rate then */
-    if (s->closed[i] > 0 && s->goodn[i] <= s->closed[i]) {
-        double lo, hi;
-        int rc = ks_wilson_ci(s->goodn[i], s->closed[i], 0.95, &lo, &hi, err);
-        if (rc)
-            return rc;
-        ks_an_set_real(t, row, Q_RATE, (double)s->goodn[i] / (double)s->closed[i], NULL);
+    double rate, lo, hi;
+    bool has;
+    int rc = ks_an_ptally_rate(s, i, &rate, &lo, &hi, &has, err);
+    if (rc)
+        return rc;
+    if (has) {
+        ks_an_set_real(t, row, Q_RATE, rate, NULL);
         ks_an_set_real(t, row, Q_LO, lo, NULL);
         ks_an_set_real(t, row, Q_HI, hi, NULL);
     }
@@ -207,16 +244,7 @@ static int count_cases(pt_run *r, ks_error *err)
 {
     ks_an *a = r->a;
     pt_scan *s = &r->s;
-    size_t nl = r->pv->nlev;
-    s->pv = r->pv;
-    s->cases = ks_calloc(nl + 2, sizeof *s->cases);
-    s->closed = ks_calloc(nl + 2, sizeof *s->closed);
-    s->goodn = ks_calloc(nl + 2, sizeof *s->goodn);
-    s->pair = ks_calloc(ks_mul(nl, nl) + 1, sizeof *s->pair);
-    s->kcases = ks_calloc(nl + 2, sizeof *s->kcases);
-    s->kclosed = ks_calloc(nl + 2, sizeof *s->kclosed);
-    s->kgood = ks_calloc(nl + 2, sizeof *s->kgood);
-    s->kpair = ks_calloc(ks_mul(nl, nl) + 1, sizeof *s->kpair);
+    ks_an_ptally_init(s, r->pv);
     const char *exprs[3] = {"c.partner_mask", "c.status_id", "c.outcome_id"};
     int rc;
     if ((rc = ks_an_scan(a, exprs, 3, r->bin->expr, pt_row, s, err)))
@@ -234,11 +262,9 @@ static int count_cases(pt_run *r, ks_error *err)
 
 /* Every count replaced by its published value (ks_an_count: itself without
  * the cell key method), from which all the rest is computed. */
-static void publish_counts(pt_run *r)
+void ks_an_ptally_publish(const ks_an *a, ks_an_ptally *s)
 {
-    ks_an *a = r->a;
-    pt_scan *s = &r->s;
-    size_t nl = r->pv->nlev;
+    size_t nl = s->pv->nlev;
     s->pn = ks_an_count(a, s->n.n, s->n.key);
     for (size_t i = 0; i < nl + 2; i++) {
         s->cases[i] = ks_an_count(a, s->cases[i], s->kcases[i]);
@@ -403,7 +429,7 @@ int ks_analyze_partners(ks_an *a, const char *problem, ks_error *err)
         goto done;
     if ((rc = count_cases(&r, err)))
         goto done;
-    publish_counts(&r);
+    ks_an_ptally_publish(a, &r.s);
     if ((rc = emit_partners(&r, err)))
         goto done;
     partner_pairs(&r);
@@ -414,14 +440,7 @@ done:
     free(r.order);
     free(r.lev_row);
     free(r.pairs);
-    free(r.s.cases);
-    free(r.s.closed);
-    free(r.s.goodn);
-    free(r.s.pair);
-    free(r.s.kcases);
-    free(r.s.kclosed);
-    free(r.s.kgood);
-    free(r.s.kpair);
+    ks_an_ptally_release(&r.s);
     free(r.nnote);
     free(r.pname);
     ks_an_var_free(r.bin);
