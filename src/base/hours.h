@@ -32,7 +32,7 @@ typedef enum ks_holiday_policy {
 } ks_holiday_policy;
 
 typedef struct ks_hours_span {
-    int weekday;  /* 0 = Monday .. 6 = Sunday (ks_date_weekday's numbering) */
+    int weekday;  /* 0 = Monday .. 6 = Sunday (ks_date_weekday counts from Sunday: (w + 6) % 7) */
     int start;    /* minutes after midnight, inclusive */
     int end;      /* minutes after midnight, exclusive, <= 1440 */
 } ks_hours_span;
