@@ -8,6 +8,10 @@
  *   Fri Sat Sun or 月 火 水 木 金 土 日; times 0:00..24:00, start < end.
  *   Full-width digits, colons and dashes are accepted (NFKC).
  *   Example: "月-金 8:30-17:15; 土 9:00-12:00".
+ *   Also accepted, so that ks_hours_text's output reads back: '、' and '・'
+ *   between days or times, '&' between times, 月曜/月曜日 and full English
+ *   day names, a rule after ',' or '、' when it starts with a day, the
+ *   dashes 〜 ～ ‐ – — ― − ー.  Spans of one day may touch, not overlap.
  * The holiday policy (windows.csv's `holidays` column):
  *   closed        (default) closed on public holidays and 12/29-1/3
  *   open          the weekly rules apply on every day
@@ -32,7 +36,7 @@ typedef enum ks_holiday_policy {
 } ks_holiday_policy;
 
 typedef struct ks_hours_span {
-    int weekday;  /* 0 = Monday .. 6 = Sunday (ks_date_weekday's numbering) */
+    int weekday;  /* 0 = Monday .. 6 = Sunday (ks_date_weekday counts from Sunday: (w + 6) % 7) */
     int start;    /* minutes after midnight, inclusive */
     int end;      /* minutes after midnight, exclusive, <= 1440 */
 } ks_hours_span;
@@ -61,7 +65,10 @@ bool ks_hours_open_on(const ks_hours *h, ks_date d, ks_error *err);
 bool ks_hours_closed_day(const ks_hours *h, ks_date d, ks_error *err);
 
 /* The canonical text of the weekly rules in the language ("月〜金 8:30〜17:15、土 9:00〜12:00"
- * / "Mon-Fri 8:30-17:15, Sat 9:00-12:00"); "" when unknown.  Caller frees. */
+ * / "Mon-Fri 8:30-17:15, Sat 9:00-12:00"; two spans "9:00〜12:00・13:00〜17:00" /
+ * "9:00-12:00 & 13:00-17:00"; days with the same spans grouped, three or
+ * more in a row as a range: "月〜水・金"); "" when unknown.  lang "en" or
+ * anything else for Japanese.  Caller frees. */
 char *ks_hours_text(const ks_hours *h, const char *lang);
 
 #endif

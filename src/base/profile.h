@@ -1,7 +1,7 @@
 /* profile.h: municipality profiles (districts, partner windows and agencies).
  *
- * Profiles are CSV files under datasets/profiles/<name>/ (districts.csv and
- * partners.csv, see datasets/profiles/README.md) compiled into the binary by
+ * Profiles are CSV files under datasets/profiles/<name>/ (districts.csv,
+ * partners.csv and the optional windows.csv, see datasets/profiles/README.md) compiled into the binary by
  * tools/embed.c, so `kasane` needs no data directory at run time.  A profile
  * directory given as a path (--profile ./my-city/) is read from disk instead. */
 #ifndef KASANE_PROFILE_H
@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "util.h"
+#include "window.h"
 
 typedef struct ks_district {
     int id;           /* 1-based, in file order */
@@ -37,6 +38,12 @@ void ks_profile_free(ks_profile *p);
 const char *ks_profile_name(const ks_profile *p);
 const ks_district *ks_profile_districts(const ks_profile *p, size_t *n);
 const ks_partner *ks_profile_partners(const ks_profile *p, size_t *n);
+
+/* The records of windows.csv (window.h), in file order; none (n = 0) when
+ * the profile has no windows.csv.  ks_profile_window gives the record of
+ * partner `partner_id`, or NULL when it has none. */
+const ks_window *ks_profile_windows(const ks_profile *p, size_t *n);
+const ks_window *ks_profile_window(const ks_profile *p, int partner_id);
 
 /* Lookups take values in ks_text_fold_label form; they match names, English
  * names, codes and aliases.  Return the id, or 0 when not found. */

@@ -60,4 +60,15 @@ typedef struct ks_window {
     char *source;           /* where the values come from ("seeds/004 p.12") */
 } ks_window;
 
+/* windows.csv's words (datasets/profiles/README.md).  The parsers take a
+ * value in ks_text_fold_label form; the codes are the English words. */
+/* "city"/"市", "shakyo"/"社会福祉協議会"/"社協", "corporation"/"法人",
+ * "other"/"その他" -> the operator; "" -> KS_OPERATOR_UNKNOWN; -1 otherwise. */
+int ks_operator_parse(const char *folded);
+const char *ks_operator_code(ks_operator op); /* "city" ...; "" for unknown */
+/* "visit"/"来所", "phone"/"電話", "fax", "email"/"メール", "outreach"/"訪問",
+ * "online"/"オンライン" -> its KS_CHANNEL_* bit; 0 otherwise. */
+unsigned ks_channel_parse(const char *folded);
+const char *ks_channel_code(unsigned bit); /* "visit" ...; NULL for no single channel */
+
 #endif

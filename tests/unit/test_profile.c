@@ -299,51 +299,51 @@ static void test_broken(void)
                   "a,窓口A,Window A,care,city_window,\n"
                   "b,窓口B,Window B,child,agency,\n"
                   "a,窓口C,Window C,other,organisation,\n",
-                  KS_EDATA, "profile-dupcode/partners.csv:4: duplicate code 'a' (first on line 2)");
+                  KS_EDATA, "profile-dupcode/partners.csv:4:1: duplicate code 'a' (first on line 2)");
     expect_broken("badfield", good_districts,
                   "code,name_ja,name_en,field,kind,aliases\n"
                   "a,窓口A,Window A,care,city_window,\n"
                   "b,窓口B,Window B,elderly,agency,\n",
-                  KS_EDATA, "partners.csv:3: column 'field': unknown value 'elderly'");
+                  KS_EDATA, "partners.csv:3:16: column 'field': unknown value 'elderly'");
     expect_broken("badkind", good_districts,
                   "code,name_ja,name_en,field,kind,aliases\n"
                   "a,窓口A,Window A,care,window,\n",
-                  KS_EDATA, "partners.csv:2: column 'kind': unknown value 'window'");
+                  KS_EDATA, "partners.csv:2:21: column 'kind': unknown value 'window'");
     /* an alias that is another partner's name, once folded (full-width, space) */
     expect_broken("dupalias", good_districts,
                   "code,name_ja,name_en,field,kind,aliases\n"
                   "a,窓口A,Window A,care,city_window,Ａ窓口\n"
                   "b,窓口B,Window B,child,agency,窓口Ｂ2|窓口 A\n",
-                  KS_EDATA, "partners.csv:3: '窓口 A' is already a name of partner 'a' (line 2)");
+                  KS_EDATA, "partners.csv:3:29: '窓口 A' is already a name of partner 'a' (line 2)");
     expect_broken("codeclash", good_districts,
                   "code,name_ja,name_en,field,kind,aliases\n"
                   "a,窓口A,Window A,care,city_window,b\n"
                   "b,窓口B,Window B,child,agency,\n",
-                  KS_EDATA, "partners.csv:3: code 'b' is already a name of partner 'a'");
+                  KS_EDATA, "partners.csv:3:1: code 'b' is already a name of partner 'a'");
     expect_broken("badcode", good_districts,
                   "code,name_ja,name_en,field,kind,aliases\n"
                   "Bad-Code,窓口A,Window A,care,city_window,\n",
-                  KS_EDATA, "partners.csv:2: column 'code'");
+                  KS_EDATA, "partners.csv:2:1: column 'code'");
     expect_broken("width", good_districts,
                   "code,name_ja,name_en,field,kind,aliases\n"
                   "a,窓口A,Window A,care\n",
-                  KS_EDATA, "partners.csv:2: expected 6 fields but found 4");
+                  KS_EDATA, "partners.csv:2:20: expected 6 fields but found 4");
     expect_broken("quote", good_districts,
                   "code,name_ja,name_en,field,kind,aliases\n"
                   "a,\"窓口A,Window A,care,city_window,\n",
-                  KS_EDATA, "partners.csv:2: unterminated quoted field");
+                  KS_EDATA, "partners.csv:2:3: unterminated quoted field");
     expect_broken("nocolumn", good_districts, "code,name_ja,field,kind\n", KS_EDATA,
-                  "partners.csv:1: missing column 'name_en'");
+                  "partners.csv:1:1: missing column 'name_en'");
     expect_broken("dupdistrict", "name_ja,name_en\n北,Kita\n北,North\n", good_partners_head, KS_EDATA,
-                  "districts.csv:3: district name '北' is already used on line 2");
+                  "districts.csv:3:1: district name '北' is already used on line 2");
     expect_broken("emptyname", "name_ja,name_en\n北,Kita\n,South\n", good_partners_head, KS_EDATA,
-                  "districts.csv:3: column 'name_ja' is empty");
+                  "districts.csv:3:1: column 'name_ja' is empty");
     expect_broken("nodistricts", "name_ja,name_en\n", good_partners_head, KS_EDATA, "no districts");
     expect_broken("nopartners", good_districts, NULL, KS_EUSAGE, "partners.csv");
     expect_broken("badutf8", good_districts,
                   "code,name_ja,name_en,field,kind,aliases\n"
                   "a,\xff\xfe,Window A,care,city_window,\n",
-                  KS_EDATA, "partners.csv:2: column 'name_ja': invalid UTF-8");
+                  KS_EDATA, "partners.csv:2:3: column 'name_ja': invalid UTF-8");
 
     ks_error err = {0};
     KS_CHECK(ks_profile_load("nosuchcity", &err) == NULL);
@@ -399,7 +399,8 @@ static void test_directory(void)
     KS_CHECK_INT(district_id(p, "kita"), 1);
     ks_profile_free(p);
 
-    /* a line number after a quoted line break counts physical lines */
+    /* a line number after a quoted line break counts physical lines; the
+     * column counts characters (file:line:column, columns by hand) */
     char bad[1024];
     snprintf(bad, sizeof bad, "%s/profile-lines", tmp_root());
     make_dir(bad);
@@ -409,7 +410,7 @@ static void test_directory(void)
                "a,A,\"Window\r\nA\",care,agency,\r\n"
                "b,B,B,care,nope,\r\n");
     KS_CHECK(ks_profile_load(bad, &err) == NULL);
-    KS_CHECK(strstr(err.msg, "partners.csv:4: column 'kind'") != NULL);
+    KS_CHECK(strstr(err.msg, "partners.csv:4:12: column 'kind'") != NULL);
 }
 
 int main(void)
