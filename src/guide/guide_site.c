@@ -624,7 +624,9 @@ static void add_hours(ks_buf *b, const ks_window *r, const char *lang, const sit
         esc(b, text);
         ks_buf_adds(b, "</span><br>");
         int p = (int)r->hours.holidays;
+        ks_buf_adds(b, "<span class=\"policy\">");
         esc(b, t->policy[p >= 0 && p < 3 ? p : 0]);
+        ks_buf_adds(b, "</span>");
     } else {
         add_dd_value(b, "", t);
     }
@@ -709,11 +711,11 @@ static void add_evidence(ks_buf *b, const ks_guide *g, const ks_guide_window *w,
             esc(b, p->code);
             ks_buf_adds(b, "\"><th scope=\"row\">");
             esc(b, en && given(p->label_en) ? p->label_en : p->label_ja);
-            ks_buf_adds(b, "</th><td data-label=\"");
+            ks_buf_adds(b, "</th><td class=\"band\" data-label=\"");
             esc(b, t->col_band);
             ks_buf_adds(b, "\">");
             esc(b, ks_guide_band_label(p->band, g->k, t->lang));
-            ks_buf_adds(b, "</td><td data-label=\"");
+            ks_buf_adds(b, "</td><td class=\"share\" data-label=\"");
             esc(b, t->col_share);
             ks_buf_adds(b, "\">");
             esc(b, ks_guide_share_label(p->share, t->lang));

@@ -317,9 +317,14 @@ static ks_guide_problem problems_kikan[] = {
     {11, "hikikomori", "ひきこもり", "Hikikomori (social withdrawal)", KS_BAND_10_19, KS_SHARE_LT10, false, 0, 0, 0,
      NULL, 0},
 };
+/* evidence WITH the age group 40-64 puts it before kikan_soudan's larger
+ * band when that group is chosen (the first key of the lookup order) */
+static ks_guide_attr attrs_shuro_hik[] = {
+    {KS_DIM_AGE, "40-64", "40〜64歳", "40 to 64", KS_BAND_K_9},
+};
 static ks_guide_problem problems_shuro[] = {
     {11, "hikikomori", "ひきこもり", "Hikikomori (social withdrawal)", KS_BAND_K_9, KS_SHARE_30_49, false, 0, 0, 0,
-     NULL, 0},
+     attrs_shuro_hik, 1},
     {8, "debt", "債務・家計", "Debt and household budget", KS_BAND_100, KS_SHARE_GE50, true, 35, 30, 40, NULL, 0},
 };
 

@@ -172,10 +172,13 @@
             var parts = [];
             for (var i = 1; i < row.cells.length - 1; i++) {
                 var text = row.cells[i].textContent.trim();
-                if (text)
+                if (text && !row.cells[i].querySelector('.none'))
                     parts.push(row.cells[i].getAttribute('data-label') + ': ' + text);
             }
-            fit.appendChild(document.createTextNode(' ' + parts.join(' / ')));
+            parts.forEach(function (part) {
+                fit.appendChild(document.createElement('br'));
+                fit.appendChild(document.createTextNode(part));
+            });
         }
         if (hit.matched > 0) {
             fit.appendChild(document.createElement('br'));
@@ -229,8 +232,11 @@
         statusEl.textContent = msg;
         if (moveFocus) {
             var title = document.getElementById('list-title');
-            if (title)
-                title.focus();
+            if (title) {
+                /* on a phone the list starts below the form: bring it up */
+                title.scrollIntoView({ block: 'start' });
+                title.focus({ preventScroll: true });
+            }
         }
     }
 
