@@ -1,7 +1,11 @@
 # Thin wrapper over CMake (in the style of neovim's): configure once, then build.
 # `make demo` and `make test` first install any missing Debian packages: the
 # build's libraries; `make test` also xmllint (well-formed report HTML),
-# headless Chromium with a Japanese font (the screenshot test) and pdfinfo.
+# headless Chromium with a Japanese font (the screenshot test), pdfinfo,
+# python3-jsonschema (HSDS 3.0 validation of the guide) and, from npm,
+# playwright-core at the version tests/browser/package-lock.json pins (the
+# guide's browser test drives Debian's chromium with it; nothing else is
+# downloaded).
 
 BUILD      ?= build
 BUILD_SAN  ?= build-san
@@ -9,7 +13,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEMO_DIR   ?= $(BUILD)/demo
 BUILD_PKGS  = cmake make gcc pkg-config sqlite3 libsqlite3-dev libgsl-dev \
               libsodium-dev libcsv-dev libutf8proc-dev libssl-dev
-TEST_PKGS   = libxml2-utils chromium fonts-noto-cjk poppler-utils
+TEST_PKGS   = libxml2-utils chromium fonts-noto-cjk poppler-utils python3-jsonschema
 
 .PHONY: all deps deps-test install-pkgs build demo test test-san bench clean
 
@@ -21,6 +25,10 @@ deps:
 
 deps-test:
 	@$(MAKE) --no-print-directory install-pkgs PKGS="$(BUILD_PKGS) $(TEST_PKGS)"
+	@command -v node >/dev/null && command -v npm >/dev/null || \
+	  $(MAKE) --no-print-directory install-pkgs PKGS="nodejs npm"
+	@[ tests/browser/node_modules/.package-lock.json -nt tests/browser/package-lock.json ] || \
+	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 install-pkgs:
 	@missing=""; for p in $(PKGS); do \

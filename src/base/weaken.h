@@ -29,6 +29,8 @@
  *                   always by the cell key method (cmd_query.c)
  *   analyze-cellkey analyses of a selection built from options keep the database's method (suppression by
  *                   default) instead of the cell key method (a2010-a2095: suppression's own protections)
+ *   guide-bands     the guide publishes its published counts themselves instead of bands (a4020)
+ *   guide-persons   the guide shows a cell whatever its number of distinct persons (a4020)
  * A helper adding a name lists it here. */
 #ifndef KASANE_WEAKEN_H
 #define KASANE_WEAKEN_H

@@ -23,6 +23,8 @@ static const ks_cmd commands[] = {
     {"report", cmd_report, KS_CMD_NEEDS_DB | KS_CMD_OPENS_DB, "write a period's trend report (HTML, Markdown or text)"},
     {"analyze", cmd_analyze, KS_CMD_NEEDS_DB | KS_CMD_OPENS_DB,
      "statistics: crosstab, logit, trend, co-occurrence, survival, partners"},
+    {"directory", cmd_directory, KS_CMD_NEEDS_DB | KS_CMD_OPENS_DB,
+     "the consultation-window guide for anyone: build the site, look up windows"},
 };
 
 /* Runs one command in its own context. */

@@ -105,6 +105,7 @@ typedef struct ks_guide_attr {
     char *label_ja;    /* "40〜64歳", "単身", "東部" */
     char *label_en;    /* "40 to 64", "Living alone", "Tobu" */
     ks_guide_band band;/* cases with it */
+    int64_t exact;     /* 0; kasane-weak with "guide-bands" only: the published count (attack tests) */
 } ks_guide_attr;
 
 /* What the evidence says about one window for one problem. */
@@ -114,6 +115,7 @@ typedef struct ks_guide_problem {
     char *label_ja;        /* "ひきこもり" */
     char *label_en;        /* "Hikikomori (social withdrawal)" */
     ks_guide_band band;    /* the window's cases with the problem */
+    int64_t exact;         /* 0; kasane-weak with "guide-bands" only: the published count (attack tests) */
     ks_guide_share share;  /* of all cases with the problem, the window's part */
     bool has_rate;         /* a good-outcome rate is shown */
     int rate_pct;          /* good outcomes among closed with a known outcome, to 5 points */
@@ -127,7 +129,7 @@ typedef struct ks_guide_problem {
 typedef struct ks_guide_window {
     const ks_partner *partner;  /* profile entry (borrowed from the guide's profile) */
     const ks_window *rec;       /* directory record, NULL when the profile has none (borrowed) */
-    char uuid[37];              /* UUIDv5 of "kasane:<profile>:<code>" (stable across builds) */
+    char uuid[37];              /* its HSDS service id (ks_guide_window_uuid: stable across builds) */
     ks_guide_band band;         /* all its cases in the period */
     ks_guide_problem *problems; /* [nproblems] problems shown, most cases first */
     size_t nproblems;           /* entries of problems */
@@ -172,7 +174,7 @@ typedef struct ks_guide {
     ks_guide_omission *omitted;/* [nomitted] for staff only */
     size_t nomitted;           /* entries of omitted */
     size_t n_omitted_windows;  /* counts for the public "how this was made" page */
-    size_t n_omitted_combos;   /* combinations under the persons rule */
+    size_t n_omitted_combos;   /* combinations under the persons rule, rounded to tens (public) */
     size_t n_unassured;        /* records not assured for more than 12 months */
 } ks_guide;
 

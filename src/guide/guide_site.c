@@ -207,10 +207,11 @@ static const site_text text_ja = {
                         "2つの 窓口が いっしょに 支援した ことも おなじ きまりです。",
     .how_rate_rule = "よい 結果に なった 割合は、おわった 相談が %d件以上 あるときだけ、5%% きざみで のせます。"
                      "95%%信頼区間（ほんとうの 割合が たぶん 入る はば）は 外がわに まるめています。",
-    .how_releases = "毎月 作りなおしても、2つの 版を くらべて 一人の ことを 知ることは できません。"
+    .how_releases = "毎月 作りなおしても、2つの 版を くらべて 少ない 人数を 数えることは できません。"
                     "のせるのは はばだけで、一人 ふえても へっても 多くの ばあい はばは かわりません。"
                     "件数の ずらし方は 相談の 組み合わせごとに きまっていて、おなじ 組み合わせは "
-                    "いつも おなじように ずれます。少ない 人数の 組み合わせは どの 版にも のりません。",
+                    "いつも おなじように ずれます。少ない 人数の 組み合わせは どの 版にも のりません。"
+                    "ただし、はばが かわれば、その 組み合わせに だれかが くわわった ことは わかります。",
     .how_left_out = "のせなかった もの（数だけ）",
     .how_omitted_windows = "記録が のせられなかった 窓口",
     .how_omitted_combos = "人数が きまりより 少なくて のせなかった 組み合わせ",
@@ -313,10 +314,11 @@ static const site_text text_en = {
                         "The same rule applies to two windows working together.",
     .how_rate_rule = "A good-outcome rate is shown only when at least %d closed cases are behind it, "
                      "rounded to 5 points; its 95%% confidence interval is rounded outwards.",
-    .how_releases = "Comparing two monthly releases does not reveal a person: only ranges are shown, and one "
+    .how_releases = "Comparing two monthly releases cannot count a few people: only ranges are shown, and one "
                     "person more or less rarely moves a count into another range; the small change made to each "
                     "count is fixed by the cases behind it, so the same cases always move the same way; and "
-                    "combinations of few people appear in no release.",
+                    "combinations of few people appear in no release.  A range that changes does say that someone "
+                    "was added to that combination.",
     .how_left_out = "What was left out (numbers only)",
     .how_omitted_windows = "Windows whose records could not be shown",
     .how_omitted_combos = "Combinations left out because too few people were behind them",

@@ -165,6 +165,17 @@ bool ks_rkeys_get(const ks_rkeys *k, ks_rkey_unit unit, int64_t id, uint16_t *ke
     if (!k || unit < KS_RKEY_CASE || unit > KS_RKEY_HOUSEHOLD)
         return false;
     const unit_keys *u = &k->u[unit];
+    /* case ids are the rowids, dense in load order: where none were
+     * deleted, id - first is the index, and a scan of a million cases
+     * skips a million binary searches (a fifth of the guide's build) */
+    if (u->n && id >= u->id[0]) {
+        uint64_t off = (uint64_t)id - (uint64_t)u->id[0]; /* person ids span all of int64 */
+        if (off < u->n && u->id[off] == id) {
+            if (key)
+                *key = u->key[off];
+            return true;
+        }
+    }
     size_t lo = 0, hi = u->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;

@@ -91,6 +91,7 @@ fs.mkdirSync(shots, { recursive: true });
 // The terminal's answer: the first column (`code`) of the TSV, header skipped.
 function lookup(opts) {
     const args = ['directory', 'lookup', '--db', db, '--problem', opts.problem, '--format', 'tsv'];
+    if (process.env.PROFILE) args.push('--profile', process.env.PROFILE);
     if (opts.age) args.push('--age', opts.age);
     if (opts.household) args.push('--household', opts.household);
     if (opts.district) args.push('--district', opts.district);
@@ -187,6 +188,7 @@ try {
     await desk.close();
 
     // ---- 2. open now, on a fixed clock ----
+    let openWeekday = 0, openHoliday = 0;
     const withHours = data.windows.filter((w) => w.record && w.record.hours).length;
     for (const [label, iso, at] of [
         ['holiday 2027-01-11 (成人の日)', '2027-01-11T10:00:00+09:00', '2027-01-11T10:00'],
@@ -207,9 +209,18 @@ try {
             same(await shownCodes(p), want, `--problem ${problem} --open-now --at ${at}`);
         }
         console.log(`# open now, ${label}: ${found} window(s) over all problems; ${withHours} window(s) have hours`);
+        // the test profile gives seven windows hours: the weekday must find
+        // some open, and the holiday fewer (most close on holidays)
+        if (label.startsWith('weekday')) openWeekday = found; else openHoliday = found;
         const status = await p.textContent('#status');
         check(status.includes('2027-01-1'), `${label}: the status names the day (${status})`);
         await ctx.close();
+    }
+
+    if (process.env.PROFILE) {
+        check(withHours >= 5, `the test profile's windows have hours (${withHours})`);
+        check(openWeekday > 0, `windows open on a weekday at 10:00 (${openWeekday})`);
+        check(openHoliday < openWeekday, `fewer open on 成人の日 than on a weekday (${openHoliday} vs ${openWeekday})`);
     }
 
     // ---- 3. without JavaScript: every window in full ----

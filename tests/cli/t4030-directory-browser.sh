@@ -34,7 +34,11 @@ expect_exit 0 "$KASANE" import -q --db "$DB" --key key "$KASANE_SOURCE_DIR/datas
 # a fixed build date: the site lists the closure days of its build year and
 # the two after it, and the clock tests need 2027
 export KASANE_BUILD_DATE=2026-12-07
-expect_exit 0 "$KASANE" directory build --db "$DB" --out "$T/site"
+# the test profile: Mitaka's windows with invented hours and ages for seven
+# of them (tests/data/profiles-guide/mitaka-test/README.md), so that "open
+# now" and the age filter have something to decide
+PROFILE=$KASANE_SOURCE_DIR/tests/data/profiles-guide/mitaka-test
+expect_exit 0 "$KASANE" directory build --db "$DB" --profile "$PROFILE" --out "$T/site"
 for f in index.html how.html assets/site.css assets/site.js; do
     [ -s "$T/site/$f" ] || fail "directory build wrote no $f"
 done
@@ -42,7 +46,7 @@ done
 # Chromium wants a writable home for its profile
 export HOME=$T
 rc=0
-KASANE=$KASANE DB=$DB SITE_DIR=$T/site CHROMIUM=$CHROMIUM WORK_DIR=$T \
+KASANE=$KASANE DB=$DB PROFILE=$PROFILE SITE_DIR=$T/site CHROMIUM=$CHROMIUM WORK_DIR=$T \
     SCREENSHOT_DIR=${SCREENSHOT_DIR:-$T/shots} \
     timeout 600 node "$BROWSER_DIR/guide.spec.mjs" >"$T/spec.out" 2>&1 || rc=$?
 cat "$T/spec.out"

@@ -109,7 +109,7 @@ static void set(char **field, const char *v)
 
 static ks_guide_attr attr(ks_guide_dim dim, const char *code, const char *ja, const char *en, ks_guide_band b)
 {
-    ks_guide_attr a = {dim, sdup(code), sdup(ja), sdup(en), b};
+    ks_guide_attr a = {dim, sdup(code), sdup(ja), sdup(en), b, 0};
     return a;
 }
 

@@ -297,35 +297,35 @@ static ks_window rec_dantai = {
 };
 
 static ks_guide_attr attrs_houkatsu_hik[] = {
-    {KS_DIM_AGE, "65-74", "65〜74歳", "65 to 74", KS_BAND_K_9},
-    {KS_DIM_HOUSEHOLD, "single", "単身", "Living alone", KS_BAND_K_9},
+    {KS_DIM_AGE, "65-74", "65〜74歳", "65 to 74", KS_BAND_K_9, 0},
+    {KS_DIM_HOUSEHOLD, "single", "単身", "Living alone", KS_BAND_K_9, 0},
     /* a code and label that must not close the script or make a tag */
-    {KS_DIM_DISTRICT, "x</script><b>", "地区<b>Y</b>", "District <Y>", KS_BAND_K_9},
+    {KS_DIM_DISTRICT, "x</script><b>", "地区<b>Y</b>", "District <Y>", KS_BAND_K_9, 0},
 };
 static ks_guide_attr attrs_houkatsu_all[] = {
-    {KS_DIM_AGE, "75+", "75歳以上", "75 and over", KS_BAND_50_99},
-    {KS_DIM_AGE, "65-74", "65〜74歳", "65 to 74", KS_BAND_20_49},
+    {KS_DIM_AGE, "75+", "75歳以上", "75 and over", KS_BAND_50_99, 0},
+    {KS_DIM_AGE, "65-74", "65〜74歳", "65 to 74", KS_BAND_20_49, 0},
     /* a code and label that must not close the script or make a tag */
-    {KS_DIM_DISTRICT, "x</script><b>", "地区<b>X</b>", "District <X>", KS_BAND_10_19},
+    {KS_DIM_DISTRICT, "x</script><b>", "地区<b>X</b>", "District <X>", KS_BAND_10_19, 0},
 };
 static ks_guide_problem problems_houkatsu[] = {
-    {12, "8050", "8050問題", "8050 problem", KS_BAND_50_99, KS_SHARE_GE50, true, 60, 45, 75, NULL, 0},
-    {11, "hikikomori", "ひきこもり", "Hikikomori (social withdrawal)", KS_BAND_20_49, KS_SHARE_10_29, false, 0, 0,
+    {12, "8050", "8050問題", "8050 problem", KS_BAND_50_99, 0, KS_SHARE_GE50, true, 60, 45, 75, NULL, 0},
+    {11, "hikikomori", "ひきこもり", "Hikikomori (social withdrawal)", KS_BAND_20_49, 0, KS_SHARE_10_29, false, 0, 0,
      0, attrs_houkatsu_hik, 3},
 };
 static ks_guide_problem problems_kikan[] = {
-    {11, "hikikomori", "ひきこもり", "Hikikomori (social withdrawal)", KS_BAND_10_19, KS_SHARE_LT10, false, 0, 0, 0,
+    {11, "hikikomori", "ひきこもり", "Hikikomori (social withdrawal)", KS_BAND_10_19, 0, KS_SHARE_LT10, false, 0, 0, 0,
      NULL, 0},
 };
 /* evidence WITH the age group 40-64 puts it before kikan_soudan's larger
  * band when that group is chosen (the first key of the lookup order) */
 static ks_guide_attr attrs_shuro_hik[] = {
-    {KS_DIM_AGE, "40-64", "40〜64歳", "40 to 64", KS_BAND_K_9},
+    {KS_DIM_AGE, "40-64", "40〜64歳", "40 to 64", KS_BAND_K_9, 0},
 };
 static ks_guide_problem problems_shuro[] = {
-    {11, "hikikomori", "ひきこもり", "Hikikomori (social withdrawal)", KS_BAND_K_9, KS_SHARE_30_49, false, 0, 0, 0,
+    {11, "hikikomori", "ひきこもり", "Hikikomori (social withdrawal)", KS_BAND_K_9, 0, KS_SHARE_30_49, false, 0, 0, 0,
      attrs_shuro_hik, 1},
-    {8, "debt", "債務・家計", "Debt and household budget", KS_BAND_100, KS_SHARE_GE50, true, 35, 30, 40, NULL, 0},
+    {8, "debt", "債務・家計", "Debt and household budget", KS_BAND_100, 0, KS_SHARE_GE50, true, 35, 30, 40, NULL, 0},
 };
 
 static ks_guide_closure closures[] = {

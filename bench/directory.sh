@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# bench/directory.sh BUILD_DIR: how long does `kasane directory build` take on
+# the 1,000,000-case benchmark database?  (issue 13: under 5 s.)
+# The database is kasane-gen --rows 1000000 --seed 1, made and imported once
+# and cached in BUILD_DIR/bench/ (the same one bench/report.sh uses).  Each
+# round runs, alternating so that drift hits both alike:
+#   a  kasane directory build --db DB --out DIR --today 2026-12-07
+#   b  kasane analyze partners hikikomori --db DB --format tsv   (reference:
+#      one problem's partner tallies, the same scan code, one problem)
+# ROUNDS times (5); prints every run, the medians and the ratio a/b.
+# Environment: BENCH_ROWS (1000000), BENCH_ROUNDS (5), BENCH_SEED (1).
+set -euo pipefail
+
+build=${1:?usage: bench/directory.sh BUILD_DIR}
+rows=${BENCH_ROWS:-1000000}
+rounds=${BENCH_ROUNDS:-5}
+seed=${BENCH_SEED:-1}
+kasane=$build/kasane
+gen=$build/kasane-gen
+dir=$build/bench
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+[ -x "$kasane" ] || die "'$kasane' not found: build first (make build)"
+[ -x "$gen" ] || die "'$gen' not found: build first (make build)"
+mkdir -p "$dir"
+chmod 700 "$dir"
+export LC_ALL=C
+
+csv=$dir/cases-$rows-s$seed.csv
+if [ ! -s "$csv" ]; then
+    echo "generating $rows rows (seed $seed) into $csv"
+    "$gen" --rows "$rows" --seed "$seed" -o "$csv.tmp"
+    mv "$csv.tmp" "$csv"
+fi
+db=$dir/report-$rows-s$seed.db
+if [ ! -s "$db" ] || [ "$csv" -nt "$db" ]; then
+    echo "importing into $db (not timed)"
+    fresh "$db"
+    rm -f "$dir/report.key"
+    "$kasane" keygen -o "$dir/report.key" >/dev/null
+    "$kasane" import --quiet --db "$db" --key "$dir/report.key" "$csv" >/dev/null || die "import failed"
+    rm -f "$dir/report.key"
+fi
+
+echo "database: $db ($(wc -c <"$db") bytes)"
+echo "kasane: $("$kasane" --version)   cpus: $(nproc 2>/dev/null || echo '?')"
+a=("$kasane" directory build --db "$db" --out "$dir/guide" --today 2026-12-07)
+b=("$kasane" analyze partners hikikomori --db "$db" --format tsv)
+echo "a: ${a[*]}"
+echo "b: ${b[*]}"
+"${a[@]}" 2>/dev/null # warm the page cache once, untimed
+"${b[@]}" >/dev/null
+
+ta=() tb=()
+for ((i = 1; i <= rounds; i++)); do
+    timed "${a[@]}" || die "directory build failed: $(cat "$dir/last.err")"
+    ta+=("$elapsed")
+    timed "${b[@]}" || die "analyze partners failed: $(cat "$dir/last.err")"
+    tb+=("$elapsed")
+    echo "round $i  a ${ta[-1]} s  b $elapsed s"
+done
+ma=$(median "${ta[@]}")
+mb=$(median "${tb[@]}")
+echo "median a (directory build)    $ma s"
+echo "median b (analyze partners)   $mb s"
+awk -v a="$ma" -v b="$mb" 'BEGIN { printf "ratio a/b                     %.2f\n", a / b }'
+awk -v a="$ma" 'BEGIN { exit !(a < 5) }' && echo "target (< 5 s): met" || echo "target (< 5 s): NOT met"
