@@ -19,18 +19,18 @@
 #include "guide_site.h"
 #include "guide_write.h"
 #include "publish.h"
+#include "report.h"
 #include "text.h"
 
-enum { O_PROFILE = 300, O_FROM, O_TO, O_FY, O_PERIOD, O_TODAY, O_STAFF, O_PROBLEM, O_AGE, O_HOUSEHOLD,
+enum { O_PROFILE = 300, O_PERIOD, O_TODAY, O_STAFF, O_PROBLEM, O_AGE, O_HOUSEHOLD,
        O_DISTRICT, O_OPEN_NOW, O_AT };
 
 static const ks_cli_opt opts[] = {
     KS_CLI_TEXT("Both:\n"),
     {"profile", O_PROFILE, "P", "the windows' records from profile P (default: the database's)"},
-    {"fy", O_FY, "YEAR", "the cases of one fiscal year (April to March)"},
-    {"from", O_FROM, "DATE", "the cases from DATE (YYYY-MM-DD; default: the first)"},
-    {"to", O_TO, "DATE", "the cases up to DATE (default: the last)"},
-    {"period", O_PERIOD, "FROM..TO", "the same as --from FROM --to TO"},
+    {"period", O_PERIOD, "P",
+     "the cases of whole months P, as the report takes it: FY2025, 2025, 2025Q3, FY2025Q3, 2025-10, "
+     "2024-04..2026-03 (default: every case)"},
     {"today", O_TODAY, "DATE", "the build date (the records' 12-month check, the holiday list)"},
     KS_CLI_TEXT("\nbuild:\n"),
     {"staff-report", O_STAFF, "FILE", "write what was left out and why to FILE (staff only; not inside DIR)"},
@@ -54,7 +54,7 @@ static const ks_cli_opt opts[] = {
 };
 
 static const ks_cli_spec spec = {
-    .usage = "usage: kasane directory build --out DIR [--lang ja|en] [--profile P] [--fy Y | --period A..B]\n"
+    .usage = "usage: kasane directory build --out DIR [--lang ja|en] [--profile P] [--period P]\n"
              "                              [--staff-report FILE] [--db FILE]\n"
              "       kasane directory lookup --problem CODE [--age A] [--household T] [--district D]\n"
              "                               [--open-now [--at YYYY-MM-DDTHH:MM]] [--format F] [--db FILE]\n\n"
@@ -81,32 +81,28 @@ typedef struct dir_opts {
     const char *district;  /* lookup: --district */
     bool open_now;         /* lookup: --open-now */
     const char *at;        /* lookup: --at */
-    char *period;          /* --period, split in place (owned) */
+    char from[KS_DATE_ISO_SIZE]; /* --period's first day */
+    char to[KS_DATE_ISO_SIZE];   /* --period's last day */
 } dir_opts;
 
 static int dir_option(int c, dir_opts *o)
 {
     switch (c) {
     case O_PROFILE: o->g.profile = optarg; break;
-    case O_FROM: o->g.from = optarg; break;
-    case O_TO: o->g.to = optarg; break;
-    case O_FY: {
-        char *end;
-        long y = strtol(optarg, &end, 10);
-        if (*end || y < 1990 || y > 2100)
-            return ks_cli_usage_error("directory", "--fy takes a year: %s", optarg);
-        o->g.fy = (int)y;
-        break;
-    }
     case O_PERIOD: {
-        free(o->period);
-        o->period = ks_strdup(optarg);
-        char *dots = strstr(o->period, "..");
-        if (!dots)
-            return ks_cli_usage_error("directory", "--period takes FROM..TO: %s", optarg);
-        *dots = '\0';
-        o->g.from = o->period[0] ? o->period : NULL;
-        o->g.to = dots[2] ? dots + 2 : NULL;
+        /* whole months only: a period cut to the day would date the cases
+         * at its edges, and one day more is the differencing attack
+         * docs/directory.md describes */
+        ks_period per;
+        ks_error err = {0};
+        if (ks_period_parse(optarg, &per, &err))
+            return ks_cli_usage_error("directory", "%s", err.msg);
+        ks_date_format((ks_date){(int16_t)(per.first / 12), (int8_t)(per.first % 12 + 1), 1}, o->from);
+        ks_date last = ks_date_from_days(
+            ks_date_days((ks_date){(int16_t)((per.last + 1) / 12), (int8_t)((per.last + 1) % 12 + 1), 1}) - 1);
+        ks_date_format(last, o->to);
+        o->g.from = o->from;
+        o->g.to = o->to;
         break;
     }
     case O_TODAY: o->g.today = optarg; break;
@@ -499,6 +495,5 @@ int cmd_directory(ks_cli_ctx *ctx, int argc, char **argv)
         else
             status = ks_cli_usage_error("directory", "%s: say build or lookup", verb ? verb : "no verb");
     }
-    free(o.period);
     return status;
 }

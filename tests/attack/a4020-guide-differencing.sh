@@ -24,10 +24,10 @@
 
 attack_db 20000 4020
 K=5
-# the generator's cases run to 2026-03: the releases end with January and
-# with February 2026
-A_TO=2026-01-31
-B_TO=2026-02-28
+# the generator's cases run from 2020-04 to 2026-03: the releases end with
+# January and with February 2026
+A_TO=2020-04..2026-01
+B_TO=2020-04..2026-02
 
 # release RUNNER OUT TO: every problem's lookup, one TSV per problem
 release()
@@ -36,7 +36,7 @@ release()
     mkdir -p "$out"
     for p in care dementia disability mental_health child school_refusal poverty debt housing employment \
         hikikomori 8050 double_care young_carer abuse dv isolation self_neglect foreign health suicide_risk other; do
-        expect_exit 0 $runner directory lookup --db db --problem "$p" --to "$to" --today 2026-12-07 --format tsv
+        expect_exit 0 $runner directory lookup --db db --problem "$p" --period "$to" --today 2026-12-07 --format tsv
         awk -F '\t' -v p="$p" 'NR > 1 {
             print $1 "|" p "\t" $4
             n = split($11, a, "; ")
