@@ -478,6 +478,66 @@ static void add_row(ks_buf *b, const char *label, const char *value, const site_
     ks_buf_adds(b, "</dd>\n");
 }
 
+/* The record's age bounds in words; only called when one is set. */
+static void add_age_range(ks_buf *b, const ks_window *r, bool en)
+{
+    if (en) {
+        if (r->age_min >= 0 && r->age_max >= 0)
+            ks_buf_addf(b, "%d to %d", r->age_min, r->age_max);
+        else if (r->age_min >= 0)
+            ks_buf_addf(b, "%d and over", r->age_min);
+        else
+            ks_buf_addf(b, "up to %d", r->age_max);
+    } else {
+        if (r->age_min >= 0 && r->age_max >= 0)
+            ks_buf_addf(b, "%d〜%d歳", r->age_min, r->age_max);
+        else if (r->age_min >= 0)
+            ks_buf_addf(b, "%d歳以上", r->age_min);
+        else
+            ks_buf_addf(b, "%d歳まで", r->age_max);
+    }
+}
+
+/* The household types the record admits, in code order (0 = anyone). */
+static void add_household_list(ks_buf *b, const ks_window *r, bool en, const site_text *t)
+{
+    if (r->households == 0) {
+        esc(b, t->any_household);
+        return;
+    }
+    size_t n;
+    const ks_code *c = ks_codes(KS_CODE_HOUSEHOLD, &n);
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].id < 0 || c[i].id >= 32 || !(r->households & (1u << c[i].id)))
+            continue;
+        if (!first)
+            esc(b, t->list_sep);
+        esc(b, en ? c[i].label_en : c[i].label_ja);
+        first = false;
+    }
+}
+
+/* The districts the record admits, in profile order (0 = the whole city). */
+static void add_district_list(ks_buf *b, const ks_guide *g, const ks_window *r, bool en, const site_text *t)
+{
+    if (r->districts == 0) {
+        esc(b, t->whole_city);
+        return;
+    }
+    size_t nd = 0;
+    const ks_district *ds = g->profile ? ks_profile_districts(g->profile, &nd) : NULL;
+    bool first = true;
+    for (size_t i = 0; i < nd; i++) {
+        if (ds[i].id < 0 || ds[i].id >= 64 || !(r->districts & (1ULL << ds[i].id)))
+            continue;
+        if (!first)
+            esc(b, t->list_sep);
+        esc(b, en ? ds[i].name_en : ds[i].name_ja);
+        first = false;
+    }
+}
+
 /* Who the record admits, in words from its filter fields, so that a reader
  * sees why a window is or is not listed for a choice. */
 static void add_audience(ks_buf *b, const ks_guide *g, const ks_window *r, bool en, const site_text *t)
@@ -491,60 +551,90 @@ static void add_audience(ks_buf *b, const ks_guide *g, const ks_window *r, bool 
         ks_buf_adds(b, "<li>");
         esc(b, t->ages);
         ks_buf_adds(b, en ? ": " : "：");
-        if (en) {
-            if (r->age_min >= 0 && r->age_max >= 0)
-                ks_buf_addf(b, "%d to %d", r->age_min, r->age_max);
-            else if (r->age_min >= 0)
-                ks_buf_addf(b, "%d and over", r->age_min);
-            else
-                ks_buf_addf(b, "up to %d", r->age_max);
-        } else {
-            if (r->age_min >= 0 && r->age_max >= 0)
-                ks_buf_addf(b, "%d〜%d歳", r->age_min, r->age_max);
-            else if (r->age_min >= 0)
-                ks_buf_addf(b, "%d歳以上", r->age_min);
-            else
-                ks_buf_addf(b, "%d歳まで", r->age_max);
-        }
+        add_age_range(b, r, en);
         ks_buf_adds(b, "</li>");
     }
     ks_buf_adds(b, "<li>");
     esc(b, t->households);
     ks_buf_adds(b, en ? ": " : "：");
-    if (r->households == 0) {
-        esc(b, t->any_household);
-    } else {
-        size_t n;
-        const ks_code *c = ks_codes(KS_CODE_HOUSEHOLD, &n);
-        bool first = true;
-        for (size_t i = 0; i < n; i++) {
-            if (c[i].id < 0 || c[i].id >= 32 || !(r->households & (1u << c[i].id)))
-                continue;
-            if (!first)
-                esc(b, t->list_sep);
-            esc(b, en ? c[i].label_en : c[i].label_ja);
-            first = false;
-        }
-    }
+    add_household_list(b, r, en, t);
     ks_buf_adds(b, "</li><li>");
     esc(b, t->districts);
     ks_buf_adds(b, en ? ": " : "：");
-    size_t nd = 0;
-    const ks_district *ds = g->profile ? ks_profile_districts(g->profile, &nd) : NULL;
-    if (r->districts == 0) {
-        esc(b, t->whole_city);
-    } else {
-        bool first = true;
-        for (size_t i = 0; i < nd; i++) {
-            if (ds[i].id < 0 || ds[i].id >= 64 || !(r->districts & (1ULL << ds[i].id)))
-                continue;
-            if (!first)
-                esc(b, t->list_sep);
-            esc(b, en ? ds[i].name_en : ds[i].name_ja);
-            first = false;
-        }
-    }
+    add_district_list(b, g, r, en, t);
     ks_buf_adds(b, "</li></ul></dd>\n");
+}
+
+/* The contact channels as chips, in KS_CHANNEL_* bit order. */
+static void add_channels(ks_buf *b, const ks_window *r, const site_text *t)
+{
+    if (r->channels == 0) {
+        ks_buf_adds(b, "<span class=\"none\">");
+        esc(b, t->not_given);
+        ks_buf_adds(b, "</span>");
+        return;
+    }
+    ks_buf_adds(b, "<ul class=\"chips\">");
+    for (int i = 0; i < 6; i++) {
+        if (!(r->channels & (1u << i)))
+            continue;
+        ks_buf_adds(b, "<li>");
+        esc(b, t->channel[i]);
+        ks_buf_adds(b, "</li>");
+    }
+    ks_buf_adds(b, "</ul>");
+}
+
+/* The phone number as a tel: link, for a phone's reader to call; the row
+ * is there even when no number is given. */
+static void add_phone(ks_buf *b, const char *phone, const site_text *t)
+{
+    ks_buf_adds(b, "<dt>");
+    esc(b, t->phone);
+    ks_buf_adds(b, "</dt><dd>");
+    if (given(phone)) {
+        ks_buf_adds(b, "<a href=\"tel:");
+        for (const char *p = phone; *p; p++)
+            if ((*p >= '0' && *p <= '9') || *p == '+')
+                ks_buf_addc(b, *p);
+        ks_buf_adds(b, "\">");
+        esc(b, phone);
+        ks_buf_adds(b, "</a>");
+    } else {
+        add_dd_value(b, "", t);
+    }
+    ks_buf_adds(b, "</dd>\n");
+}
+
+/* The e-mail address as a mailto: link; called only when one is given. */
+static void add_email(ks_buf *b, const char *email, const site_text *t)
+{
+    ks_buf_adds(b, "<dt>");
+    esc(b, t->email);
+    ks_buf_adds(b, "</dt><dd><a href=\"mailto:");
+    esc(b, email);
+    ks_buf_adds(b, "\">");
+    esc(b, email);
+    ks_buf_adds(b, "</a></dd>\n");
+}
+
+/* The web site; called only when one is given.  Only web addresses become
+ * links: a "javascript:" value stays text. */
+static void add_url(ks_buf *b, const char *url, const site_text *t)
+{
+    ks_buf_adds(b, "<dt>");
+    esc(b, t->url);
+    ks_buf_adds(b, "</dt><dd>");
+    bool web = strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0;
+    if (web) {
+        ks_buf_adds(b, "<a href=\"");
+        esc(b, url);
+        ks_buf_adds(b, "\">");
+    }
+    esc(b, url);
+    if (web)
+        ks_buf_adds(b, "</a>");
+    ks_buf_adds(b, "</dd>\n");
 }
 
 static void add_contact(ks_buf *b, const ks_window *r, const site_text *t)
@@ -552,66 +642,16 @@ static void add_contact(ks_buf *b, const ks_window *r, const site_text *t)
     ks_buf_adds(b, "<dt>");
     esc(b, t->contact);
     ks_buf_adds(b, "</dt><dd>");
-    if (r->channels == 0) {
-        ks_buf_adds(b, "<span class=\"none\">");
-        esc(b, t->not_given);
-        ks_buf_adds(b, "</span>");
-    } else {
-        ks_buf_adds(b, "<ul class=\"chips\">");
-        for (int i = 0; i < 6; i++) {
-            if (!(r->channels & (1u << i)))
-                continue;
-            ks_buf_adds(b, "<li>");
-            esc(b, t->channel[i]);
-            ks_buf_adds(b, "</li>");
-        }
-        ks_buf_adds(b, "</ul>");
-    }
+    add_channels(b, r, t);
     ks_buf_adds(b, "<dl class=\"sub\">\n");
-    /* the phone number as a tel: link, for a phone's reader to call */
-    ks_buf_adds(b, "<dt>");
-    esc(b, t->phone);
-    ks_buf_adds(b, "</dt><dd>");
-    if (given(r->phone)) {
-        ks_buf_adds(b, "<a href=\"tel:");
-        for (const char *p = r->phone; *p; p++)
-            if ((*p >= '0' && *p <= '9') || *p == '+')
-                ks_buf_addc(b, *p);
-        ks_buf_adds(b, "\">");
-        esc(b, r->phone);
-        ks_buf_adds(b, "</a>");
-    } else {
-        add_dd_value(b, "", t);
-    }
-    ks_buf_adds(b, "</dd>\n");
+    add_phone(b, r->phone, t);
     if (given(r->fax))
         add_row(b, t->fax, r->fax, t);
-    if (given(r->email)) {
-        ks_buf_adds(b, "<dt>");
-        esc(b, t->email);
-        ks_buf_adds(b, "</dt><dd><a href=\"mailto:");
-        esc(b, r->email);
-        ks_buf_adds(b, "\">");
-        esc(b, r->email);
-        ks_buf_adds(b, "</a></dd>\n");
-    }
+    if (given(r->email))
+        add_email(b, r->email, t);
     add_row(b, t->address, r->address, t);
-    if (given(r->url)) {
-        ks_buf_adds(b, "<dt>");
-        esc(b, t->url);
-        ks_buf_adds(b, "</dt><dd>");
-        /* only web addresses become links: a "javascript:" value stays text */
-        bool web = strncmp(r->url, "https://", 8) == 0 || strncmp(r->url, "http://", 7) == 0;
-        if (web) {
-            ks_buf_adds(b, "<a href=\"");
-            esc(b, r->url);
-            ks_buf_adds(b, "\">");
-        }
-        esc(b, r->url);
-        if (web)
-            ks_buf_adds(b, "</a>");
-        ks_buf_adds(b, "</dd>\n");
-    }
+    if (given(r->url))
+        add_url(b, r->url, t);
     ks_buf_adds(b, "</dl></dd>\n");
 }
 
@@ -670,18 +710,11 @@ static void add_attr_list(ks_buf *b, const ks_guide_attr *attrs, size_t n, bool 
     }
 }
 
-static void add_evidence(ks_buf *b, const ks_guide *g, const ks_guide_window *w, const site_text *t)
+/* The period the evidence covers, and the window's band over all its cases
+ * when it has one. */
+static void add_evidence_period(ks_buf *b, const ks_guide *g, const ks_guide_window *w, bool en,
+                                const site_text *t)
 {
-    bool en = strcmp(t->lang, "en") == 0;
-    ks_buf_adds(b, "<details class=\"evidence\"><summary>");
-    esc(b, t->evidence);
-    ks_buf_adds(b, "</summary>\n");
-    if (w->nproblems == 0 && w->nattrs == 0 && w->band == KS_BAND_NONE) {
-        ks_buf_adds(b, "<p>");
-        esc(b, t->no_evidence);
-        ks_buf_adds(b, "</p></details>\n");
-        return;
-    }
     ks_buf_adds(b, "<p>");
     esc(b, t->period);
     ks_buf_adds(b, en ? ": " : "：");
@@ -695,58 +728,92 @@ static void add_evidence(ks_buf *b, const ks_guide *g, const ks_guide_window *w,
         esc(b, ks_guide_band_label(w->band, g->k, t->lang));
     }
     ks_buf_adds(b, "</p>\n");
-    if (w->nproblems > 0) {
-        ks_buf_adds(b, "<div class=\"table\"><table>\n<thead><tr><th scope=\"col\">");
-        esc(b, t->col_problem);
-        ks_buf_adds(b, "</th><th scope=\"col\">");
-        esc(b, t->col_band);
-        ks_buf_adds(b, "</th><th scope=\"col\">");
-        esc(b, t->col_share);
-        ks_buf_adds(b, "</th><th scope=\"col\">");
-        esc(b, t->col_rate);
-        ks_buf_adds(b, "</th><th scope=\"col\">");
-        esc(b, t->col_attrs);
-        ks_buf_adds(b, "</th></tr></thead>\n<tbody>\n");
-        for (size_t i = 0; i < w->nproblems; i++) {
-            const ks_guide_problem *p = &w->problems[i];
-            ks_buf_adds(b, "<tr data-problem=\"");
-            esc(b, p->code);
-            ks_buf_adds(b, "\"><th scope=\"row\">");
-            esc(b, en && given(p->label_en) ? p->label_en : p->label_ja);
-            ks_buf_adds(b, "</th><td class=\"band\" data-label=\"");
-            esc(b, t->col_band);
-            ks_buf_adds(b, "\">");
-            esc(b, ks_guide_band_label(p->band, g->k, t->lang));
-            ks_buf_adds(b, "</td><td class=\"share\" data-label=\"");
-            esc(b, t->col_share);
-            ks_buf_adds(b, "\">");
-            esc(b, ks_guide_share_label(p->share, t->lang));
-            ks_buf_adds(b, "</td><td data-label=\"");
-            esc(b, t->col_rate);
-            ks_buf_adds(b, "\">");
-            if (p->has_rate) {
-                ks_buf rate;
-                ks_buf_init(&rate);
-                /* the format is one of the two constant strings above */
+}
+
+/* A problem's good-outcome rate with its interval, or "not shown". */
+static void add_rate(ks_buf *b, const ks_guide_problem *p, const site_text *t)
+{
+    if (!p->has_rate) {
+        ks_buf_adds(b, "<span class=\"none\">");
+        esc(b, t->no_rate);
+        ks_buf_adds(b, "</span>");
+        return;
+    }
+    ks_buf rate;
+    ks_buf_init(&rate);
+    /* the format is one of the two constant strings above */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-                ks_buf_addf(&rate, t->rate_fmt, p->rate_pct, p->rate_lo_pct, p->rate_hi_pct);
+    ks_buf_addf(&rate, t->rate_fmt, p->rate_pct, p->rate_lo_pct, p->rate_hi_pct);
 #pragma GCC diagnostic pop
-                esc(b, rate.buf);
-                ks_buf_release(&rate);
-            } else {
-                ks_buf_adds(b, "<span class=\"none\">");
-                esc(b, t->no_rate);
-                ks_buf_adds(b, "</span>");
-            }
-            ks_buf_adds(b, "</td><td data-label=\"");
-            esc(b, t->col_attrs);
-            ks_buf_adds(b, "\">");
-            add_attr_list(b, p->attrs, p->nattrs, false, g->k, t);
-            ks_buf_adds(b, "</td></tr>\n");
-        }
-        ks_buf_adds(b, "</tbody></table></div>\n");
+    esc(b, rate.buf);
+    ks_buf_release(&rate);
+}
+
+/* One problem's row.  Each cell repeats its column's name in data-label:
+ * the narrow layout (site.css) stacks the cells and hides the header. */
+static void add_problem_row(ks_buf *b, const ks_guide *g, const ks_guide_problem *p, bool en,
+                            const site_text *t)
+{
+    ks_buf_adds(b, "<tr data-problem=\"");
+    esc(b, p->code);
+    ks_buf_adds(b, "\"><th scope=\"row\">");
+    esc(b, en && given(p->label_en) ? p->label_en : p->label_ja);
+    ks_buf_adds(b, "</th><td class=\"band\" data-label=\"");
+    esc(b, t->col_band);
+    ks_buf_adds(b, "\">");
+    esc(b, ks_guide_band_label(p->band, g->k, t->lang));
+    ks_buf_adds(b, "</td><td class=\"share\" data-label=\"");
+    esc(b, t->col_share);
+    ks_buf_adds(b, "\">");
+    esc(b, ks_guide_share_label(p->share, t->lang));
+    ks_buf_adds(b, "</td><td data-label=\"");
+    esc(b, t->col_rate);
+    ks_buf_adds(b, "\">");
+    add_rate(b, p, t);
+    ks_buf_adds(b, "</td><td data-label=\"");
+    esc(b, t->col_attrs);
+    ks_buf_adds(b, "\">");
+    add_attr_list(b, p->attrs, p->nattrs, false, g->k, t);
+    ks_buf_adds(b, "</td></tr>\n");
+}
+
+/* The table of the problems the window shows evidence for; only called
+ * when there is at least one. */
+static void add_problem_table(ks_buf *b, const ks_guide *g, const ks_guide_window *w, bool en,
+                              const site_text *t)
+{
+    ks_buf_adds(b, "<div class=\"table\"><table>\n<thead><tr><th scope=\"col\">");
+    esc(b, t->col_problem);
+    ks_buf_adds(b, "</th><th scope=\"col\">");
+    esc(b, t->col_band);
+    ks_buf_adds(b, "</th><th scope=\"col\">");
+    esc(b, t->col_share);
+    ks_buf_adds(b, "</th><th scope=\"col\">");
+    esc(b, t->col_rate);
+    ks_buf_adds(b, "</th><th scope=\"col\">");
+    esc(b, t->col_attrs);
+    ks_buf_adds(b, "</th></tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < w->nproblems; i++)
+        add_problem_row(b, g, &w->problems[i], en, t);
+    ks_buf_adds(b, "</tbody></table></div>\n");
+}
+
+static void add_evidence(ks_buf *b, const ks_guide *g, const ks_guide_window *w, const site_text *t)
+{
+    bool en = strcmp(t->lang, "en") == 0;
+    ks_buf_adds(b, "<details class=\"evidence\"><summary>");
+    esc(b, t->evidence);
+    ks_buf_adds(b, "</summary>\n");
+    if (w->nproblems == 0 && w->nattrs == 0 && w->band == KS_BAND_NONE) {
+        ks_buf_adds(b, "<p>");
+        esc(b, t->no_evidence);
+        ks_buf_adds(b, "</p></details>\n");
+        return;
     }
+    add_evidence_period(b, g, w, en, t);
+    if (w->nproblems > 0)
+        add_problem_table(b, g, w, en, t);
     if (w->nattrs > 0) {
         ks_buf_adds(b, "<p class=\"people\"><strong>");
         esc(b, t->people_all);
@@ -755,6 +822,98 @@ static void add_evidence(ks_buf *b, const ks_guide *g, const ks_guide_window *w,
         ks_buf_adds(b, "</p>\n");
     }
     ks_buf_adds(b, "</details>\n");
+}
+
+/* The line under the name: the partner's kind and field, either of which
+ * may be unknown. */
+static void add_kind(ks_buf *b, const ks_partner *p, bool en)
+{
+    ks_buf_adds(b, "<p class=\"kind\">");
+    const ks_code *kind = ks_code_by_id(KS_CODE_PARTNER_KIND, p->kind);
+    const ks_code *field = ks_code_by_id(KS_CODE_FIELD, p->field);
+    if (kind)
+        esc(b, en ? kind->label_en : kind->label_ja);
+    if (kind && field)
+        ks_buf_adds(b, " ・ ");
+    if (field)
+        esc(b, en ? field->label_en : field->label_ja);
+    ks_buf_adds(b, "</p>\n");
+}
+
+/* 実施主体: the operator's own name, else the kind of operator, else
+ * "not given" (op 0 is itself "not given"). */
+static void add_run_by(ks_buf *b, const ks_window *r, const site_text *t)
+{
+    ks_buf_adds(b, "<dt>");
+    esc(b, t->run_by);
+    ks_buf_adds(b, "</dt><dd>");
+    if (given(r->operator_name)) {
+        esc(b, r->operator_name);
+    } else {
+        int op = (int)r->op;
+        if (op > 0 && op < 5)
+            esc(b, t->op[op]);
+        else
+            add_dd_value(b, "", t);
+    }
+    ks_buf_adds(b, "</dd>\n");
+}
+
+/* The date the record was last assured, if ever. */
+static void add_checked(ks_buf *b, const ks_window *r, bool en, const site_text *t)
+{
+    ks_buf_adds(b, "<dt>");
+    esc(b, t->checked);
+    ks_buf_adds(b, "</dt><dd>");
+    if (r->assured) {
+        char iso[KS_DATE_ISO_SIZE];
+        ks_date_format(r->assured_date, iso);
+        add_date(b, iso, en);
+    } else {
+        add_dd_value(b, "", t);
+    }
+    ks_buf_adds(b, "</dd>\n");
+}
+
+/* The window record's facts as one definition list. */
+static void add_record(ks_buf *b, const ks_guide *g, const ks_window *r, bool en, const site_text *t)
+{
+    ks_buf_adds(b, "<dl class=\"facts-list\">\n<dt>");
+    esc(b, t->what);
+    ks_buf_adds(b, "</dt><dd>");
+    add_text(b, r->summary_ja, r->summary_en, en, t);
+    ks_buf_adds(b, "</dd>\n");
+    add_audience(b, g, r, en, t);
+    add_contact(b, r, t);
+    add_hours(b, r, t->lang, t);
+    add_run_by(b, r, t);
+    add_row(b, t->department, r->department, t);
+    add_checked(b, r, en, t);
+    ks_buf_adds(b, "</dl>\n");
+}
+
+/* The windows this one usually works with, as links to their articles;
+ * only called when there is at least one. */
+static void add_works_with(ks_buf *b, const ks_guide *g, const ks_guide_window *w, bool en,
+                           const site_text *t)
+{
+    ks_buf_adds(b, "<p class=\"with\"><strong>");
+    esc(b, t->works_with);
+    ks_buf_adds(b, "</strong>");
+    ks_buf_adds(b, en ? ": " : "：");
+    for (size_t i = 0; i < w->nwith && i < KS_GUIDE_WITH_MAX; i++) {
+        if (w->with[i] >= g->nwindows)
+            continue;
+        const ks_partner *o = g->windows[w->with[i]].partner;
+        if (i > 0)
+            esc(b, t->list_sep);
+        ks_buf_adds(b, "<a href=\"#w-");
+        esc(b, o->code);
+        ks_buf_adds(b, "\">");
+        esc(b, en && given(o->name_en) ? o->name_en : o->name_ja);
+        ks_buf_adds(b, "</a>");
+    }
+    ks_buf_adds(b, "</p>\n");
 }
 
 static void add_window(ks_buf *b, const ks_guide *g, size_t wi, const site_text *t)
@@ -769,74 +928,17 @@ static void add_window(ks_buf *b, const ks_guide *g, size_t wi, const site_text 
     esc(b, p->code);
     ks_buf_adds(b, "\">\n<h3>");
     add_name(b, p, en);
-    ks_buf_adds(b, "</h3>\n<p class=\"kind\">");
-    const ks_code *kind = ks_code_by_id(KS_CODE_PARTNER_KIND, p->kind);
-    const ks_code *field = ks_code_by_id(KS_CODE_FIELD, p->field);
-    if (kind)
-        esc(b, en ? kind->label_en : kind->label_ja);
-    if (kind && field)
-        ks_buf_adds(b, " ・ ");
-    if (field)
-        esc(b, en ? field->label_en : field->label_ja);
-    ks_buf_adds(b, "</p>\n");
+    ks_buf_adds(b, "</h3>\n");
+    add_kind(b, p, en);
     if (!r) {
         ks_buf_adds(b, "<p class=\"norecord\">");
         esc(b, t->no_record);
         ks_buf_adds(b, "</p>\n");
     } else {
-        ks_buf_adds(b, "<dl class=\"facts-list\">\n<dt>");
-        esc(b, t->what);
-        ks_buf_adds(b, "</dt><dd>");
-        add_text(b, r->summary_ja, r->summary_en, en, t);
-        ks_buf_adds(b, "</dd>\n");
-        add_audience(b, g, r, en, t);
-        add_contact(b, r, t);
-        add_hours(b, r, t->lang, t);
-        ks_buf_adds(b, "<dt>");
-        esc(b, t->run_by);
-        ks_buf_adds(b, "</dt><dd>");
-        if (given(r->operator_name)) {
-            esc(b, r->operator_name);
-        } else {
-            int op = (int)r->op;
-            if (op > 0 && op < 5)
-                esc(b, t->op[op]);
-            else
-                add_dd_value(b, "", t);
-        }
-        ks_buf_adds(b, "</dd>\n");
-        add_row(b, t->department, r->department, t);
-        ks_buf_adds(b, "<dt>");
-        esc(b, t->checked);
-        ks_buf_adds(b, "</dt><dd>");
-        if (r->assured) {
-            char iso[KS_DATE_ISO_SIZE];
-            ks_date_format(r->assured_date, iso);
-            add_date(b, iso, en);
-        } else {
-            add_dd_value(b, "", t);
-        }
-        ks_buf_adds(b, "</dd>\n</dl>\n");
+        add_record(b, g, r, en, t);
     }
-    if (w->nwith > 0) {
-        ks_buf_adds(b, "<p class=\"with\"><strong>");
-        esc(b, t->works_with);
-        ks_buf_adds(b, "</strong>");
-        ks_buf_adds(b, en ? ": " : "：");
-        for (size_t i = 0; i < w->nwith && i < KS_GUIDE_WITH_MAX; i++) {
-            if (w->with[i] >= g->nwindows)
-                continue;
-            const ks_partner *o = g->windows[w->with[i]].partner;
-            if (i > 0)
-                esc(b, t->list_sep);
-            ks_buf_adds(b, "<a href=\"#w-");
-            esc(b, o->code);
-            ks_buf_adds(b, "\">");
-            esc(b, en && given(o->name_en) ? o->name_en : o->name_ja);
-            ks_buf_adds(b, "</a>");
-        }
-        ks_buf_adds(b, "</p>\n");
-    }
+    if (w->nwith > 0)
+        add_works_with(b, g, w, en, t);
     add_evidence(b, g, w, t);
     ks_buf_adds(b, "</article>\n");
 }
@@ -965,12 +1067,10 @@ static void closure_range(const ks_guide *g, char from[11], char to[11])
     snprintf(to, 11, "%.4s-12-31", hi);
 }
 
-static void add_json(ks_buf *b, const ks_guide *g, const site_text *t)
+/* The closure days the C code computed, with the years they cover, so that
+ * the page never decides a holiday itself. */
+static void add_json_closures(ks_buf *b, const ks_guide *g)
 {
-    ks_buf_adds(b, "{\"version\":1,\"lang\":");
-    jstr(b, t->lang);
-    ks_buf_addf(b, ",\"k\":%d,\n", g->k);
-
     char from[11], to[11];
     closure_range(g, from, to);
     ks_buf_adds(b, "\"closures\":{\"from\":");
@@ -990,7 +1090,13 @@ static void add_json(ks_buf *b, const ks_guide *g, const site_text *t)
                     year_end ? "true" : "false");
     }
     ks_buf_adds(b, "]},\n");
+}
 
+/* The optional choices' codes with what the rule compares them by: an age
+ * group's bounds, a household type's or district's id (the records' masks
+ * are in ids). */
+static void add_json_choices(ks_buf *b, const ks_guide *g)
+{
     size_t n;
     const ks_guide_age_group *ag = ks_guide_age_groups(&n);
     ks_buf_adds(b, "\"age_groups\":[");
@@ -1015,9 +1121,13 @@ static void add_json(ks_buf *b, const ks_guide *g, const site_text *t)
         ks_buf_addf(b, ",\"id\":%d}", ds[i].id);
     }
     ks_buf_adds(b, "],\n");
+}
 
-    /* problem labels for the script's "fit" line */
+/* The problem labels for the script's "fit" line: the form's problems. */
+static void add_json_problems(ks_buf *b, const ks_guide *g, const site_text *t)
+{
     ks_buf_adds(b, "\"problems\":[");
+    size_t n;
     const ks_code *pc = ks_codes(KS_CODE_PROBLEM, &n);
     bool first = true;
     bool en = strcmp(t->lang, "en") == 0;
@@ -1032,63 +1142,87 @@ static void add_json(ks_buf *b, const ks_guide *g, const site_text *t)
         first = false;
     }
     ks_buf_adds(b, "],\n");
+}
 
+/* The ids of the bits set in mask, below nbits, as an array's items. */
+static void add_json_ids(ks_buf *b, unsigned long long mask, int nbits)
+{
+    bool first = true;
+    for (int id = 0; id < nbits; id++) {
+        if (mask & (1ULL << id)) {
+            ks_buf_addf(b, first ? "%d" : ",%d", id);
+            first = false;
+        }
+    }
+}
+
+/* A record's hours as [weekday, start, end] spans with its holiday policy
+ * code, or null when not given (the script then never calls it open). */
+static void add_json_hours(ks_buf *b, const ks_hours *h)
+{
+    if (h->n == 0) {
+        ks_buf_adds(b, "null");
+        return;
+    }
+    ks_buf_adds(b, "{\"holidays\":");
+    jstr(b, ks_holiday_policy_code(h->holidays));
+    ks_buf_adds(b, ",\"spans\":[");
+    for (size_t i = 0; i < h->n; i++) {
+        const ks_hours_span *s = &h->spans[i];
+        ks_buf_addf(b, "%s[%d,%d,%d]", i ? "," : "", s->weekday, s->start, s->end);
+    }
+    ks_buf_adds(b, "]}");
+}
+
+/* What the rule filters a window by: its record's 対象 and hours (null for a
+ * window without a record), and its problems' band and share ranks with the
+ * attributes shown beside them. */
+static void add_json_window(ks_buf *b, const ks_guide_window *w)
+{
+    const ks_window *r = w->rec;
+    ks_buf_adds(b, "{\"code\":");
+    jstr(b, w->partner->code);
+    ks_buf_adds(b, ",\"record\":");
+    if (!r) {
+        ks_buf_adds(b, "null");
+    } else {
+        ks_buf_addf(b, "{\"age_min\":%d,\"age_max\":%d,\"households\":[", r->age_min, r->age_max);
+        add_json_ids(b, r->households, 32);
+        ks_buf_adds(b, "],\"districts\":[");
+        add_json_ids(b, r->districts, 64);
+        ks_buf_adds(b, "],\"hours\":");
+        add_json_hours(b, &r->hours);
+        ks_buf_adds(b, "}");
+    }
+    ks_buf_adds(b, ",\"problems\":[");
+    for (size_t i = 0; i < w->nproblems; i++) {
+        const ks_guide_problem *p = &w->problems[i];
+        ks_buf_adds(b, i ? ",{\"code\":" : "{\"code\":");
+        jstr(b, p->code);
+        ks_buf_addf(b, ",\"band\":%d,\"share\":%d,\"attrs\":[", (int)p->band, (int)p->share);
+        for (size_t j = 0; j < p->nattrs; j++) {
+            ks_buf_addf(b, "%s[%d,", j ? "," : "", (int)p->attrs[j].dim);
+            jstr(b, p->attrs[j].code);
+            ks_buf_adds(b, "]");
+        }
+        ks_buf_adds(b, "]}");
+    }
+    ks_buf_adds(b, "]}");
+}
+
+static void add_json(ks_buf *b, const ks_guide *g, const site_text *t)
+{
+    ks_buf_adds(b, "{\"version\":1,\"lang\":");
+    jstr(b, t->lang);
+    ks_buf_addf(b, ",\"k\":%d,\n", g->k);
+    add_json_closures(b, g);
+    add_json_choices(b, g);
+    add_json_problems(b, g, t);
     /* the windows in profile order (the last key of the ordering) */
     ks_buf_adds(b, "\"windows\":[");
     for (size_t wi = 0; wi < g->nwindows; wi++) {
-        const ks_guide_window *w = &g->windows[wi];
-        const ks_window *r = w->rec;
-        ks_buf_adds(b, wi ? ",\n{\"code\":" : "\n{\"code\":");
-        jstr(b, w->partner->code);
-        ks_buf_adds(b, ",\"record\":");
-        if (!r) {
-            ks_buf_adds(b, "null");
-        } else {
-            ks_buf_addf(b, "{\"age_min\":%d,\"age_max\":%d,\"households\":[", r->age_min, r->age_max);
-            first = true;
-            for (int id = 0; id < 32; id++) {
-                if (r->households & (1u << id)) {
-                    ks_buf_addf(b, first ? "%d" : ",%d", id);
-                    first = false;
-                }
-            }
-            ks_buf_adds(b, "],\"districts\":[");
-            first = true;
-            for (int id = 0; id < 64; id++) {
-                if (r->districts & (1ULL << id)) {
-                    ks_buf_addf(b, first ? "%d" : ",%d", id);
-                    first = false;
-                }
-            }
-            ks_buf_adds(b, "],\"hours\":");
-            if (r->hours.n == 0) {
-                ks_buf_adds(b, "null");
-            } else {
-                ks_buf_adds(b, "{\"holidays\":");
-                jstr(b, ks_holiday_policy_code(r->hours.holidays));
-                ks_buf_adds(b, ",\"spans\":[");
-                for (size_t i = 0; i < r->hours.n; i++) {
-                    const ks_hours_span *s = &r->hours.spans[i];
-                    ks_buf_addf(b, "%s[%d,%d,%d]", i ? "," : "", s->weekday, s->start, s->end);
-                }
-                ks_buf_adds(b, "]}");
-            }
-            ks_buf_adds(b, "}");
-        }
-        ks_buf_adds(b, ",\"problems\":[");
-        for (size_t i = 0; i < w->nproblems; i++) {
-            const ks_guide_problem *p = &w->problems[i];
-            ks_buf_adds(b, i ? ",{\"code\":" : "{\"code\":");
-            jstr(b, p->code);
-            ks_buf_addf(b, ",\"band\":%d,\"share\":%d,\"attrs\":[", (int)p->band, (int)p->share);
-            for (size_t j = 0; j < p->nattrs; j++) {
-                ks_buf_addf(b, "%s[%d,", j ? "," : "", (int)p->attrs[j].dim);
-                jstr(b, p->attrs[j].code);
-                ks_buf_adds(b, "]");
-            }
-            ks_buf_adds(b, "]}");
-        }
-        ks_buf_adds(b, "]}");
+        ks_buf_adds(b, wi ? ",\n" : "\n");
+        add_json_window(b, &g->windows[wi]);
     }
     ks_buf_adds(b, "],\n");
     add_json_text(b, t);
@@ -1184,15 +1318,11 @@ static void how_para_s(ks_buf *b, const char *fmt, const char *s1, const char *s
 }
 #pragma GCC diagnostic pop
 
-static void build_how(ks_buf *b, const ks_guide *g, const site_text *t)
+/* The facts table at the top of how.html: what the build covered, with
+ * what threshold, engine and table. */
+static void add_how_facts(ks_buf *b, const ks_guide *g, bool en, const site_text *t)
 {
-    bool en = strcmp(t->lang, "en") == 0;
-    add_head(b, g, t->how_title, t);
-    ks_buf_adds(b, "</head>\n<body class=\"how\">\n<header>\n<h1>");
-    esc(b, t->how_title);
-    ks_buf_adds(b, "</h1>\n<p><a href=\"index.html\">");
-    esc(b, t->back_link);
-    ks_buf_adds(b, "</a></p>\n</header>\n<main>\n<table class=\"facts-table\">\n");
+    ks_buf_adds(b, "<table class=\"facts-table\">\n");
     how_row(b, t->how_period);
     add_date(b, g->period_from, en);
     ks_buf_adds(b, en ? " to " : "〜");
@@ -1223,7 +1353,12 @@ static void build_how(ks_buf *b, const ks_guide *g, const site_text *t)
     ks_buf_adds(b, "<code class=\"hash\">");
     add_dd_value(b, g->ptable_sha256, t);
     ks_buf_adds(b, "</code></td></tr>\n</table>\n");
+}
 
+/* The publication rules with this build's k, and the years the closures
+ * list covers. */
+static void add_how_rules(ks_buf *b, const ks_guide *g, bool en, const site_text *t)
+{
     ks_buf_adds(b, "<h2>");
     esc(b, en ? "The rules" : "のせる きまり");
     ks_buf_adds(b, "</h2>\n");
@@ -1241,6 +1376,19 @@ static void build_how(ks_buf *b, const ks_guide *g, const site_text *t)
     how_para_s(b, t->how_holidays, fb.buf, tb.buf);
     ks_buf_release(&fb);
     ks_buf_release(&tb);
+}
+
+static void build_how(ks_buf *b, const ks_guide *g, const site_text *t)
+{
+    bool en = strcmp(t->lang, "en") == 0;
+    add_head(b, g, t->how_title, t);
+    ks_buf_adds(b, "</head>\n<body class=\"how\">\n<header>\n<h1>");
+    esc(b, t->how_title);
+    ks_buf_adds(b, "</h1>\n<p><a href=\"index.html\">");
+    esc(b, t->back_link);
+    ks_buf_adds(b, "</a></p>\n</header>\n<main>\n");
+    add_how_facts(b, g, en, t);
+    add_how_rules(b, g, en, t);
 
     ks_buf_adds(b, "<h2>");
     esc(b, t->how_left_out);
