@@ -67,98 +67,157 @@ static void number_or_empty(ks_buf *t, int v)
         ks_buf_addf(t, "%d", v);
 }
 
+/* What every step of a row needs: the language's forms, the districts and
+ * the two buffers.  Both buffers belong to ks_guide_write_csv; the steps
+ * only append to b and use t as scratch for one cell at a time. */
+typedef struct csv_row {
+    const ks_guide *g;        /* the guide being written */
+    bool en;                  /* English labels, else Japanese */
+    const char *L;            /* "en" / "ja", for the guide's text functions */
+    const char *sep;          /* list separator inside one cell */
+    const ks_district *ds;    /* [nd] the profile's districts */
+    size_t nd;                /* entries of ds */
+    ks_buf *b;                /* the whole file */
+    ks_buf *t;                /* one cell being built */
+} csv_row;
+
+static void write_head(ks_buf *b, bool en)
+{
+    const char *const *head = en ? head_en : head_ja;
+    for (size_t i = 0; i < KS_ARRAY_LEN(head_ja); i++)
+        field(b, head[i], i == 0);
+    ks_buf_adds(b, "\r\n");
+}
+
+/* id to audience: who the window is and what it offers (r may be NULL:
+ * a window with evidence but no directory record gets empty cells) */
+static void put_identity(const csv_row *c, const ks_guide_window *w)
+{
+    const ks_partner *p = w->partner;
+    const ks_window *r = w->rec;
+    bool en = c->en;
+    char id[37];
+    ks_guide_window_uuid(c->g->profile_name, p->code, NULL, id);
+    field(c->b, id, true);
+    field(c->b, p->code, false);
+    field(c->b, en && p->name_en[0] ? p->name_en : p->name_ja, false);
+    field(c->b, p->name_en, false);
+    field(c->b, r ? operator_text(r->op, en) : "", false);
+    field(c->b, r ? r->operator_name : "", false);
+    field(c->b, r ? r->department : "", false);
+    field(c->b, code_label(KS_CODE_FIELD, p->field, en), false);
+    field(c->b, code_label(KS_CODE_PARTNER_KIND, p->kind, en), false);
+    field(c->b, r ? (en ? r->summary_en : r->summary_ja) : "", false);
+    field(c->b, r ? (en ? r->audience_en : r->audience_ja) : "", false);
+}
+
+/* the record's 対象: ages, household types and districts served */
+static void put_eligibility(const csv_row *c, const ks_window *r)
+{
+    ks_buf *t = c->t;
+    number_or_empty(t, r ? r->age_min : -1);
+    field(c->b, t->buf, false);
+    number_or_empty(t, r ? r->age_max : -1);
+    field(c->b, t->buf, false);
+    ks_buf_reset(t);
+    if (r)
+        for (unsigned bit = 1; bit < 32; bit++)
+            if (r->households & (1u << bit))
+                ks_buf_addf(t, "%s%s", t->len ? c->sep : "", code_label(KS_CODE_HOUSEHOLD, (int)bit, c->en));
+    field(c->b, t->buf, false);
+    ks_buf_reset(t);
+    if (r)
+        for (size_t i = 0; i < c->nd; i++)
+            if (c->ds[i].id > 0 && c->ds[i].id < 64 && (r->districts & (1ULL << c->ds[i].id)))
+                ks_buf_addf(t, "%s%s", t->len ? c->sep : "", c->en ? c->ds[i].name_en : c->ds[i].name_ja);
+    field(c->b, t->buf, false);
+}
+
+/* channels to source: how and when to reach the window, and how current
+ * the record is */
+static void put_contact(const csv_row *c, const ks_window *r)
+{
+    ks_buf *t = c->t;
+    ks_buf_reset(t);
+    if (r)
+        ks_guide_channels_text(t, r->channels, c->L);
+    field(c->b, t->buf, false);
+    field(c->b, r ? r->address : "", false);
+    field(c->b, r ? r->phone : "", false);
+    field(c->b, r ? r->fax : "", false);
+    field(c->b, r ? r->email : "", false);
+    field(c->b, r ? r->url : "", false);
+    ks_buf_reset(t);
+    if (r)
+        ks_guide_hours_line(t, &r->hours, c->L);
+    field(c->b, t->buf, false);
+    field(c->b, r && r->hours.n > 0 ? ks_guide_holiday_text(r->hours.holidays, c->L) : "", false);
+    field(c->b, r ? r->hours_note : "", false);
+    char d[KS_DATE_ISO_SIZE] = "";
+    if (r && r->assured)
+        ks_date_format(r->assured_date, d);
+    field(c->b, d, false);
+    field(c->b, r ? r->source : "", false);
+}
+
+/* the problems cell: a line per problem, its attributes after a colon */
+static void problems_cell(const csv_row *c, const ks_guide_window *w)
+{
+    ks_buf *t = c->t;
+    bool en = c->en;
+    ks_buf_reset(t);
+    for (size_t i = 0; i < w->nproblems; i++) {
+        const ks_guide_problem *pr = &w->problems[i];
+        ks_buf_addf(t, "%s%s %s", i ? "\n" : "", en ? pr->label_en : pr->label_ja, en ? "(" : "（");
+        ks_guide_problem_text(c->g, t, pr, c->L);
+        ks_buf_adds(t, en ? ")" : "）");
+        for (size_t j = 0; j < pr->nattrs; j++)
+            ks_buf_addf(t, "%s%s %s", j ? c->sep : (en ? ": " : "："),
+                        en ? pr->attrs[j].label_en : pr->attrs[j].label_ja,
+                        ks_guide_band_label(pr->attrs[j].band, c->g->k, c->L));
+    }
+}
+
+/* cases to works_with: the evidence, in the guide's labels only */
+static void put_evidence(const csv_row *c, const ks_guide_window *w)
+{
+    const ks_guide *g = c->g;
+    ks_buf *t = c->t;
+    field(c->b, w->band != KS_BAND_NONE ? ks_guide_band_label(w->band, g->k, c->L) : "", false);
+    problems_cell(c, w);
+    field(c->b, t->buf, false);
+    ks_buf_reset(t);
+    for (size_t i = 0; i < w->nattrs; i++)
+        ks_buf_addf(t, "%s%s %s", i ? c->sep : "", c->en ? w->attrs[i].label_en : w->attrs[i].label_ja,
+                    ks_guide_band_label(w->attrs[i].band, g->k, c->L));
+    field(c->b, t->buf, false);
+    ks_buf_reset(t);
+    for (size_t i = 0; i < w->nwith; i++) {
+        const ks_partner *o = g->windows[w->with[i]].partner;
+        ks_buf_addf(t, "%s%s", i ? c->sep : "", c->en && o->name_en[0] ? o->name_en : o->name_ja);
+    }
+    field(c->b, t->buf, false);
+}
+
 int ks_guide_write_csv(const ks_guide *g, const char *path, const char *lang, ks_error *err)
 {
-    bool en = lang && strcmp(lang, "en") == 0;
-    const char *L = en ? "en" : "ja";
-    const char *sep = en ? "; " : "、";
     ks_buf b, t;
     ks_buf_init(&b);
     ks_buf_init(&t);
+    csv_row c = {.g = g, .b = &b, .t = &t};
+    c.en = lang && strcmp(lang, "en") == 0;
+    c.L = c.en ? "en" : "ja";
+    c.sep = c.en ? "; " : "、";
+    c.ds = ks_profile_districts(g->profile, &c.nd);
     ks_buf_adds(&b, "\xEF\xBB\xBF");
-    const char *const *head = en ? head_en : head_ja;
-    for (size_t i = 0; i < KS_ARRAY_LEN(head_ja); i++)
-        field(&b, head[i], i == 0);
-    ks_buf_adds(&b, "\r\n");
-    size_t nd = 0;
-    const ks_district *ds = ks_profile_districts(g->profile, &nd);
+    write_head(&b, c.en);
+    /* the steps follow the columns of head_ja, left to right */
     for (size_t wi = 0; wi < g->nwindows; wi++) {
         const ks_guide_window *w = &g->windows[wi];
-        const ks_partner *p = w->partner;
-        const ks_window *r = w->rec;
-        char id[37];
-        ks_guide_window_uuid(g->profile_name, p->code, NULL, id);
-        field(&b, id, true);
-        field(&b, p->code, false);
-        field(&b, en && p->name_en[0] ? p->name_en : p->name_ja, false);
-        field(&b, p->name_en, false);
-        field(&b, r ? operator_text(r->op, en) : "", false);
-        field(&b, r ? r->operator_name : "", false);
-        field(&b, r ? r->department : "", false);
-        field(&b, code_label(KS_CODE_FIELD, p->field, en), false);
-        field(&b, code_label(KS_CODE_PARTNER_KIND, p->kind, en), false);
-        field(&b, r ? (en ? r->summary_en : r->summary_ja) : "", false);
-        field(&b, r ? (en ? r->audience_en : r->audience_ja) : "", false);
-        number_or_empty(&t, r ? r->age_min : -1);
-        field(&b, t.buf, false);
-        number_or_empty(&t, r ? r->age_max : -1);
-        field(&b, t.buf, false);
-        ks_buf_reset(&t);
-        if (r)
-            for (unsigned bit = 1; bit < 32; bit++)
-                if (r->households & (1u << bit))
-                    ks_buf_addf(&t, "%s%s", t.len ? sep : "", code_label(KS_CODE_HOUSEHOLD, (int)bit, en));
-        field(&b, t.buf, false);
-        ks_buf_reset(&t);
-        if (r)
-            for (size_t i = 0; i < nd; i++)
-                if (ds[i].id > 0 && ds[i].id < 64 && (r->districts & (1ULL << ds[i].id)))
-                    ks_buf_addf(&t, "%s%s", t.len ? sep : "", en ? ds[i].name_en : ds[i].name_ja);
-        field(&b, t.buf, false);
-        ks_buf_reset(&t);
-        if (r)
-            ks_guide_channels_text(&t, r->channels, L);
-        field(&b, t.buf, false);
-        field(&b, r ? r->address : "", false);
-        field(&b, r ? r->phone : "", false);
-        field(&b, r ? r->fax : "", false);
-        field(&b, r ? r->email : "", false);
-        field(&b, r ? r->url : "", false);
-        ks_buf_reset(&t);
-        if (r)
-            ks_guide_hours_line(&t, &r->hours, L);
-        field(&b, t.buf, false);
-        field(&b, r && r->hours.n > 0 ? ks_guide_holiday_text(r->hours.holidays, L) : "", false);
-        field(&b, r ? r->hours_note : "", false);
-        char d[KS_DATE_ISO_SIZE] = "";
-        if (r && r->assured)
-            ks_date_format(r->assured_date, d);
-        field(&b, d, false);
-        field(&b, r ? r->source : "", false);
-        field(&b, w->band != KS_BAND_NONE ? ks_guide_band_label(w->band, g->k, L) : "", false);
-        ks_buf_reset(&t);
-        for (size_t i = 0; i < w->nproblems; i++) {
-            const ks_guide_problem *pr = &w->problems[i];
-            ks_buf_addf(&t, "%s%s %s", i ? (en ? "\n" : "\n") : "", en ? pr->label_en : pr->label_ja, en ? "(" : "（");
-            ks_guide_problem_text(g, &t, pr, L);
-            ks_buf_adds(&t, en ? ")" : "）");
-            for (size_t j = 0; j < pr->nattrs; j++)
-                ks_buf_addf(&t, "%s%s %s", j ? sep : (en ? ": " : "："),
-                            en ? pr->attrs[j].label_en : pr->attrs[j].label_ja,
-                            ks_guide_band_label(pr->attrs[j].band, g->k, L));
-        }
-        field(&b, t.buf, false);
-        ks_buf_reset(&t);
-        for (size_t i = 0; i < w->nattrs; i++)
-            ks_buf_addf(&t, "%s%s %s", i ? sep : "", en ? w->attrs[i].label_en : w->attrs[i].label_ja,
-                        ks_guide_band_label(w->attrs[i].band, g->k, L));
-        field(&b, t.buf, false);
-        ks_buf_reset(&t);
-        for (size_t i = 0; i < w->nwith; i++) {
-            const ks_partner *o = g->windows[w->with[i]].partner;
-            ks_buf_addf(&t, "%s%s", i ? sep : "", en && o->name_en[0] ? o->name_en : o->name_ja);
-        }
-        field(&b, t.buf, false);
+        put_identity(&c, w);
+        put_eligibility(&c, w->rec);
+        put_contact(&c, w->rec);
+        put_evidence(&c, w);
         ks_buf_adds(&b, "\r\n");
     }
     int rc = ks_write_file_atomic(path, b.buf, b.len, 0644, err);

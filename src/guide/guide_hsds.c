@@ -718,11 +718,130 @@ static void emit_sal(hsds *h, jw *w, const char *key, size_t wi, int mode)
     jw_close(w, '}');
 }
 
+/* The description: the record's summary, then the evidence in sentences,
+ * a blank line between; either alone without it; "" when neither. */
+static void service_description(const hsds *h, size_t wi, ks_buf *t)
+{
+    const ks_guide_window *gw = &h->g->windows[wi];
+    const ks_window *r = gw->rec;
+    if (r && r->summary_ja[0])
+        ks_buf_adds(t, r->summary_ja);
+    size_t before = t->len;
+    if (before)
+        ks_buf_adds(t, "\n\n");
+    size_t mark = t->len;
+    evidence_text(h->g, t, gw, false);
+    /* no evidence: take the separator back */
+    if (t->len == mark)
+        t->len = before, t->buf[before] = '\0';
+}
+
+/* The service's own fields after its name, from the record (r may be
+ * NULL: a window with evidence only).  t is the caller's scratch. */
+static void emit_service_fields(hsds *h, jw *w, size_t wi, ks_buf *t)
+{
+    const ks_window *r = h->g->windows[wi].rec;
+    service_description(h, wi, t);
+    jw_opt(w, "description", t->buf);
+    if (r) {
+        jw_opt(w, "url", r->url);
+        jw_opt(w, "email", r->email);
+    }
+    jw_str(w, "status", "active");
+    if (r && r->channels) {
+        ks_buf_reset(t);
+        ks_buf_adds(t, "相談の方法: ");
+        ks_guide_channels_text(t, r->channels, "ja");
+        jw_str(w, "application_process", t->buf);
+    }
+    if (!r)
+        return;
+    jw_opt(w, "eligibility_description", r->audience_ja);
+    if (r->age_min >= 0)
+        jw_int(w, "minimum_age", r->age_min);
+    if (r->age_max >= 0)
+        jw_int(w, "maximum_age", r->age_max);
+    if (r->assured) {
+        char d[KS_DATE_ISO_SIZE];
+        ks_date_format(r->assured_date, d);
+        jw_str(w, "assured_date", d);
+    }
+}
+
+/* one phone row; role makes its id ("phone", "fax") and type is HSDS's */
+static void emit_phone(hsds *h, jw *w, size_t wi, const char *svc, const char *role, const char *number,
+                       const char *type)
+{
+    char pid[37];
+    win_id(h, wi, role, pid);
+    jw_open(w, NULL, '{');
+    jw_str(w, "id", pid);
+    jw_str(w, "service_id", svc);
+    jw_str(w, "number", number);
+    jw_str(w, "type", type);
+    jw_close(w, '}');
+}
+
+static void emit_phones(hsds *h, jw *w, size_t wi, const char *svc)
+{
+    const ks_window *r = h->g->windows[wi].rec;
+    jw_open(w, "phones", '[');
+    if (r && r->phone[0])
+        emit_phone(h, w, wi, svc, "phone", r->phone, "voice");
+    if (r && r->fax[0])
+        emit_phone(h, w, wi, svc, "fax", r->fax, "fax");
+    jw_close(w, ']');
+}
+
+/* residence in 対象: the districts served (none listed = the whole city) */
+static void emit_service_areas(hsds *h, jw *w, size_t wi, const char *svc)
+{
+    const ks_window *r = h->g->windows[wi].rec;
+    jw_open(w, "service_areas", '[');
+    if (r && r->districts) {
+        size_t nd;
+        const ks_district *ds = ks_profile_districts(h->g->profile, &nd);
+        ks_buf role;
+        ks_buf_init(&role);
+        for (size_t i = 0; i < nd; i++) {
+            if (ds[i].id <= 0 || ds[i].id >= 64 || !(r->districts & (1ULL << ds[i].id)))
+                continue;
+            char aid[37];
+            ks_buf_reset(&role);
+            ks_buf_addf(&role, "service_area:%s", ds[i].name_ja);
+            win_id(h, wi, role.buf, aid);
+            jw_open(w, NULL, '{');
+            jw_str(w, "id", aid);
+            jw_str(w, "service_id", svc);
+            jw_str(w, "name", ds[i].name_ja);
+            jw_opt(w, "description", ds[i].name_en);
+            jw_close(w, '}');
+        }
+        ks_buf_release(&role);
+    }
+    jw_close(w, ']');
+}
+
+/* The children of the "full" service object (the API's /services/{id});
+ * writing them registers the taxonomy terms the service uses. */
+static void emit_service_children(hsds *h, jw *w, size_t wi, const char *svc)
+{
+    emit_phones(h, w, wi, svc);
+    emit_schedules(h, w, wi);
+    emit_service_areas(h, w, wi, svc);
+    jw_open(w, "service_at_locations", '[');
+    if (has_location(h, wi))
+        emit_sal(h, w, NULL, wi, 2);
+    jw_close(w, ']');
+    emit_org(h, w, "organization", h->win_org[wi], false);
+    emit_attributes(h, w, wi);
+}
+
+/* full: the object with its children, else the list form (in a list page,
+ * or nested in its organization or service_at_location) */
 static void emit_service(hsds *h, jw *w, const char *key, size_t wi, bool full)
 {
-    const ks_guide *g = h->g;
-    const ks_guide_window *gw = &g->windows[wi];
-    const ks_window *r = gw->rec;
+    const ks_guide_window *gw = &h->g->windows[wi];
     char id[37];
     win_id(h, wi, NULL, id);
     ks_buf t;
@@ -732,91 +851,9 @@ static void emit_service(hsds *h, jw *w, const char *key, size_t wi, bool full)
     jw_str(w, "organization_id", h->orgs[h->win_org[wi]].id);
     jw_str(w, "name", gw->partner->name_ja);
     jw_opt(w, "alternate_name", gw->partner->name_en);
-    if (r && r->summary_ja[0])
-        ks_buf_adds(&t, r->summary_ja);
-    size_t before = t.len;
-    if (before)
-        ks_buf_adds(&t, "\n\n");
-    size_t mark = t.len;
-    evidence_text(g, &t, gw, false);
-    if (t.len == mark)
-        t.len = before, t.buf[before] = '\0';
-    jw_opt(w, "description", t.buf);
-    if (r) {
-        jw_opt(w, "url", r->url);
-        jw_opt(w, "email", r->email);
-    }
-    jw_str(w, "status", "active");
-    if (r && r->channels) {
-        ks_buf_reset(&t);
-        ks_buf_adds(&t, "相談の方法: ");
-        ks_guide_channels_text(&t, r->channels, "ja");
-        jw_str(w, "application_process", t.buf);
-    }
-    if (r) {
-        jw_opt(w, "eligibility_description", r->audience_ja);
-        if (r->age_min >= 0)
-            jw_int(w, "minimum_age", r->age_min);
-        if (r->age_max >= 0)
-            jw_int(w, "maximum_age", r->age_max);
-        if (r->assured) {
-            char d[KS_DATE_ISO_SIZE];
-            ks_date_format(r->assured_date, d);
-            jw_str(w, "assured_date", d);
-        }
-    }
-    if (full) {
-        jw_open(w, "phones", '[');
-        if (r && r->phone[0]) {
-            char pid[37];
-            win_id(h, wi, "phone", pid);
-            jw_open(w, NULL, '{');
-            jw_str(w, "id", pid);
-            jw_str(w, "service_id", id);
-            jw_str(w, "number", r->phone);
-            jw_str(w, "type", "voice");
-            jw_close(w, '}');
-        }
-        if (r && r->fax[0]) {
-            char pid[37];
-            win_id(h, wi, "fax", pid);
-            jw_open(w, NULL, '{');
-            jw_str(w, "id", pid);
-            jw_str(w, "service_id", id);
-            jw_str(w, "number", r->fax);
-            jw_str(w, "type", "fax");
-            jw_close(w, '}');
-        }
-        jw_close(w, ']');
-        emit_schedules(h, w, wi);
-        /* residence in 対象: the districts served (none listed = the whole city) */
-        jw_open(w, "service_areas", '[');
-        if (r && r->districts) {
-            size_t nd;
-            const ks_district *ds = ks_profile_districts(g->profile, &nd);
-            for (size_t i = 0; i < nd; i++) {
-                if (ds[i].id <= 0 || ds[i].id >= 64 || !(r->districts & (1ULL << ds[i].id)))
-                    continue;
-                char aid[37];
-                ks_buf_reset(&t);
-                ks_buf_addf(&t, "service_area:%s", ds[i].name_ja);
-                win_id(h, wi, t.buf, aid);
-                jw_open(w, NULL, '{');
-                jw_str(w, "id", aid);
-                jw_str(w, "service_id", id);
-                jw_str(w, "name", ds[i].name_ja);
-                jw_opt(w, "description", ds[i].name_en);
-                jw_close(w, '}');
-            }
-        }
-        jw_close(w, ']');
-        jw_open(w, "service_at_locations", '[');
-        if (has_location(h, wi))
-            emit_sal(h, w, NULL, wi, 2);
-        jw_close(w, ']');
-        emit_org(h, w, "organization", h->win_org[wi], false);
-        emit_attributes(h, w, wi);
-    }
+    emit_service_fields(h, w, wi, &t);
+    if (full)
+        emit_service_children(h, w, wi, id);
     jw_close(w, '}');
     ks_buf_release(&t);
 }
@@ -924,134 +961,186 @@ static void page_close(jw *w)
     jw_close(w, '}');
 }
 
-int ks_guide_write_hsds(const ks_guide *g, const char *dir, ks_error *err)
+/* The model before anything is written: the taxonomies' ids and each
+ * window's organization (terms are registered later, as services are
+ * written).  Release with hsds_release. */
+static void hsds_init(hsds *h, const ks_guide *g)
 {
-    int rc = 0;
-    hsds h = {0};
-    h.g = g;
-    h.p = g->profile_name;
-    ks_buf root, b, sub;
-    ks_buf_init(&root);
-    ks_buf_init(&b);
-    ks_buf_init(&sub);
-    jw w;
-    uuid_of(h.tax_id[TAX_PROBLEM], "kasane:taxonomy:problem");
-    uuid_of(h.tax_id[TAX_AGE], "kasane:taxonomy:age_group");
-    uuid_of(h.tax_id[TAX_HOUSEHOLD], "kasane:taxonomy:household_type");
-    uuid_of(h.tax_id[TAX_DISTRICT], "kasane:%s:taxonomy:district", h.p);
-    h.win_org = ks_calloc(g->nwindows ? g->nwindows : 1, sizeof *h.win_org);
+    *h = (hsds){0};
+    h->g = g;
+    h->p = g->profile_name;
+    uuid_of(h->tax_id[TAX_PROBLEM], "kasane:taxonomy:problem");
+    uuid_of(h->tax_id[TAX_AGE], "kasane:taxonomy:age_group");
+    uuid_of(h->tax_id[TAX_HOUSEHOLD], "kasane:taxonomy:household_type");
+    uuid_of(h->tax_id[TAX_DISTRICT], "kasane:%s:taxonomy:district", h->p);
+    h->win_org = ks_calloc(g->nwindows ? g->nwindows : 1, sizeof *h->win_org);
     for (size_t i = 0; i < g->nwindows; i++)
-        h.win_org[i] = org_of(&h, &g->windows[i]);
+        h->win_org[i] = org_of(h, &g->windows[i]);
+}
 
-    ks_buf_addf(&root, "%s/hsds", dir);
-    if ((rc = make_dir(root.buf, err)) < 0)
-        goto done;
-    for (size_t i = 0; i < KS_ARRAY_LEN(folders); i++) {
+/* ROOT and its folders, emptied of an earlier build's objects */
+static int prepare_folders(const char *root, ks_error *err)
+{
+    int rc = make_dir(root, err);
+    ks_buf sub;
+    ks_buf_init(&sub);
+    for (size_t i = 0; rc == 0 && i < KS_ARRAY_LEN(folders); i++) {
         ks_buf_reset(&sub);
-        ks_buf_addf(&sub, "%s/%s", root.buf, folders[i]);
-        if ((rc = make_dir(sub.buf, err)) < 0 || (rc = clear_folder(sub.buf, err)) < 0)
-            goto done;
+        ks_buf_addf(&sub, "%s/%s", root, folders[i]);
+        if ((rc = make_dir(sub.buf, err)) == 0)
+            rc = clear_folder(sub.buf, err);
     }
+    ks_buf_release(&sub);
+    return rc;
+}
 
-    /* services first: they register the organizations' and terms' use */
+/* Each write_* step below writes one endpoint's files: an object file per
+ * item, then the list page.  b is the caller's scratch (put empties it). */
+
+static int write_services(hsds *h, const char *root, ks_buf *b, ks_error *err)
+{
+    const ks_guide *g = h->g;
+    jw w;
     for (size_t i = 0; i < g->nwindows; i++) {
         char id[37];
-        win_id(&h, i, NULL, id);
-        jw_init(&w, &b);
-        emit_service(&h, &w, NULL, i, true);
-        if ((rc = put(root.buf, "services", id, &b, err)) < 0)
-            goto done;
+        win_id(h, i, NULL, id);
+        jw_init(&w, b);
+        emit_service(h, &w, NULL, i, true);
+        int rc = put(root, "services", id, b, err);
+        if (rc < 0)
+            return rc;
     }
-    jw_init(&w, &b);
+    jw_init(&w, b);
     page_open(&w, g->nwindows);
     for (size_t i = 0; i < g->nwindows; i++)
-        emit_service(&h, &w, NULL, i, false);
+        emit_service(h, &w, NULL, i, false);
     page_close(&w);
-    if ((rc = put(root.buf, "services", NULL, &b, err)) < 0)
-        goto done;
+    return put(root, "services", NULL, b, err);
+}
 
-    for (size_t i = 0; i < h.norgs; i++) {
-        jw_init(&w, &b);
-        emit_org(&h, &w, NULL, i, true);
-        if ((rc = put(root.buf, "organizations", h.orgs[i].id, &b, err)) < 0)
-            goto done;
+static int write_organizations(hsds *h, const char *root, ks_buf *b, ks_error *err)
+{
+    jw w;
+    for (size_t i = 0; i < h->norgs; i++) {
+        jw_init(&w, b);
+        emit_org(h, &w, NULL, i, true);
+        int rc = put(root, "organizations", h->orgs[i].id, b, err);
+        if (rc < 0)
+            return rc;
     }
-    jw_init(&w, &b);
-    page_open(&w, h.norgs);
-    for (size_t i = 0; i < h.norgs; i++)
-        emit_org(&h, &w, NULL, i, false);
+    jw_init(&w, b);
+    page_open(&w, h->norgs);
+    for (size_t i = 0; i < h->norgs; i++)
+        emit_org(h, &w, NULL, i, false);
     page_close(&w);
-    if ((rc = put(root.buf, "organizations", NULL, &b, err)) < 0)
-        goto done;
+    return put(root, "organizations", NULL, b, err);
+}
 
+/* only windows whose record gives an address have a location */
+static int write_service_at_locations(hsds *h, const char *root, ks_buf *b, ks_error *err)
+{
+    const ks_guide *g = h->g;
+    jw w;
     size_t nsal = 0;
     for (size_t i = 0; i < g->nwindows; i++) {
-        if (!has_location(&h, i))
+        if (!has_location(h, i))
             continue;
         char id[37];
-        win_id(&h, i, "service_at_location", id);
-        jw_init(&w, &b);
-        emit_sal(&h, &w, NULL, i, 1);
-        if ((rc = put(root.buf, "service_at_locations", id, &b, err)) < 0)
-            goto done;
+        win_id(h, i, "service_at_location", id);
+        jw_init(&w, b);
+        emit_sal(h, &w, NULL, i, 1);
+        int rc = put(root, "service_at_locations", id, b, err);
+        if (rc < 0)
+            return rc;
         nsal++;
     }
-    jw_init(&w, &b);
+    jw_init(&w, b);
     page_open(&w, nsal);
     for (size_t i = 0; i < g->nwindows; i++)
-        if (has_location(&h, i))
-            emit_sal(&h, &w, NULL, i, 0);
+        if (has_location(h, i))
+            emit_sal(h, &w, NULL, i, 0);
     page_close(&w);
-    if ((rc = put(root.buf, "service_at_locations", NULL, &b, err)) < 0)
-        goto done;
+    return put(root, "service_at_locations", NULL, b, err);
+}
 
-    /* only the taxonomies and terms in use (HSDS: a package carries no unused terms) */
+/* only the taxonomies in use (HSDS: a package carries no unused terms) */
+static int write_taxonomies(hsds *h, const char *root, ks_buf *b, ks_error *err)
+{
+    jw w;
     size_t ntax = 0;
     for (int t = 0; t < TAX_COUNT; t++) {
-        if (!h.tax_used[t])
+        if (!h->tax_used[t])
             continue;
         ntax++;
-        jw_init(&w, &b);
-        emit_taxonomy(&h, &w, NULL, t);
-        if ((rc = put(root.buf, "taxonomies", h.tax_id[t], &b, err)) < 0)
-            goto done;
+        jw_init(&w, b);
+        emit_taxonomy(h, &w, NULL, t);
+        int rc = put(root, "taxonomies", h->tax_id[t], b, err);
+        if (rc < 0)
+            return rc;
     }
-    jw_init(&w, &b);
+    jw_init(&w, b);
     page_open(&w, ntax);
     for (int t = 0; t < TAX_COUNT; t++)
-        if (h.tax_used[t])
-            emit_taxonomy(&h, &w, NULL, t);
+        if (h->tax_used[t])
+            emit_taxonomy(h, &w, NULL, t);
     page_close(&w);
-    if ((rc = put(root.buf, "taxonomies", NULL, &b, err)) < 0)
-        goto done;
+    return put(root, "taxonomies", NULL, b, err);
+}
 
-    for (size_t i = 0; i < h.nterms; i++) {
-        jw_init(&w, &b);
-        emit_term(&h, &w, NULL, i);
-        if ((rc = put(root.buf, "taxonomy_terms", h.terms[i].id, &b, err)) < 0)
-            goto done;
+static int write_terms(hsds *h, const char *root, ks_buf *b, ks_error *err)
+{
+    jw w;
+    for (size_t i = 0; i < h->nterms; i++) {
+        jw_init(&w, b);
+        emit_term(h, &w, NULL, i);
+        int rc = put(root, "taxonomy_terms", h->terms[i].id, b, err);
+        if (rc < 0)
+            return rc;
     }
-    jw_init(&w, &b);
-    page_open(&w, h.nterms);
-    for (size_t i = 0; i < h.nterms; i++)
-        emit_term(&h, &w, NULL, i);
+    jw_init(&w, b);
+    page_open(&w, h->nterms);
+    for (size_t i = 0; i < h->nterms; i++)
+        emit_term(h, &w, NULL, i);
     page_close(&w);
-    if ((rc = put(root.buf, "taxonomy_terms", NULL, &b, err)) < 0)
-        goto done;
+    return put(root, "taxonomy_terms", NULL, b, err);
+}
 
-    /* "/": what this is */
-    jw_init(&w, &b);
+/* "/": what this is */
+static int write_index(const char *root, ks_buf *b, ks_error *err)
+{
+    jw w;
+    jw_init(&w, b);
     jw_open(&w, NULL, '{');
     jw_str(&w, "version", "3.0");
     jw_str(&w, "profile", "https://github.com/kasane/hsds");
     jw_str(&w, "openapi_url", "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json");
     jw_close(&w, '}');
-    rc = put(root.buf, "index", NULL, &b, err);
+    return put(root, "index", NULL, b, err);
+}
+
+int ks_guide_write_hsds(const ks_guide *g, const char *dir, ks_error *err)
+{
+    int rc = 0;
+    hsds h;
+    hsds_init(&h, g);
+    ks_buf root, b;
+    ks_buf_init(&root);
+    ks_buf_init(&b);
+    ks_buf_addf(&root, "%s/hsds", dir);
+    if ((rc = prepare_folders(root.buf, err)) < 0)
+        goto done;
+    /* services first: they register the terms' use, which the taxonomies
+     * and terms written after them list */
+    if ((rc = write_services(&h, root.buf, &b, err)) < 0 ||
+        (rc = write_organizations(&h, root.buf, &b, err)) < 0 ||
+        (rc = write_service_at_locations(&h, root.buf, &b, err)) < 0 ||
+        (rc = write_taxonomies(&h, root.buf, &b, err)) < 0 || (rc = write_terms(&h, root.buf, &b, err)) < 0)
+        goto done;
+    rc = write_index(root.buf, &b, err);
 
 done:
     hsds_release(&h);
     ks_buf_release(&root);
     ks_buf_release(&b);
-    ks_buf_release(&sub);
     return rc;
 }
