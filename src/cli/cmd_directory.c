@@ -23,7 +23,7 @@
 #include "text.h"
 
 enum { O_PROFILE = 300, O_PERIOD, O_TODAY, O_STAFF, O_PROBLEM, O_AGE, O_HOUSEHOLD,
-       O_DISTRICT, O_OPEN_NOW, O_AT };
+       O_DISTRICT, O_OPEN_NOW, O_AT, O_OPEN_ON };
 
 static const ks_cli_opt opts[] = {
     KS_CLI_TEXT("Both:\n"),
@@ -41,6 +41,7 @@ static const ks_cli_opt opts[] = {
     {"district", O_DISTRICT, "NAME", "district (name or code)"},
     {"open-now", O_OPEN_NOW, NULL, "only windows open now (or at --at)"},
     {"at", O_AT, "YYYY-MM-DDTHH:MM", "the clock for --open-now (Japan time; default: now)"},
+    {"open-on", O_OPEN_ON, "DATE", "only windows open at some time on DATE (YYYY-MM-DD; holidays and 12/29-1/3 count)"},
     KS_CLI_TEXT("\nOutput:\n"),
     {"out", KS_OPT_OUT, "DIR|FILE",
      "build: the site's directory (created, or replaced when it holds an earlier build; required); lookup: "
@@ -57,7 +58,7 @@ static const ks_cli_spec spec = {
     .usage = "usage: kasane directory build --out DIR [--lang ja|en] [--profile P] [--period P]\n"
              "                              [--staff-report FILE] [--db FILE]\n"
              "       kasane directory lookup --problem CODE [--age A] [--household T] [--district D]\n"
-             "                               [--open-now [--at YYYY-MM-DDTHH:MM]] [--format F] [--db FILE]\n\n"
+             "                               [--open-now [--at YYYY-MM-DDTHH:MM] | --open-on DATE] [--format F] [--db FILE]\n\n"
              "The consultation-window guide: which windows and agencies fit which problems\n"
              "and attributes, from the profile's window records and the case data, for\n"
              "anyone to look up.  build writes a static site (index.html, how.html, assets/),\n"
@@ -81,6 +82,7 @@ typedef struct dir_opts {
     const char *district;  /* lookup: --district */
     bool open_now;         /* lookup: --open-now */
     const char *at;        /* lookup: --at */
+    const char *open_on;   /* lookup: --open-on */
     char from[KS_DATE_ISO_SIZE]; /* --period's first day */
     char to[KS_DATE_ISO_SIZE];   /* --period's last day */
 } dir_opts;
@@ -113,6 +115,7 @@ static int dir_option(int c, dir_opts *o)
     case O_DISTRICT: o->district = optarg; break;
     case O_OPEN_NOW: o->open_now = true; break;
     case O_AT: o->at = optarg; break;
+    case O_OPEN_ON: o->open_on = optarg; break;
     default: break;
     }
     return KS_EXIT_OK;
@@ -335,6 +338,13 @@ static int make_query(const ks_guide *g, const dir_opts *o, ks_guide_query *q)
         return ks_cli_usage_error("directory", "unknown district '%s'", o->district);
     if (parse_at(o->at, q))
         return ks_cli_usage_error("directory", "--at takes YYYY-MM-DDTHH:MM: %s", o->at);
+    if (o->open_on) {
+        if (o->open_now)
+            return ks_cli_usage_error("directory", "--open-now and --open-on exclude each other");
+        if (strlen(o->open_on) != 10 || ks_date_parse(o->open_on, 10, &q->at_date) != KS_DATE_OK)
+            return ks_cli_usage_error("directory", "--open-on takes YYYY-MM-DD: %s", o->open_on);
+        q->open_on = true;
+    }
     return KS_EXIT_OK;
 }
 

@@ -202,7 +202,9 @@ const char *ks_guide_share_label(ks_guide_share s, const char *lang);
  *     within [age_min, age_max] (overlap), household type in its
  *     households list (empty list: any), district in its residence list
  *     (empty: the whole city); a window without a record admits all, and
- *   - with open_now, its record's hours say open at `at` (hours.h).
+ *   - with open_now, its record's hours say open at `at` (hours.h); with
+ *     open_on, open at some time on at_date (the terminal's --open-on;
+ *     the page has "open now" only).
  * Fitting windows are ordered by: the number of chosen attributes its
  * evidence shows WITH the problem (more first), then the problem's band
  * (higher first), then the share class (higher first), then profile order.
@@ -213,7 +215,8 @@ typedef struct ks_guide_query {
     int age_group;    /* index into ks_guide_age_groups, -1 = any */
     int household;    /* household_type id, 0 = any */
     int district;     /* district id, 0 = any */
-    bool open_now;    /* only windows open at `at` */
+    bool open_now;    /* only windows open at at_date, at_minute */
+    bool open_on;     /* only windows open at some time on at_date */
     ks_date at_date;  /* the clock for open_now */
     int at_minute;    /* minutes after midnight */
 } ks_guide_query;

@@ -72,10 +72,12 @@ int ks_guide_lookup(const ks_guide *g, const ks_guide_query *q, ks_guide_hit **h
                 p = &w->problems[j];
         if (!p || !admits(w->rec, q))
             continue;
-        if (q->open_now) {
+        if (q->open_now || q->open_on) {
             /* unknown hours cannot be called open */
             ks_error e = {0};
-            if (!w->rec || !ks_hours_open_at(&w->rec->hours, q->at_date, q->at_minute, &e)) {
+            bool open = w->rec && (q->open_now ? ks_hours_open_at(&w->rec->hours, q->at_date, q->at_minute, &e)
+                                               : ks_hours_open_on(&w->rec->hours, q->at_date, &e));
+            if (!open) {
                 if (e.code)
                     return ks_error_set(err, KS_EUSAGE, "%s", e.msg);
                 continue;

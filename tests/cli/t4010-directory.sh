@@ -86,6 +86,26 @@ done
 [ "$compared" -ge 15 ] || fail "too few windows compared ($compared)"
 note "$compared windows agree with analyze partners"
 
+# ---- lookup on a day: the test profile's invented hours (its README) ------------------
+# 基幹相談支援センター: Mon-Sat, open on holidays, closed 12/29-1/3; 生活・就労支援窓口:
+# Mon-Fri and Sat mornings, closed on holidays; 子ども家庭支援センター Mon-Sat and
+# 社会福祉協議会 Mon-Fri, both closed on holidays
+TP=$KASANE_SOURCE_DIR/tests/data/profiles-guide/mitaka-test
+open_on()
+{
+    expect_exit 0 "$KASANE" directory lookup --db db --profile "$TP" --problem hikikomori --open-on "$1" --format tsv
+    tail -n +2 "$LAST_OUT" | cut -f 1 | sort | tr '\n' ' '
+}
+assert_eq "$(open_on 2027-01-11)" "kikan_soudan " "open on 成人の日 (Monday)"
+assert_eq "$(open_on 2027-01-12)" "kikan_soudan kodomo_katei_shien seikatsu_shuro shakyo " "open on a Tuesday"
+assert_eq "$(open_on 2027-01-16)" "kikan_soudan kodomo_katei_shien seikatsu_shuro " "open on a Saturday"
+assert_eq "$(open_on 2027-01-17)" "" "open on a Sunday"
+assert_eq "$(open_on 2026-12-29)" "" "open on 12/29"
+assert_eq "$(open_on 2026-05-06)" "kikan_soudan " "open on 振替休日 2026-05-06 (Wednesday)"
+assert_eq "$(open_on 2026-05-07)" "kikan_soudan kodomo_katei_shien seikatsu_shuro shakyo " "open the day after it"
+expect_exit 2 "$KASANE" directory lookup --db db --problem hikikomori --open-on 2027-13-01
+expect_exit 2 "$KASANE" directory lookup --db db --problem hikikomori --open-on 2027-01-11 --open-now
+
 # ---- 3. build -------------------------------------------------------------------------
 expect_exit 0 "$KASANE" directory build --db db --out site --today 2026-12-07 --staff-report staff.tsv
 [ -f site/index.html ] && [ -f site/.kasane-directory ] || fail "no site written"
