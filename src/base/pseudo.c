@@ -353,3 +353,37 @@ void ks_pseudo_rowhash(const ks_key *k, const void *data, size_t n, uint8_t out[
 {
     crypto_shorthash_siphashx24(out, data, n, k->rowh);
 }
+
+int ks_key_destroy_file(const char *path, ks_error *err)
+{
+    /* O_NOFOLLOW: never overwrite what a symlink points at */
+    int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return ks_error_set(err, errno == ENOENT ? KS_EUSAGE : KS_EIO, "cannot open key file '%s': %s", path,
+                            strerror(errno));
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return ks_error_set(err, KS_EUSAGE, "'%s' is not a regular file", path);
+    }
+    /* random bytes over every byte of the file, synced, then unlinked and
+     * the directory synced (see pseudo.h for what this cannot promise) */
+    unsigned char buf[4096];
+    for (off_t off = 0; rc == 0 && off < st.st_size; off += (off_t)sizeof buf) {
+        size_t n = (size_t)(st.st_size - off) < sizeof buf ? (size_t)(st.st_size - off) : sizeof buf;
+        randombytes_buf(buf, n);
+        if (pwrite(fd, buf, n, off) != (ssize_t)n)
+            rc = ks_error_set(err, KS_EIO, "cannot overwrite key file '%s': %s", path, strerror(errno));
+    }
+    sodium_memzero(buf, sizeof buf);
+    if (rc == 0 && fsync(fd) != 0)
+        rc = ks_error_set(err, KS_EIO, "cannot sync key file '%s': %s", path, strerror(errno));
+    if (close(fd) != 0 && rc == 0)
+        rc = ks_error_set(err, KS_EIO, "cannot close key file '%s': %s", path, strerror(errno));
+    if (rc == 0 && unlink(path) != 0)
+        rc = ks_error_set(err, KS_EIO, "overwrote key file '%s' but cannot remove it: %s", path, strerror(errno));
+    if (rc == 0)
+        sync_parent_dir(path);
+    return rc;
+}

@@ -42,6 +42,14 @@ int ks_key_generate(const char *path, char fp_hex[KS_FINGERPRINT_HEX], ks_error 
  * with a message that says how to fix it.  NULL on failure. */
 ks_key *ks_key_load(const char *path, ks_error *err);
 void ks_key_free(ks_key *k); /* wipes and frees; NULL is fine */
+/* Overwrites the key file with random bytes, syncs, removes it and syncs
+ * its directory (`kasane key destroy`).  On a copy-on-write or journaling
+ * file system, an SSD's remapped blocks or a backup, older copies of the
+ * bytes may survive: the overwrite removes the file's own copy, and the
+ * database's record of the destruction (audit.h) makes kasane refuse the
+ * key from then on; destroying every copy is the custodians' part
+ * (docs/keys.md). */
+int ks_key_destroy_file(const char *path, ks_error *err);
 
 const char *ks_key_fingerprint(const ks_key *k); /* 32 hex digits */
 

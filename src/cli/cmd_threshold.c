@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cellkey.h"
 #include "commands.h"
 #include "db.h"
@@ -155,6 +156,15 @@ static int check_policy(const ks_policy *p, ks_error *err)
     return 0;
 }
 
+/* The change in the audit table, in the same transaction (audit.h). */
+static int audit_policy(sqlite3 *db, const ks_key *key, const ks_policy *pol, ks_error *err)
+{
+    char detail[200];
+    snprintf(detail, sizeof detail, "k = %d, method %s, ptable %s%s", pol->k, ks_sdc_method_name(pol->method),
+             pol->ptable_sha256, pol->ptable_default ? " (kasane's default)" : "");
+    return ks_audit_add(db, "threshold", ks_key_fingerprint(key), detail, err);
+}
+
 /* The lines saying what was set. */
 static void print_set(const threshold_args *a, const ks_policy *p, const ks_ptable *file)
 {
@@ -210,6 +220,8 @@ static int threshold_set(const char *db_path, const char *key_path, const thresh
     if (!(key = ks_key_load(key_path, &err)) || ks_db_open(db_path, KS_DB_WRITE, &db, &err) ||
         (have = ks_db_meta_get(db, "key_fingerprint", &fp, &err)) < 0)
         goto done;
+    if (ks_audit_check_key_alive(db, "threshold change", &err))
+        goto done;
     if (have == 0 || strcmp(fp.buf, ks_key_fingerprint(key)) != 0) {
         ks_error_set(&err, KS_ESAFETY, "this is not the key database '%s' was built with; nothing changed", db_path);
         goto done;
@@ -235,7 +247,7 @@ static int threshold_set(const char *db_path, const char *key_path, const thresh
     const char *named = file ? sha : a->ptable ? "default" : NULL;
     if ((a->k && ks_db_meta_set(db, "threshold", val, &err)) ||
         ks_db_sdc_set(db, a->method, file ? csv.buf : NULL, named, &err) || ks_policy_load(db, &pol, &err) ||
-        check_policy(&pol, &err) || ks_db_exec(db, "COMMIT", &err))
+        check_policy(&pol, &err) || audit_policy(db, key, &pol, &err) || ks_db_exec(db, "COMMIT", &err))
         goto done;
     in_tx = false;
     print_set(a, &pol, file);

@@ -15,6 +15,9 @@ int cmd_threshold(ks_cli_ctx *ctx, int argc, char **argv);
 int cmd_report(ks_cli_ctx *ctx, int argc, char **argv);
 int cmd_analyze(ks_cli_ctx *ctx, int argc, char **argv);
 int cmd_directory(ks_cli_ctx *ctx, int argc, char **argv);
+int cmd_audit(ks_cli_ctx *ctx, int argc, char **argv);
+/* `kasane key destroy` (cmd_key_destroy.c), a verb of `kasane key` */
+int cmd_key_destroy(ks_cli_ctx *ctx, int argc, char **argv);
 /* the body of import and validate (validating = 1: no database, no key) */
 int cmd_import_common(ks_cli_ctx *ctx, int argc, char **argv, int validating);
 

@@ -25,6 +25,7 @@ static const ks_cmd commands[] = {
      "statistics: crosstab, logit, trend, co-occurrence, survival, partners"},
     {"directory", cmd_directory, KS_CMD_NEEDS_DB | KS_CMD_OPENS_DB,
      "the consultation-window guide for anyone: build the site, look up windows"},
+    {"audit", cmd_audit, KS_CMD_NEEDS_DB, "what was done to the database with its key: imports, thresholds, the key"},
 };
 
 /* Runs one command in its own context. */

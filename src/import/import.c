@@ -27,6 +27,7 @@
 
 #include "db.h"
 #include "import.h"
+#include "audit.h"
 #include "load.h"
 #include "rkey.h"
 
@@ -418,7 +419,10 @@ static int batch_end(run_ctx *c, int64_t id, const char *sha_hex, const file_cou
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(c->db));
     sqlite3_finalize(s);
-    return rc;
+    if (rc)
+        return rc;
+    /* the audit row commits with the batch (audit.h) */
+    return ks_audit_import_batch(c->db, id, err);
 }
 
 static ks_encoding detect(FILE *f, ks_encoding forced)
@@ -718,8 +722,8 @@ static int check_key(sqlite3 *db, const ks_key *key, int *fresh, ks_error *err)
     int rc = ks_db_meta_get(db, "key_fingerprint", &v, err);
     *fresh = rc == 0;
     if (rc == 1) {
-        rc = 0;
-        if (strcmp(v.buf, ks_key_fingerprint(key)) != 0)
+        rc = ks_audit_check_key_alive(db, "import", err);
+        if (rc == 0 && strcmp(v.buf, ks_key_fingerprint(key)) != 0)
             rc = ks_error_set(err, KS_ESAFETY, "this database was built with the key %s but the key given is %s; "
                               "importing with another key would split every person in two, so nothing was written",
                               v.buf, ks_key_fingerprint(key));

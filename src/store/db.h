@@ -20,7 +20,7 @@
  * them, marks the database with meta "row_hash_pending" and checkpoints, and
  * the next import or threshold, which have the key, recomputes them
  * (ks_loader_rehash).  Reading an older database works and warns. */
-enum { KS_SCHEMA_VERSION = 4, KS_DEFAULT_THRESHOLD = 5 };
+enum { KS_SCHEMA_VERSION = 5, KS_DEFAULT_THRESHOLD = 5 };
 /* The thresholds k that kasane threshold sets and a database may hold. */
 enum { KS_THRESHOLD_MIN = 2, KS_THRESHOLD_MAX = 100 };
 
