@@ -543,10 +543,13 @@ static int parse_header(const char **at, const char *end, int *no, const char *n
         || strncmp(l.p, KS_SHARE_HEADER, l.n) != 0)
         return ks_error_set(err, KS_EDATA, "%s: not a kasane key share (the first line must be '%s')", name,
                             KS_SHARE_HEADER);
-    if (!next_line(at, end, no, &l) || l.n != 13 + 32 || strncmp(l.p, "fingerprint: ", 13) != 0)
+    const char *w[3];
+    size_t wn[3];
+    if (!next_line(at, end, no, &l) || words(&l, w, wn, 3) != 2 || wn[0] != 12
+        || strncmp(w[0], "fingerprint:", 12) != 0 || wn[1] != 32 || strspn(w[1], "0123456789abcdefABCDEF") < 32)
         return ks_error_set(err, KS_EDATA, "%s:%d: expected 'fingerprint: ' and 32 hex digits", name, l.no);
     for (int i = 0; i < 32; i++)
-        hex[i] = (char)tolower((unsigned char)l.p[13 + i]);
+        hex[i] = (char)tolower((unsigned char)w[1][i]);
     hex[32] = '\0';
     char buf[64];
     if (!next_line(at, end, no, &l) || l.n >= sizeof buf)
