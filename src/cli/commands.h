@@ -8,6 +8,7 @@
 #include "cli.h"
 
 int cmd_keygen(ks_cli_ctx *ctx, int argc, char **argv);
+int cmd_key(ks_cli_ctx *ctx, int argc, char **argv);
 int cmd_import(ks_cli_ctx *ctx, int argc, char **argv);
 int cmd_validate(ks_cli_ctx *ctx, int argc, char **argv);
 int cmd_query(ks_cli_ctx *ctx, int argc, char **argv);
