@@ -28,7 +28,8 @@ static const ks_cli_opt opts[] = {
 
 static const ks_cli_spec spec = {
     .usage = "usage: kasane key split -t T -n N [--key FILE] [--out-prefix P]\n"
-             "       kasane key join SHARE... -o FILE\n\n"
+             "       kasane key join SHARE... -o FILE\n"
+             "       kasane key destroy --key FILE --db FILE --yes   (kasane key destroy --help)\n\n"
              "Split custody of the pseudonymisation key (docs/keys.md).  split wraps the key\n"
              "with a fresh random key W (XChaCha20-Poly1305) and splits W by Shamir's scheme\n"
              "into N shares, any T of which give W back and fewer tell nothing about it.\n"
@@ -185,6 +186,9 @@ done:
 
 int cmd_key(ks_cli_ctx *ctx, int argc, char **argv)
 {
+    /* destroy has options of its own (--db, --yes): its own spec and file */
+    if (argc > 1 && strcmp(argv[1], "destroy") == 0)
+        return cmd_key_destroy(ctx, argc - 1, argv + 1);
     const char *out = NULL, *prefix = NULL, *t_arg = NULL, *n_arg = NULL;
     int c;
     while ((c = ks_cli_getopt(ctx, &spec, argc, argv)) >= 0) {
@@ -223,6 +227,6 @@ int cmd_key(ks_cli_ctx *ctx, int argc, char **argv)
             return ks_cli_fail(&err);
         return key_join(argv + optind + 1, argc - optind - 1, out);
     }
-    return ks_cli_usage_error("key", verb ? "unknown verb '%s' (split or join)" : "need a verb: split or join%s",
+    return ks_cli_usage_error("key", verb ? "unknown verb '%s' (split, join or destroy)" : "need a verb: split, join or destroy%s",
                               verb ? verb : "");
 }

@@ -15,7 +15,7 @@
  * as it is showing or setting. */
 static const ks_cmd commands[] = {
     {"keygen", cmd_keygen, 0, "create a new pseudonymisation key file"},
-    {"key", cmd_key, 0, "split the key among custodians, join it back"},
+    {"key", cmd_key, 0, "split the key among custodians, join it back, destroy it"},
     {"import", cmd_import, KS_CMD_NEEDS_DB | KS_CMD_NEEDS_KEY,
      "import case-record CSV files into a pseudonymised database"},
     {"validate", cmd_validate, 0, "check case-record CSV files without writing anything"},

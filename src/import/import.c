@@ -425,17 +425,25 @@ static int batch_end(run_ctx *c, int64_t id, const char *sha_hex, const file_cou
     return ks_audit_import_batch(c->db, id, err);
 }
 
-static ks_encoding detect(FILE *f, ks_encoding forced)
+/* The input's encoding from its first SAMPLE bytes; -KS_EIO when they
+ * cannot be read (a read error taken for the end of the file would guess
+ * from a short sample, t0140). */
+static int detect(FILE *f, ks_encoding forced, const char *path, ks_encoding *out, ks_error *err)
 {
+    *out = forced;
     if (forced != KS_ENC_AUTO)
-        return forced;
+        return 0;
     unsigned char *buf = ks_malloc(SAMPLE);
     size_t n = fread(buf, 1, SAMPLE, f);
     int eof = n < SAMPLE;
-    ks_encoding e = ks_encoding_bom_len(buf, n) ? KS_ENC_UTF8 : ks_encoding_detect(buf, n, eof);
+    int rc = 0;
+    if (ferror(f))
+        rc = ks_error_set(err, KS_EIO, "read error on '%s': %s", path, strerror(errno));
+    else
+        *out = ks_encoding_bom_len(buf, n) ? KS_ENC_UTF8 : ks_encoding_detect(buf, n, eof);
     free(buf);
     rewind(f);
-    return e;
+    return rc;
 }
 
 static void add_unknown_columns(ks_import_stats *st, const ks_header *h)
@@ -480,7 +488,9 @@ static int file_open(run_ctx *c, file_run *f, uint32_t file_index, ks_error *err
      * below, 1 MiB; the CSV reader, 64 KiB), which then go straight to
      * read(2) instead of through stdio's 4 KiB buffer, copied once more. */
     setvbuf(f->raw, NULL, _IONBF, 0);
-    f->enc = detect(f->raw, o->encoding);
+    int rc = detect(f->raw, o->encoding, f->path, &f->enc, err);
+    if (rc)
+        return rc;
     ks_dupcheck_file(c->dups, file_index);
     snprintf(c->st->encoding, sizeof c->st->encoding, "%s", ks_encoding_name(f->enc));
     f->p.key = c->db ? o->key : NULL;
@@ -507,7 +517,7 @@ static int file_open(run_ctx *c, file_run *f, uint32_t file_index, ks_error *err
         return r;
     if (r == 0)
         return ks_error_set(err, KS_EDATA, "%s: empty file: no header row", f->path);
-    int rc = ks_header_parse(&rec, f->dec, o->mapping, f->path, &f->hdr, err);
+    rc = ks_header_parse(&rec, f->dec, o->mapping, f->path, &f->hdr, err);
     if (rc)
         return rc;
     f->have_hdr = 1;
@@ -732,19 +742,24 @@ static int check_key(sqlite3 *db, const ks_key *key, int *fresh, ks_error *err)
     return rc;
 }
 
-static int count_cases(sqlite3 *db, int64_t *n)
+static int count_cases(sqlite3 *db, int64_t *n, ks_error *err)
 {
     sqlite3_stmt *s = NULL;
     *n = 0;
     /* 1 or 0, all pass_begin needs: a count reads the whole case_by_key
      * index (20 MB per million cases) into the page cache, which was the
      * peak memory of a re-import (bench/README.md, "Re-import") */
-    if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM case_record)", -1, &s, NULL) != SQLITE_OK)
-        return -KS_EIO;
+    int rc = ks_db_prepare(db, "SELECT EXISTS (SELECT 1 FROM case_record)", &s, err);
+    if (rc)
+        return rc;
+    /* a read error here must stop the import: taken for "empty", it made a
+     * re-import load every row again as a new case (t0140) */
     if (sqlite3_step(s) == SQLITE_ROW)
         *n = sqlite3_column_int64(s, 0);
+    else
+        rc = ks_error_set(err, KS_EIO, "database: reading its cases: %s", sqlite3_errmsg(db));
     sqlite3_finalize(s);
-    return 0;
+    return rc;
 }
 
 /* Opens the target of one pass: the database (a new one is built aside),
@@ -786,7 +801,8 @@ static int pass_begin(const ks_import_opts *o, int created, ks_db_build *build, 
     if ((rc = ks_db_bind_profile(*db, o->profile, err)))
         return rc;
     int64_t existing;
-    count_cases(*db, &existing);
+    if ((rc = count_cases(*db, &existing, err)))
+        return rc;
     /* Into an empty database, build the secondary indexes once at the end. */
     if (existing == 0 && (rc = ks_db_drop_indexes(*db, err)))
         return rc;
@@ -1018,6 +1034,15 @@ static int import_end(import_run *r, int rc, ks_error *err)
     const ks_import_opts *o = r->o;
     if (rc && o->db_path)
         explain_full(o->db_path, err);
+    /* the database's errors name it: "database 'x.db': disk I/O error", not
+     * SQLite's words alone (t0140's fault sweep) */
+    if (rc && o->db_path && strncmp(err->msg, "database: ", 10) == 0) {
+        ks_buf m;
+        ks_buf_init(&m);
+        ks_buf_addf(&m, "database '%s': %s; nothing was imported", o->db_path, err->msg + 10);
+        snprintf(err->msg, sizeof err->msg, "%s", m.buf);
+        ks_buf_release(&m);
+    }
     ks_loader_free(r->loader);
     if (r->created) {
         if (rc)

@@ -621,6 +621,12 @@ static int db_version(sqlite3 *db, const char *path, ks_db_mode mode, ks_error *
     int rc = ks_db_meta_get(db, "schema_version", &v, NULL);
     if (rc != 1) {
         ks_buf_release(&v);
+        /* a read error is not "not a kasane database": the file may be fine
+         * and the disk failing (t0140) */
+        int code = sqlite3_errcode(db) & 0xff;
+        if (rc < 0 && (code == SQLITE_IOERR || code == SQLITE_CORRUPT || code == SQLITE_NOMEM || code == SQLITE_FULL))
+            return ks_error_set(err, KS_EIO, "database '%s': reading its schema version: %s", path,
+                                sqlite3_errmsg(db));
         return ks_error_set(err, KS_EUSAGE, "'%s' is not a kasane database", path);
     }
     int version = atoi(v.buf);

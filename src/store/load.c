@@ -185,10 +185,18 @@ ks_loader *ks_loader_new(sqlite3 *db, int fresh, ks_error *err)
         ks_loader_free(l);
         return NULL;
     }
-    l->next_case_id = sqlite3_step(mx) == SQLITE_ROW ? sqlite3_column_int64(mx, 0) : 1;
+    /* a read error is an error, not "no cases" (which would number new
+     * cases from 1 over the old ones) */
+    int step = sqlite3_step(mx);
+    l->next_case_id = step == SQLITE_ROW ? sqlite3_column_int64(mx, 0) : 1;
     l->existing = l->next_case_id - 1;
     l->guess = 1;
     sqlite3_finalize(mx);
+    if (step != SQLITE_ROW) {
+        ks_error_set(err, KS_EIO, "database: reading its highest case number: %s", sqlite3_errmsg(db));
+        ks_loader_free(l);
+        return NULL;
+    }
     if (fresh)
         l->cases = ks_calloc(1, sizeof *l->cases);
     /* Into a database that holds cases, an 8 MiB page cache (a new

@@ -41,11 +41,6 @@ assert_eq "$(tail -n +2 "$LAST_OUT" | cut -f 3 | tr '\n' ' ')" "import import up
 assert_file_contains "$LAST_OUT" "(recorded before schema 5, from import_batch)" "backfilled rows say so"
 
 # ---- the key's destruction -------------------------------------------------------------------
-if ! "$KASANE" key --help >/dev/null 2>&1; then
-    # TEMPORARY until `kasane key` lands (cmd_key.c dispatches destroy)
-    echo "ok (without key destroy)"
-    exit 0
-fi
 cp key key-copy
 expect_exit 2 "$KASANE" key destroy --key key --db db
 [ -f key ] || fail "key destroy without --yes removed the key"
