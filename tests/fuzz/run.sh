@@ -18,7 +18,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin_dir=${KASANE_FUZZ_BIN_DIR:-$here/../../build-fuzz/tests/fuzz}
 seconds=${KASANE_FUZZ_SECONDS:-${KASANE_FUZZ_DEFAULT_SECONDS:-10}}
-work=${KASANE_FUZZ_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/kasane-fuzz.XXXXXX")}
+own_work=
+if [ -z "${KASANE_FUZZ_WORK:-}" ]; then
+  own_work=$(mktemp -d "${TMPDIR:-/tmp}/kasane-fuzz.XXXXXX")
+fi
+work=${KASANE_FUZZ_WORK:-$own_work}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
@@ -57,4 +61,6 @@ for name in "${names[@]}"; do
     cp "$w/corpus"/* "$KASANE_FUZZ_KEEP_CORPUS/$name/" 2>/dev/null || true
   fi
 done
+# a scratch directory of our own goes when nothing in it is needed
+[ -n "$own_work" ] && [ $status -eq 0 ] && rm -rf "$own_work"
 exit $status
