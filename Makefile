@@ -9,13 +9,15 @@
 
 BUILD      ?= build
 BUILD_SAN  ?= build-san
+BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEMO_DIR   ?= $(BUILD)/demo
 BUILD_PKGS  = cmake make gcc pkg-config sqlite3 libsqlite3-dev libgsl-dev \
               libsodium-dev libcsv-dev libutf8proc-dev libssl-dev
-TEST_PKGS   = libxml2-utils chromium fonts-noto-cjk poppler-utils python3-jsonschema
+TEST_PKGS   = libxml2-utils chromium fonts-noto-cjk poppler-utils python3-jsonschema \
+              clang libclang-rt-14-dev
 
-.PHONY: all deps deps-test install-pkgs build demo test test-san bench clean
+.PHONY: all deps deps-test install-pkgs build demo test test-san test-fuzz bench clean
 
 all: build
 
@@ -52,12 +54,21 @@ demo: build
 test: deps-test build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) test-san
+	$(MAKE) test-fuzz
 
 test-san: deps-test
 	cmake -S . -B $(BUILD_SAN) -DKASANE_WERROR=ON -DKASANE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 	cmake --build $(BUILD_SAN) -j $(JOBS)
 	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) -E 'bench'
+
+# libFuzzer harnesses (tests/fuzz, docs/fuzzing.md): clang, ASan+UBSan, each
+# fuzzed KASANE_FUZZ_SECONDS (default 10) from its committed corpus, two at a time.
+test-fuzz: deps-test
+	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DKASANE_FUZZ=ON -DKASANE_SANITIZE=ON \
+	  -DKASANE_WERROR=ON -DCMAKE_BUILD_TYPE=Debug
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz
+	cd $(BUILD_FUZZ) && ctest --output-on-failure -j 2 -L fuzz
 
 bench: build
 	bash bench/import.sh $(BUILD)
