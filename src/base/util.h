@@ -76,7 +76,7 @@ void ks_buf_add(ks_buf *b, const void *data, size_t n);
 void ks_buf_adds(ks_buf *b, const char *s);
 void ks_buf_addc(ks_buf *b, char c);
 void ks_buf_addf(ks_buf *b, const char *fmt, ...) KS_PRINTF(2, 3);
-void ks_buf_vaddf(ks_buf *b, const char *fmt, va_list ap);
+void ks_buf_vaddf(ks_buf *b, const char *fmt, va_list ap) KS_PRINTF(2, 0);
 /* Hands the string to the caller (who frees it) and re-initialises b. */
 char *ks_buf_detach(ks_buf *b, size_t *len);
 
