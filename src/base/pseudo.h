@@ -1,16 +1,36 @@
 /* pseudo.h: the pseudonymisation key and keyed pseudonyms (libsodium).
  *
- * A key file holds exactly 32 random bytes (crypto_kdf_KEYBYTES) and must not be
- * readable by group or others.  In memory the key and its subkeys live in
- * sodium_malloc'd, mlock'd (where the system allows) memory that is wiped on free.
+ * A key has one or more *epochs* (docs/keys.md, "Rekeying").  A key file
+ * holds either exactly 32 random bytes (crypto_kdf_KEYBYTES): a key of one
+ * epoch, as `kasane keygen` writes it; or a key chain, as `kasane rekey`
+ * writes it:
  *
- * Pseudonym of an identifier = crypto_generichash (BLAKE2b), 16 bytes, of the
- * normalised identifier, keyed with a subkey derived by crypto_kdf_derive_from_key
- * under context "kasane01" and a subkey id per identifier kind, so the same string
- * as a record number and as a resident number gives unrelated pseudonyms.
+ *   16 bytes  "kasane-keychain" and the format version, 1
+ *    1 byte   n, the number of epochs (1..KS_KEY_EPOCHS_MAX)
+ *   32 n      the keys of epochs 0..n-1, each 32 random bytes
+ *   16 bytes  BLAKE2b-128 (unkeyed) of everything before it: a damaged or
+ *             cut file is refused, not read as another key
  *
- * Fingerprint = first 16 bytes of BLAKE2b("kasane key fingerprint v1" keyed by the
- * key), shown as 32 hex digits.  It identifies the key without revealing it. */
+ * Either must not be readable by group or others.  In memory the keys and
+ * their subkeys live in sodium_malloc'd, mlock'd (where the system allows)
+ * memory that is wiped on free.
+ *
+ * Pseudonym of an identifier under epoch 0 = crypto_generichash (BLAKE2b),
+ * 16 bytes, of the normalised identifier, keyed with a subkey derived by
+ * crypto_kdf_derive_from_key from epoch 0's key under context "kasane01" and
+ * a subkey id per identifier kind, so the same string as a record number and
+ * as a resident number gives unrelated pseudonyms.  Under epoch e >= 1 it is
+ * BLAKE2b-128 of the epoch e-1 pseudonym, keyed with epoch e's subkey for the
+ * kind (context "kasaneR1"): a rekey turns every stored pseudonym into the
+ * next epoch's without the identifiers, and an import under the chain
+ * computes the same from the identifier.
+ *
+ * Fingerprint of a 32-byte key = first 16 bytes of BLAKE2b("kasane key
+ * fingerprint v1" keyed by the key), shown as 32 hex digits.  It identifies
+ * the key without revealing it.  A key's fingerprint is its newest epoch's;
+ * the database records every epoch's (store/epoch.h).  The duplicate finder
+ * and the row hash use the newest epoch's key, so a rekey makes the old
+ * key useless against the row hashes as well. */
 #ifndef KASANE_PSEUDO_H
 #define KASANE_PSEUDO_H
 
@@ -20,6 +40,10 @@
 #include "util.h"
 
 enum { KS_KEY_BYTES = 32, KS_PSEUDO_BYTES = 16, KS_FINGERPRINT_HEX = 33 };
+/* Epochs a key chain may hold: a rekey a year for decades.  The largest key
+ * file is then KS_KEY_FILE_MAX bytes. */
+enum { KS_KEY_EPOCHS_MAX = 32, KS_KEY_CHAIN_MAGIC_BYTES = 16 };
+enum { KS_KEY_FILE_MAX = KS_KEY_CHAIN_MAGIC_BYTES + 1 + KS_KEY_EPOCHS_MAX * KS_KEY_BYTES + 16 };
 
 typedef enum ks_id_kind {
     KS_ID_CASE = 1,      /* record_id -> case key */
@@ -38,10 +62,30 @@ int ks_crypto_init(ks_error *err);
 int ks_key_generate(const char *path, char fp_hex[KS_FINGERPRINT_HEX], ks_error *err);
 
 /* Loads a key file.  Refuses (-KS_ESAFETY) a file that group or others can
- * read or write, or that is not a regular file, or whose size is not 32 bytes,
- * with a message that says how to fix it.  NULL on failure. */
+ * read or write, or that is not a regular file, or that is neither 32 bytes
+ * nor a well-formed key chain, with a message that says how to fix it.
+ * NULL on failure. */
 ks_key *ks_key_load(const char *path, ks_error *err);
 void ks_key_free(ks_key *k); /* wipes and frees; NULL is fine */
+
+/* The key from a key file's bytes (what ks_key_load reads; what a share
+ * wraps): `name` names the source in messages.  NULL on failure. */
+ks_key *ks_key_parse(const uint8_t *bytes, size_t n, const char *name, ks_error *err);
+/* The key file's bytes of k into out (KS_KEY_FILE_MAX bytes at most), their
+ * number returned: 32 for one epoch, the chain form for more.  The caller
+ * wipes out (sodium_memzero) when done. */
+size_t ks_key_serialise(const ks_key *k, uint8_t out[KS_KEY_FILE_MAX]);
+/* Creates `path` holding k's file bytes: mode 0600, never over an existing
+ * file or through a symlink, synced with its directory; removed again when
+ * anything fails (-KS_ESAFETY for an existing file, -KS_EIO otherwise). */
+int ks_key_write_new(const char *path, const ks_key *k, ks_error *err);
+/* A new key: k's epochs and one more, fresh from the CSPRNG (`kasane
+ * rekey`).  -KS_EUSAGE (NULL) when k already has KS_KEY_EPOCHS_MAX. */
+ks_key *ks_key_extend(const ks_key *k, ks_error *err);
+/* How many epochs k has (1..KS_KEY_EPOCHS_MAX); its newest is epochs - 1. */
+int ks_key_epochs(const ks_key *k);
+/* The fingerprint of epoch e's key alone (32 hex digits); e < epochs. */
+const char *ks_key_epoch_fingerprint(const ks_key *k, int e);
 /* Overwrites the key file with random bytes, syncs, removes it and syncs
  * its directory (`kasane key destroy`).  On a copy-on-write or journaling
  * file system, an SSD's remapped blocks or a backup, older copies of the
@@ -53,10 +97,17 @@ int ks_key_destroy_file(const char *path, ks_error *err);
 
 const char *ks_key_fingerprint(const ks_key *k); /* 32 hex digits */
 
-/* out = keyed BLAKE2b-128 of id[0..n) under the subkey for `kind`.  Thread-safe
- * for concurrent readers of one key. */
+/* out = the pseudonym of id[0..n) under k's newest epoch: keyed BLAKE2b-128
+ * under epoch 0's subkey for `kind`, then one step per later epoch (above).
+ * Thread-safe for concurrent readers of one key. */
 void ks_pseudo(const ks_key *k, ks_id_kind kind, const void *id, size_t n,
                uint8_t out[KS_PSEUDO_BYTES]);
+/* out = the newest epoch's step applied to the previous epoch's pseudonym
+ * `in` (in and out may be the same): what `kasane rekey` does to every
+ * stored pseudonym.  k must have 2 epochs or more (aborts otherwise: a caller
+ * bug). */
+void ks_pseudo_step(const ks_key *k, ks_id_kind kind, const uint8_t in[KS_PSEUDO_BYTES],
+                    uint8_t out[KS_PSEUDO_BYTES]);
 
 /* The folded identifiers of one row between normalisation and
  * pseudonymisation, which may run on another thread (import.c balances the

@@ -14,6 +14,7 @@
 #include "cellkey.h"
 #include "commands.h"
 #include "db.h"
+#include "epoch.h"
 #include "load.h"
 #include "pseudo.h"
 #include "publish.h"
@@ -220,12 +221,13 @@ static int threshold_set(const char *db_path, const char *key_path, const thresh
     if (!(key = ks_key_load(key_path, &err)) || ks_db_open(db_path, KS_DB_WRITE, &db, &err) ||
         (have = ks_db_meta_get(db, "key_fingerprint", &fp, &err)) < 0)
         goto done;
-    if (ks_audit_check_key_alive(db, "threshold change", &err))
-        goto done;
-    if (have == 0 || strcmp(fp.buf, ks_key_fingerprint(key)) != 0) {
+    if (have == 0) {
         ks_error_set(&err, KS_ESAFETY, "this is not the key database '%s' was built with; nothing changed", db_path);
         goto done;
     }
+    /* destroyed, another key, a retired epoch (epoch.h) */
+    if (ks_epoch_check(db, key, "threshold change", NULL, &err))
+        goto done;
     if (ks_db_exec(db, "BEGIN IMMEDIATE", &err))
         goto done;
     in_tx = true;

@@ -17,6 +17,7 @@ int cmd_report(ks_cli_ctx *ctx, int argc, char **argv);
 int cmd_analyze(ks_cli_ctx *ctx, int argc, char **argv);
 int cmd_directory(ks_cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(ks_cli_ctx *ctx, int argc, char **argv);
+int cmd_rekey(ks_cli_ctx *ctx, int argc, char **argv);
 /* `kasane key destroy` (cmd_key_destroy.c), a verb of `kasane key` */
 int cmd_key_destroy(ks_cli_ctx *ctx, int argc, char **argv);
 /* the body of import and validate (validating = 1: no database, no key) */

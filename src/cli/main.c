@@ -16,6 +16,7 @@
 static const ks_cmd commands[] = {
     {"keygen", cmd_keygen, 0, "create a new pseudonymisation key file"},
     {"key", cmd_key, 0, "split the key among custodians, join it back, destroy it"},
+    {"rekey", cmd_rekey, 0, "move a database to a new key epoch (old key refused afterwards)"},
     {"import", cmd_import, KS_CMD_NEEDS_DB | KS_CMD_NEEDS_KEY,
      "import case-record CSV files into a pseudonymised database"},
     {"validate", cmd_validate, 0, "check case-record CSV files without writing anything"},
@@ -26,7 +27,7 @@ static const ks_cmd commands[] = {
      "statistics: crosstab, logit, trend, co-occurrence, survival, partners"},
     {"directory", cmd_directory, KS_CMD_NEEDS_DB | KS_CMD_OPENS_DB,
      "the consultation-window guide for anyone: build the site, look up windows"},
-    {"audit", cmd_audit, KS_CMD_NEEDS_DB, "what was done to the database with its key: imports, thresholds, the key"},
+    {"audit", cmd_audit, KS_CMD_NEEDS_DB, "what was done to the database with its key: imports, thresholds, rekeys, the key"},
 };
 
 /* Runs one command in its own context. */

@@ -28,6 +28,7 @@
 #include "db.h"
 #include "import.h"
 #include "audit.h"
+#include "epoch.h"
 #include "load.h"
 #include "rkey.h"
 
@@ -723,25 +724,6 @@ void ks_import_stats_release(ks_import_stats *s)
     s->nunknown_columns = 0;
 }
 
-/* Binds the database to this key: the first import records the fingerprint,
- * every later one must match it.  Runs before anything is written. */
-static int check_key(sqlite3 *db, const ks_key *key, int *fresh, ks_error *err)
-{
-    ks_buf v;
-    ks_buf_init(&v);
-    int rc = ks_db_meta_get(db, "key_fingerprint", &v, err);
-    *fresh = rc == 0;
-    if (rc == 1) {
-        rc = ks_audit_check_key_alive(db, "import", err);
-        if (rc == 0 && strcmp(v.buf, ks_key_fingerprint(key)) != 0)
-            rc = ks_error_set(err, KS_ESAFETY, "this database was built with the key %s but the key given is %s; "
-                              "importing with another key would split every person in two, so nothing was written",
-                              v.buf, ks_key_fingerprint(key));
-    }
-    ks_buf_release(&v);
-    return rc;
-}
-
 static int count_cases(sqlite3 *db, int64_t *n, ks_error *err)
 {
     sqlite3_stmt *s = NULL;
@@ -773,7 +755,8 @@ static int pass_begin(const ks_import_opts *o, int created, ks_db_build *build, 
     if (!*db && (rc = created ? ks_db_build_open(o->db_path, build, db, err)
                               : ks_db_open(o->db_path, KS_DB_CREATE, db, err)))
         return rc;
-    if ((rc = check_key(*db, o->key, &fresh_key, err)))
+    /* the database's current key (epoch.h), before anything is written */
+    if ((rc = ks_epoch_check(*db, o->key, "import", &fresh_key, err)))
         return rc;
     /* Another import holds the write lock for the whole of its run, so
      * waiting long for it helps no one; `threshold`, the only other writer,
@@ -792,7 +775,7 @@ static int pass_begin(const ks_import_opts *o, int created, ks_db_build *build, 
         return rc;
     }
     *in_tx = 1;
-    if (fresh_key && (rc = ks_db_meta_set(*db, "key_fingerprint", ks_key_fingerprint(o->key), err)))
+    if (fresh_key && (rc = ks_epoch_bind(*db, o->key, err)))
         return rc;
     /* a database upgraded to schema 3 gets its row hashes back before any
      * row is compared with them */

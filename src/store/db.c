@@ -1,6 +1,7 @@
 /* db.c: opening the analysis database, creating its schema, metadata. */
 #include "db.h"
 #include "audit.h"
+#include "epoch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -419,6 +420,26 @@ static int upgrade_4(sqlite3 *db, const char *path, ks_error *err)
     return 0;
 }
 
+/* Schema 5 -> 6: the key's epochs (epoch.h), epoch 0 being the key the
+ * database was built with. */
+static int upgrade_5(sqlite3 *db, const char *path, ks_error *err)
+{
+    int rc = ks_db_exec(db, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    if (!(rc = ks_db_exec(db, ks_schema_sql, err)) && !(rc = ks_epoch_backfill(db, err)) &&
+        !(rc = ks_audit_add(db, "upgrade", NULL, "schema 5 -> 6: the key's epochs (kasane rekey); epoch 0 is the "
+                            "key the database was built with", err)) &&
+        !(rc = ks_db_meta_set(db, "schema_version", "6", err)))
+        rc = ks_db_exec(db, "COMMIT", err);
+    if (rc) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return ks_error_prefix(err, "upgrading '%s' to schema 6: ", path);
+    }
+    ks_warn("upgraded '%s' to schema 6: the key's epochs (kasane rekey)", path);
+    return 0;
+}
+
 /* ---- looking before touching (issue 10) ---- */
 
 /* Why a directory cannot be written, or 0 when it can: a WAL database needs
@@ -633,12 +654,14 @@ static int db_version(sqlite3 *db, const char *path, ks_db_mode mode, ks_error *
     ks_buf_release(&v);
     if (version >= 1 && version < KS_SCHEMA_VERSION && mode != KS_DB_READ) {
         if ((version == 1 && (rc = upgrade_1(db, path, err))) || (version <= 2 && (rc = upgrade_2(db, path, err))) ||
-            (version <= 3 && (rc = upgrade_3(db, path, err))) || (rc = upgrade_4(db, path, err)))
+            (version <= 3 && (rc = upgrade_3(db, path, err))) || (version <= 4 && (rc = upgrade_4(db, path, err))) ||
+            (rc = upgrade_5(db, path, err)))
             return rc;
-    } else if (version == 3 || version == 4) {
-        /* read as it is: only the record keys (3) or the audit table (4)
-         * are missing, which nothing reads until a cell-keyed output or
-         * `kasane audit` (each says so then) */
+    } else if (version >= 3 && version <= 5) {
+        /* read as it is: only the record keys (3), the audit table (4) or
+         * the key's epochs (5) are missing, which nothing reads until a
+         * cell-keyed output, `kasane audit` or a rekey (each says so then
+         * or upgrades first) */
     } else if (version >= 1 && version < KS_SCHEMA_VERSION) {
         /* read as it is: version 1's tables hold the same rows as the views
          * that replace them, and no reader uses the row hash */

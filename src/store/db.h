@@ -19,8 +19,9 @@
  * 2 were an unkeyed hash of the exact age, so opening one for writing zeroes
  * them, marks the database with meta "row_hash_pending" and checkpoints, and
  * the next import or threshold, which have the key, recomputes them
- * (ks_loader_rehash).  Reading an older database works and warns. */
-enum { KS_SCHEMA_VERSION = 5, KS_DEFAULT_THRESHOLD = 5 };
+ * (ks_loader_rehash).  Schema 4: record keys; 5: the audit table; 6: the
+ * key's epochs (epoch.h).  Reading an older database works and warns. */
+enum { KS_SCHEMA_VERSION = 6, KS_DEFAULT_THRESHOLD = 5 };
 /* The thresholds k that kasane threshold sets and a database may hold. */
 enum { KS_THRESHOLD_MIN = 2, KS_THRESHOLD_MAX = 100 };
 

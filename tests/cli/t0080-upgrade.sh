@@ -62,7 +62,12 @@ assert_file_contains "$LAST_ERR" "upgraded 'v1.db' to schema 3" "upgrade notice 
 assert_file_contains "$LAST_ERR" "upgraded 'v1.db' to schema 4" "upgrade notice (record keys)"
 assert_file_contains "$LAST_ERR" "recomputed the row hashes of 3000 cases" "rehash notice"
 assert_eq "$(summary_get unchanged)" 3000 "rows unchanged by the import that upgraded"
-assert_eq "$(sql v1.db "SELECT value FROM meta WHERE key = 'schema_version'")" 5 "schema version after the upgrade"
+assert_file_contains "$LAST_ERR" "upgraded 'v1.db' to schema 6" "upgrade notice (key epochs)"
+assert_eq "$(sql v1.db "SELECT value FROM meta WHERE key = 'schema_version'")" 6 "schema version after the upgrade"
+# epoch 0 is the key the database was built with, begun at its first import
+assert_eq "$(sql v1.db "SELECT epoch, fingerprint = (SELECT value FROM meta WHERE key = 'key_fingerprint'),
+    began_at = (SELECT min(started_at) FROM import_batch), retired_at IS NULL FROM key_epoch")" "0|1|1|1" \
+    "key_epoch after the upgrade"
 assert_eq "$(sql v1.db "SELECT count(*) FROM meta WHERE key = 'row_hash_pending'")" 0 "no rehash left pending"
 assert_eq "$(sql v1.db "SELECT group_concat(type || ':' || name, ' ') FROM (SELECT type, name FROM sqlite_schema
     WHERE name IN ('case_problem', 'case_support', 'case_partner', 'v_case') ORDER BY name)")" \

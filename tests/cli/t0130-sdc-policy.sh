@@ -179,7 +179,7 @@ awk 'BEGIN { print "pcv,ckey,pvalue"; for (p = 1; p <= 750; p++) for (c = 0; c <
     >range100.csv
 refused 2 "ptable 'range100.csv': key range 100 does not divide 4096" --key key --ptable range100.csv
 refused 2 "cannot open ptable 'missing.csv'" --key key --ptable missing.csv
-refused 3 "this is not the key database 'db' was built with; nothing changed" --key other.key --method suppress
+refused 3 "this is not the key the database was built with (it was built with" --key other.key --method suppress
 refused 3 "this is not the key" --key other.key --ptable "$PT"
 refused 2 "needs the database's key" --method suppress
 refused 2 "needs the database's key" --ptable default

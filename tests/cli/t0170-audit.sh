@@ -37,7 +37,7 @@ assert_file_contains "$LAST_ERR" "no audit table yet (schema 4)" "a schema 4 dat
 expect_exit 0 "$KASANE" threshold --db old.db --key key 5
 assert_file_contains "$LAST_ERR" "upgraded 'old.db' to schema 5" "the upgrade notice"
 expect_exit 0 "$KASANE" audit --db old.db --format tsv
-assert_eq "$(tail -n +2 "$LAST_OUT" | cut -f 3 | tr '\n' ' ')" "import import upgrade threshold " "backfilled rows, upgrade, then the change"
+assert_eq "$(tail -n +2 "$LAST_OUT" | cut -f 3 | tr '\n' ' ')" "import import upgrade upgrade threshold " "backfilled rows, upgrades (to 5, to 6), then the change"
 assert_file_contains "$LAST_OUT" "(recorded before schema 5, from import_batch)" "backfilled rows say so"
 
 # ---- the key's destruction -------------------------------------------------------------------

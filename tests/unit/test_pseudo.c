@@ -14,6 +14,16 @@
  *   hashlib.blake2b(b'A-0001', digest_size=16, key=sub(1)).hexdigest()
  *   hashlib.blake2b(b'kasane key fingerprint v1', digest_size=32, key=key).digest()[:16].hex()
  *   struct.unpack('<q', pseudonym[:8])[0]
+ *
+ * The key chain's values (test_chain) likewise, with epoch 1's key 20 21 ..
+ * 3f and epoch 2's 40 41 .. 5f, the step subkeys under context 'kasaneR1':
+ *
+ *   def sub_ctx(key, kind, ctx):
+ *       return hashlib.blake2b(b'', digest_size=32, key=key,
+ *           salt=struct.pack('<Q', kind) + bytes(8), person=ctx + bytes(8)).digest()
+ *   p1 = hashlib.blake2b(p0, digest_size=16, key=sub_ctx(k1, 1, b'kasaneR1')).digest()
+ *   body = b'kasane-keychain\x01' + bytes([2]) + k0 + k1
+ *   hashlib.blake2b(body, digest_size=16).digest()   # the file's last 16 bytes
  */
 #include "pseudo.h"
 
@@ -367,6 +377,123 @@ static void test_rowid(void)
     KS_CHECK_INT(ks_pseudo_rowid(q), 0x1122334455667788LL);
 }
 
+/* A key chain file of epochs 0..n-1 with keys i*32 .. i*32+31 (the values
+ * of the comment at the top), its checksum computed here by the format's
+ * definition (pseudo.h), and one byte optionally flipped. */
+static char *write_chain(const char *name, int n, int flip)
+{
+    unsigned char b[KS_KEY_FILE_MAX];
+    size_t len = 0;
+    memcpy(b, "kasane-keychain\1", 16);
+    len = 16;
+    b[len++] = (unsigned char)n;
+    for (int i = 0; i < 32 * n; i++)
+        b[len++] = (unsigned char)i;
+    crypto_generichash(b + len, 16, b, len, NULL, 0);
+    len += 16;
+    if (flip >= 0)
+        b[flip] ^= 1;
+    return write_key(name, b, len, 0600);
+}
+
+static void test_chain(void)
+{
+    ks_error err = {0};
+    char *path = write_chain("chain2.key", 2, -1), hex[33];
+    ks_key *k = ks_key_load(path, &err);
+    KS_CHECK(k != NULL);
+    if (!k) {
+        fprintf(stderr, "chain: %s\n", err.msg);
+        free(path);
+        return;
+    }
+    KS_CHECK_INT(ks_key_epochs(k), 2);
+    /* the chain's fingerprint is its newest epoch's; each epoch has its own */
+    KS_CHECK_STR(ks_key_fingerprint(k), "3a83e11f0e20c8ef7398d0fd29e61dda");
+    KS_CHECK_STR(ks_key_epoch_fingerprint(k, 0), "bdac23fe9f61a53521fb91d1dfd1348e");
+    KS_CHECK_STR(ks_key_epoch_fingerprint(k, 1), "3a83e11f0e20c8ef7398d0fd29e61dda");
+    /* an import under the chain: epoch 0's pseudonym, then epoch 1's step */
+    pseudo_hex(k, KS_ID_CASE, "A-0001", hex);
+    KS_CHECK_STR(hex, "c43510f9d131d6b33f84ee0c2813d08e");
+    uint8_t p[KS_PSEUDO_BYTES];
+    ks_pseudo(k, KS_ID_PERSON, "ヤマダタロウ|1970-01-02", strlen("ヤマダタロウ|1970-01-02"), p);
+    to_hex(p, sizeof p, hex);
+    KS_CHECK_STR(hex, "618f3ad38a78cfb8bcd88514dff895c7");
+    KS_CHECK_INT(ks_pseudo_rowid(p), -5129748912907055263LL);
+    /* a rekey: the step on the stored epoch 0 pseudonym gives the same */
+    static const uint8_t p0[KS_PSEUDO_BYTES] = {0xe8, 0xde, 0x8a, 0xa0, 0xe0, 0x3c, 0x5e, 0x47,
+                                                0x96, 0x05, 0xcb, 0x45, 0x02, 0xc8, 0xca, 0x29};
+    uint8_t q[KS_PSEUDO_BYTES];
+    ks_pseudo_step(k, KS_ID_CASE, p0, q);
+    to_hex(q, sizeof q, hex);
+    KS_CHECK_STR(hex, "c43510f9d131d6b33f84ee0c2813d08e");
+
+    /* written back byte for byte, and loaded again to the same key */
+    uint8_t bytes[KS_KEY_FILE_MAX];
+    size_t n = ks_key_serialise(k, bytes);
+    KS_CHECK_INT((long long)n, 16 + 1 + 64 + 16);
+    char want[2 * 16 + 1];
+    to_hex(bytes + n - 16, 16, want);
+    KS_CHECK_STR(want, "612b7eaf056a627498bafe37fdc1190a");
+    ks_key *back = ks_key_parse(bytes, n, "bytes", &err);
+    KS_CHECK(back != NULL && strcmp(ks_key_fingerprint(back), ks_key_fingerprint(k)) == 0);
+    ks_key_free(back);
+
+    /* extended: epoch 2 is random, epochs 0 and 1 are kept, and the step of
+     * the extension carries an epoch 1 pseudonym to what the extension
+     * computes from the identifier */
+    ks_key *x = ks_key_extend(k, &err);
+    KS_CHECK(x != NULL);
+    if (x) {
+        KS_CHECK_INT(ks_key_epochs(x), 3);
+        KS_CHECK_STR(ks_key_epoch_fingerprint(x, 1), "3a83e11f0e20c8ef7398d0fd29e61dda");
+        KS_CHECK(strcmp(ks_key_fingerprint(x), ks_key_fingerprint(k)) != 0);
+        uint8_t r[KS_PSEUDO_BYTES], s2[KS_PSEUDO_BYTES];
+        ks_pseudo_step(x, KS_ID_PERSON, p, r);
+        ks_pseudo(x, KS_ID_PERSON, "ヤマダタロウ|1970-01-02", strlen("ヤマダタロウ|1970-01-02"), s2);
+        KS_CHECK(memcmp(r, s2, sizeof r) == 0);
+        KS_CHECK(memcmp(r, p, sizeof r) != 0);
+        char *xp = tmp_path("chain3.key");
+        unlink(xp);
+        KS_CHECK_INT(ks_key_write_new(xp, x, &err), 0);
+        KS_CHECK_INT(ks_key_write_new(xp, x, &err), -KS_ESAFETY); /* never over a file */
+        struct stat st;
+        KS_CHECK(stat(xp, &st) == 0 && (st.st_mode & 0777) == 0600 && st.st_size == 16 + 1 + 96 + 16);
+        ks_key *y = ks_key_load(xp, &err);
+        KS_CHECK(y != NULL && strcmp(ks_key_fingerprint(y), ks_key_fingerprint(x)) == 0);
+        ks_key_free(y);
+        unlink(xp);
+        free(xp);
+    }
+    ks_key_free(x);
+    ks_key_free(k);
+    free(path);
+
+    /* damage anywhere is refused, never read as another key */
+    int flips[] = {0, 15, 16, 17, 17 + 63, 17 + 64, 17 + 64 + 15};
+    for (size_t i = 0; i < KS_ARRAY_LEN(flips); i++) {
+        path = write_chain("bad.key", 2, flips[i]);
+        memset(&err, 0, sizeof err);
+        KS_CHECK(ks_key_load(path, &err) == NULL);
+        KS_CHECK_INT(err.code, KS_ESAFETY);
+        free(path);
+    }
+    /* cut short by one byte: a size no chain has */
+    unsigned char cut[96];
+    memcpy(cut, "kasane-keychain\1", 16);
+    cut[16] = 2;
+    path = write_key("bad.key", cut, sizeof cut, 0600);
+    expect_refused(path, "damaged", "2 epochs");
+    free(path);
+    /* a chain of 1 epoch is the 32-byte key in the other form */
+    path = write_chain("bad.key", 1, -1);
+    memset(&err, 0, sizeof err);
+    k = ks_key_load(path, &err);
+    KS_CHECK(k != NULL && strcmp(ks_key_fingerprint(k), "bdac23fe9f61a53521fb91d1dfd1348e") == 0);
+    ks_key_free(k);
+    free(path);
+}
+
 int main(void)
 {
     ks_error err = {0};
@@ -379,10 +506,12 @@ int main(void)
     test_properties();
     test_rowid();
     test_idents();
+    test_chain();
     /* leave the directory only if something failed, for inspection */
     if (ks_test_failures == 0) {
         const char *names[] = {"g.key", "o.key", "w.key", "short.key", "long.key", "empty.key",
-                               "my key", "ok.key", "kat.key", "p1.key", "p2.key", "i.key"};
+                               "my key", "ok.key", "kat.key", "p1.key", "p2.key", "i.key",
+                               "chain2.key", "bad.key"};
         for (size_t i = 0; i < KS_ARRAY_LEN(names); i++) {
             char *p = tmp_path(names[i]);
             unlink(p);
