@@ -31,6 +31,7 @@
  *                   default) instead of the cell key method (a2010-a2095: suppression's own protections)
  *   guide-bands     the guide publishes its published counts themselves instead of bands (a4020)
  *   guide-persons   the guide shows a cell whatever its number of distinct persons (a4020)
+ *   rekey-pseudonyms  rekey records the new epoch but leaves the stored pseudonyms as they were (t0180)
  * A helper adding a name lists it here. */
 #ifndef KASANE_WEAKEN_H
 #define KASANE_WEAKEN_H

@@ -122,7 +122,8 @@ static int rekey_db(sqlite3 *db, const char *db_path, const ks_key *old, const k
         rc = ks_db_exec(db, "COMMIT", err);
     if (rc) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        ks_error_prefix(err, "database '%s': ", db_path);
+        if (!ks_db_error_name(db_path, err))
+            ks_error_prefix(err, "database '%s': ", db_path);
     }
     return rc;
 }
@@ -163,8 +164,10 @@ int cmd_rekey(ks_cli_ctx *ctx, int argc, char **argv)
     ks_rekey_stats st = {0};
     int status = KS_EXIT_OK, fresh = 0;
     if (ks_crypto_init(&err) || !(old = ks_key_load(old_path, &err)) ||
-        ks_db_open(db_path, KS_DB_WRITE, &db, &err) || ks_epoch_check(db, old, "rekey", &fresh, &err))
+        ks_db_open(db_path, KS_DB_WRITE, &db, &err) || ks_epoch_check(db, old, "rekey", &fresh, &err)) {
+        ks_db_error_name(db_path, &err);
         goto fail;
+    }
     if (fresh) {
         ks_error_set(&err, KS_EUSAGE, "database '%s' holds no pseudonyms yet (no import): nothing to rekey", db_path);
         goto fail;

@@ -1019,12 +1019,9 @@ static int import_end(import_run *r, int rc, ks_error *err)
         explain_full(o->db_path, err);
     /* the database's errors name it: "database 'x.db': disk I/O error", not
      * SQLite's words alone (t0140's fault sweep) */
-    if (rc && o->db_path && strncmp(err->msg, "database: ", 10) == 0) {
-        ks_buf m;
-        ks_buf_init(&m);
-        ks_buf_addf(&m, "database '%s': %s; nothing was imported", o->db_path, err->msg + 10);
-        snprintf(err->msg, sizeof err->msg, "%s", m.buf);
-        ks_buf_release(&m);
+    if (rc && ks_db_error_name(o->db_path, err)) {
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof err->msg - n, "; nothing was imported");
     }
     ks_loader_free(r->loader);
     if (r->created) {

@@ -711,6 +711,21 @@ fail:
     return rc;
 }
 
+int ks_db_error_name(const char *db_path, ks_error *err)
+{
+    static const char lead[] = "database: ";
+    if (!err || !db_path || strncmp(err->msg, lead, sizeof lead - 1) != 0)
+        return 0;
+    char rest[sizeof err->msg];
+    snprintf(rest, sizeof rest, "%s", err->msg + sizeof lead - 1);
+    ks_buf m;
+    ks_buf_init(&m);
+    ks_buf_addf(&m, "database '%s': %s", db_path, rest);
+    snprintf(err->msg, sizeof err->msg, "%s", m.buf);
+    ks_buf_release(&m);
+    return 1;
+}
+
 void ks_db_close(sqlite3 *db)
 {
     if (db)

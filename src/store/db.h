@@ -86,6 +86,12 @@ int ks_db_meta_delete(sqlite3 *db, const char *key, ks_error *err);
 
 /* Runs SQL with no result rows; the message carries SQLite's. */
 int ks_db_exec(sqlite3 *db, const char *sql, ks_error *err);
+
+/* The store's messages start "database: " (a connection does not know its
+ * path); a command that does names the file: "database 'x.db': disk I/O
+ * error".  Returns 1 when it rewrote the message, 0 when it did not start
+ * so (left as it is). */
+int ks_db_error_name(const char *db_path, ks_error *err);
 /* Prepares or records SQLite's message in err. */
 int ks_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, ks_error *err);
 

@@ -15,7 +15,8 @@
 # The same for an import into an existing database (a changed re-export:
 # updates and inserts), for a read error on the input, for --out of query
 # and report (the file is the old one or the complete new one, never part),
-# and for threshold (k is the old or the new).  Last, truncated databases
+# for threshold (k is the old or the new) and for rekey (the old key and no
+# new key file, or the new key and its file).  Last, truncated databases
 # are refused with a message that says so and are left byte for byte.
 . "$(dirname "$0")/lib.sh"
 
@@ -53,7 +54,7 @@ digest_sql()
         *)
             cols=$(sql "$db" "SELECT group_concat('quote(\"' || name || '\")', ' || ''|'' || ')
                               FROM (SELECT name FROM pragma_table_info('$t')
-                                    WHERE name NOT IN ('started_at', 'finished_at', 'created_at', 'set_at', 'rkey', 'at') ORDER BY cid)")
+                                    WHERE name NOT IN ('started_at', 'finished_at', 'created_at', 'set_at', 'began_at', 'retired_at', 'rkey', 'at') ORDER BY cid)")
             echo "SELECT '$t|' || $cols FROM \"$t\" ORDER BY 1;"
             ;;
         esac
@@ -335,6 +336,55 @@ for n in $(seq 1 "$total"); do
     esac
     leftovers db/x.db
 done
+
+# ---- 5b. rekey ----------------------------------------------------------------------------
+# The new key file is written first, into the same directory (its writes
+# are swept too), then the database moves in one transaction.  After each
+# run: the content is the same (the case rows but for their pseudonyms and
+# ids); the database holds the old key and the new file is gone (status 4),
+# or it holds the new key and the new file opens it (status 0, or 4 with
+# "the database did move"); never a database whose key file is missing.
+content() # DB: everything a rekey must not change
+{
+    sqlite3 -batch -bail "$1" "PRAGMA integrity_check; SELECT count(*), count(DISTINCT person_id),
+        count(DISTINCT household_id) FROM case_record; SELECT count(*) FROM record_key;" | tr '\n' ' '
+    dump_table "$1" case_record pseudonym case_key person_id household_id row_hash | sha256sum | cut -d' ' -f1
+}
+fp_of() { sqlite3 -batch -bail "$1" "SELECT value FROM meta WHERE key = 'key_fingerprint'"; }
+cp ref-upd.db db/x.db
+C0=$(content db/x.db)
+FP0=$(fp_of db/x.db)
+total=$(count any "$D" "$KASANE" rekey --old key --new db/next.key --db db/x.db)
+note "rekey: $total I/O calls"
+moved=0 kept=0
+for n in $(points "$total"); do
+    cp ref-upd.db db/x.db
+    rm -f db/next.key
+    faulty "$n" "$D" any "$KASANE" rekey --old key --new db/next.key --db db/x.db
+    [ -n "$FIRED" ] || fail "rekey: call $n of $total was never made"
+    [ "$LAST_RC" = 0 ] || failed_status || fail "rekey: status $LAST_RC with $ERRNAME at $FIRED"
+    # a failed write of the new key names that file; anything else names the database
+    if [ "$LAST_RC" != 0 ] && ! grep -a -q -E "error: cannot [a-z]+ key file 'db/next.key'" "$LAST_ERR"; then
+        check_message db/x.db
+    fi
+    assert_eq "$(content db/x.db)" "$C0" "rekey: content after $ERRNAME at $FIRED (status $LAST_RC)"
+    if [ "$(fp_of db/x.db)" = "$FP0" ]; then
+        kept=$((kept + 1))
+        [ "$LAST_RC" != 0 ] || fail "rekey: status 0 but the database kept the old key ($ERRNAME at $FIRED)"
+        [ ! -e db/next.key ] || fail "rekey: the database kept the old key but the new key file is left ($FIRED)"
+    else
+        moved=$((moved + 1))
+        [ -e db/next.key ] || fail "rekey: the database moved but its new key file is gone ($ERRNAME at $FIRED)"
+        # the new file is the database's current key: threshold accepts it
+        cp db/x.db check.db
+        expect_exit 0 "$KASANE" threshold --db check.db --key db/next.key 5
+        rm -f check.db
+    fi
+    rm -f db/next.key
+    leftovers db/x.db
+done
+note "rekey: $kept runs kept the old key, $moved moved to the new one"
+[ "$kept" -gt 0 ] && [ "$moved" -gt 0 ] || fail "rekey: the sweep saw only one outcome ($kept kept, $moved moved)"
 
 # ---- 6. truncated databases: refused, byte for byte unchanged -------------------------------
 page=$(sqlite3 ref-upd.db 'PRAGMA page_size')
