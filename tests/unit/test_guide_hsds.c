@@ -343,6 +343,26 @@ int main(void)
     KS_CHECK(c && strstr(c, "\xEF\xBB\xBFid,code,name,name_en,"));
     KS_CHECK(c && strstr(c, "Mon-Fri 8:30-17:15, Sat 9:00-12:00"));
     free(c);
+    /* a day of two spans, worded as hours.h's ks_hours_text documents it (the
+     * site's wording): days with the same spans grouped, three in a row as a
+     * range, spans joined by "・" / " & ", rules by "、" / ", " -- not one
+     * rule per distinct time ("月〜土 9:00〜12:00、月〜金 13:00〜17:00") */
+    ks_hours_span split[] = {{0, 540, 720}, {0, 780, 1020}, {1, 540, 720}, {1, 780, 1020}, {2, 540, 720},
+                             {2, 780, 1020}, {3, 540, 720}, {3, 780, 1020}, {4, 540, 720}, {4, 780, 1020},
+                             {5, 540, 720}};
+    free(rec[0].hours.spans);
+    rec[0].hours.spans = ks_malloc(sizeof split);
+    memcpy(rec[0].hours.spans, split, sizeof split);
+    rec[0].hours.n = KS_ARRAY_LEN(split);
+    KS_CHECK_INT(ks_guide_write_csv(&g, csv.buf, "ja", &err), 0);
+    c = slurp(csv.buf, &n);
+    KS_CHECK(c && strstr(c, ",月〜金 9:00〜12:00・13:00〜17:00、土 9:00〜12:00,"));
+    free(c);
+    KS_CHECK_INT(ks_guide_write_csv(&g, csv.buf, "en", &err), 0);
+    c = slurp(csv.buf, &n);
+    /* quoted: the text holds a comma */
+    KS_CHECK(c && strstr(c, ",\"Mon-Fri 9:00-12:00 & 13:00-17:00, Sat 9:00-12:00\","));
+    free(c);
 
     /* clean up by hand: guide.c's ks_guide_free is not this test's */
     for (size_t i = 0; i < g.nwindows; i++) {
