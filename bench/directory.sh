@@ -27,21 +27,7 @@ mkdir -p "$dir"
 chmod 700 "$dir"
 export LC_ALL=C
 
-csv=$dir/cases-$rows-s$seed.csv
-if [ ! -s "$csv" ]; then
-    echo "generating $rows rows (seed $seed) into $csv"
-    "$gen" --rows "$rows" --seed "$seed" -o "$csv.tmp"
-    mv "$csv.tmp" "$csv"
-fi
-db=$dir/report-$rows-s$seed.db
-if [ ! -s "$db" ] || [ "$csv" -nt "$db" ]; then
-    echo "importing into $db (not timed)"
-    fresh "$db"
-    rm -f "$dir/report.key"
-    "$kasane" keygen -o "$dir/report.key" >/dev/null
-    "$kasane" import --quiet --db "$db" --key "$dir/report.key" "$csv" >/dev/null || die "import failed"
-    rm -f "$dir/report.key"
-fi
+bench_db "$rows" "$seed"
 
 echo "database: $db ($(wc -c <"$db") bytes)"
 echo "kasane: $("$kasane" --version)   cpus: $(nproc 2>/dev/null || echo '?')"

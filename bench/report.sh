@@ -16,29 +16,15 @@ period=${BENCH_PERIOD:-FY2024}
 kasane=$build/kasane
 gen=$build/kasane-gen
 dir=$build/bench
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
-die() { echo "bench: error: $*" >&2; exit 1; }
 [ -x "$kasane" ] || die "'$kasane' not found: build first (make build)"
 [ -x "$gen" ] || die "'$gen' not found: build first (make build)"
 mkdir -p "$dir"
 chmod 700 "$dir"
 export LC_ALL=C
 
-csv=$dir/cases-$rows-s$seed.csv
-if [ ! -s "$csv" ]; then
-    echo "generating $rows rows (seed $seed) into $csv"
-    "$gen" --rows "$rows" --seed "$seed" -o "$csv.tmp"
-    mv "$csv.tmp" "$csv"
-fi
-db=$dir/report-$rows-s$seed.db
-if [ ! -s "$db" ] || [ "$csv" -nt "$db" ]; then
-    echo "importing into $db (not timed)"
-    rm -f "$db" "$db-wal" "$db-shm" "$db.rejects.csv" "$dir/report.key"
-    "$kasane" keygen -o "$dir/report.key" >/dev/null
-    "$kasane" import --quiet --db "$db" --key "$dir/report.key" "$csv" >/dev/null ||
-        die "import failed"
-    rm -f "$dir/report.key"
-fi
+bench_db "$rows" "$seed"
 
 cases=$(sqlite3 "$db" "SELECT count(*) FROM case_record")
 echo "database: $db ($cases cases, $(wc -c <"$db") bytes)"

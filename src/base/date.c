@@ -289,6 +289,20 @@ ks_date ks_date_from_days(int32_t days)
     return (ks_date){(int16_t)(yoe + era * 400 + (m <= 2)), (int8_t)m, (int8_t)d};
 }
 
+ks_date ks_date_jst(int64_t t, int *minute)
+{
+    int64_t s = t + 9 * 3600;
+    int64_t days = s / 86400, sec = s % 86400;
+    /* before 1970 in Japan: the day rounds down, not toward 0 */
+    if (sec < 0) {
+        sec += 86400;
+        days--;
+    }
+    if (minute)
+        *minute = (int)(sec / 60);
+    return ks_date_from_days((int32_t)days);
+}
+
 int ks_date_weekday(ks_date d)
 {
     int32_t w = (ks_date_days(d) + 4) % 7; /* 1970-01-01 was a Thursday */

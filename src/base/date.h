@@ -41,6 +41,10 @@ ks_date_err ks_date_parse(const char *s, size_t n, ks_date *out);
 int32_t ks_date_days(ks_date d);
 /* The date of day number `days` (the inverse of ks_date_days). */
 ks_date ks_date_from_days(int32_t days);
+/* The date in Japan at time t (seconds since the epoch, as time(NULL)
+ * gives; JST is UTC+9 all year, with no daylight saving), and, when minute
+ * is not NULL, the minute of that day there (0..1439) in *minute. */
+ks_date ks_date_jst(int64_t t, int *minute);
 /* 0 = Sunday .. 6 = Saturday. */
 int ks_date_weekday(ks_date d);
 /* Writes "YYYY-MM-DD" and its NUL. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -378,4 +379,12 @@ ks_memlock ks_memory_lock_all(void)
         return KS_MEMLOCK_FAILED;
     return KS_MEMLOCK_LOCKED;
 #endif
+}
+
+void ks_utc_stamp(int64_t t, char out[KS_UTC_STAMP_SIZE])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm) || strftime(out, KS_UTC_STAMP_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        out[0] = '\0'; /* a year beyond 9999: no stamp rather than a cut one */
 }

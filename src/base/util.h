@@ -115,6 +115,13 @@ ks_memlock ks_memory_lock_all(void);
  * its owner's write bit set; otherwise -KS_EUSAGE and nothing is written. */
 int ks_write_file_atomic(const char *path, const void *data, size_t len, int mode, ks_error *err);
 
+/* The UTC time t (seconds since the epoch, as time(NULL) gives) as an
+ * ISO 8601 stamp, "2025-04-01T09:30:00Z": four-digit year, seconds, no
+ * fraction, 'Z' for UTC; 20 characters and the NUL.  Sorts as text in time
+ * order, which the audit and import_batch tables rely on. */
+enum { KS_UTC_STAMP_SIZE = 21 };
+void ks_utc_stamp(int64_t t, char out[KS_UTC_STAMP_SIZE]);
+
 /* Closes stdout and reports a write error (full disk, closed pipe) instead of
  * leaving a silently truncated result.  Returns 0 or -KS_EIO. */
 int ks_close_stdout(ks_error *err);

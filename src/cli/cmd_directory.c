@@ -306,11 +306,7 @@ static int district_id(const ks_guide *g, const char *text)
 static int parse_at(const char *at, ks_guide_query *q)
 {
     if (!at) {
-        time_t t = time(NULL) + 9 * 3600;
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        q->at_date = (ks_date){(int16_t)(tm.tm_year + 1900), (int8_t)(tm.tm_mon + 1), (int8_t)tm.tm_mday};
-        q->at_minute = tm.tm_hour * 60 + tm.tm_min;
+        q->at_date = ks_date_jst(time(NULL), &q->at_minute);
         return 0;
     }
     int hh, mm;

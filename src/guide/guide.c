@@ -593,10 +593,7 @@ static int set_today(gbuild *b, const char *today, ks_error *err)
         if (ks_date_parse(today, strlen(today), &b->today) != KS_DATE_OK)
             return ks_error_set(err, KS_EUSAGE, "--today: not a date: %s", today);
     } else {
-        time_t t = time(NULL) + 9 * 3600; /* JST has no daylight saving */
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        b->today = (ks_date){(int16_t)(tm.tm_year + 1900), (int8_t)(tm.tm_mon + 1), (int8_t)tm.tm_mday};
+        b->today = ks_date_jst(time(NULL), NULL);
     }
     char buf[KS_DATE_ISO_SIZE];
     ks_date_format(b->today, buf);

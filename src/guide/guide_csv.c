@@ -147,10 +147,10 @@ static void put_contact(const csv_row *c, const ks_window *r)
     field(c->b, r ? r->fax : "", false);
     field(c->b, r ? r->email : "", false);
     field(c->b, r ? r->url : "", false);
-    ks_buf_reset(t);
-    if (r)
-        ks_guide_hours_line(t, &r->hours, c->L);
-    field(c->b, t->buf, false);
+    /* the site's wording (hours.h), so a day of two spans reads alike in both */
+    char *hours = r ? ks_hours_text(&r->hours, c->L) : NULL;
+    field(c->b, hours ? hours : "", false);
+    free(hours);
     field(c->b, r && r->hours.n > 0 ? ks_guide_holiday_text(r->hours.holidays, c->L) : "", false);
     field(c->b, r ? r->hours_note : "", false);
     char d[KS_DATE_ISO_SIZE] = "";

@@ -307,11 +307,11 @@ static void hsds_release(hsds *h)
 /* ---- texts ---- */
 
 static const char *const day_ja[7] = {"月", "火", "水", "木", "金", "土", "日"};
-static const char *const day_en[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
 static const char *const day_ical[7] = {"MO", "TU", "WE", "TH", "FR", "SA", "SU"};
 
-/* "月〜金" / "月・水" for the days set in mask */
-static void days_text(ks_buf *b, unsigned mask, bool en)
+/* "月〜金" / "月・水" for the days set in mask: a schedule's description
+ * (one row of hours_rows; the whole week in words is ks_hours_text) */
+static void days_text(ks_buf *b, unsigned mask)
 {
     bool first = true;
     for (int d = 0; d < 7;) {
@@ -324,13 +324,13 @@ static void days_text(ks_buf *b, unsigned mask, bool en)
             e++;
         int run = e - d + 1;
         if (!first)
-            ks_buf_adds(b, en ? "," : "・");
+            ks_buf_adds(b, "・");
         first = false;
         if (run >= 3) {
-            ks_buf_addf(b, "%s%s%s", en ? day_en[d] : day_ja[d], en ? "-" : "〜", en ? day_en[e] : day_ja[e]);
+            ks_buf_addf(b, "%s〜%s", day_ja[d], day_ja[e]);
             d = e + 1;
         } else {
-            ks_buf_adds(b, en ? day_en[d] : day_ja[d]);
+            ks_buf_adds(b, day_ja[d]);
             d++;
         }
     }
@@ -372,26 +372,6 @@ static size_t hours_rows(const ks_hours *hrs, hours_row rows[], size_t max)
 }
 
 enum { HOURS_ROWS_MAX = 32 };
-
-/* The weekly rules as one line ("月〜金 8:30〜17:15、土 9:00〜12:00");
- * "" when unknown.  (hours.h's ks_hours_text is the canonical form; this
- * is the same shape for the writers until it lands.) */
-void ks_guide_hours_line(ks_buf *b, const ks_hours *hrs, const char *lang)
-{
-    bool en = lang && strcmp(lang, "en") == 0;
-    hours_row rows[HOURS_ROWS_MAX];
-    size_t n = hours_rows(hrs, rows, HOURS_ROWS_MAX);
-    /* rows with the same days, one after another, join: "月〜金 9:00〜12:00,13:00〜17:00" */
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            ks_buf_adds(b, en ? ", " : "、");
-        days_text(b, rows[i].days, en);
-        ks_buf_addc(b, ' ');
-        time_text(b, rows[i].start);
-        ks_buf_adds(b, en ? "-" : "〜");
-        time_text(b, rows[i].end);
-    }
-}
 
 const char *ks_guide_holiday_text(ks_holiday_policy p, const char *lang)
 {
@@ -640,7 +620,7 @@ static void emit_schedules(hsds *h, jw *w, size_t wi)
                     ks_buf_addf(&s, "%s%s", s.len ? "," : "", day_ical[d]);
             jw_str(w, "byday", s.buf);
             ks_buf_reset(&s);
-            days_text(&s, rows[i].days, false);
+            days_text(&s, rows[i].days);
             ks_buf_addc(&s, ' ');
             time_text(&s, rows[i].start);
             ks_buf_adds(&s, "〜");

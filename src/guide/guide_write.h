@@ -31,8 +31,7 @@ int ks_guide_write_csv(const ks_guide *g, const char *path, const char *lang, ks
 void ks_guide_window_uuid(const char *profile, const char *code, const char *role, char out[37]);
 
 /* Shared wording of the writers (lang "ja" or "en"). */
-/* The weekly rules as one line, "月〜金 8:30〜17:15、土 9:00〜12:00"; nothing when unknown. */
-void ks_guide_hours_line(ks_buf *b, const ks_hours *h, const char *lang);
+/* (the weekly rules in words are hours.h's ks_hours_text) */
 /* The holiday policy in a sentence (static). */
 const char *ks_guide_holiday_text(ks_holiday_policy p, const char *lang);
 /* The channels, "来所・電話・訪問". */

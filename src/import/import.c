@@ -358,14 +358,6 @@ typedef struct run_ctx {
     char **sha;               /* per file: SHA-256 (hex) of its first read, or NULL */
 } run_ctx;
 
-static void utc_now(char buf[32])
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int batch_begin(run_ctx *c, const char *file, const char *enc, int64_t *id, ks_error *err)
 {
     sqlite3_stmt *s = NULL;
@@ -375,7 +367,7 @@ static int batch_begin(run_ctx *c, const char *file, const char *enc, int64_t *i
     if (rc)
         return rc;
     char now[32];
-    utc_now(now);
+    ks_utc_stamp(time(NULL), now);
     const char *base = strrchr(file, '/');
     sqlite3_bind_text(s, 1, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, base ? base + 1 : file, -1, SQLITE_TRANSIENT);
@@ -408,7 +400,7 @@ static int batch_end(run_ctx *c, int64_t id, const char *sha_hex, const file_cou
     if (rc)
         return rc;
     char now[32];
-    utc_now(now);
+    ks_utc_stamp(time(NULL), now);
     sqlite3_bind_text(s, 1, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, sha_hex, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, (sqlite3_int64)n->read);
@@ -952,7 +944,7 @@ static int commit_import(import_run *r, ks_error *err)
         /* "last import" in every output footer: only moves when the data
          * changed, so an identical re-import leaves query results identical */
         char now[32];
-        utc_now(now);
+        ks_utc_stamp(time(NULL), now);
         if ((rc = ks_db_meta_set(r->db, "last_import", now, err)))
             return rc;
     }

@@ -6,14 +6,6 @@
 #include "audit.h"
 #include "db.h"
 
-static void utc_now(char out[32])
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int ks_audit_add(sqlite3 *db, const char *event, const char *fingerprint, const char *detail, ks_error *err)
 {
     sqlite3_stmt *s = NULL;
@@ -22,7 +14,7 @@ int ks_audit_add(sqlite3 *db, const char *event, const char *fingerprint, const 
     if (rc)
         return rc;
     char now[32];
-    utc_now(now);
+    ks_utc_stamp(time(NULL), now);
     sqlite3_bind_text(s, 1, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, event, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, fingerprint ? fingerprint : "", -1, SQLITE_STATIC);
@@ -70,7 +62,7 @@ int ks_audit_backfill(sqlite3 *db, ks_error *err)
 int ks_audit_key_destroyed(sqlite3 *db, const char *fingerprint, ks_error *err)
 {
     char now[32], val[128];
-    utc_now(now);
+    ks_utc_stamp(time(NULL), now);
     snprintf(val, sizeof val, "%s %s", now, fingerprint);
     int rc = ks_db_meta_set(db, "key_destroyed", val, err);
     if (rc == 0)

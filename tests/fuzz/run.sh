@@ -7,16 +7,20 @@
 # (each must pass), then fuzzes a throw-away copy of corpus/fuzz_NAME/ with
 # dict/NAME.dict for $KASANE_FUZZ_SECONDS seconds (default
 # $KASANE_FUZZ_DEFAULT_SECONDS, else 10), so the committed corpus never
-# grows.  Fails when libFuzzer reports a crash, leak, timeout or UB; the
+# grows.  fuzz_query's copy also gets the library queries, queries/*.sql of
+# $KASANE_SOURCE_DIR (default this repository), seeded from where they live
+# rather than kept as copies in corpus/.  Fails when libFuzzer reports a crash, leak, timeout or UB; the
 # input that did it is kept in $KASANE_FUZZ_WORK/fuzz_NAME/ (printed).
 #
-# Environment: KASANE_FUZZ_BIN_DIR (the harnesses; default
+# Environment: KASANE_SOURCE_DIR (the tree whose queries/ seeds fuzz_query;
+# default the repository run.sh is in), KASANE_FUZZ_BIN_DIR (the harnesses; default
 # build-fuzz/tests/fuzz), KASANE_FUZZ_WORK (scratch; default a mktemp dir),
 # KASANE_FUZZ_KEEP_CORPUS=DIR (keep each grown corpus in DIR/fuzz_NAME),
 # KASANE_FUZZ_ARGS (more libFuzzer options, e.g. -jobs=2 -workers=2).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin_dir=${KASANE_FUZZ_BIN_DIR:-$here/../../build-fuzz/tests/fuzz}
+source_dir=${KASANE_SOURCE_DIR:-$here/../..}
 seconds=${KASANE_FUZZ_SECONDS:-${KASANE_FUZZ_DEFAULT_SECONDS:-10}}
 own_work=
 if [ -z "${KASANE_FUZZ_WORK:-}" ]; then
@@ -40,6 +44,12 @@ for name in "${names[@]}"; do
   rm -rf "$w/corpus"
   mkdir -p "$w/corpus" "$w/artifacts"
   cp "$here/corpus/$name"/* "$w/corpus/" 2>/dev/null || true
+  # seeds that live elsewhere in the tree
+  if [ "$name" = fuzz_query ]; then
+    compgen -G "$source_dir/queries/*.sql" >/dev/null ||
+      { echo "$name: no $source_dir/queries/*.sql to seed from" >&2; exit 2; }
+    cp "$source_dir"/queries/*.sql "$w/corpus/"
+  fi
   dict=()
   [ -f "$here/dict/$short.dict" ] && dict=(-dict="$here/dict/$short.dict")
   # 1. the regressions: every input that once failed, run once each

@@ -229,6 +229,31 @@ static void test_ages(void)
     KS_CHECK_INT(ks_fiscal_year(mk(2025, 12, 31)), 2025);
 }
 
+/* Clock times by hand: 2025-01-01 is day 20089 (55*365 + 14 leap days),
+ * so 2025-01-01T00:00 JST = 2024-12-31T15:00Z = 20088*86400 + 15*3600 =
+ * 1735657200; t = -1 is 1969-12-31T23:59:59Z = 1970-01-01 08:59 JST. */
+static void test_clock(void)
+{
+    int minute = -1;
+    KS_CHECK_INT(ks_date_cmp(ks_date_jst(0, &minute), mk(1970, 1, 1)), 0);
+    KS_CHECK_INT(minute, 9 * 60);
+    KS_CHECK_INT(ks_date_cmp(ks_date_jst(1735657200, &minute), mk(2025, 1, 1)), 0);
+    KS_CHECK_INT(minute, 0);
+    KS_CHECK_INT(ks_date_cmp(ks_date_jst(1735657199, &minute), mk(2024, 12, 31)), 0);
+    KS_CHECK_INT(minute, 23 * 60 + 59);
+    KS_CHECK_INT(ks_date_cmp(ks_date_jst(-1, &minute), mk(1970, 1, 1)), 0);
+    KS_CHECK_INT(minute, 8 * 60 + 59);
+    KS_CHECK_INT(ks_date_cmp(ks_date_jst(-9 * 3600 - 1, &minute), mk(1969, 12, 31)), 0);
+    KS_CHECK_INT(minute, 23 * 60 + 59);
+    KS_CHECK_INT(ks_date_cmp(ks_date_jst(1735657200 + 86399, NULL), mk(2025, 1, 1)), 0);
+
+    char stamp[KS_UTC_STAMP_SIZE];
+    ks_utc_stamp(0, stamp);
+    KS_CHECK_STR(stamp, "1970-01-01T00:00:00Z");
+    ks_utc_stamp(1735657199, stamp);
+    KS_CHECK_STR(stamp, "2024-12-31T14:59:59Z");
+}
+
 int main(void)
 {
     test_forms();
@@ -237,5 +262,6 @@ int main(void)
     test_names();
     test_arithmetic();
     test_ages();
+    test_clock();
     return ks_test_report();
 }

@@ -9,31 +9,16 @@
  * runs this program with KASANE_HSDS_OUT=DIR to get the same output. */
 #include <dirent.h>
 
-#include "codes.h"
+#include "guide_fixture.h"
 #include "guide_write.h"
 #include "test.h"
-
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    ks_buf b;
-    ks_buf_init(&b);
-    char tmp[4096];
-    size_t k;
-    while ((k = fread(tmp, 1, sizeof tmp, f)) > 0)
-        ks_buf_add(&b, tmp, k);
-    fclose(f);
-    return ks_buf_detach(&b, n);
-}
 
 static bool file_has(const char *dir, const char *rel, const char *needle)
 {
     ks_buf p;
     ks_buf_init(&p);
     ks_buf_addf(&p, "%s/hsds/%s", dir, rel);
-    char *s = slurp(p.buf, NULL);
+    char *s = gf_slurp(p.buf, NULL);
     bool ok = s && strstr(s, needle);
     if (!ok)
         fprintf(stderr, "%s lacks %s\n", p.buf, needle);
@@ -63,86 +48,11 @@ static size_t list(const char *dir, const char *sub, char names[][64], size_t ma
 static bool same_file(const char *a, const char *b)
 {
     size_t na, nb;
-    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    char *x = gf_slurp(a, &na), *y = gf_slurp(b, &nb);
     bool same = x && y && na == nb && memcmp(x, y, na) == 0;
     free(x);
     free(y);
     return same;
-}
-
-static char *sdup(const char *s) { return ks_strdup(s); }
-
-static void window_init(ks_window *r, int partner_id)
-{
-    memset(r, 0, sizeof *r);
-    r->partner_id = partner_id;
-    r->operator_name = sdup("");
-    r->department = sdup("");
-    r->summary_ja = sdup("");
-    r->summary_en = sdup("");
-    r->audience_ja = sdup("");
-    r->audience_en = sdup("");
-    r->age_min = r->age_max = -1;
-    r->address = sdup("");
-    r->phone = sdup("");
-    r->fax = sdup("");
-    r->email = sdup("");
-    r->url = sdup("");
-    r->hours_note = sdup("");
-    r->source = sdup("");
-}
-
-static void window_release(ks_window *r)
-{
-    char *f[] = {r->operator_name, r->department, r->summary_ja, r->summary_en, r->audience_ja, r->audience_en,
-                 r->address, r->phone, r->fax, r->email, r->url, r->hours_note, r->source};
-    for (size_t i = 0; i < KS_ARRAY_LEN(f); i++)
-        free(f[i]);
-    free(r->hours.spans);
-}
-
-static void set(char **field, const char *v)
-{
-    free(*field);
-    *field = sdup(v);
-}
-
-static ks_guide_attr attr(ks_guide_dim dim, const char *code, const char *ja, const char *en, ks_guide_band b)
-{
-    ks_guide_attr a = {dim, sdup(code), sdup(ja), sdup(en), b, 0};
-    return a;
-}
-
-static void attr_release(ks_guide_attr *a)
-{
-    free(a->code);
-    free(a->label_ja);
-    free(a->label_en);
-}
-
-static ks_guide_problem problem(const char *code, ks_guide_band b, ks_guide_share s)
-{
-    size_t n;
-    const ks_code *c = ks_codes(KS_CODE_PROBLEM, &n);
-    ks_guide_problem p = {0};
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(c[i].code, code) == 0) {
-            p.problem_id = c[i].id;
-            p.code = sdup(c[i].code);
-            p.label_ja = sdup(c[i].label_ja);
-            p.label_en = sdup(c[i].label_en);
-        }
-    p.band = b;
-    p.share = s;
-    return p;
-}
-
-static size_t partner_index(const ks_partner *ps, size_t n, const char *code)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(ps[i].code, code) == 0)
-            return i;
-    return 0;
 }
 
 int main(void)
@@ -153,74 +63,74 @@ int main(void)
     KS_CHECK(g.profile != NULL);
     if (!g.profile)
         return ks_test_report();
-    g.profile_name = sdup("mitaka");
-    g.period_from = sdup("2024-04-01");
-    g.period_to = sdup("2025-03-31");
-    g.built_at = sdup("2026-12-07");
-    g.engine_version = sdup("0.1.0");
+    g.profile_name = "mitaka";
+    g.period_from = "2024-04-01";
+    g.period_to = "2025-03-31";
+    g.built_at = "2026-12-07";
+    g.engine_version = "0.1.0";
     g.k = 5;
-    size_t np;
-    const ks_partner *ps = ks_profile_partners(g.profile, &np);
 
     /* 1: houkatsu, run by the 社協, full record */
     ks_window rec[2];
-    window_init(&rec[0], ps[partner_index(ps, np, "houkatsu")].id);
+    rec[0] = gf_window(gf_partner(g.profile, "houkatsu")->id);
     rec[0].op = KS_OPERATOR_SHAKYO;
-    set(&rec[0].operator_name, "三鷹市社会福祉協議会");
-    set(&rec[0].summary_ja, "高齢の方の介護・福祉・健康の\"総合\"相談窓口です。");
-    set(&rec[0].audience_ja, "65歳以上の方とその家族");
+    rec[0].operator_name = "三鷹市社会福祉協議会";
+    rec[0].summary_ja = "高齢の方の介護・福祉・健康の\"総合\"相談窓口です。";
+    rec[0].audience_ja = "65歳以上の方とその家族";
     rec[0].age_min = 65;
     rec[0].households = 1u << 1 | 1u << 2; /* single, couple */
     rec[0].districts = 1ULL << 1;         /* 東部 */
     rec[0].channels = KS_CHANNEL_VISIT | KS_CHANNEL_PHONE | KS_CHANNEL_OUTREACH;
-    set(&rec[0].address, "三鷹市野崎一丁目1番1号");
-    set(&rec[0].phone, "0422-00-0000");
-    set(&rec[0].fax, "0422-00-0001");
-    set(&rec[0].url, "https://example.jp/houkatsu");
-    set(&rec[0].hours_note, "=第2土曜は休み");
+    rec[0].address = "三鷹市野崎一丁目1番1号";
+    rec[0].phone = "0422-00-0000";
+    rec[0].fax = "0422-00-0001";
+    rec[0].url = "https://example.jp/houkatsu";
+    rec[0].hours_note = "=第2土曜は休み";
     ks_hours_span spans[] = {{0, 510, 1035}, {1, 510, 1035}, {2, 510, 1035}, {3, 510, 1035}, {4, 510, 1035}, {5, 540, 720}};
-    rec[0].hours.spans = ks_malloc(sizeof spans);
-    memcpy(rec[0].hours.spans, spans, sizeof spans);
+    rec[0].hours.spans = spans;
     rec[0].hours.n = KS_ARRAY_LEN(spans);
     rec[0].hours.holidays = KS_HOLIDAYS_YEAREND_CLOSED;
     rec[0].assured = true;
     rec[0].assured_date = (ks_date){2026, 11, 1};
     /* 2: the city's 高齢者支援課: record without address or hours */
-    window_init(&rec[1], ps[partner_index(ps, np, "koreisha_shien_ka")].id);
+    rec[1] = gf_window(gf_partner(g.profile, "koreisha_shien_ka")->id);
     rec[1].op = KS_OPERATOR_CITY;
-    set(&rec[1].summary_ja, "介護保険の手続き");
+    rec[1].summary_ja = "介護保険の手続き";
 
+    ks_guide_window windows[3] = {0};
+    ks_guide_problem problems0[2], problems2[1];
+    ks_guide_attr attrs00[1], attrs0[2];
     g.nwindows = 3;
-    g.windows = ks_calloc(3, sizeof *g.windows);
-    g.windows[0].partner = &ps[partner_index(ps, np, "houkatsu")];
+    g.windows = windows;
+    g.windows[0].partner = gf_partner(g.profile, "houkatsu");
     g.windows[0].rec = &rec[0];
     g.windows[0].band = KS_BAND_50_99;
     g.windows[0].nproblems = 2;
-    g.windows[0].problems = ks_calloc(2, sizeof(ks_guide_problem));
-    g.windows[0].problems[0] = problem("8050", KS_BAND_20_49, KS_SHARE_30_49);
+    g.windows[0].problems = problems0;
+    g.windows[0].problems[0] = gf_problem("8050", KS_BAND_20_49, KS_SHARE_30_49);
     g.windows[0].problems[0].has_rate = true;
     g.windows[0].problems[0].rate_pct = 55;
     g.windows[0].problems[0].rate_lo_pct = 40;
     g.windows[0].problems[0].rate_hi_pct = 70;
     g.windows[0].problems[0].nattrs = 1;
-    g.windows[0].problems[0].attrs = ks_malloc(sizeof(ks_guide_attr));
-    g.windows[0].problems[0].attrs[0] = attr(KS_DIM_AGE, "75+", "75歳以上", "75 and over", KS_BAND_10_19);
-    g.windows[0].problems[1] = problem("hikikomori", KS_BAND_K_9, KS_SHARE_LT10);
+    g.windows[0].problems[0].attrs = attrs00;
+    g.windows[0].problems[0].attrs[0] = gf_attr(KS_DIM_AGE, "75+", "75歳以上", "75 and over", KS_BAND_10_19);
+    g.windows[0].problems[1] = gf_problem("hikikomori", KS_BAND_K_9, KS_SHARE_LT10);
     g.windows[0].nattrs = 2;
-    g.windows[0].attrs = ks_malloc(2 * sizeof(ks_guide_attr));
-    g.windows[0].attrs[0] = attr(KS_DIM_AGE, "75+", "75歳以上", "75 and over", KS_BAND_20_49);
-    g.windows[0].attrs[1] = attr(KS_DIM_DISTRICT, "Tobu", "東部", "Tobu", KS_BAND_10_19);
+    g.windows[0].attrs = attrs0;
+    g.windows[0].attrs[0] = gf_attr(KS_DIM_AGE, "75+", "75歳以上", "75 and over", KS_BAND_20_49);
+    g.windows[0].attrs[1] = gf_attr(KS_DIM_DISTRICT, "Tobu", "東部", "Tobu", KS_BAND_10_19);
     g.windows[0].nwith = 1;
     g.windows[0].with[0] = 1;
-    g.windows[1].partner = &ps[partner_index(ps, np, "koreisha_shien_ka")];
+    g.windows[1].partner = gf_partner(g.profile, "koreisha_shien_ka");
     g.windows[1].rec = &rec[1];
     g.windows[1].band = KS_BAND_10_19;
-    g.windows[2].partner = &ps[partner_index(ps, np, "kikan_soudan")];
+    g.windows[2].partner = gf_partner(g.profile, "kikan_soudan");
     g.windows[2].rec = NULL; /* no record: evidence only */
     g.windows[2].band = KS_BAND_K_9;
     g.windows[2].nproblems = 1;
-    g.windows[2].problems = ks_calloc(1, sizeof(ks_guide_problem));
-    g.windows[2].problems[0] = problem("hikikomori", KS_BAND_K_9, KS_SHARE_10_29);
+    g.windows[2].problems = problems2;
+    g.windows[2].problems[0] = gf_problem("hikikomori", KS_BAND_K_9, KS_SHARE_10_29);
 
     ks_buf tmp, d1, d2, p1, p2;
     ks_test_scratch_tmpdir("guide_hsds", &tmp);
@@ -314,7 +224,7 @@ int main(void)
     ks_buf_addf(&csv, "%s/guide.csv", tmp.buf);
     KS_CHECK_INT(ks_guide_write_csv(&g, csv.buf, "ja", &err), 0);
     size_t n;
-    char *c = slurp(csv.buf, &n);
+    char *c = gf_slurp(csv.buf, &n);
     KS_CHECK(c && n > 3 && memcmp(c, "\xEF\xBB\xBF", 3) == 0);
     /* every line break outside quotes is CRLF: count records the RFC 4180 way */
     size_t records = 0;
@@ -339,35 +249,29 @@ int main(void)
     KS_CHECK(c && strstr(c, ",50〜99件,"));
     free(c);
     KS_CHECK_INT(ks_guide_write_csv(&g, csv.buf, "en", &err), 0);
-    c = slurp(csv.buf, &n);
+    c = gf_slurp(csv.buf, &n);
     KS_CHECK(c && strstr(c, "\xEF\xBB\xBFid,code,name,name_en,"));
     KS_CHECK(c && strstr(c, "Mon-Fri 8:30-17:15, Sat 9:00-12:00"));
     free(c);
+    /* a day of two spans, worded as hours.h's ks_hours_text documents it (the
+     * site's wording): days with the same spans grouped, three in a row as a
+     * range, spans joined by "・" / " & ", rules by "、" / ", " -- not one
+     * rule per distinct time ("月〜土 9:00〜12:00、月〜金 13:00〜17:00") */
+    ks_hours_span split[] = {{0, 540, 720}, {0, 780, 1020}, {1, 540, 720}, {1, 780, 1020}, {2, 540, 720},
+                             {2, 780, 1020}, {3, 540, 720}, {3, 780, 1020}, {4, 540, 720}, {4, 780, 1020},
+                             {5, 540, 720}};
+    rec[0].hours.spans = split;
+    rec[0].hours.n = KS_ARRAY_LEN(split);
+    KS_CHECK_INT(ks_guide_write_csv(&g, csv.buf, "ja", &err), 0);
+    c = gf_slurp(csv.buf, &n);
+    KS_CHECK(c && strstr(c, ",月〜金 9:00〜12:00・13:00〜17:00、土 9:00〜12:00,"));
+    free(c);
+    KS_CHECK_INT(ks_guide_write_csv(&g, csv.buf, "en", &err), 0);
+    c = gf_slurp(csv.buf, &n);
+    /* quoted: the text holds a comma */
+    KS_CHECK(c && strstr(c, ",\"Mon-Fri 9:00-12:00 & 13:00-17:00, Sat 9:00-12:00\","));
+    free(c);
 
-    /* clean up by hand: guide.c's ks_guide_free is not this test's */
-    for (size_t i = 0; i < g.nwindows; i++) {
-        ks_guide_window *w = &g.windows[i];
-        for (size_t j = 0; j < w->nproblems; j++) {
-            for (size_t k = 0; k < w->problems[j].nattrs; k++)
-                attr_release(&w->problems[j].attrs[k]);
-            free(w->problems[j].attrs);
-            free(w->problems[j].code);
-            free(w->problems[j].label_ja);
-            free(w->problems[j].label_en);
-        }
-        free(w->problems);
-        for (size_t j = 0; j < w->nattrs; j++)
-            attr_release(&w->attrs[j]);
-        free(w->attrs);
-    }
-    free(g.windows);
-    window_release(&rec[0]);
-    window_release(&rec[1]);
-    free(g.profile_name);
-    free(g.period_from);
-    free(g.period_to);
-    free(g.built_at);
-    free(g.engine_version);
     ks_profile_free(g.profile);
     ks_buf_release(&csv);
     ks_buf_release(&tmp);

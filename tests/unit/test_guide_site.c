@@ -13,36 +13,9 @@
  * English one to $KS_SITE_OUT-en), to look at in a browser. */
 #include <sys/stat.h>
 
-#include "codes.h"
-#include "guide.h"
+#include "guide_fixture.h"
 #include "guide_site.h"
-#include "profile.h"
 #include "test.h"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    ks_buf b;
-    ks_buf_init(&b);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ks_buf_add(&b, chunk, n);
-    fclose(f);
-    return ks_buf_detach(&b, len);
-}
-
-static char *file_in(const char *dir, const char *name)
-{
-    ks_buf p;
-    ks_buf_init(&p);
-    ks_buf_addf(&p, "%s/%s", dir, name);
-    char *s = slurp(p.buf, NULL);
-    ks_buf_release(&p);
-    return s;
-}
 
 static bool has(const char *hay, const char *needle)
 {
@@ -208,16 +181,6 @@ static char *guide_json(const char *html)
 
 /* ---- the guide, by hand ---- */
 
-static const ks_partner *partner(const ks_profile *p, const char *code)
-{
-    size_t n;
-    const ks_partner *ps = ks_profile_partners(p, &n);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(ps[i].code, code) == 0)
-            return &ps[i];
-    return NULL;
-}
-
 static ks_hours_span weekday_spans[] = {
     {0, 8 * 60 + 30, 17 * 60 + 15}, {1, 8 * 60 + 30, 17 * 60 + 15}, {2, 8 * 60 + 30, 17 * 60 + 15},
     {3, 8 * 60 + 30, 17 * 60 + 15}, {4, 8 * 60 + 30, 17 * 60 + 15}, {5, 9 * 60, 12 * 60},
@@ -351,7 +314,7 @@ static void make_guide(ks_guide *g, ks_profile *prof, ks_guide_window *w)
 
     memset(w, 0, 4 * sizeof *w);
     /* profile order: houkatsu (1), kikan_soudan (4), seikatsu_shuro (17), hikikomori_dantai (26) */
-    w[0].partner = partner(prof, "houkatsu");
+    w[0].partner = gf_partner(prof, "houkatsu");
     w[0].rec = &rec_houkatsu;
     w[0].band = KS_BAND_100;
     w[0].problems = problems_houkatsu;
@@ -361,19 +324,19 @@ static void make_guide(ks_guide *g, ks_profile *prof, ks_guide_window *w)
     w[0].with[0] = 2;
     w[0].with[1] = 1;
     w[0].nwith = 2;
-    w[1].partner = partner(prof, "kikan_soudan");
+    w[1].partner = gf_partner(prof, "kikan_soudan");
     w[1].rec = &rec_kikan;
     w[1].band = KS_BAND_20_49;
     w[1].problems = problems_kikan;
     w[1].nproblems = 1;
-    w[2].partner = partner(prof, "seikatsu_shuro");
+    w[2].partner = gf_partner(prof, "seikatsu_shuro");
     w[2].rec = NULL;
     w[2].band = KS_BAND_100;
     w[2].problems = problems_shuro;
     w[2].nproblems = 2;
     w[2].with[0] = 0;
     w[2].nwith = 1;
-    w[3].partner = partner(prof, "hikikomori_dantai");
+    w[3].partner = gf_partner(prof, "hikikomori_dantai");
     w[3].rec = &rec_dantai;
     w[3].band = KS_BAND_NONE;
     g->windows = w;
@@ -424,7 +387,7 @@ static int unbanded_counts(const char *html)
 
 static void check_ja(const char *dir)
 {
-    char *html = file_in(dir, "index.html");
+    char *html = gf_file_in(dir, "index.html");
     KS_CHECK(html != NULL);
     if (!html)
         return;
@@ -574,7 +537,7 @@ static void check_ja(const char *dir)
     }
     free(html);
 
-    char *how = file_in(dir, "how.html");
+    char *how = gf_file_in(dir, "how.html");
     KS_CHECK(how != NULL);
     KS_CHECK_HAS(how, "<html lang=\"ja\">");
     KS_CHECK_HAS(how, "2024年4月1日〜2025年3月31日");
@@ -601,10 +564,10 @@ static void check_ja(const char *dir)
         ks_buf_init(&p);
         ks_buf_addf(&p, "%s/src/guide/site/%s", src, assets[i]);
         size_t n1 = 0, n2 = 0;
-        char *want = slurp(p.buf, &n1);
+        char *want = gf_slurp(p.buf, &n1);
         ks_buf_reset(&p);
         ks_buf_addf(&p, "%s/assets/%s", dir, assets[i]);
-        char *got = slurp(p.buf, &n2);
+        char *got = gf_slurp(p.buf, &n2);
         KS_CHECK(want && got && n1 == n2 && memcmp(want, got, n1) == 0);
         free(want);
         free(got);
@@ -614,7 +577,7 @@ static void check_ja(const char *dir)
 
 static void check_en(const char *dir)
 {
-    char *html = file_in(dir, "index.html");
+    char *html = gf_file_in(dir, "index.html");
     KS_CHECK(html != NULL);
     if (!html)
         return;
@@ -635,7 +598,7 @@ static void check_en(const char *dir)
     KS_CHECK_HAS(json, "\"lang\":\"en\"");
     free(json);
     free(html);
-    char *how = file_in(dir, "how.html");
+    char *how = gf_file_in(dir, "how.html");
     KS_CHECK_HAS(how, "50-99 people");
     KS_CHECK_HAS(how, "100 cases or more");
     free(how);
