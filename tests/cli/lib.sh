@@ -200,6 +200,38 @@ dump_table()
     $q "$db" "SELECT '$t|' || $cols FROM \"$t\" ORDER BY $order"
 }
 
+# digest_sql DB >FILE, then SQLFILE=FILE digest DB2: a hash of what DB2
+# holds, in one sqlite3 run: PRAGMA integrity_check, the row count of every
+# table, and every row of every table (by all columns, quote()d) but for the
+# times (started_at, finished_at, created_at, set_at, began_at, retired_at, at), meta's
+# last_import and record_key's keys (rkey), drawn at random for each new
+# unit: which units have one is compared, not the key.  Two databases with
+# the same digest hold the same data.  The SQL follows DB's schema (tables
+# and columns), so DB is one with the schema of the databases compared.
+# digest opens read-write: it recovers a -wal a killed or failed writer left,
+# as the next user would, and removes it on close.
+digest_sql()
+{
+    local db=$1 t cols
+    echo "PRAGMA integrity_check;"
+    for t in $(sql "$db" "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"); do
+        echo "SELECT '$t ' || count(*) FROM \"$t\";"
+        case $t in
+        meta) echo "SELECT key || '|' || quote(value) FROM meta WHERE key <> 'last_import' ORDER BY key;" ;;
+        *)
+            cols=$(sql "$db" "SELECT group_concat('quote(\"' || name || '\")', ' || ''|'' || ')
+                              FROM (SELECT name FROM pragma_table_info('$t')
+                                    WHERE name NOT IN ('started_at', 'finished_at', 'created_at', 'set_at', 'began_at', 'retired_at', 'rkey', 'at') ORDER BY cid)")
+            echo "SELECT '$t|' || $cols FROM \"$t\" ORDER BY 1;"
+            ;;
+        esac
+    done
+}
+digest()
+{
+    sqlite3 -batch -bail "$1" <"$SQLFILE" | sha256sum | cut -d' ' -f1
+}
+
 # later FUNCTION [ARGS...]: runs a group of assertions in a subshell and, if
 # one fails, carries on and fails the test at `pass`.  For assertions that are
 # known to fail today (each marked BUG in its script), so that one failure does

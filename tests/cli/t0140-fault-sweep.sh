@@ -38,33 +38,6 @@ gen --rows 340 --seed 141 -o in/b.csv
 D=$(pwd -P)/db
 export TMPDIR=$D/tmp # SQLite's temporary files are counted and checked too
 
-# digest DB: integrity, row counts of every table, every row of the case
-# tables (by all columns) and meta/import_batch without their times, in one
-# sqlite3 run.  Two databases with the same digest hold the same data, but
-# for record_key's keys (rkey), drawn at random for each new unit: which
-# units have one is compared, not the key.
-digest_sql()
-{
-    local db=$1 t cols
-    echo "PRAGMA integrity_check;"
-    for t in $(sql "$db" "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"); do
-        echo "SELECT '$t ' || count(*) FROM \"$t\";"
-        case $t in
-        meta) echo "SELECT key || '|' || quote(value) FROM meta WHERE key <> 'last_import' ORDER BY key;" ;;
-        *)
-            cols=$(sql "$db" "SELECT group_concat('quote(\"' || name || '\")', ' || ''|'' || ')
-                              FROM (SELECT name FROM pragma_table_info('$t')
-                                    WHERE name NOT IN ('started_at', 'finished_at', 'created_at', 'set_at', 'began_at', 'retired_at', 'rkey', 'at') ORDER BY cid)")
-            echo "SELECT '$t|' || $cols FROM \"$t\" ORDER BY 1;"
-            ;;
-        esac
-    done
-}
-digest()
-{
-    sqlite3 -batch -bail "$1" <"$SQLFILE" | sha256sum | cut -d' ' -f1
-}
-
 # ---- references -------------------------------------------------------------
 expect_exit 0 "$KASANE" import -q --db db/ref-new.db --key key in/a.csv
 cp db/ref-new.db db/ref-base.db

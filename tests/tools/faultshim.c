@@ -13,7 +13,9 @@
  *   KS_FAULT_CALL=KIND:N:ERRNO
  *       the Nth call (1-based, counted in this process) of KIND fails once
  *       with ERRNO (ENOSPC or EIO, by name or number); every other call goes
- *       through.  KIND and the functions it counts:
+ *       through.  ERRNO KILL instead kills the process with SIGKILL at that
+ *       call, before it is made (after writing KS_FAULT_COUNT): a crash at a
+ *       chosen point.  KIND and the functions it counts:
  *           write      write, fwrite (one call each, whatever the size)
  *           pwrite     pwrite, pwrite64
  *           fsync      fsync
@@ -36,6 +38,10 @@
  *       at exit, writes FILE: one line "KIND COUNT" per kind (any last),
  *       then "fired KIND N FUNCTION PATH" if the fault fired.  A test runs
  *       once with it to learn the range of N to sweep.
+ *   KS_FAULT_TRACE=FILE
+ *       appends one line per counted call to FILE as it is made:
+ *       "N KIND FUNCTION PATH", N its number among all kinds (any's): where
+ *       in a run a commit's write, sync or rename is.
  *
  * Interposes only what kasane and SQLite call through the PLT (nm -D: SQLite
  * calls open64, read, pread64, write, pwrite64, fdatasync, mmap64,
@@ -47,6 +53,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -78,8 +85,9 @@ static char fired_what[PATH_MAX_SHIM + 64]; /* "KIND N FUNCTION PATH" of it */
 static atomic_int cfg_ready;
 static int cfg_kind = -1;           /* KIND, or -1: no fault */
 static unsigned long long cfg_nth;  /* N */
-static int cfg_errno;               /* ERRNO */
+static int cfg_errno;               /* ERRNO, or 0: KILL */
 static char cfg_dir[PATH_MAX_SHIM]; /* KS_FAULT_DIR, or "" */
+static int trace_fd = -1;           /* KS_FAULT_TRACE, open for appending, or -1 */
 
 /* real_NAME: the next definition of NAME (libc's, or a sanitizer's), looked
  * up once. */
@@ -111,10 +119,10 @@ static void config(void)
                 if ((size_t)(c1 - spec) == strlen(kind_names[k]) && strncmp(spec, kind_names[k], (size_t)(c1 - spec)) == 0)
                     cfg_kind = k;
             cfg_nth = strtoull(c1 + 1, NULL, 10);
-            cfg_errno = parse_errno(c2 + 1);
+            cfg_errno = strcmp(c2 + 1, "KILL") == 0 ? 0 : parse_errno(c2 + 1);
         }
         if (cfg_kind < 0 || cfg_nth == 0) {
-            static const char msg[] = "faultshim: KS_FAULT_CALL must be KIND:N:ERRNO (N >= 1)\n";
+            static const char msg[] = "faultshim: KS_FAULT_CALL must be KIND:N:ERRNO or KIND:N:KILL (N >= 1)\n";
             REAL(write);
             (void)!real_write(2, msg, sizeof msg - 1);
             abort();
@@ -126,6 +134,11 @@ static void config(void)
         size_t n = strlen(cfg_dir);
         while (n > 1 && cfg_dir[n - 1] == '/')
             cfg_dir[--n] = '\0';
+    }
+    const char *t = getenv("KS_FAULT_TRACE");
+    if (t && *t && trace_fd < 0) {
+        REAL(open);
+        trace_fd = real_open(t, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     }
     atomic_store(&cfg_ready, 1);
 }
@@ -219,36 +232,58 @@ static int fd_of(FILE *f)
 
 static int is_counted(int fd) { return fd >= 0 && fd < MAX_FD && (atomic_load(&fd_flags[fd]) & FD_COUNTED); }
 
+/* The file a call is on, into where: path, or what fd is open on. */
+static void where_of(int fd, const char *path, char *where, size_t size)
+{
+    where[0] = '\0';
+    if (path) {
+        snprintf(where, size, "%s", path);
+    } else if (fd >= 0) {
+        char link[64];
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        ssize_t r = readlink(link, where, size - 1);
+        where[r > 0 ? r : 0] = '\0';
+    }
+}
+
+static void write_counts(void);
+
 /* Counts one call of kind k (fn, on what) and says whether it is the one to
- * fail: then errno is set. */
+ * fail: then errno is set.  The one to kill never returns. */
 static int hit(enum kind k, const char *fn, int fd, const char *path)
 {
     config();
+    int e = errno;
     unsigned long long n = atomic_fetch_add(&counts[k], 1) + 1;
     unsigned long long na = atomic_fetch_add(&counts[K_ANY], 1) + 1;
+    char where[PATH_MAX_SHIM];
+    if (trace_fd >= 0) {
+        char line[PATH_MAX_SHIM + 64];
+        where_of(fd, path, where, sizeof where);
+        int len = snprintf(line, sizeof line, "%llu %s %s %s\n", na, kind_names[k], fn, where);
+        REAL(write);
+        (void)!real_write(trace_fd, line, len < (int)sizeof line ? (size_t)len : sizeof line - 1);
+    }
+    errno = e; /* readlink, the trace's write */
     if (cfg_kind < 0)
         return 0;
     unsigned long long at = cfg_kind == K_ANY ? na : n;
     if ((cfg_kind != K_ANY && cfg_kind != (int)k) || at != cfg_nth || atomic_exchange(&fired, 1))
         return 0;
-    char where[PATH_MAX_SHIM];
-    where[0] = '\0';
-    if (path) {
-        snprintf(where, sizeof where, "%s", path);
-    } else if (fd >= 0) {
-        char link[64];
-        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-        ssize_t r = readlink(link, where, sizeof where - 1);
-        where[r > 0 ? r : 0] = '\0';
-    }
+    where_of(fd, path, where, sizeof where);
     snprintf(fired_what, sizeof fired_what, "%s %llu %s %s", kind_names[cfg_kind], cfg_nth, fn, where);
+    if (cfg_errno == 0) { /* KILL: no destructor runs, so the counts first */
+        write_counts();
+        kill(getpid(), SIGKILL);
+    }
     errno = cfg_errno;
     return 1;
 }
 
 static int hit_fd(enum kind k, const char *fn, int fd) { return is_counted(fd) && hit(k, fn, fd, NULL); }
 
-/* KS_FAULT_COUNT: written at exit, through the real calls (not counted). */
+/* KS_FAULT_COUNT: written at exit (or at a KILL), through the real calls
+ * (not counted). */
 __attribute__((destructor)) static void write_counts(void)
 {
     const char *path = getenv("KS_FAULT_COUNT");
