@@ -34,16 +34,20 @@ static const ks_cli_spec spec = {
              "with a fresh random key W (XChaCha20-Poly1305) and splits W by Shamir's scheme\n"
              "into N shares, any T of which give W back and fewer tell nothing about it.\n"
              "Each share is a text file to print on paper: the key's fingerprint, the\n"
-             "share's number, and its bytes in base32, each line with a checksum.\n\n"
+             "share's number, and its bytes in base32, each line with a checksum.  A key\n"
+             "chain (kasane rekey) is split whole: its shares are format v2 and say its\n"
+             "epochs.\n\n"
              "join reads T or more share files (any order; '-' reads one from stdin),\n"
              "rebuilds W, decrypts the key, writes it to FILE and prints its fingerprint.\n"
              "A wrong or altered share is detected, never turned into a wrong key; with\n"
-             "more than T shares join names a share that does not fit.\n\n",
+             "more than T shares join names a share that does not fit.\n\n"
+             "After 'kasane rekey', split the new key again: the old sheets join only to\n"
+             "the retired key, which the database refuses.\n\n",
     .opts = opts,
     .n_opts = KS_ARRAY_LEN(opts),
-    .more = "Mistyped share line, unreadable share: status 1.  Too few shares, shares of\n"
-            "different keys, the same share twice: status 2.  Shares that do not\n"
-            "authenticate, an existing output file: status 3.\n",
+    .more = "Mistyped share line, unreadable share, a header not matching its lines:\n"
+            "status 1.  Too few shares, shares of different keys, the same share twice:\n"
+            "status 2.  Shares that do not authenticate, an existing output file: status 3.\n",
 };
 
 /* An integer option in [lo, hi], or -1. */
