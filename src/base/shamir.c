@@ -157,6 +157,8 @@ static size_t share_bytes(int version, int epochs)
 
 static size_t b32_chars(size_t bytes) { return (bytes * 8 + 4) / 5; }
 
+/* ---- share files ---------------------------------------------------------- */
+
 /* Makes the new directory entry durable; best effort (see pseudo.c). */
 static void sync_parent_dir(const char *path)
 {
@@ -172,8 +174,8 @@ static void sync_parent_dir(const char *path)
 
 int ks_share_write_new(const char *path, const void *data, size_t len, ks_error *err)
 {
-    /* O_EXCL: never replace a key (it would orphan its databases) nor a share
-     * (it may be another key's).  O_NOFOLLOW: nor write through a symlink. */
+    /* O_EXCL: never replace a share (it may be another key's) nor anything
+     * else given by mistake.  O_NOFOLLOW: nor write through a symlink. */
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
         if (errno == EEXIST)
@@ -205,7 +207,7 @@ done:
     if (close(fd) != 0 && rc == 0)
         rc = ks_error_set(err, KS_EIO, "cannot close '%s': %s", path, strerror(errno));
     if (rc < 0)
-        unlink(path); /* a half-written key would block the next attempt */
+        unlink(path); /* a half-written share would block the next split */
     else
         sync_parent_dir(path);
     return rc;

@@ -710,6 +710,55 @@ static void test_text_v2(void)
     ks_key_free(key);
 }
 
+/* The largest share: a chain of KS_KEY_EPOCHS_MAX = 32 epochs, whose file is
+ * 16 + 1 + 1024 + 16 = 1057 bytes; the share 76 + 1 + 1057 + 16 = 1150
+ * bytes, 1840 base32 characters, 92 lines.  Through text and back, and
+ * joined from any 3 of 4. */
+static void test_largest(void)
+{
+    ks_error err = {0};
+    ks_key *k = test_key(0);
+    for (int e = 1; k && e < KS_KEY_EPOCHS_MAX; e++) {
+        ks_key *next = ks_key_extend(k, &err);
+        ks_key_free(k);
+        k = next;
+    }
+    KS_CHECK(k != NULL);
+    if (!k)
+        return;
+    KS_CHECK_INT(ks_key_epochs(k), 32);
+    uint8_t file[KS_KEY_FILE_MAX];
+    size_t flen = ks_key_serialise(k, file);
+    KS_CHECK_INT(flen, 1057);
+    ks_share sh[4], back[4];
+    KS_CHECK_INT(ks_share_split_key(k, 3, 4, sh, &err), 0);
+    ks_buf text;
+    ks_buf_init(&text);
+    for (int i = 0; i < 4; i++) {
+        ks_buf_reset(&text);
+        ks_share_format(&sh[i], &text);
+        KS_CHECK(strstr(text.buf, "\nepochs: 32\n") != NULL);
+        KS_CHECK(strstr(text.buf, "\n92  ") != NULL && strstr(text.buf, "\n93  ") == NULL);
+        char chars[2000];
+        int lines = 0;
+        KS_CHECK_INT(data_chars(text.buf, chars, &lines), 1840);
+        KS_CHECK_INT(lines, 92);
+        KS_CHECK_INT(ks_share_parse(text.buf, text.len, "big", &back[i], &err), 0);
+        KS_CHECK(share_eq(&back[i], &sh[i]));
+    }
+    int bad[4], rc, joined = 0;
+    for (int skip = 0; skip < 4; skip++) {
+        ks_share set[3];
+        for (int i = 0, m = 0; i < 4; i++)
+            if (i != skip)
+                set[m++] = back[i];
+        joined += joins_to(set, 3, file, flen, bad, &rc, &err);
+    }
+    KS_CHECK_INT(joined, 4);
+    ks_buf_release(&text);
+    ks_key_free(k);
+}
+
 /* ---- files --------------------------------------------------------------- */
 
 static char *slurp(const char *rel, size_t *len)
@@ -797,6 +846,7 @@ int main(void)
     test_key_shares();
     test_text();
     test_text_v2();
+    test_largest();
     test_files();
     rmdir(tmpdir.buf);
     ks_buf_release(&tmpdir);
