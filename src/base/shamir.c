@@ -11,26 +11,35 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define KS_SHARE_HEADER "kasane key share v1"
-#define KS_SHARE_AD "kasane key share v1"       /* prefix of the associated data */
-#define KS_SHARE_LINE_MSG "kasane share line"   /* prefix of each line's checksum */
-#define KS_FP_MSG "kasane key fingerprint v1"   /* as pseudo.c */
+/* The first line of a share's text, and the prefix of its wrapping's
+ * associated data, by format version (the same strings, the same length). */
+#define KS_SHARE_HEADER_V1 "kasane key share v1"
+#define KS_SHARE_HEADER_V2 "kasane key share v2"
+#define KS_SHARE_HEADER_ANY "kasane key share v"  /* what another version's starts with */
+#define KS_SHARE_LINE_MSG "kasane share line"     /* prefix of each line's checksum */
 
 enum {
-    KS_B32_LEN = (KS_SHARE_BYTES * 8 + 4) / 5, /* base32 characters of a share, no padding */
-    KS_LINE_CHARS = 20,                        /* base32 characters a line, 4 groups of 5 */
+    /* version, fingerprint, t, n, x, W share, nonce: the fields before the
+     * epochs byte (v2) or the wrapped key (v1) */
+    KS_SHARE_FIXED = 1 + KS_SHARE_FP_BYTES + 3 + KS_SHARE_W_BYTES + KS_SHARE_NONCE_BYTES,
+    KS_SHARE_BIN_MAX = KS_SHARE_FIXED + 1 + KS_SHARE_CT_MAX, /* the longest binary share (v2, most epochs) */
+    KS_B32_MAX = (KS_SHARE_BIN_MAX * 8 + 4) / 5,             /* its base32 characters, no padding */
+    KS_LINE_CHARS = 20,                                      /* base32 characters a line, 4 groups of 5 */
     KS_LINE_GROUP = 5,
-    KS_LINES = (KS_B32_LEN + KS_LINE_CHARS - 1) / KS_LINE_CHARS,
+    KS_LINES_MAX = (KS_B32_MAX + KS_LINE_CHARS - 1) / KS_LINE_CHARS,
     KS_CHECK_CHARS = 4, /* 20 bits of BLAKE2b: a mistyped line passes with p = 2^-20 */
     KS_MAX_WORDS = 32,  /* words on a share line: more is not a share line */
-    KS_AD_BYTES = sizeof KS_SHARE_AD - 1 + 1 + KS_SHARE_FP_BYTES + 2,
+    /* prefix, version, fingerprint, t, n and (v2) epochs */
+    KS_AD_MAX = sizeof KS_SHARE_HEADER_V2 - 1 + 1 + KS_SHARE_FP_BYTES + 2 + 1,
 };
 
 _Static_assert(KS_SHARE_W_BYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES, "W is the AEAD key");
 _Static_assert(KS_SHARE_NONCE_BYTES == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, "nonce size");
-_Static_assert(KS_SHARE_CT_BYTES == KS_KEY_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES,
-               "ciphertext = key + tag");
-_Static_assert(sizeof(ks_share) == KS_SHARE_BYTES, "ks_share is its binary form");
+_Static_assert(KS_SHARE_TAG_BYTES == crypto_aead_xchacha20poly1305_ietf_ABYTES, "tag size");
+_Static_assert(sizeof KS_SHARE_HEADER_V1 == sizeof KS_SHARE_HEADER_V2, "one prefix length");
+_Static_assert(KS_SHARE_CT_MAX <= UINT16_MAX, "ct_len is 16 bits");
+_Static_assert(KS_LINES_MAX <= 99, "share lines are numbered with two digits");
+_Static_assert(KS_SHARE_FIXED + KS_KEY_BYTES + KS_SHARE_TAG_BYTES == 124, "v1 is 124 bytes, as ever");
 
 static const char b32_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -114,75 +123,41 @@ int ks_shamir_interpolate(const uint8_t *xs, const uint8_t *const *ys, int k, si
     return 0;
 }
 
-/* ---- the key file -------------------------------------------------------- */
-
-void ks_share_fingerprint(const uint8_t key[KS_KEY_BYTES], uint8_t fp[KS_SHARE_FP_BYTES])
-{
-    unsigned char h[crypto_generichash_BYTES];
-    crypto_generichash(h, sizeof h, (const unsigned char *)KS_FP_MSG, sizeof KS_FP_MSG - 1, key,
-                       KS_KEY_BYTES);
-    memcpy(fp, h, KS_SHARE_FP_BYTES);
-    sodium_memzero(h, sizeof h);
-}
+/* ---- the share's sizes -------------------------------------------------- */
 
 static void fp_hex(const uint8_t fp[KS_SHARE_FP_BYTES], char hex[KS_FINGERPRINT_HEX])
 {
     sodium_bin2hex(hex, KS_FINGERPRINT_HEX, fp, KS_SHARE_FP_BYTES);
 }
 
-/* Reads exactly n bytes and then end of file; 0 or -1 (errno EIO: size). */
-static int read_exact(int fd, uint8_t *p, size_t n)
+/* k's fingerprint (pseudo.h's, hex) as the share's 16 bytes; 0 or -1. */
+static int key_fp(const ks_key *k, uint8_t fp[KS_SHARE_FP_BYTES])
 {
-    for (;;) {
-        uint8_t extra;
-        ssize_t got = n > 0 ? read(fd, p, n) : read(fd, &extra, 1);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            return -1;
-        if (n == 0) {
-            if (got == 0)
-                return 0;
-            errno = EIO;
-            return -1;
-        }
-        if (got == 0) {
-            errno = EIO;
-            return -1;
-        }
-        p += got;
-        n -= (size_t)got;
-    }
+    size_t got = 0;
+    const char *hex = ks_key_fingerprint(k);
+    if (sodium_hex2bin(fp, KS_SHARE_FP_BYTES, hex, strlen(hex), NULL, &got, NULL) != 0 || got != KS_SHARE_FP_BYTES)
+        return -1;
+    return 0;
 }
 
-int ks_share_read_key(const char *path, uint8_t key[KS_KEY_BYTES], uint8_t fp[KS_SHARE_FP_BYTES],
-                      ks_error *err)
+/* The bytes of the wrapped key and its tag in a share of `version` of a key
+ * of `epochs`: v1 wraps the 32-byte key, v2 the chain file (pseudo.h). */
+static size_t wrapped_bytes(int version, int epochs)
 {
-    /* ks_key_load makes the checks (mode, size, regular file); the bytes are
-     * read again here because ks_key keeps them to itself, and the two
-     * fingerprints must agree (a file replaced in between would not). */
-    ks_key *k = ks_key_load(path, err);
-    if (!k)
-        return err ? -err->code : -KS_EIO;
-    int rc = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0 || read_exact(fd, key, KS_KEY_BYTES) != 0) {
-        rc = ks_error_set(err, KS_EIO, "cannot read key file '%s': %s", path, strerror(errno));
-        goto done;
-    }
-    ks_share_fingerprint(key, fp);
-    char hex[KS_FINGERPRINT_HEX];
-    fp_hex(fp, hex);
-    if (strcmp(hex, ks_key_fingerprint(k)) != 0)
-        rc = ks_error_set(err, KS_ESAFETY, "key file '%s' changed while it was being read", path);
-done:
-    if (fd >= 0)
-        close(fd);
-    if (rc < 0)
-        sodium_memzero(key, KS_KEY_BYTES);
-    ks_key_free(k);
-    return rc;
+    size_t key = version == KS_SHARE_V1 ? KS_KEY_BYTES
+                                        : KS_KEY_CHAIN_MAGIC_BYTES + 1 + (size_t)epochs * KS_KEY_BYTES + 16;
+    return key + KS_SHARE_TAG_BYTES;
 }
+
+/* The binary share's bytes, and their base32 characters. */
+static size_t share_bytes(int version, int epochs)
+{
+    return KS_SHARE_FIXED + (version == KS_SHARE_V2) + wrapped_bytes(version, epochs);
+}
+
+static size_t b32_chars(size_t bytes) { return (bytes * 8 + 4) / 5; }
+
+/* ---- share files ---------------------------------------------------------- */
 
 /* Makes the new directory entry durable; best effort (see pseudo.c). */
 static void sync_parent_dir(const char *path)
@@ -199,8 +174,8 @@ static void sync_parent_dir(const char *path)
 
 int ks_share_write_new(const char *path, const void *data, size_t len, ks_error *err)
 {
-    /* O_EXCL: never replace a key (it would orphan its databases) nor a share
-     * (it may be another key's).  O_NOFOLLOW: nor write through a symlink. */
+    /* O_EXCL: never replace a share (it may be another key's) nor anything
+     * else given by mistake.  O_NOFOLLOW: nor write through a symlink. */
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
         if (errno == EEXIST)
@@ -232,7 +207,7 @@ done:
     if (close(fd) != 0 && rc == 0)
         rc = ks_error_set(err, KS_EIO, "cannot close '%s': %s", path, strerror(errno));
     if (rc < 0)
-        unlink(path); /* a half-written key would block the next attempt */
+        unlink(path); /* a half-written share would block the next split */
     else
         sync_parent_dir(path);
     return rc;
@@ -240,20 +215,25 @@ done:
 
 /* ---- split and join ------------------------------------------------------ */
 
-/* What the wrapping authenticates besides the key: the fingerprint, version,
- * t and n (common to all shares; x differs between them). */
-static void share_ad(const ks_share *s, uint8_t ad[KS_AD_BYTES])
+/* What the wrapping authenticates besides the key: the version, fingerprint,
+ * t and n, and in v2 the epochs (common to all shares; x differs between
+ * them).  v1's is what it always was.  Returns its length. */
+static size_t share_ad(const ks_share *s, uint8_t ad[KS_AD_MAX])
 {
-    size_t o = sizeof KS_SHARE_AD - 1;
-    memcpy(ad, KS_SHARE_AD, o);
+    const char *prefix = s->version == KS_SHARE_V1 ? KS_SHARE_HEADER_V1 : KS_SHARE_HEADER_V2;
+    size_t o = sizeof KS_SHARE_HEADER_V1 - 1;
+    memcpy(ad, prefix, o);
     ad[o++] = s->version;
     memcpy(ad + o, s->fp, KS_SHARE_FP_BYTES);
     o += KS_SHARE_FP_BYTES;
     ad[o++] = s->t;
-    ad[o] = s->n;
+    ad[o++] = s->n;
+    if (s->version == KS_SHARE_V2)
+        ad[o++] = s->epochs;
+    return o;
 }
 
-int ks_share_split_key(const uint8_t key[KS_KEY_BYTES], int t, int n, ks_share *out, ks_error *err)
+int ks_share_split_key(const ks_key *k, int t, int n, ks_share *out, ks_error *err)
 {
     if (t < 2 || n < t || n > KS_SHARE_MAX_N)
         return ks_error_set(err, KS_EUSAGE, "need 2 <= t <= n <= %d (t = %d, n = %d)", KS_SHARE_MAX_N,
@@ -261,19 +241,29 @@ int ks_share_split_key(const uint8_t key[KS_KEY_BYTES], int t, int n, ks_share *
     int rc = ks_crypto_init(err);
     if (rc < 0)
         return rc;
-    uint8_t w[KS_SHARE_W_BYTES], ws[KS_SHARE_MAX_N * KS_SHARE_W_BYTES], ad[KS_AD_BYTES];
+    uint8_t w[KS_SHARE_W_BYTES], ws[KS_SHARE_MAX_N * KS_SHARE_W_BYTES], ad[KS_AD_MAX];
     ks_share proto;
     memset(&proto, 0, sizeof proto);
-    proto.version = KS_SHARE_VERSION;
-    ks_share_fingerprint(key, proto.fp);
+    /* the key's file bytes in secure memory, as pseudo.c keeps them */
+    uint8_t *bytes = sodium_malloc(KS_KEY_FILE_MAX);
+    if (!bytes)
+        return ks_error_set(err, KS_EIO, "out of secure memory splitting the key");
+    size_t len = ks_key_serialise(k, bytes);
+    proto.epochs = (uint8_t)ks_key_epochs(k);
+    proto.version = proto.epochs == 1 ? KS_SHARE_V1 : KS_SHARE_V2;
+    if (len + KS_SHARE_TAG_BYTES != wrapped_bytes(proto.version, proto.epochs) || key_fp(k, proto.fp) != 0) {
+        rc = ks_error_set(err, KS_EIO, "internal error: a key of %d epochs serialised to %zu bytes", proto.epochs,
+                          len);
+        goto done;
+    }
     proto.t = (uint8_t)t;
     proto.n = (uint8_t)n;
     crypto_aead_xchacha20poly1305_ietf_keygen(w);
     randombytes_buf(proto.nonce, sizeof proto.nonce);
-    share_ad(&proto, ad);
+    size_t adlen = share_ad(&proto, ad);
     unsigned long long clen = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(proto.ct, &clen, key, KS_KEY_BYTES, ad, sizeof ad, NULL,
-                                               proto.nonce, w);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(proto.ct, &clen, bytes, len, ad, adlen, NULL, proto.nonce, w);
+    proto.ct_len = (uint16_t)clen;
     if ((rc = ks_shamir_split(w, sizeof w, t, n, ws, err)) < 0)
         goto done;
     for (int i = 0; i < n; i++) {
@@ -282,20 +272,33 @@ int ks_share_split_key(const uint8_t key[KS_KEY_BYTES], int t, int n, ks_share *
         memcpy(out[i].w, ws + (size_t)i * KS_SHARE_W_BYTES, KS_SHARE_W_BYTES);
     }
 done:
+    sodium_free(bytes); /* wipes */
     sodium_memzero(w, sizeof w);
     sodium_memzero(ws, sizeof ws);
     return rc;
 }
 
-/* The shares must belong together before any arithmetic. */
+/* The fields a share must have to be one at all (any version). */
+static int share_sane(const ks_share *s)
+{
+    int epochs_ok = s->version == KS_SHARE_V1   ? s->epochs == 1
+                    : s->version == KS_SHARE_V2 ? s->epochs >= 2 && s->epochs <= KS_KEY_EPOCHS_MAX
+                                                : 0;
+    return epochs_ok && s->t >= 2 && s->n >= s->t && s->n <= KS_SHARE_MAX_N && s->x >= 1 && s->x <= s->n
+           && s->ct_len > KS_SHARE_TAG_BYTES && s->ct_len <= KS_SHARE_CT_MAX;
+}
+
+/* The shares must belong together before any arithmetic.  The epochs byte
+ * is not compared here: like the nonce and the wrapped key it is part of the
+ * wrapping each share carries a copy of (the AD covers it), so one altered
+ * copy is found and named by the join, not taken for another split. */
 static int check_set(const ks_share *s, int k, ks_error *err)
 {
     if (k < 1)
         return ks_error_set(err, KS_EUSAGE, "no shares given");
     for (int j = 0; j < k; j++) {
-        if (s[j].version != KS_SHARE_VERSION || s[j].t < 2 || s[j].n < s[j].t || s[j].n > KS_SHARE_MAX_N
-            || s[j].x < 1 || s[j].x > s[j].n)
-            return ks_error_set(err, KS_EDATA, "share %d is not a valid v%d share", j + 1, KS_SHARE_VERSION);
+        if (!share_sane(&s[j]))
+            return ks_error_set(err, KS_EDATA, "share %d is not a valid share", j + 1);
         if (sodium_memcmp(s[j].fp, s[0].fp, KS_SHARE_FP_BYTES) != 0) {
             char a[KS_FINGERPRINT_HEX], b[KS_FINGERPRINT_HEX];
             fp_hex(s[0].fp, a);
@@ -303,6 +306,9 @@ static int check_set(const ks_share *s, int k, ks_error *err)
             return ks_error_set(err, KS_EUSAGE, "the shares are of different keys (fingerprints %s and %s)",
                                 a, b);
         }
+        if (s[j].version != s[0].version)
+            return ks_error_set(err, KS_EUSAGE, "the shares are of different formats (v%d and v%d)",
+                                s[0].version, s[j].version);
         if (s[j].t != s[0].t || s[j].n != s[0].n)
             return ks_error_set(err, KS_EUSAGE, "the shares are of different splits (%d of %d and %d of %d)",
                                 s[0].t, s[0].n, s[j].t, s[j].n);
@@ -316,12 +322,21 @@ static int check_set(const ks_share *s, int k, ks_error *err)
     return 0;
 }
 
-/* Interpolates W from the shares sub[0..t) and decrypts the wrapping carried
- * by share `ct_from`: 0 with the key, or -1 when it does not authenticate. */
-static int try_subset(const ks_share *s, const int *sub, int t, const ks_share *ct_from,
-                      uint8_t key[KS_KEY_BYTES])
+/* Whether a and b carry the same copy of the wrapping. */
+static int same_wrapping(const ks_share *a, const ks_share *b)
 {
-    uint8_t xs[KS_SHARE_MAX_N], w[KS_SHARE_W_BYTES], ad[KS_AD_BYTES];
+    return a->epochs == b->epochs && a->ct_len == b->ct_len && memcmp(a->nonce, b->nonce, sizeof a->nonce) == 0
+           && memcmp(a->ct, b->ct, a->ct_len) == 0;
+}
+
+/* Interpolates W from the shares sub[0..t) and decrypts the wrapping carried
+ * by share `ct_from` into buf (KS_KEY_FILE_MAX bytes of secure memory, wiped
+ * again): 0 with *key, or -1 when it does not authenticate or is not a key
+ * of the shares' fingerprint and epochs. */
+static int try_subset(const ks_share *s, const int *sub, int t, const ks_share *ct_from, uint8_t *buf,
+                      ks_key **key)
+{
+    uint8_t xs[KS_SHARE_MAX_N], w[KS_SHARE_W_BYTES], ad[KS_AD_MAX];
     const uint8_t *ys[KS_SHARE_MAX_N];
     for (int i = 0; i < t; i++) {
         xs[i] = s[sub[i]].x;
@@ -329,20 +344,27 @@ static int try_subset(const ks_share *s, const int *sub, int t, const ks_share *
     }
     int rc = -1;
     if (ks_shamir_interpolate(xs, ys, t, sizeof w, 0, w, NULL) == 0) {
-        share_ad(ct_from, ad);
+        size_t adlen = share_ad(ct_from, ad);
         unsigned long long mlen = 0;
-        if (crypto_aead_xchacha20poly1305_ietf_decrypt(key, &mlen, NULL, ct_from->ct, sizeof ct_from->ct,
-                                                       ad, sizeof ad, ct_from->nonce, w) == 0) {
+        if (crypto_aead_xchacha20poly1305_ietf_decrypt(buf, &mlen, NULL, ct_from->ct, ct_from->ct_len, ad, adlen,
+                                                       ct_from->nonce, w) == 0) {
+            /* ks_key_parse checks a chain's checksum.  Only a share set made
+             * to deceive could authenticate bytes that are not a key, or a
+             * key of another fingerprint or epoch count; refuse them all
+             * the same. */
+            ks_key *k = ks_key_parse(buf, (size_t)mlen, "the joined key", NULL);
             uint8_t fp[KS_SHARE_FP_BYTES];
-            ks_share_fingerprint(key, fp);
-            /* Only a share set made to deceive could authenticate a key of
-             * another fingerprint; refuse it all the same. */
-            rc = sodium_memcmp(fp, ct_from->fp, sizeof fp) == 0 ? 0 : -1;
+            if (k && ks_key_epochs(k) == ct_from->epochs && key_fp(k, fp) == 0
+                && sodium_memcmp(fp, ct_from->fp, sizeof fp) == 0) {
+                *key = k;
+                rc = 0;
+            } else {
+                ks_key_free(k);
+            }
         }
     }
     sodium_memzero(w, sizeof w);
-    if (rc < 0)
-        sodium_memzero(key, KS_KEY_BYTES);
+    sodium_memzero(buf, KS_KEY_FILE_MAX);
     return rc;
 }
 
@@ -358,8 +380,7 @@ static void mark_bad(const ks_share *s, int k, const int *sub, int t, const ks_s
     }
     for (int j = 0; j < k; j++) {
         bad[j] = 0;
-        if (memcmp(s[j].nonce, good->nonce, sizeof good->nonce) != 0
-            || memcmp(s[j].ct, good->ct, sizeof good->ct) != 0)
+        if (!same_wrapping(&s[j], good))
             bad[j] = 1;
         else if (ks_shamir_interpolate(xs, ys, t, sizeof w, s[j].x, w, NULL) != 0
                  || sodium_memcmp(w, s[j].w, sizeof w) != 0)
@@ -382,13 +403,17 @@ static int next_subset(int *sub, int t, int k)
     return 1;
 }
 
-int ks_share_join(const ks_share *shares, int k, uint8_t key[KS_KEY_BYTES], int *bad, ks_error *err)
+int ks_share_join(const ks_share *shares, int k, ks_key **key, int *bad, ks_error *err)
 {
+    *key = NULL;
     int rc = check_set(shares, k, err);
     if (rc < 0)
         return rc;
     if ((rc = ks_crypto_init(err)) < 0)
         return rc;
+    uint8_t *buf = sodium_malloc(KS_KEY_FILE_MAX); /* the decrypted key file bytes */
+    if (!buf)
+        return ks_error_set(err, KS_EIO, "out of secure memory joining the key");
     int t = shares[0].t, sub[KS_SHARE_MAX_N];
     for (int i = 0; i < t; i++)
         sub[i] = i;
@@ -399,24 +424,62 @@ int ks_share_join(const ks_share *shares, int k, uint8_t key[KS_KEY_BYTES], int 
             const ks_share *c = &shares[sub[i]];
             int seen = 0;
             for (int m = 0; m < i && !seen; m++)
-                seen = memcmp(shares[sub[m]].ct, c->ct, sizeof c->ct) == 0
-                       && memcmp(shares[sub[m]].nonce, c->nonce, sizeof c->nonce) == 0;
-            if (seen || try_subset(shares, sub, t, c, key) != 0)
+                seen = same_wrapping(&shares[sub[m]], c);
+            if (seen || try_subset(shares, sub, t, c, buf, key) != 0)
                 continue;
             if (bad)
                 mark_bad(shares, k, sub, t, c, bad);
-            return 0;
+            goto done;
         }
     } while (next_subset(sub, t, k));
-    return ks_error_set(err, KS_ESAFETY, "the shares do not reconstruct the key: one is wrong or altered");
+    rc = ks_error_set(err, KS_ESAFETY, "the shares do not reconstruct the key: one is wrong or altered");
+done:
+    sodium_free(buf);
+    return rc;
 }
 
 /* ---- the printable form -------------------------------------------------- */
 
-/* The binary form: the fields back to back (ks_share is only bytes). */
-static void share_pack(const ks_share *s, uint8_t out[KS_SHARE_BYTES])
+/* The binary form (docs/keys.md), field by field; returns its length. */
+static size_t share_pack(const ks_share *s, uint8_t out[KS_SHARE_BIN_MAX])
 {
-    memcpy(out, s, KS_SHARE_BYTES);
+    size_t o = 0;
+    out[o++] = s->version;
+    memcpy(out + o, s->fp, KS_SHARE_FP_BYTES);
+    o += KS_SHARE_FP_BYTES;
+    out[o++] = s->t;
+    out[o++] = s->n;
+    out[o++] = s->x;
+    memcpy(out + o, s->w, KS_SHARE_W_BYTES);
+    o += KS_SHARE_W_BYTES;
+    memcpy(out + o, s->nonce, KS_SHARE_NONCE_BYTES);
+    o += KS_SHARE_NONCE_BYTES;
+    if (s->version == KS_SHARE_V2)
+        out[o++] = s->epochs;
+    memcpy(out + o, s->ct, s->ct_len);
+    return o + s->ct_len;
+}
+
+/* The fields of in[0..len), a binary share laid out as `version` (the
+ * header's: it set len) says, into out.  The version byte read may differ;
+ * the caller compares. */
+static void share_unpack(const uint8_t *in, size_t len, int version, ks_share *out)
+{
+    size_t o = 0;
+    memset(out, 0, sizeof *out);
+    out->version = in[o++];
+    memcpy(out->fp, in + o, KS_SHARE_FP_BYTES);
+    o += KS_SHARE_FP_BYTES;
+    out->t = in[o++];
+    out->n = in[o++];
+    out->x = in[o++];
+    memcpy(out->w, in + o, KS_SHARE_W_BYTES);
+    o += KS_SHARE_W_BYTES;
+    memcpy(out->nonce, in + o, KS_SHARE_NONCE_BYTES);
+    o += KS_SHARE_NONCE_BYTES;
+    out->epochs = version == KS_SHARE_V2 ? in[o++] : 1;
+    out->ct_len = (uint16_t)(len - o);
+    memcpy(out->ct, in + o, len - o);
 }
 
 static void b32_encode(const uint8_t *p, size_t n, char *out)
@@ -466,16 +529,19 @@ static void line_check(int no, const char *chars, size_t n, char out[KS_CHECK_CH
 
 void ks_share_format(const ks_share *s, ks_buf *out)
 {
-    uint8_t bin[KS_SHARE_BYTES];
-    char b32[KS_B32_LEN + 1], hex[KS_FINGERPRINT_HEX], chk[KS_CHECK_CHARS + 1];
-    share_pack(s, bin);
-    b32_encode(bin, sizeof bin, b32);
+    uint8_t bin[KS_SHARE_BIN_MAX];
+    char b32[KS_B32_MAX + 1], hex[KS_FINGERPRINT_HEX], chk[KS_CHECK_CHARS + 1];
+    size_t nb = share_pack(s, bin), nc = b32_chars(nb);
+    b32_encode(bin, nb, b32);
     fp_hex(s->fp, hex);
-    ks_buf_addf(out, "%s\nfingerprint: %s\nshare: %d of %d (any %d reconstruct)\n\n", KS_SHARE_HEADER, hex,
-                s->x, s->n, s->t);
-    for (int line = 0; line < KS_LINES; line++) {
+    ks_buf_addf(out, "%s\nfingerprint: %s\nshare: %d of %d (any %d reconstruct)\n",
+                s->version == KS_SHARE_V1 ? KS_SHARE_HEADER_V1 : KS_SHARE_HEADER_V2, hex, s->x, s->n, s->t);
+    if (s->version == KS_SHARE_V2)
+        ks_buf_addf(out, "epochs: %d\n", s->epochs);
+    ks_buf_addc(out, '\n');
+    for (int line = 0; (size_t)line * KS_LINE_CHARS < nc; line++) {
         size_t at = (size_t)line * KS_LINE_CHARS;
-        size_t n = KS_B32_LEN - at < KS_LINE_CHARS ? KS_B32_LEN - at : KS_LINE_CHARS;
+        size_t n = nc - at < KS_LINE_CHARS ? nc - at : KS_LINE_CHARS;
         ks_buf_addf(out, "%02d ", line + 1);
         for (size_t g = 0; g < n; g += KS_LINE_GROUP)
             ks_buf_addf(out, " %.*s", (int)(n - g < KS_LINE_GROUP ? n - g : KS_LINE_GROUP), b32 + at + g);
@@ -483,6 +549,7 @@ void ks_share_format(const ks_share *s, ks_buf *out)
         ks_buf_addf(out, "  %s\n", chk);
     }
     sodium_memzero(bin, sizeof bin);
+    sodium_memzero(b32, sizeof b32);
 }
 
 /* One line of text, without its end and surrounding blanks. */
@@ -534,44 +601,83 @@ static int words(const text_line *l, const char **w, size_t *wn, int max)
     return k;
 }
 
-/* The header's three lines: version, fingerprint, "share: X of N (any T ...)". */
-static int parse_header(const char **at, const char *end, int *no, const char *name, char hex[KS_FINGERPRINT_HEX],
-                        int xnt[3], ks_error *err)
+/* What a share's header says. */
+typedef struct share_head {
+    int version;                  /* KS_SHARE_V1 or KS_SHARE_V2, from the first line */
+    char hex[KS_FINGERPRINT_HEX]; /* "fingerprint: ", lower case */
+    int x, n, t;                  /* "share: X of N (any T reconstruct)" */
+    int epochs;                   /* "epochs: E" in v2; 1 in v1 */
+} share_head;
+
+/* A header line of at most 63 characters as a string in buf[64]; 0 or -1. */
+static int line_str(const text_line *l, char buf[64])
+{
+    if (l->n >= 64)
+        return -1;
+    memcpy(buf, l->p, l->n);
+    buf[l->n] = '\0';
+    return 0;
+}
+
+/* The header's lines: version, fingerprint, "share: X of N (any T ...)" and
+ * in v2 "epochs: E". */
+static int parse_header(const char **at, const char *end, int *no, const char *name, share_head *h, ks_error *err)
 {
     text_line l;
-    if (!next_line(at, end, no, &l) || l.n != sizeof KS_SHARE_HEADER - 1
-        || strncmp(l.p, KS_SHARE_HEADER, l.n) != 0)
-        return ks_error_set(err, KS_EDATA, "%s: not a kasane key share (the first line must be '%s')", name,
-                            KS_SHARE_HEADER);
+    char buf[64];
+    int used = 0;
+    if (!next_line(at, end, no, &l))
+        return ks_error_set(err, KS_EDATA, "%s: not a kasane key share (it is empty)", name);
+    if (l.n == sizeof KS_SHARE_HEADER_V1 - 1 && strncmp(l.p, KS_SHARE_HEADER_V1, l.n) == 0)
+        h->version = KS_SHARE_V1;
+    else if (l.n == sizeof KS_SHARE_HEADER_V2 - 1 && strncmp(l.p, KS_SHARE_HEADER_V2, l.n) == 0)
+        h->version = KS_SHARE_V2;
+    else if (l.n < 40 && l.n > sizeof KS_SHARE_HEADER_ANY - 1
+             && strncmp(l.p, KS_SHARE_HEADER_ANY, sizeof KS_SHARE_HEADER_ANY - 1) == 0)
+        return ks_error_set(err, KS_EDATA, "%s: a share of format %.*s (this kasane reads v1 and v2)", name,
+                            (int)(l.n - (sizeof KS_SHARE_HEADER_ANY - 2)), l.p + sizeof KS_SHARE_HEADER_ANY - 2);
+    else
+        return ks_error_set(err, KS_EDATA, "%s: not a kasane key share (the first line must be '%s' or '%s')",
+                            name, KS_SHARE_HEADER_V1, KS_SHARE_HEADER_V2);
     const char *w[3];
     size_t wn[3];
     if (!next_line(at, end, no, &l) || words(&l, w, wn, 3) != 2 || wn[0] != 12
         || strncmp(w[0], "fingerprint:", 12) != 0 || wn[1] != 32 || strspn(w[1], "0123456789abcdefABCDEF") < 32)
         return ks_error_set(err, KS_EDATA, "%s:%d: expected 'fingerprint: ' and 32 hex digits", name, l.no);
     for (int i = 0; i < 32; i++)
-        hex[i] = (char)tolower((unsigned char)w[1][i]);
-    hex[32] = '\0';
-    char buf[64];
-    if (!next_line(at, end, no, &l) || l.n >= sizeof buf)
+        h->hex[i] = (char)tolower((unsigned char)w[1][i]);
+    h->hex[32] = '\0';
+    if (!next_line(at, end, no, &l) || line_str(&l, buf) != 0)
         return ks_error_set(err, KS_EDATA, "%s: expected 'share: X of N (any T reconstruct)'", name);
-    memcpy(buf, l.p, l.n);
-    buf[l.n] = '\0';
-    int used = 0;
-    if (sscanf(buf, "share: %d of %d (any %d reconstruct)%n", &xnt[0], &xnt[1], &xnt[2], &used) != 3
+    if (sscanf(buf, "share: %d of %d (any %d reconstruct)%n", &h->x, &h->n, &h->t, &used) != 3
         || (size_t)used != l.n)
         return ks_error_set(err, KS_EDATA, "%s:%d: expected 'share: X of N (any T reconstruct)'", name, l.no);
+    h->epochs = 1;
+    if (h->version == KS_SHARE_V1)
+        return 0;
+    used = 0;
+    if (!next_line(at, end, no, &l) || line_str(&l, buf) != 0 || sscanf(buf, "epochs: %d%n", &h->epochs, &used) != 1
+        || (size_t)used != l.n || h->epochs < 2 || h->epochs > KS_KEY_EPOCHS_MAX)
+        return ks_error_set(err, KS_EDATA, "%s: expected 'epochs: E' after the 'share:' line of a v2 share "
+                            "(E from 2 to %d)", name, KS_KEY_EPOCHS_MAX);
     return 0;
 }
 
-/* The numbered lines into b32[0..KS_B32_LEN), each checked against its checksum. */
-static int parse_lines(const char **at, const char *end, int *no, const char *name, char *b32, ks_error *err)
+/* The numbered lines into b32[0..nc), each checked against its checksum:
+ * as many as nc characters (from the header) take. */
+static int parse_lines(const char **at, const char *end, int *no, const char *name, const share_head *h, char *b32,
+                       size_t nc, ks_error *err)
 {
+    int lines = (int)((nc + KS_LINE_CHARS - 1) / KS_LINE_CHARS);
+    char hint[96] = "";
+    if (h->version == KS_SHARE_V2) /* the line count follows from it */
+        snprintf(hint, sizeof hint, "; is 'epochs: %d' in the header right?", h->epochs);
     size_t have = 0;
     text_line l;
-    for (int line = 1; line <= KS_LINES; line++) {
+    for (int line = 1; line <= lines; line++) {
         if (!next_line(at, end, no, &l))
-            return ks_error_set(err, KS_EDATA, "%s: share line %02d is missing (a share has %d)", name, line,
-                                KS_LINES);
+            return ks_error_set(err, KS_EDATA, "%s: share line %02d is missing (a share has %d%s)", name, line,
+                                lines, hint);
         const char *w[KS_MAX_WORDS];
         size_t wn[KS_MAX_WORDS];
         int k = words(&l, w, wn, KS_MAX_WORDS);
@@ -590,7 +696,7 @@ static int parse_lines(const char **at, const char *end, int *no, const char *na
                 if (b32_value(w[i][c]) < 0)
                     return ks_error_set(err, KS_EDATA, "%s:%d: share line %02d: '%c' is not a base32 "
                                         "character (A-Z, 2-7)", name, l.no, line, w[i][c]);
-                if (n == KS_LINE_CHARS || have + n == KS_B32_LEN)
+                if (n == KS_LINE_CHARS || have + n == nc)
                     return ks_error_set(err, KS_EDATA, "%s:%d: share line %02d has too many characters",
                                         name, l.no, line);
                 chars[n++] = (char)toupper((unsigned char)w[i][c]);
@@ -605,12 +711,12 @@ static int parse_lines(const char **at, const char *end, int *no, const char *na
         memcpy(b32 + have, chars, n);
         have += n;
     }
-    if (have != KS_B32_LEN)
-        return ks_error_set(err, KS_EDATA, "%s: the share lines hold %zu characters, a share has %d", name,
-                            have, KS_B32_LEN);
+    if (have != nc)
+        return ks_error_set(err, KS_EDATA, "%s: the share lines hold %zu characters, a share has %zu", name,
+                            have, nc);
     if (next_line(at, end, no, &l))
-        return ks_error_set(err, KS_EDATA, "%s:%d: unexpected text after share line %02d", name, l.no,
-                            KS_LINES);
+        return ks_error_set(err, KS_EDATA, "%s:%d: unexpected text after share line %02d%s", name, l.no,
+                            lines, hint);
     return 0;
 }
 
@@ -636,23 +742,40 @@ static int b32_decode(const char *s, size_t n, uint8_t *out, size_t outn)
 int ks_share_parse(const char *text, size_t len, const char *name, ks_share *out, ks_error *err)
 {
     const char *at = text, *end = text + len;
-    int no = 0, xnt[3];
-    char hex[KS_FINGERPRINT_HEX], b32[KS_B32_LEN], hex2[KS_FINGERPRINT_HEX];
-    int rc = parse_header(&at, end, &no, name, hex, xnt, err);
-    if (rc < 0 || (rc = parse_lines(&at, end, &no, name, b32, err)) < 0)
+    int no = 0;
+    share_head h;
+    char b32[KS_B32_MAX], hex2[KS_FINGERPRINT_HEX];
+    uint8_t bin[KS_SHARE_BIN_MAX];
+    memset(out, 0, sizeof *out);
+    int rc = parse_header(&at, end, &no, name, &h, err);
+    if (rc < 0)
         return rc;
-    if (b32_decode(b32, sizeof b32, (uint8_t *)out, KS_SHARE_BYTES) != 0)
-        return ks_error_set(err, KS_EDATA, "%s: the share lines do not decode", name);
-    if (out->version != KS_SHARE_VERSION)
-        return ks_error_set(err, KS_EDATA, "%s: a share of format version %d (this kasane reads %d)", name,
-                            out->version, KS_SHARE_VERSION);
+    size_t nb = share_bytes(h.version, h.epochs), nc = b32_chars(nb);
+    if ((rc = parse_lines(&at, end, &no, name, &h, b32, nc, err)) < 0)
+        goto done;
+    if (b32_decode(b32, nc, bin, nb) != 0) {
+        rc = ks_error_set(err, KS_EDATA, "%s: the share lines do not decode", name);
+        goto done;
+    }
+    share_unpack(bin, nb, h.version, out);
+    if (out->version != h.version) {
+        rc = ks_error_set(err, KS_EDATA, "%s: the header says format v%d, the share lines hold format %d", name,
+                          h.version, out->version);
+        goto done;
+    }
     fp_hex(out->fp, hex2);
-    if (strcmp(hex, hex2) != 0 || xnt[0] != out->x || xnt[1] != out->n || xnt[2] != out->t)
-        return ks_error_set(err, KS_EDATA, "%s: the header (fingerprint %s, share %d of %d, any %d) does not "
-                            "match the share lines (fingerprint %s, share %d of %d, any %d)", name, hex, xnt[0],
-                            xnt[1], xnt[2], hex2, out->x, out->n, out->t);
-    if (out->t < 2 || out->n < out->t || out->n > KS_SHARE_MAX_N || out->x < 1 || out->x > out->n)
-        return ks_error_set(err, KS_EDATA, "%s: share %d of %d (any %d) is impossible", name, out->x, out->n,
-                            out->t);
-    return 0;
+    if (strcmp(h.hex, hex2) != 0 || h.x != out->x || h.n != out->n || h.t != out->t || h.epochs != out->epochs) {
+        rc = ks_error_set(err, KS_EDATA, "%s: the header (fingerprint %s, share %d of %d, any %d, epochs %d) does "
+                          "not match the share lines (fingerprint %s, share %d of %d, any %d, epochs %d)", name,
+                          h.hex, h.x, h.n, h.t, h.epochs, hex2, out->x, out->n, out->t, out->epochs);
+        goto done;
+    }
+    if (!share_sane(out))
+        rc = ks_error_set(err, KS_EDATA, "%s: share %d of %d (any %d) is impossible", name, out->x, out->n, out->t);
+done:
+    sodium_memzero(b32, sizeof b32);
+    sodium_memzero(bin, sizeof bin);
+    if (rc < 0)
+        sodium_memzero(out, sizeof *out);
+    return rc;
 }

@@ -34,16 +34,20 @@ static const ks_cli_spec spec = {
              "with a fresh random key W (XChaCha20-Poly1305) and splits W by Shamir's scheme\n"
              "into N shares, any T of which give W back and fewer tell nothing about it.\n"
              "Each share is a text file to print on paper: the key's fingerprint, the\n"
-             "share's number, and its bytes in base32, each line with a checksum.\n\n"
+             "share's number, and its bytes in base32, each line with a checksum.  A key\n"
+             "chain (kasane rekey) is split whole: its shares are format v2 and say its\n"
+             "epochs.\n\n"
              "join reads T or more share files (any order; '-' reads one from stdin),\n"
              "rebuilds W, decrypts the key, writes it to FILE and prints its fingerprint.\n"
              "A wrong or altered share is detected, never turned into a wrong key; with\n"
-             "more than T shares join names a share that does not fit.\n\n",
+             "more than T shares join names a share that does not fit.\n\n"
+             "After 'kasane rekey', split the new key again: the old sheets join only to\n"
+             "the retired key, which the database refuses.\n\n",
     .opts = opts,
     .n_opts = KS_ARRAY_LEN(opts),
-    .more = "Mistyped share line, unreadable share: status 1.  Too few shares, shares of\n"
-            "different keys, the same share twice: status 2.  Shares that do not\n"
-            "authenticate, an existing output file: status 3.\n",
+    .more = "Mistyped share line, unreadable share, a header not matching its lines:\n"
+            "status 1.  Too few shares, shares of different keys, the same share twice:\n"
+            "status 2.  Shares that do not authenticate, an existing output file: status 3.\n",
 };
 
 /* An integer option in [lo, hi], or -1. */
@@ -73,17 +77,18 @@ static int write_share(const ks_share *s, const char *prefix, ks_buf *path, ks_e
 static int key_split(const char *key_path, int t, int n, const char *prefix_opt)
 {
     ks_error err = {0};
-    uint8_t key[KS_KEY_BYTES], fp[KS_SHARE_FP_BYTES];
     ks_share shares[KS_SHARE_MAX_N];
     ks_buf prefix, path;
     ks_buf_init(&prefix);
     ks_buf_init(&path);
-    int made = 0, rc = ks_share_read_key(key_path, key, fp, &err);
-    if (rc < 0)
+    int made = 0, rc = 0;
+    /* the loader's checks (regular file, mode, size, a chain's checksum) */
+    ks_key *key = ks_key_load(key_path, &err);
+    if (!key) {
+        rc = -err.code;
         goto done;
-    rc = ks_share_split_key(key, t, n, shares, &err);
-    sodium_memzero(key, sizeof key);
-    if (rc < 0)
+    }
+    if ((rc = ks_share_split_key(key, t, n, shares, &err)) < 0)
         goto done;
     if (prefix_opt)
         ks_buf_adds(&prefix, prefix_opt);
@@ -94,10 +99,12 @@ static int key_split(const char *key_path, int t, int n, const char *prefix_opt)
     for (made = 0; made < n; made++)
         if ((rc = write_share(&shares[made], prefix.buf, &path, &err)) < 0)
             goto done;
-    char hex[KS_FINGERPRINT_HEX];
-    sodium_bin2hex(hex, sizeof hex, fp, sizeof fp);
-    printf("split key '%s' (fingerprint %s) into %d shares, any %d of which reconstruct it:\n", key_path, hex,
-           n, t);
+    if (ks_key_epochs(key) > 1)
+        printf("split key chain '%s' (fingerprint %s, %d epochs) into %d shares, any %d of which reconstruct "
+               "it:\n", key_path, ks_key_fingerprint(key), ks_key_epochs(key), n, t);
+    else
+        printf("split key '%s' (fingerprint %s) into %d shares, any %d of which reconstruct it:\n", key_path,
+               ks_key_fingerprint(key), n, t);
     for (int i = 0; i < n; i++)
         printf("  %s%d.txt\n", prefix.buf, i + 1);
     printf("Give each custodian one share (print it, then delete the file); see docs/keys.md.\n");
@@ -110,6 +117,7 @@ done:
             unlink(path.buf);
         }
     sodium_memzero(shares, sizeof shares);
+    ks_key_free(key);
     ks_buf_release(&prefix);
     ks_buf_release(&path);
     return rc < 0 ? ks_cli_fail(&err) : KS_EXIT_OK;
@@ -145,9 +153,9 @@ static int key_join(char **paths, int k, const char *out)
 {
     ks_error err = {0};
     ks_share shares[KS_SHARE_MAX_N];
-    uint8_t key[KS_KEY_BYTES];
     int bad[KS_SHARE_MAX_N], rc = 0, stdin_used = 0;
-    ks_key *check = NULL;
+    ks_key *key = NULL, *check = NULL;
+    memset(shares, 0, sizeof shares); /* read_share fills k of them; gcc cannot tell */
     if (k > KS_SHARE_MAX_N) {
         rc = ks_error_set(&err, KS_EUSAGE, "%d shares given; a key is split into %d at most", k, KS_SHARE_MAX_N);
         goto done;
@@ -160,26 +168,32 @@ static int key_join(char **paths, int k, const char *out)
         if ((rc = read_share(paths[i], &shares[i], &err)) < 0)
             goto done;
     }
-    if ((rc = ks_share_join(shares, k, key, bad, &err)) < 0)
+    if ((rc = ks_share_join(shares, k, &key, bad, &err)) < 0)
         goto done;
     for (int i = 0; i < k; i++)
         if (bad[i])
             ks_warn("share '%s' (share %d of %d) does not fit the others: it is wrong or altered; "
                     "the key was rebuilt without it", paths[i], shares[i].x, shares[i].n);
-    rc = ks_share_write_new(out, key, sizeof key, &err);
-    sodium_memzero(key, sizeof key);
-    if (rc < 0)
+    if ((rc = ks_key_write_new(out, key, &err)) < 0)
         goto done;
-    /* Read back through the loader every command uses: what was written is a key. */
+    /* Read back through the loader every command uses: what was written is
+     * the key that was joined. */
     if (!(check = ks_key_load(out, &err))) {
         rc = -err.code;
         goto done;
     }
+    if (strcmp(ks_key_fingerprint(check), ks_key_fingerprint(key)) != 0
+        || ks_key_epochs(check) != ks_key_epochs(key)) {
+        rc = ks_error_set(&err, KS_EIO, "key file '%s' does not read back as the key written", out);
+        goto done;
+    }
     printf("wrote key '%s' (mode 0600)\nfingerprint %s\n", out, ks_key_fingerprint(check));
+    if (ks_key_epochs(check) > 1)
+        printf("a key chain of %d epochs (kasane rekey)\n", ks_key_epochs(check));
     rc = ks_close_stdout(&err);
 done:
-    sodium_memzero(key, sizeof key);
     sodium_memzero(shares, sizeof shares);
+    ks_key_free(key);
     ks_key_free(check);
     return rc < 0 ? ks_cli_fail(&err) : KS_EXIT_OK;
 }
