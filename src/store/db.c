@@ -246,11 +246,19 @@ static int bind_rows(sqlite3 *db, const char *table, const char *id_col, int id,
     sqlite3_bind_int(st, 1, id);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
-        if (strcmp((const char *)sqlite3_column_text(st, 0), code) != 0)
+        const char *have = (const char *)sqlite3_column_text(st, 0);
+        if (!have || strcmp(have, code) != 0)
             rc = ks_error_set(err, KS_ESAFETY,
                               "the database's %s %d is '%s' but the profile now says '%s'; "
                               "a profile may only gain entries at its end",
-                              table, id, (const char *)sqlite3_column_text(st, 0), code);
+                              table, id, have ? have : "", code);
+        sqlite3_finalize(st);
+        return rc;
+    }
+    if (step != SQLITE_DONE) {
+        /* a failed read is not "absent": inserting then would report a
+         * UNIQUE violation for what was a disk error (t0140's sweep) */
+        rc = ks_error_set(err, KS_EIO, "database: reading its %s table: %s", table, sqlite3_errmsg(db));
         sqlite3_finalize(st);
         return rc;
     }

@@ -246,9 +246,13 @@ static int ensure_entity(ks_loader *l, int ins, int sel, const uint8_t ps[KS_PSE
         return rc;
     sqlite3_stmt *s = l->st[sel];
     sqlite3_bind_int64(s, 1, id);
-    int same = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == KS_PSEUDO_BYTES &&
+    int step = sqlite3_step(s);
+    int same = step == SQLITE_ROW && sqlite3_column_bytes(s, 0) == KS_PSEUDO_BYTES &&
                memcmp(sqlite3_column_blob(s, 0), ps, KS_PSEUDO_BYTES) == 0;
     sqlite3_reset(s);
+    /* a failed read is a disk error, not a 1 in 2^64 collision */
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(l->db));
     return same ? 0 : collision(err);
 }
 

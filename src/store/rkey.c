@@ -133,8 +133,13 @@ int ks_rkeys_load(sqlite3 *db, const char *schema, ks_rkeys **out, ks_error *err
     int rc = ks_db_prepare(db, sql, &st, err);
     if (rc)
         return rc;
-    int have = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+    int step = sqlite3_step(st);
+    int have = step == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
     sqlite3_finalize(st);
+    /* a failed read is not "no record keys" (new keys would be drawn for
+     * every unit, and the noise of every published cell would change) */
+    if (step != SQLITE_ROW)
+        return ks_error_set(err, KS_EIO, "database: reading its record keys: %s", sqlite3_errmsg(db));
     if (!have)
         return 0;
     /* the primary key's order: unit, then id ascending */
@@ -142,7 +147,6 @@ int ks_rkeys_load(sqlite3 *db, const char *schema, ks_rkeys **out, ks_error *err
     if ((rc = ks_db_prepare(db, sql, &st, err)))
         return rc;
     ks_rkeys *k = ks_calloc(1, sizeof *k);
-    int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t unit = sqlite3_column_int64(st, 0);
         if (unit >= KS_RKEY_CASE && unit <= KS_RKEY_HOUSEHOLD)

@@ -12,8 +12,13 @@ static int have_table(sqlite3 *db, int *have, ks_error *err)
                            &st, err);
     if (rc)
         return rc;
-    *have = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+    int step = sqlite3_step(st);
+    *have = step == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
     sqlite3_finalize(st);
+    /* a failed read is not "no stored method": the outputs would fall back
+     * to the defaults instead of the council's choice */
+    if (step != SQLITE_ROW)
+        return ks_error_set(err, KS_EIO, "database: reading its disclosure method: %s", sqlite3_errmsg(db));
     return 0;
 }
 
