@@ -867,11 +867,17 @@ static void explain_full(const char *db_path, ks_error *err)
     if (fdb >= 0 && fdb < room)
         ks_buf_addf(&m, "the database's directory '%s'%s is full (%.0f MiB free)", dbdir,
                     same ? " (and the temporary directory, on the same file system)" : "", fdb / 1048576.0);
+    else if (same)
+        /* one file system with room now: the database's pages or the sort
+         * files (gone now) filled it; which of the two, SQLite does not say */
+        ks_buf_addf(&m, "the file system of the database's directory '%s' and of the temporary directory '%s' "
+                    "($TMPDIR, where SQLite sorts) filled up during the import (%.0f MiB free now that the failed "
+                    "import's files are gone): make room there, or give TMPDIR a directory on another file "
+                    "system", dbdir, tmp, fdb / 1048576.0);
     else
-        ks_buf_addf(&m, "the temporary directory '%s' ($TMPDIR, where SQLite sorts) filled up%s: give TMPDIR a "
+        ks_buf_addf(&m, "the temporary directory '%s' ($TMPDIR, where SQLite sorts) filled up: give TMPDIR a "
                     "directory with room (%.0f MiB free there now that the failed import's sort files are gone; "
-                    "the database's directory '%s' has %.0f MiB)", tmp,
-                    same ? " (it shares a file system with the database)" : "", ftmp / 1048576.0, dbdir,
+                    "the database's directory '%s' has %.0f MiB)", tmp, ftmp / 1048576.0, dbdir,
                     fdb / 1048576.0);
     ks_error_prefix(err, "%s: ", m.buf);
     ks_buf_release(&m);

@@ -178,6 +178,8 @@ gen --rows 200000 --seed 107 -o mid.csv
 mkdir full
 TMPDIR=$T/full LD_PRELOAD=$KASANE_FAULTSHIM KS_FAULT_ENOSPC_DIR=$T/full \
     expect_exit 4 "$KASANE" import -q --db full.db --key key mid.csv
+# $T/full shares the database's file system, and has room again once the
+# sort files are gone: both are named, TMPDIR with what it is for
 assert_file_contains "$LAST_ERR" "the temporary directory '$T/full' (\$TMPDIR, where SQLite sorts) filled up" \
     "a full TMPDIR is named"
 [ ! -e full.db ] && [ ! -e full.db.importing ] || fail "the failed import left a database"
