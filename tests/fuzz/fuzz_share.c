@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "pseudo.h"
 #include "shamir.h"
 #include "util.h"
@@ -27,16 +29,6 @@ static int same_share(const ks_share *a, const ks_share *b)
            a->n == b->n && a->x == b->x && memcmp(a->w, b->w, sizeof a->w) == 0 &&
            memcmp(a->nonce, b->nonce, sizeof a->nonce) == 0 && a->epochs == b->epochs &&
            a->ct_len == b->ct_len && memcmp(a->ct, b->ct, a->ct_len) == 0;
-}
-
-static void hex(const uint8_t *b, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[b[i] >> 4];
-        out[2 * i + 1] = digits[b[i] & 15];
-    }
-    out[2 * n] = '\0';
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -81,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int bad[MAX_SHARES] = {0};
         if (ks_share_join(shares, k, &key, bad, &err) == 0) {
             char want[2 * KS_SHARE_FP_BYTES + 1];
-            hex(shares[0].fp, KS_SHARE_FP_BYTES, want);
+            sodium_bin2hex(want, sizeof want, shares[0].fp, KS_SHARE_FP_BYTES);
             if (!key || strcmp(ks_key_fingerprint(key), want) != 0 || ks_key_epochs(key) != shares[0].epochs)
                 abort(); /* joined to a key other than the one the shares name */
         } else if (key) {
