@@ -420,16 +420,16 @@ static void bind_case(sqlite3_stmt *s, int base, int64_t batch_id, int64_t case_
 
 /* ---- re-hashing what is stored ---- */
 
-static int col_date(sqlite3_stmt *s, int i, ks_date *d)
+static int val_date(sqlite3_value *v, ks_date *d)
 {
-    const char *t = (const char *)sqlite3_column_text(s, i);
+    const char *t = (const char *)sqlite3_value_text(v);
     return t && ks_date_parse(t, strlen(t), d) == KS_DATE_OK;
 }
 
-static void col_ps(sqlite3_stmt *s, int i, uint8_t out[KS_PSEUDO_BYTES])
+static void val_ps(sqlite3_value *v, uint8_t out[KS_PSEUDO_BYTES])
 {
-    if (sqlite3_column_bytes(s, i) == KS_PSEUDO_BYTES)
-        memcpy(out, sqlite3_column_blob(s, i), KS_PSEUDO_BYTES);
+    if (sqlite3_value_bytes(v) == KS_PSEUDO_BYTES)
+        memcpy(out, sqlite3_value_blob(v), KS_PSEUDO_BYTES);
 }
 
 /* The columns of rehash_sel, in order. */
@@ -448,39 +448,85 @@ static const char rehash_sel[] =
     "c.field_count, c.notes_present, c.household_id IS NOT NULL "
     "FROM case_record c JOIN person p USING (person_id) LEFT JOIN household h USING (household_id)";
 
+/* The hashed columns of rehash_sel (all but case_id) as the values v[0] =
+ * column RH_CASE_PS .. v[RH_HASHED - 1] = column RH_HAS_HOUSEHOLD, into c;
+ * returns whether its dates parse.  Values, not a statement, so that the
+ * SQL function ks_row_hash (rekey's one pass) reads them the same way. */
+enum { RH_HASHED = RH_HAS_HOUSEHOLD };
+#define V(col) v[(col) - RH_CASE_PS]
+static int read_values(sqlite3_value *const *v, stored_case *c)
+{
+    memset(c, 0, sizeof *c);
+    val_ps(V(RH_CASE_PS), c->case_ps);
+    val_ps(V(RH_PERSON_PS), c->person_ps);
+    if ((c->has_household = (uint8_t)sqlite3_value_int(V(RH_HAS_HOUSEHOLD))))
+        val_ps(V(RH_HOUSEHOLD_PS), c->household_ps);
+    c->age_band = (uint8_t)sqlite3_value_int(V(RH_AGE_BAND));
+    c->minor = (uint8_t)sqlite3_value_int(V(RH_MINOR));
+    c->sex = (uint8_t)sqlite3_value_int(V(RH_SEX));
+    c->household_type = (uint8_t)sqlite3_value_int(V(RH_HOUSEHOLD_TYPE));
+    c->district = (uint16_t)sqlite3_value_int(V(RH_DISTRICT));
+    int dates_ok = val_date(V(RH_CONSULT), &c->consult);
+    if ((c->has_closed = sqlite3_value_type(V(RH_CLOSED)) != SQLITE_NULL))
+        dates_ok = dates_ok && val_date(V(RH_CLOSED), &c->closed);
+    c->intake_route = (uint8_t)sqlite3_value_int(V(RH_ROUTE));
+    if ((c->has_intake_agency = sqlite3_value_type(V(RH_AGENCY)) != SQLITE_NULL))
+        c->intake_agency = (uint16_t)sqlite3_value_int(V(RH_AGENCY));
+    c->consent = (uint8_t)sqlite3_value_int(V(RH_CONSENT));
+    c->meeting = (uint8_t)sqlite3_value_int(V(RH_MEETING));
+    c->status = (uint8_t)sqlite3_value_int(V(RH_STATUS));
+    c->outcome = (uint8_t)sqlite3_value_int(V(RH_OUTCOME));
+    c->main_problem = (uint8_t)sqlite3_value_int(V(RH_MAIN_PROBLEM));
+    c->problem_mask = (uint64_t)sqlite3_value_int64(V(RH_PROBLEM_MASK));
+    c->support_mask = (uint64_t)sqlite3_value_int64(V(RH_SUPPORT_MASK));
+    c->partner_mask = (uint64_t)sqlite3_value_int64(V(RH_PARTNER_MASK));
+    c->n_problems = (uint8_t)sqlite3_value_int(V(RH_N_PROBLEMS));
+    c->n_supports = (uint8_t)sqlite3_value_int(V(RH_N_SUPPORTS));
+    c->n_partners = (uint8_t)sqlite3_value_int(V(RH_N_PARTNERS));
+    c->n_fields = (uint8_t)sqlite3_value_int(V(RH_N_FIELDS));
+    c->notes_present = (uint8_t)sqlite3_value_int(V(RH_NOTES));
+    return dates_ok;
+}
+#undef V
+
 /* One row of rehash_sel into c; returns whether its dates parse. */
 static int read_stored(sqlite3_stmt *s, stored_case *c)
 {
-    memset(c, 0, sizeof *c);
-    col_ps(s, RH_CASE_PS, c->case_ps);
-    col_ps(s, RH_PERSON_PS, c->person_ps);
-    if ((c->has_household = (uint8_t)sqlite3_column_int(s, RH_HAS_HOUSEHOLD)))
-        col_ps(s, RH_HOUSEHOLD_PS, c->household_ps);
-    c->age_band = (uint8_t)sqlite3_column_int(s, RH_AGE_BAND);
-    c->minor = (uint8_t)sqlite3_column_int(s, RH_MINOR);
-    c->sex = (uint8_t)sqlite3_column_int(s, RH_SEX);
-    c->household_type = (uint8_t)sqlite3_column_int(s, RH_HOUSEHOLD_TYPE);
-    c->district = (uint16_t)sqlite3_column_int(s, RH_DISTRICT);
-    int dates_ok = col_date(s, RH_CONSULT, &c->consult);
-    if ((c->has_closed = sqlite3_column_type(s, RH_CLOSED) != SQLITE_NULL))
-        dates_ok = dates_ok && col_date(s, RH_CLOSED, &c->closed);
-    c->intake_route = (uint8_t)sqlite3_column_int(s, RH_ROUTE);
-    if ((c->has_intake_agency = sqlite3_column_type(s, RH_AGENCY) != SQLITE_NULL))
-        c->intake_agency = (uint16_t)sqlite3_column_int(s, RH_AGENCY);
-    c->consent = (uint8_t)sqlite3_column_int(s, RH_CONSENT);
-    c->meeting = (uint8_t)sqlite3_column_int(s, RH_MEETING);
-    c->status = (uint8_t)sqlite3_column_int(s, RH_STATUS);
-    c->outcome = (uint8_t)sqlite3_column_int(s, RH_OUTCOME);
-    c->main_problem = (uint8_t)sqlite3_column_int(s, RH_MAIN_PROBLEM);
-    c->problem_mask = (uint64_t)sqlite3_column_int64(s, RH_PROBLEM_MASK);
-    c->support_mask = (uint64_t)sqlite3_column_int64(s, RH_SUPPORT_MASK);
-    c->partner_mask = (uint64_t)sqlite3_column_int64(s, RH_PARTNER_MASK);
-    c->n_problems = (uint8_t)sqlite3_column_int(s, RH_N_PROBLEMS);
-    c->n_supports = (uint8_t)sqlite3_column_int(s, RH_N_SUPPORTS);
-    c->n_partners = (uint8_t)sqlite3_column_int(s, RH_N_PARTNERS);
-    c->n_fields = (uint8_t)sqlite3_column_int(s, RH_N_FIELDS);
-    c->notes_present = (uint8_t)sqlite3_column_int(s, RH_NOTES);
-    return dates_ok;
+    sqlite3_value *v[RH_HASHED];
+    for (int i = 0; i < RH_HASHED; i++)
+        v[i] = sqlite3_column_value(s, RH_CASE_PS + i);
+    return read_values(v, c);
+}
+
+static void fn_row_hash(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    stored_case c;
+    if (argc != RH_HASHED || !read_values(argv, &c)) {
+        sqlite3_result_error(cx, "a case's date is not YYYY-MM-DD", -1);
+        return;
+    }
+    uint8_t h[16];
+    stored_hash(sqlite3_user_data(cx), &c, h);
+    sqlite3_result_blob(cx, h, sizeof h, SQLITE_TRANSIENT);
+}
+
+int ks_loader_hash_function(sqlite3 *db, const ks_key *k, ks_error *err)
+{
+    if (sqlite3_create_function_v2(db, "ks_row_hash", RH_HASHED, SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+                                   SQLITE_DIRECTONLY, (void *)k, k ? fn_row_hash : NULL, NULL, NULL, NULL) !=
+        SQLITE_OK)
+        return ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
+    return 0;
+}
+
+void ks_loader_hash_call(ks_buf *out, const char *case_ps, const char *person_ps, const char *household_ps)
+{
+    /* rehash_sel's columns after the three pseudonyms, unqualified */
+    ks_buf_addf(out, "ks_row_hash(%s, %s, %s, age_band_id, minor, sex_id, household_type_id, district_id, "
+                "consult_date, closed_date, intake_route_id, intake_agency_id, consent_id, meeting_type_id, "
+                "status_id, outcome_id, main_problem_id, problem_mask, support_mask, partner_mask, problem_count, "
+                "support_count, partner_count, field_count, notes_present, household_id IS NOT NULL)",
+                case_ps, person_ps, household_ps);
 }
 
 int ks_loader_rehash(sqlite3 *db, const ks_key *k, int64_t *n, ks_error *err)

@@ -29,6 +29,15 @@ void ks_case_row_hash(const ks_key *k, const ks_record *r, uint8_t out[16]);
  * equals what ks_case_row_hash gives the record that was stored.  Inside the
  * caller's transaction; *n gets the number of cases. */
 int ks_loader_rehash(sqlite3 *db, const ks_key *k, int64_t *n, ks_error *err);
+/* The same row hash as SQL, for a statement that rewrites every case at
+ * once (rekey): ks_loader_hash_function registers ks_row_hash on db under
+ * k (NULL drops it), and ks_loader_hash_call appends to out the call that
+ * hashes the current row of case_record with the three pseudonyms given
+ * as SQL expressions (the case's, its person's, its household's or NULL)
+ * in place of the stored ones.  A date that does not parse is an SQL
+ * error. */
+int ks_loader_hash_function(sqlite3 *db, const ks_key *k, ks_error *err);
+void ks_loader_hash_call(ks_buf *out, const char *case_ps, const char *person_ps, const char *household_ps);
 /* ks_loader_rehash when meta "row_hash_pending" says the hashes were
  * cleared, then clears the mark; nothing otherwise.  In the caller's
  * transaction, with the database's key (checked by the caller). */
