@@ -141,12 +141,14 @@ check() {
     after_counts=$(counts "$scratch")
     after_fp=$(q "$scratch" "SELECT value FROM meta WHERE key = 'key_fingerprint'")
     new_fp=$(sed -n "s/^rekeyed .*, key \([0-9a-f]*\)$/\1/p" "$dir/last.out")
-    echo "  check: cases persons households $before_counts -> $after_counts:" \
-        "$([ "$after_counts" = "$before_counts" ] && echo unchanged || { echo CHANGED; })"
-    [ "$after_counts" = "$before_counts" ] || ok=0
-    echo "  check: meta.key_fingerprint $before_fp -> $after_fp:" \
-        "$([ "$after_fp" != "$before_fp" ] && [ "$after_fp" = "$new_fp" ] && echo "changed, the new key's" || echo WRONG)"
-    [ "$after_fp" != "$before_fp" ] && [ "$after_fp" = "$new_fp" ] || ok=0
+    local counted=unchanged moved="changed, the new key's"
+    [ "$after_counts" = "$before_counts" ] || { counted=CHANGED; ok=0; }
+    if [ "$after_fp" = "$before_fp" ] || [ "$after_fp" != "$new_fp" ]; then
+        moved="WRONG (the new key's is $new_fp)"
+        ok=0
+    fi
+    echo "  check: cases persons households $before_counts -> $after_counts: $counted"
+    echo "  check: meta.key_fingerprint $before_fp -> $after_fp: $moved"
     echo "  check: key_epoch: $(q "$scratch" "SELECT group_concat(epoch || (CASE WHEN retired_at IS NULL THEN ' current' ELSE ' retired' END), ', ') FROM key_epoch")"
     integrity=$(q "$scratch" "PRAGMA integrity_check" | head -n 5)
     echo "  check: PRAGMA integrity_check: $integrity"
