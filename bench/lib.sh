@@ -1,5 +1,5 @@
 # bench/lib.sh: what the benchmarks share (sourced by import.sh, reimport.sh,
-# report.sh and directory.sh, never run).  The sourcing script sets $dir
+# report.sh, directory.sh and rekey.sh, never run).  The sourcing script sets $dir
 # before timed() and bench_db, and $kasane and $gen before bench_db.
 
 die() { echo "bench: error: $*" >&2; exit 1; }
@@ -37,20 +37,28 @@ fresh() { rm -f "$1" "$1-journal" "$1-wal" "$1-shm" "$1.rejects.csv"; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
     if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# bench_db ROWS SEED: the benchmark database of kasane-gen --rows ROWS --seed
-# SEED, made once and cached in $dir (neither step timed): the input
-# $dir/cases-ROWS-sSEED.csv (kept, import.sh reads the same file), the
-# database $dir/report-ROWS-sSEED.db, remade when the input is newer; the
-# key is thrown away.  Sets $db.
-bench_db()
+# bench_csv ROWS SEED: the input of kasane-gen --rows ROWS --seed SEED, made
+# once (not timed) and cached as $dir/cases-ROWS-sSEED.csv (import.sh reads
+# the same file).  Sets $csv.
+bench_csv()
 {
     local rows=$1 seed=$2
-    local csv=$dir/cases-$rows-s$seed.csv
+    csv=$dir/cases-$rows-s$seed.csv
     if [ ! -s "$csv" ]; then
         echo "generating $rows rows (seed $seed) into $csv"
         "$gen" --rows "$rows" --seed "$seed" -o "$csv.tmp"
         mv "$csv.tmp" "$csv"
     fi
+}
+
+# bench_db ROWS SEED: the benchmark database of kasane-gen --rows ROWS --seed
+# SEED, made once and cached in $dir (neither step timed): the input
+# (bench_csv), the database $dir/report-ROWS-sSEED.db, remade when the input
+# is newer; the key is thrown away.  Sets $db (and $csv).
+bench_db()
+{
+    local rows=$1 seed=$2
+    bench_csv "$rows" "$seed"
     db=$dir/report-$rows-s$seed.db
     if [ ! -s "$db" ] || [ "$csv" -nt "$db" ]; then
         echo "importing into $db (not timed)"
