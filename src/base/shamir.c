@@ -619,6 +619,17 @@ static int line_str(const text_line *l, char buf[64])
     return 0;
 }
 
+/* Whether p[0..n) are hex digits.  Bounded by n: the text need not end in
+ * a NUL (strspn ran past the end of a share that ended with its
+ * fingerprint; fuzz_share found it). */
+static int all_hex(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)p[i]))
+            return 0;
+    return 1;
+}
+
 /* The header's lines: version, fingerprint, "share: X of N (any T ...)" and
  * in v2 "epochs: E". */
 static int parse_header(const char **at, const char *end, int *no, const char *name, share_head *h, ks_error *err)
@@ -642,7 +653,7 @@ static int parse_header(const char **at, const char *end, int *no, const char *n
     const char *w[3];
     size_t wn[3];
     if (!next_line(at, end, no, &l) || words(&l, w, wn, 3) != 2 || wn[0] != 12
-        || strncmp(w[0], "fingerprint:", 12) != 0 || wn[1] != 32 || strspn(w[1], "0123456789abcdefABCDEF") < 32)
+        || strncmp(w[0], "fingerprint:", 12) != 0 || wn[1] != 32 || !all_hex(w[1], 32))
         return ks_error_set(err, KS_EDATA, "%s:%d: expected 'fingerprint: ' and 32 hex digits", name, l.no);
     for (int i = 0; i < 32; i++)
         h->hex[i] = (char)tolower((unsigned char)w[1][i]);
