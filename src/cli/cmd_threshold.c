@@ -209,25 +209,22 @@ static int threshold_set(const char *db_path, const char *key_path, const thresh
     ks_key *key = NULL;
     ks_ptable *file = NULL;
     ks_policy pol = {0};
-    ks_buf fp, csv;
-    ks_buf_init(&fp);
+    ks_buf csv;
     ks_buf_init(&csv);
     char sha[65] = "", val[16];
-    int have, rc, k = (int)a->k, status = KS_EXIT_OK;
+    int fresh = 0, rc, k = (int)a->k, status = KS_EXIT_OK;
     bool in_tx = false;
     bool use_file = a->ptable && strcmp(a->ptable, "default") != 0;
     if (use_file && (rc = load_ptable_file(a->ptable, &file, &err)))
         goto done;
+    /* destroyed, another key, a retired epoch (epoch.h) */
     if (!(key = ks_key_load(key_path, &err)) || ks_db_open(db_path, KS_DB_WRITE, &db, &err) ||
-        (have = ks_db_meta_get(db, "key_fingerprint", &fp, &err)) < 0)
+        ks_epoch_check(db, key, "threshold change", &fresh, &err))
         goto done;
-    if (have == 0) {
+    if (fresh) {
         ks_error_set(&err, KS_ESAFETY, "this is not the key database '%s' was built with; nothing changed", db_path);
         goto done;
     }
-    /* destroyed, another key, a retired epoch (epoch.h) */
-    if (ks_epoch_check(db, key, "threshold change", NULL, &err))
-        goto done;
     if (ks_db_exec(db, "BEGIN IMMEDIATE", &err))
         goto done;
     in_tx = true;
@@ -260,7 +257,6 @@ done:
         ks_db_exec(db, "ROLLBACK", NULL);
     ks_policy_release(&pol);
     ks_ptable_free(file);
-    ks_buf_release(&fp);
     ks_buf_release(&csv);
     ks_db_close(db);
     ks_key_free(key);

@@ -440,12 +440,17 @@ enum {
     RH_N_PARTNERS, RH_N_FIELDS, RH_NOTES, RH_HAS_HOUSEHOLD
 };
 
+/* case_record's hashed columns after the three pseudonyms, RH_AGE_BAND ..
+ * RH_HAS_HOUSEHOLD, unqualified: one list for rehash_sel and for the SQL
+ * function's call (ks_loader_hash_call). */
+#define RH_STORED_COLS                                                                                             \
+    "age_band_id, minor, sex_id, household_type_id, district_id, consult_date, closed_date, intake_route_id, "    \
+    "intake_agency_id, consent_id, meeting_type_id, status_id, outcome_id, main_problem_id, problem_mask, "        \
+    "support_mask, partner_mask, problem_count, support_count, partner_count, field_count, notes_present, "        \
+    "household_id IS NOT NULL"
+
 static const char rehash_sel[] =
-    "SELECT c.case_id, c.pseudonym, p.pseudonym, h.pseudonym, c.age_band_id, c.minor, c.sex_id, "
-    "c.household_type_id, c.district_id, c.consult_date, c.closed_date, c.intake_route_id, "
-    "c.intake_agency_id, c.consent_id, c.meeting_type_id, c.status_id, c.outcome_id, c.main_problem_id, "
-    "c.problem_mask, c.support_mask, c.partner_mask, c.problem_count, c.support_count, c.partner_count, "
-    "c.field_count, c.notes_present, c.household_id IS NOT NULL "
+    "SELECT c.case_id, c.pseudonym, p.pseudonym, h.pseudonym, " RH_STORED_COLS " "
     "FROM case_record c JOIN person p USING (person_id) LEFT JOIN household h USING (household_id)";
 
 /* The hashed columns of rehash_sel (all but case_id) as the values v[0] =
@@ -521,12 +526,7 @@ int ks_loader_hash_function(sqlite3 *db, const ks_key *k, ks_error *err)
 
 void ks_loader_hash_call(ks_buf *out, const char *case_ps, const char *person_ps, const char *household_ps)
 {
-    /* rehash_sel's columns after the three pseudonyms, unqualified */
-    ks_buf_addf(out, "ks_row_hash(%s, %s, %s, age_band_id, minor, sex_id, household_type_id, district_id, "
-                "consult_date, closed_date, intake_route_id, intake_agency_id, consent_id, meeting_type_id, "
-                "status_id, outcome_id, main_problem_id, problem_mask, support_mask, partner_mask, problem_count, "
-                "support_count, partner_count, field_count, notes_present, household_id IS NOT NULL)",
-                case_ps, person_ps, household_ps);
+    ks_buf_addf(out, "ks_row_hash(%s, %s, %s, " RH_STORED_COLS ")", case_ps, person_ps, household_ps);
 }
 
 int ks_loader_rehash(sqlite3 *db, const ks_key *k, int64_t *n, ks_error *err)
