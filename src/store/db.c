@@ -388,64 +388,79 @@ static int upgrade_2(sqlite3 *db, const char *path, ks_error *err)
     return 0;
 }
 
+/* One schema step in one transaction: the schema's new tables (ks_schema_sql
+ * creates only what is missing), fill() for what they need from the rows
+ * already held, an audit row when `audit` is given (from schema 5 on), and
+ * the version; on failure all of it is rolled back. */
+static int upgrade_step(sqlite3 *db, const char *path, int to, int (*fill)(sqlite3 *, void *, ks_error *),
+                        void *ctx, const char *audit, ks_error *err)
+{
+    int rc = ks_db_exec(db, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    char version[16];
+    snprintf(version, sizeof version, "%d", to);
+    if (!(rc = ks_db_exec(db, ks_schema_sql, err)) && !(rc = fill(db, ctx, err)) &&
+        (!audit || !(rc = ks_audit_add(db, "upgrade", NULL, audit, err))) &&
+        !(rc = ks_db_meta_set(db, "schema_version", version, err)))
+        rc = ks_db_exec(db, "COMMIT", err);
+    if (rc) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return ks_error_prefix(err, "upgrading '%s' to schema %d: ", path, to);
+    }
+    return 0;
+}
+
+static int fill_rkeys(sqlite3 *db, void *added, ks_error *err)
+{
+    return ks_rkey_assign(db, added, err);
+}
+
+static int fill_audit(sqlite3 *db, void *unused, ks_error *err)
+{
+    (void)unused;
+    return ks_audit_backfill(db, err);
+}
+
+static int fill_epochs(sqlite3 *db, void *unused, ks_error *err)
+{
+    (void)unused;
+    return ks_epoch_backfill(db, err);
+}
+
 /* Schema 3 -> 4: the record keys of the cell key method (rkey.h), one per
  * case, person and household already held, drawn here (no key file is
  * needed: they come from the CSPRNG, not from the data). */
 static int upgrade_3(sqlite3 *db, const char *path, ks_error *err)
 {
     int64_t n = 0;
-    int rc = ks_db_exec(db, "BEGIN IMMEDIATE", err);
-    if (rc)
-        return rc;
-    if (!(rc = ks_db_exec(db, ks_schema_sql, err)) && !(rc = ks_rkey_assign(db, &n, err)) &&
-        !(rc = ks_db_meta_set(db, "schema_version", "4", err)))
-        rc = ks_db_exec(db, "COMMIT", err);
-    if (rc) {
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        return ks_error_prefix(err, "upgrading '%s' to schema 4: ", path);
-    }
-    ks_warn("upgraded '%s' to schema 4: %" PRId64 " record keys for the cell key method", path, n);
-    return 0;
+    int rc = upgrade_step(db, path, 4, fill_rkeys, &n, NULL, err);
+    if (rc == 0)
+        ks_warn("upgraded '%s' to schema 4: %" PRId64 " record keys for the cell key method", path, n);
+    return rc;
 }
 
 /* Schema 4 -> 5: the audit table (audit.h), with a row for every earlier
  * import from import_batch. */
 static int upgrade_4(sqlite3 *db, const char *path, ks_error *err)
 {
-    int rc = ks_db_exec(db, "BEGIN IMMEDIATE", err);
-    if (rc)
-        return rc;
-    if (!(rc = ks_db_exec(db, ks_schema_sql, err)) && !(rc = ks_audit_backfill(db, err)) &&
-        !(rc = ks_audit_add(db, "upgrade", NULL, "schema 4 -> 5: the audit table; earlier imports from import_batch",
-                            err)) &&
-        !(rc = ks_db_meta_set(db, "schema_version", "5", err)))
-        rc = ks_db_exec(db, "COMMIT", err);
-    if (rc) {
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        return ks_error_prefix(err, "upgrading '%s' to schema 5: ", path);
-    }
-    ks_warn("upgraded '%s' to schema 5: the audit table (kasane audit)", path);
-    return 0;
+    int rc = upgrade_step(db, path, 5, fill_audit, NULL,
+                          "schema 4 -> 5: the audit table; earlier imports from import_batch", err);
+    if (rc == 0)
+        ks_warn("upgraded '%s' to schema 5: the audit table (kasane audit)", path);
+    return rc;
 }
 
 /* Schema 5 -> 6: the key's epochs (epoch.h), epoch 0 being the key the
  * database was built with. */
 static int upgrade_5(sqlite3 *db, const char *path, ks_error *err)
 {
-    int rc = ks_db_exec(db, "BEGIN IMMEDIATE", err);
-    if (rc)
-        return rc;
-    if (!(rc = ks_db_exec(db, ks_schema_sql, err)) && !(rc = ks_epoch_backfill(db, err)) &&
-        !(rc = ks_audit_add(db, "upgrade", NULL, "schema 5 -> 6: the key's epochs (kasane rekey); epoch 0 is the "
-                            "key the database was built with", err)) &&
-        !(rc = ks_db_meta_set(db, "schema_version", "6", err)))
-        rc = ks_db_exec(db, "COMMIT", err);
-    if (rc) {
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        return ks_error_prefix(err, "upgrading '%s' to schema 6: ", path);
-    }
-    ks_warn("upgraded '%s' to schema 6: the key's epochs (kasane rekey)", path);
-    return 0;
+    int rc = upgrade_step(db, path, 6, fill_epochs, NULL,
+                          "schema 5 -> 6: the key's epochs (kasane rekey); epoch 0 is the key the database was "
+                          "built with", err);
+    if (rc == 0)
+        ks_warn("upgraded '%s' to schema 6: the key's epochs (kasane rekey)", path);
+    return rc;
 }
 
 /* ---- looking before touching (issue 10) ---- */
@@ -724,13 +739,9 @@ int ks_db_error_name(const char *db_path, ks_error *err)
     static const char lead[] = "database: ";
     if (!err || !db_path || strncmp(err->msg, lead, sizeof lead - 1) != 0)
         return 0;
-    char rest[sizeof err->msg];
-    snprintf(rest, sizeof rest, "%s", err->msg + sizeof lead - 1);
-    ks_buf m;
-    ks_buf_init(&m);
-    ks_buf_addf(&m, "database '%s': %s", db_path, rest);
-    snprintf(err->msg, sizeof err->msg, "%s", m.buf);
-    ks_buf_release(&m);
+    size_t rest = strlen(err->msg + sizeof lead - 1);
+    memmove(err->msg, err->msg + sizeof lead - 1, rest + 1);
+    ks_error_prefix(err, "database '%s': ", db_path);
     return 1;
 }
 
