@@ -298,6 +298,12 @@ ks_key *ks_key_extend(const ks_key *k, ks_error *err)
     return x;
 }
 
+int ks_key_extends(const ks_key *next, const ks_key *k)
+{
+    return next->epochs == k->epochs + 1 &&
+           sodium_memcmp(next->key, k->key, (size_t)k->epochs * KS_KEY_BYTES) == 0;
+}
+
 const char *ks_key_fingerprint(const ks_key *k) { return k->fingerprint; }
 
 /* Makes the new directory entry durable too; best effort, because some file

@@ -82,6 +82,9 @@ int ks_key_write_new(const char *path, const ks_key *k, ks_error *err);
 /* A new key: k's epochs and one more, fresh from the CSPRNG (`kasane
  * rekey`).  -KS_EUSAGE (NULL) when k already has KS_KEY_EPOCHS_MAX. */
 ks_key *ks_key_extend(const ks_key *k, ks_error *err);
+/* 1 when next is k with one epoch more (as ks_key_extend makes it: k's
+ * epochs unchanged, then one), else 0. */
+int ks_key_extends(const ks_key *next, const ks_key *k);
 /* How many epochs k has (1..KS_KEY_EPOCHS_MAX); its newest is epochs - 1. */
 int ks_key_epochs(const ks_key *k);
 /* The fingerprint of epoch e's key alone (32 hex digits); e < epochs. */

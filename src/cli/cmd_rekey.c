@@ -67,9 +67,7 @@ static ks_key *new_key(sqlite3 *db, const ks_key *old, const char *path, ks_erro
     }
     ks_error why = {0};
     ks_key *left = ks_key_load(path, &why);
-    int epoch = -1, retired = 0, fits = left && ks_key_epochs(left) == ks_key_epochs(old) + 1;
-    for (int e = 0; fits && e < ks_key_epochs(old); e++)
-        fits = strcmp(ks_key_epoch_fingerprint(left, e), ks_key_epoch_fingerprint(old, e)) == 0;
+    int epoch = -1, retired = 0, fits = left && ks_key_extends(left, old);
     if (fits && ks_epoch_find(db, ks_key_fingerprint(left), &epoch, &retired, err)) {
         ks_key_free(left);
         return NULL;

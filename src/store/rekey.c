@@ -184,23 +184,14 @@ static int record(sqlite3 *db, const ks_key *old, const ks_key *next, const ks_r
     return rc;
 }
 
-/* next must be old with one epoch more. */
-static int check_next(const ks_key *old, const ks_key *next, ks_error *err)
-{
-    int n = ks_key_epochs(old);
-    if (ks_key_epochs(next) != n + 1)
-        return ks_error_set(err, KS_EUSAGE, "the new key must extend the old one by one epoch");
-    for (int e = 0; e < n; e++)
-        if (strcmp(ks_key_epoch_fingerprint(old, e), ks_key_epoch_fingerprint(next, e)) != 0)
-            return ks_error_set(err, KS_EUSAGE, "the new key does not extend the old one (epoch %d differs)", e);
-    return 0;
-}
-
 int ks_db_rekey(sqlite3 *db, const ks_key *old, const ks_key *next, ks_rekey_stats *st, ks_error *err)
 {
     memset(st, 0, sizeof *st);
-    int fresh = 0, rc = check_next(old, next, err);
-    if (rc || (rc = ks_epoch_check(db, old, "rekey", &fresh, err)))
+    int fresh = 0, rc = 0;
+    if (!ks_key_extends(next, old))
+        return ks_error_set(err, KS_EUSAGE, "the new key must be the old one with one epoch more (its earlier "
+                            "epochs the old key's)");
+    if ((rc = ks_epoch_check(db, old, "rekey", &fresh, err)))
         return rc;
     if (fresh)
         return ks_error_set(err, KS_EUSAGE, "the database holds no pseudonyms yet (no import): nothing to rekey");

@@ -453,6 +453,24 @@ static void test_chain(void)
         ks_pseudo(x, KS_ID_PERSON, "ヤマダタロウ|1970-01-02", strlen("ヤマダタロウ|1970-01-02"), s2);
         KS_CHECK(memcmp(r, s2, sizeof r) == 0);
         KS_CHECK(memcmp(r, p, sizeof r) != 0);
+        /* x is k and one epoch more; not the other way, not k itself, not
+         * one epoch further, not an extension of another key */
+        KS_CHECK_INT(ks_key_extends(x, k), 1);
+        KS_CHECK_INT(ks_key_extends(k, x), 0);
+        KS_CHECK_INT(ks_key_extends(k, k), 0);
+        ks_key *x2 = ks_key_extend(x, &err), *other = ks_key_extend(x, &err);
+        ks_key *beyond = other ? ks_key_extend(other, &err) : NULL;
+        KS_CHECK(x2 && other && beyond);
+        if (x2 && beyond) {
+            KS_CHECK_INT(ks_key_extends(x2, k), 0);
+            KS_CHECK_INT(ks_key_extends(x2, x), 1);
+            /* one epoch longer than x2, but over another newest epoch */
+            KS_CHECK_INT(ks_key_extends(beyond, x2), 0);
+            KS_CHECK_INT(ks_key_extends(beyond, other), 1);
+        }
+        ks_key_free(x2);
+        ks_key_free(other);
+        ks_key_free(beyond);
         char *xp = tmp_path("chain3.key");
         unlink(xp);
         KS_CHECK_INT(ks_key_write_new(xp, x, &err), 0);
