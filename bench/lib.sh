@@ -30,6 +30,21 @@ timed()
     return $rc
 }
 
+# time_stats: from GNU time -v's report in $dir/time.txt, sets $rss (peak
+# RSS, KiB) and $cpu (user + system time, s, two decimals).
+time_stats()
+{
+    rss=$(awk -F': *' '/Maximum resident set size/ { print $2 }' "$dir/time.txt")
+    cpu=$(awk -F': *' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$dir/time.txt")
+}
+
+# summary_num LABEL: the number on kasane's summary line (in $dir/last.out)
+# starting with LABEL.
+summary_num() {
+    awk -v l="$1" '{ line = $0; sub(/^ +/, "", line) }
+        index(line, l " ") == 1 { rest = substr(line, length(l) + 1); sub(/^ +/, "", rest); split(rest, a, " "); print a[1]; exit }' "$dir/last.out"
+}
+
 # fresh DB: removes a database and its side files.
 fresh() { rm -f "$1" "$1-journal" "$1-wal" "$1-shm" "$1.rejects.csv"; }
 

@@ -155,11 +155,6 @@ rm -f "$key"
 "$kasane" keygen -o "$key" >/dev/null || die "kasane keygen failed"
 
 
-# summary_num LABEL: the number on kasane's summary line starting with LABEL.
-summary_num() {
-    awk -v l="$1" '{ line = $0; sub(/^ +/, "", line) }
-        index(line, l " ") == 1 { rest = substr(line, length(l) + 1); sub(/^ +/, "", rest); split(rest, a, " "); print a[1]; exit }' "$dir/last.out"
-}
 
 # The database of last month: built once from the original, copied per run.
 base=$dir/reimport-base.db
@@ -202,9 +197,8 @@ run() {
     rss=
     cpu=
     if [ -n "$gnu_time" ]; then
-        rss=$(awk -F': *' '/Maximum resident set size/ { print $2 }' "$dir/time.txt")
+        time_stats
         [ -n "$rss" ] && [ "$rss" -gt "${peak[$kind]}" ] && peak[$kind]=$rss
-        cpu=$(awk -F': *' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$dir/time.txt")
         cpus[$kind]="${cpus[$kind]} $cpu"
     fi
     printf 'round %d  (%s) %-24s %7.3f s%s%s   inserted %s updated %s unchanged %s\n' "$i" "$kind" "$4" "$elapsed" \

@@ -76,11 +76,6 @@ copy_base() {
     sync -f "$scratch" 2>/dev/null || sync
 }
 
-# summary_num LABEL: the number on kasane's summary line starting with LABEL.
-summary_num() {
-    awk -v l="$1" '{ line = $0; sub(/^ +/, "", line) }
-        index(line, l " ") == 1 { rest = substr(line, length(l) + 1); sub(/^ +/, "", rest); split(rest, a, " "); print a[1]; exit }' "$dir/last.out"
-}
 
 find_gnu_time
 
@@ -120,9 +115,8 @@ run() {
     rss=
     cpu=
     if [ -n "$gnu_time" ]; then
-        rss=$(awk -F': *' '/Maximum resident set size/ { print $2 }' "$dir/time.txt")
+        time_stats
         [ -n "$rss" ] && [ "$rss" -gt "${peak[$kind]}" ] && peak[$kind]=$rss
-        cpu=$(awk -F': *' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$dir/time.txt")
         cpus[$kind]="${cpus[$kind]} $cpu"
     fi
     if [ "$kind" = a ]; then
