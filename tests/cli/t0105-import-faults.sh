@@ -160,9 +160,16 @@ assert_file_contains "$LAST_ERR" "is a pipe (FIFO)" "validate refuses it too"
 
 # ---- 7. another writer -----------------------------------------------------------------
 cp base.db busy.db
-(echo "BEGIN IMMEDIATE; DELETE FROM meta WHERE key = 'none';"; sleep 8; echo "COMMIT;") | sqlite3 busy.db &
+(echo ".timeout 5000"; echo "BEGIN IMMEDIATE; DELETE FROM meta WHERE key = 'none';"; sleep 8; echo "COMMIT;") | sqlite3 busy.db &
 holder=$!
-sleep 1
+# wait until the holder has the write lock (not a fixed sleep: a loaded
+# machine may start sqlite3 late; the holder waits out a probe that holds
+# the lock for a moment, through .timeout)
+deadline=$((SECONDS + 30))
+until ! sqlite3 -batch busy.db 'PRAGMA busy_timeout = 0; BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "the lock holder did not take the write lock within 30 s"
+    sleep 0.05
+done
 SECONDS=0
 expect_exit 2 "$KASANE" import -q --db busy.db --key key cases.csv
 assert_file_contains "$LAST_ERR" "another import (or 'kasane threshold') is writing to 'busy.db' right now" \
