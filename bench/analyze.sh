@@ -25,20 +25,9 @@
 # BENCH_PYTHON (python3 with statsmodels; /usr/bin/python3 is tried too).
 set -euo pipefail
 
-build=${1:?usage: bench/analyze.sh BUILD_DIR}
-rows=${BENCH_ROWS:-1000000}
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
+bench_setup "${1:?usage: bench/analyze.sh BUILD_DIR}" bench-analyze
 rounds=${BENCH_ROUNDS:-3}
-seed=${BENCH_SEED:-1}
-kasane=$build/kasane
-gen=$build/kasane-gen
-dir=$build/bench-analyze
-
-die() { echo "bench: error: $*" >&2; exit 1; }
-[ -x "$kasane" ] || die "'$kasane' not found: build first (make build)"
-[ -x "$gen" ] || die "'$gen' not found: build first (make build)"
-mkdir -p "$dir"
-chmod 700 "$dir"
-export LC_ALL=C
 
 db=$dir/cases-$rows-s$seed.db
 if [ ! -s "$db" ]; then

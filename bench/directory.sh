@@ -11,21 +11,10 @@
 # Environment: BENCH_ROWS (1000000), BENCH_ROUNDS (5), BENCH_SEED (1).
 set -euo pipefail
 
-build=${1:?usage: bench/directory.sh BUILD_DIR}
-rows=${BENCH_ROWS:-1000000}
-rounds=${BENCH_ROUNDS:-5}
-seed=${BENCH_SEED:-1}
-kasane=$build/kasane
-gen=$build/kasane-gen
-dir=$build/bench
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-
-[ -x "$kasane" ] || die "'$kasane' not found: build first (make build)"
-[ -x "$gen" ] || die "'$gen' not found: build first (make build)"
-mkdir -p "$dir"
-chmod 700 "$dir"
-export LC_ALL=C
+bench_setup "${1:?usage: bench/directory.sh BUILD_DIR}"
+rounds=${BENCH_ROUNDS:-5}
 
 bench_db "$rows" "$seed"
 

@@ -14,22 +14,10 @@
 # BENCH_SEED (1).
 set -euo pipefail
 
-build=${1:?usage: bench/import.sh BUILD_DIR}
-rows=${BENCH_ROWS:-1000000}
-rounds=${BENCH_ROUNDS:-3}
-seed=${BENCH_SEED:-1}
-kasane=$build/kasane
-gen=$build/kasane-gen
-dir=$build/bench
-
 . "$(dirname "$0")/lib.sh"
-[ -x "$kasane" ] || die "'$kasane' not found: build first (make build)"
-[ -x "$gen" ] || die "'$gen' not found: build first (make build)"
-command -v sqlite3 >/dev/null || die "sqlite3 (the shell) is not installed"
-
-mkdir -p "$dir"
-chmod 700 "$dir"
-export LC_ALL=C
+bench_setup "${1:?usage: bench/import.sh BUILD_DIR}"
+rounds=${BENCH_ROUNDS:-3}
+need_sqlite3
 
 # The input, made once per row count and seed: generating it is not measured.
 csv=$dir/cases-$rows-s$seed.csv

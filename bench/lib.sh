@@ -1,8 +1,32 @@
 # bench/lib.sh: what the benchmarks share (sourced by import.sh, reimport.sh,
-# report.sh, directory.sh and rekey.sh, never run).  The sourcing script sets $dir
-# before timed() and bench_db, and $kasane and $gen before bench_db.
+# report.sh, directory.sh, analyze.sh and rekey.sh, never run).  The sourcing
+# script calls bench_setup first: it sets $dir, $kasane and $gen, which the
+# other functions use.
 
 die() { echo "bench: error: $*" >&2; exit 1; }
+
+# bench_setup BUILD_DIR [SUBDIR]: what every benchmark starts with.  Sets
+# $build, $rows (BENCH_ROWS, 1000000), $seed (BENCH_SEED, 1), $kasane and
+# $gen (in BUILD_DIR, which must hold both) and $dir (BUILD_DIR/SUBDIR,
+# default bench, made mode 0700); sets LC_ALL=C.  Each script sets its own
+# $rounds: their defaults differ.
+bench_setup()
+{
+    build=$1
+    rows=${BENCH_ROWS:-1000000}
+    seed=${BENCH_SEED:-1}
+    kasane=$build/kasane
+    gen=$build/kasane-gen
+    dir=$build/${2:-bench}
+    [ -x "$kasane" ] || die "'$kasane' not found: build first (make build)"
+    [ -x "$gen" ] || die "'$gen' not found: build first (make build)"
+    mkdir -p "$dir"
+    chmod 700 "$dir"
+    export LC_ALL=C
+}
+
+# need_sqlite3: dies unless the sqlite3 shell is installed.
+need_sqlite3() { command -v sqlite3 >/dev/null || die "sqlite3 (the shell) is not installed"; }
 
 # Peak RSS needs GNU time; without it the benchmark still runs.
 # Sets $gnu_time to /usr/bin/time, or empty with a note.

@@ -114,30 +114,13 @@ if [ "${1:-}" = --make-reexport ]; then
     exit 0
 fi
 
-build=${1:?usage: bench/reimport.sh BUILD_DIR}
-rows=${BENCH_ROWS:-1000000}
+bench_setup "${1:?usage: bench/reimport.sh BUILD_DIR}"
 rounds=${BENCH_ROUNDS:-3}
-seed=${BENCH_SEED:-1}
 new=${BENCH_NEW:-$((rows / 100))}
-kasane=$build/kasane
-gen=$build/kasane-gen
-dir=$build/bench
-
-[ -x "$kasane" ] || die "'$kasane' not found: build first (make build)"
-[ -x "$gen" ] || die "'$gen' not found: build first (make build)"
-command -v sqlite3 >/dev/null || die "sqlite3 (the shell) is not installed"
-
-mkdir -p "$dir"
-chmod 700 "$dir"
-export LC_ALL=C
+need_sqlite3
 
 # The inputs, made once per row count and seed: making them is not measured.
-csv=$dir/cases-$rows-s$seed.csv
-if [ ! -s "$csv" ]; then
-    echo "generating $rows rows (seed $seed) into $csv"
-    "$gen" --rows "$rows" --seed "$seed" -o "$csv.tmp"
-    mv "$csv.tmp" "$csv"
-fi
+bench_csv "$rows" "$seed"
 csv10=$dir/reexport10-$rows-s$seed-n$new.csv
 csv100=$dir/reexport100-$rows-s$seed-n$new.csv
 for pct in 10 100; do

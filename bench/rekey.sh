@@ -24,21 +24,10 @@
 # Environment: BENCH_ROWS (1000000), BENCH_ROUNDS (3), BENCH_SEED (1).
 set -euo pipefail
 
-build=${1:?usage: bench/rekey.sh BUILD_DIR}
-rows=${BENCH_ROWS:-1000000}
-rounds=${BENCH_ROUNDS:-3}
-seed=${BENCH_SEED:-1}
-kasane=$build/kasane
-gen=$build/kasane-gen
-dir=$build/bench
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
-
-[ -x "$kasane" ] || die "'$kasane' not found: build first (make build)"
-[ -x "$gen" ] || die "'$gen' not found: build first (make build)"
-command -v sqlite3 >/dev/null || die "sqlite3 (the shell) is not installed"
-mkdir -p "$dir"
-chmod 700 "$dir"
-export LC_ALL=C
+bench_setup "${1:?usage: bench/rekey.sh BUILD_DIR}"
+rounds=${BENCH_ROUNDS:-3}
+need_sqlite3
 
 bench_csv "$rows" "$seed"
 

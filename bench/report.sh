@@ -8,21 +8,10 @@
 # BENCH_PERIOD (FY2024).
 set -euo pipefail
 
-build=${1:?usage: bench/report.sh BUILD_DIR}
-rows=${BENCH_ROWS:-1000000}
-rounds=${BENCH_ROUNDS:-3}
-seed=${BENCH_SEED:-1}
-period=${BENCH_PERIOD:-FY2024}
-kasane=$build/kasane
-gen=$build/kasane-gen
-dir=$build/bench
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
-
-[ -x "$kasane" ] || die "'$kasane' not found: build first (make build)"
-[ -x "$gen" ] || die "'$gen' not found: build first (make build)"
-mkdir -p "$dir"
-chmod 700 "$dir"
-export LC_ALL=C
+bench_setup "${1:?usage: bench/report.sh BUILD_DIR}"
+rounds=${BENCH_ROUNDS:-3}
+period=${BENCH_PERIOD:-FY2024}
 
 bench_db "$rows" "$seed"
 
