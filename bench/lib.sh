@@ -62,6 +62,45 @@ time_stats()
     cpu=$(awk -F': *' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$dir/time.txt")
 }
 
+# measure KIND WHAT CMD...: one timed run of CMD (under GNU time when there
+# is one) for the caller's tables, indexed by KIND: appends the wall time to
+# times[KIND] and the CPU time to cpus[KIND], sets last[KIND] and raises
+# peak[KIND] (KiB); sets $elapsed, and $rss and $cpu (empty without GNU
+# time).  When CMD fails: prints "WHAT failed" and the tail of its stderr,
+# and exits.
+measure()
+{
+    local kind=$1 what=$2
+    shift 2
+    local cmd=("$@")
+    [ -n "$gnu_time" ] && cmd=("$gnu_time" -v -o "$dir/time.txt" "${cmd[@]}")
+    if ! timed "${cmd[@]}"; then
+        echo "bench: error: $what failed:" >&2
+        tail -n 20 "$dir/last.err" >&2
+        exit 1
+    fi
+    times[$kind]="${times[$kind]} $elapsed"
+    last[$kind]=$elapsed
+    rss=
+    cpu=
+    if [ -n "$gnu_time" ]; then
+        time_stats
+        [ -n "$rss" ] && [ "$rss" -gt "${peak[$kind]}" ] && peak[$kind]=$rss
+        cpus[$kind]="${cpus[$kind]} $cpu"
+    fi
+}
+
+# ratio_text N D RATIOS: "R of the medians, M median of the rounds' ratios"
+# and, with GNU time, ", C in cpu time": the ratio N/D of the caller's
+# med[] (and medcpu[]) and the median of the per-round RATIOS.
+ratio_text()
+{
+    # shellcheck disable=SC2086
+    printf '%s of the medians, %s median of the rounds'"'"' ratios' \
+        "$(awk -v a="${med[$1]}" -v b="${med[$2]}" 'BEGIN { printf "%.2f", a / b }')" "$(median $3)"
+    [ -z "$gnu_time" ] || awk -v a="${medcpu[$1]}" -v b="${medcpu[$2]}" 'BEGIN { printf ", %.2f in cpu time", a / b }'
+}
+
 # summary_num LABEL: the number on kasane's summary line (in $dir/last.out)
 # starting with LABEL.
 summary_num() {

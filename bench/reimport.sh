@@ -161,29 +161,14 @@ ratio_dc=
 db=$dir/reimport.db
 # run KIND FILE COPY-BASE: one timed import; checks its summary counts.
 run() {
-    local kind=$1 file=$2 copy=$3 cmd rss
+    local kind=$1 file=$2 copy=$3 rss
     fresh "$db"
     if [ "$copy" = 1 ]; then
         cp "$base" "$db"
     fi
     sync -f "$db" 2>/dev/null || true
-    cmd=("$kasane" import --db "$db" --key "$key" --profile mitaka "$file")
-    [ -n "$gnu_time" ] && cmd=("$gnu_time" -v -o "$dir/time.txt" "${cmd[@]}")
-    if ! timed "${cmd[@]}"; then
-        echo "bench: error: kasane import failed ($kind, round $i):" >&2
-        tail -n 20 "$dir/last.err" >&2
-        exit 1
-    fi
+    measure "$kind" "kasane import ($kind, round $i)" "$kasane" import --db "$db" --key "$key" --profile mitaka "$file"
     [ -e "$db.rejects.csv" ] && echo "warning: rejected rows ($kind, round $i), see $db.rejects.csv" >&2
-    times[$kind]="${times[$kind]} $elapsed"
-    last[$kind]=$elapsed
-    rss=
-    cpu=
-    if [ -n "$gnu_time" ]; then
-        time_stats
-        [ -n "$rss" ] && [ "$rss" -gt "${peak[$kind]}" ] && peak[$kind]=$rss
-        cpus[$kind]="${cpus[$kind]} $cpu"
-    fi
     printf 'round %d  (%s) %-24s %7.3f s%s%s   inserted %s updated %s unchanged %s\n' "$i" "$kind" "$4" "$elapsed" \
         "${cpu:+   cpu $cpu s}" "${rss:+   peak RSS $((rss / 1024)) MiB}" "$(summary_num inserted)" \
         "$(summary_num updated)" "$(summary_num unchanged)"
@@ -213,12 +198,8 @@ for k in a b c d; do
     [ -n "$gnu_time" ] && printf '   cpu %6.2f s   peak RSS %d MiB' "${medcpu[$k]}" $((peak[$k] / 1024))
     echo
 done
-# shellcheck disable=SC2086
-echo "ratio (b)/(a): $(awk -v a="${med[a]}" -v b="${med[b]}" 'BEGIN { printf "%.2f", b / a }') of the medians," \
-    "$(median $ratio_ba) median of the rounds' ratios$([ -n "$gnu_time" ] && awk -v a="${medcpu[a]}" -v b="${medcpu[b]}" 'BEGIN { printf ", %.2f in cpu time", b / a }')   (goal <= 1.0)"
-# shellcheck disable=SC2086
-echo "ratio (d)/(c): $(awk -v a="${med[c]}" -v b="${med[d]}" 'BEGIN { printf "%.2f", b / a }') of the medians," \
-    "$(median $ratio_dc) median of the rounds' ratios$([ -n "$gnu_time" ] && awk -v a="${medcpu[c]}" -v b="${medcpu[d]}" 'BEGIN { printf ", %.2f in cpu time", b / a }')   (goal <= 2.0)"
+echo "ratio (b)/(a): $(ratio_text b a "$ratio_ba")   (goal <= 1.0)"
+echo "ratio (d)/(c): $(ratio_text d c "$ratio_dc")   (goal <= 2.0)"
 echo "re-import rate, all changed: $(awk -v t="${med[d]}" -v r="$((rows + new))" 'BEGIN { printf "%.0f", r / t }') rows/s"
 
 fresh "$db"

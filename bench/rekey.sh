@@ -93,21 +93,7 @@ run() {
     else
         cmd=("$kasane" import --db "$scratch" --key "$key" "$csv")
     fi
-    [ -n "$gnu_time" ] && cmd=("$gnu_time" -v -o "$dir/time.txt" "${cmd[@]}")
-    if ! timed "${cmd[@]}"; then
-        echo "bench: error: ${cmd[*]} failed (round $i):" >&2
-        tail -n 20 "$dir/last.err" >&2
-        exit 1
-    fi
-    times[$kind]="${times[$kind]} $elapsed"
-    last[$kind]=$elapsed
-    rss=
-    cpu=
-    if [ -n "$gnu_time" ]; then
-        time_stats
-        [ -n "$rss" ] && [ "$rss" -gt "${peak[$kind]}" ] && peak[$kind]=$rss
-        cpus[$kind]="${cpus[$kind]} $cpu"
-    fi
+    measure "$kind" "${cmd[*]} (round $i)" "${cmd[@]}"
     if [ "$kind" = a ]; then
         extra="   $(grep -m1 '^ *moved' "$dir/last.out" | sed 's/^ *//; s/ (person.*//')"
     else
@@ -160,7 +146,5 @@ for k in a b; do
     fi
     echo
 done
-# shellcheck disable=SC2086
-echo "ratio (a)/(b): $(awk -v a="${med[a]}" -v b="${med[b]}" 'BEGIN { printf "%.2f", a / b }') of the medians," \
-    "$(median $ratios) median of the rounds' ratios$([ -n "$gnu_time" ] && awk -v a="${medcpu[a]}" -v b="${medcpu[b]}" 'BEGIN { printf ", %.2f in cpu time", a / b }')"
+echo "ratio (a)/(b): $(ratio_text a b "$ratios")"
 echo "rekey rate: $(awk -v t="${med[a]}" -v r="$(echo "$before_counts" | cut -d' ' -f1)" 'BEGIN { printf "%.0f", r / t }') cases/s"
