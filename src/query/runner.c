@@ -26,6 +26,7 @@
 #include <sodium.h>
 
 #include "date.h"
+#include "db.h"
 #include "pseudo.h"
 #include "query.h"
 #include "text.h"
@@ -976,20 +977,6 @@ static const char nokey_cte[] =
     "SELECT 2, person_id, NULL FROM main.person UNION ALL SELECT 3, household_id, NULL FROM main.household)\n"
     "SELECT * FROM (\n";
 
-/* Whether main has a record_key table (1), not (0), or an error. */
-static int has_record_keys(sqlite3 *db, ks_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM main.sqlite_master WHERE type = 'table' AND name = 'record_key'",
-                           -1, &st, NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
-        return ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
-    }
-    int has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
-    sqlite3_finalize(st);
-    return has;
-}
-
 /* The length of sql's first statement without its ';': up to the first
  * ';' outside strings, quoted names and comments, or all of it. */
 static size_t first_statement(const char *sql)
@@ -1020,9 +1007,12 @@ static size_t first_statement(const char *sql)
  * second statement after the first is refused either way: prepare_one.) */
 static int library_sql(sqlite3 *db, const ks_query *q, ks_buf *sql, ks_error *err)
 {
-    int has = q->nkeysums ? has_record_keys(db, err) : 1;
-    if (has < 0)
-        return has;
+    int has = 1;
+    if (q->nkeysums) {
+        int rc = ks_db_has_table(db, "main", "record_key", "its record keys", &has, err);
+        if (rc)
+            return rc;
+    }
     if (has) {
         ks_buf_adds(sql, q->sql);
         return 0;

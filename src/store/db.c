@@ -37,6 +37,28 @@ int ks_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, ks_error *err
     return 0;
 }
 
+int ks_db_has_table(sqlite3 *db, const char *schema, const char *name, const char *what, int *has,
+                    ks_error *err)
+{
+    *has = 0;
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\".sqlite_master WHERE type = 'table' AND name = ?1",
+             schema);
+    sqlite3_stmt *st = NULL;
+    int rc = ks_db_prepare(db, sql, &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *has = sqlite3_column_int(st, 0) > 0;
+    else if (what)
+        rc = ks_error_set(err, KS_EIO, "database: reading %s: %s", what, sqlite3_errmsg(db));
+    else
+        rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int ks_db_meta_get(sqlite3 *db, const char *key, ks_buf *out, ks_error *err)
 {
     sqlite3_stmt *st = NULL;

@@ -95,6 +95,14 @@ int ks_db_error_name(const char *db_path, ks_error *err);
 /* Prepares or records SQLite's message in err. */
 int ks_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, ks_error *err);
 
+/* Whether schema SCHEMA ("main", "temp" or an attached name) of db has the
+ * table NAME: *has 1 or 0.  A failed read is an error ("database: reading
+ * WHAT: ...", or "database: ..." when WHAT is NULL), never "no": every
+ * caller falls back to something else for an older schema without the table
+ * (default disclosure method, new record keys, keyless sums, no epochs). */
+int ks_db_has_table(sqlite3 *db, const char *schema, const char *name, const char *what, int *has,
+                    ks_error *err);
+
 /* Secondary indexes: dropped before a bulk load into an empty database, built after. */
 int ks_db_drop_indexes(sqlite3 *db, ks_error *err);
 int ks_db_build_indexes(sqlite3 *db, ks_error *err);

@@ -7,27 +7,11 @@
 #include "db.h"
 #include "epoch.h"
 
-/* Whether the database has the key_epoch table (schema 6). */
-static int has_epoch_table(sqlite3 *db, int *has, ks_error *err)
-{
-    sqlite3_stmt *s = NULL;
-    int rc = ks_db_prepare(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'key_epoch'", &s,
-                           err);
-    if (rc)
-        return rc;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *has = sqlite3_column_int(s, 0) > 0;
-    else
-        rc = ks_error_set(err, KS_EIO, "database: %s", sqlite3_errmsg(db));
-    sqlite3_finalize(s);
-    return rc;
-}
-
 int ks_epoch_find(sqlite3 *db, const char *fp, int *epoch, int *retired, ks_error *err)
 {
     *epoch = -1;
     *retired = 0;
-    int has = 0, rc = has_epoch_table(db, &has, err);
+    int has = 0, rc = ks_db_has_table(db, "main", "key_epoch", NULL, &has, err); /* schema 6 */
     if (rc)
         return rc;
     sqlite3_stmt *s = NULL;
@@ -94,7 +78,7 @@ static int wrong_key(sqlite3 *db, const ks_key *key, const char *have, const cha
  * made from this database's key by `kasane rekey`. */
 static int check_chain(sqlite3 *db, const ks_key *key, ks_error *err)
 {
-    int has = 0, rc = has_epoch_table(db, &has, err);
+    int has = 0, rc = ks_db_has_table(db, "main", "key_epoch", NULL, &has, err); /* schema 6 */
     if (rc || !has)
         return rc;
     sqlite3_stmt *s = NULL;

@@ -126,22 +126,15 @@ static void unit_push(unit_keys *u, int64_t id, uint16_t key)
 int ks_rkeys_load(sqlite3 *db, const char *schema, ks_rkeys **out, ks_error *err)
 {
     *out = NULL;
-    char sql[160];
-    sqlite3_stmt *st = NULL;
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\".sqlite_master WHERE type = 'table' AND name = 'record_key'",
-             schema);
-    int rc = ks_db_prepare(db, sql, &st, err);
-    if (rc)
-        return rc;
-    int step = sqlite3_step(st);
-    int have = step == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
-    sqlite3_finalize(st);
+    int have = 0;
     /* a failed read is not "no record keys" (new keys would be drawn for
      * every unit, and the noise of every published cell would change) */
-    if (step != SQLITE_ROW)
-        return ks_error_set(err, KS_EIO, "database: reading its record keys: %s", sqlite3_errmsg(db));
-    if (!have)
-        return 0;
+    int rc = ks_db_has_table(db, schema, "record_key", "its record keys", &have, err);
+    if (rc || !have)
+        return rc;
+    char sql[160];
+    sqlite3_stmt *st = NULL;
+    int step;
     /* the primary key's order: unit, then id ascending */
     snprintf(sql, sizeof sql, "SELECT unit, id, rkey FROM \"%s\".record_key ORDER BY unit, id", schema);
     if ((rc = ks_db_prepare(db, sql, &st, err)))

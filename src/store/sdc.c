@@ -5,23 +5,6 @@
 
 #include "db.h"
 
-static int have_table(sqlite3 *db, int *have, ks_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = ks_db_prepare(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sdc_ptable'",
-                           &st, err);
-    if (rc)
-        return rc;
-    int step = sqlite3_step(st);
-    *have = step == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
-    sqlite3_finalize(st);
-    /* a failed read is not "no stored method": the outputs would fall back
-     * to the defaults instead of the council's choice */
-    if (step != SQLITE_ROW)
-        return ks_error_set(err, KS_EIO, "database: reading its disclosure method: %s", sqlite3_errmsg(db));
-    return 0;
-}
-
 int ks_db_sdc_get(sqlite3 *db, ks_buf *method, ks_buf *csv, ks_buf *sha256, ks_error *err)
 {
     ks_buf_reset(method);
@@ -35,7 +18,9 @@ int ks_db_sdc_get(sqlite3 *db, ks_buf *method, ks_buf *csv, ks_buf *sha256, ks_e
     if (rc == 0 || strcmp(sha256->buf, "default") == 0)
         return 0;
     int have = 0;
-    if ((rc = have_table(db, &have, err)))
+    /* a failed read is not "no stored method": the outputs would fall back
+     * to the defaults instead of the council's choice */
+    if ((rc = ks_db_has_table(db, "main", "sdc_ptable", "its disclosure method", &have, err)))
         return rc;
     sqlite3_stmt *st = NULL;
     if (!have)
