@@ -511,6 +511,24 @@ static void check_layout(const uint8_t *bin, const ks_share *s)
     KS_CHECK(memcmp(bin + ct_at, s->ct, s->ct_len) == 0);
 }
 
+/* Formats s into text and checks the text: it starts with head, and its
+ * share lines hold nchars base32 characters on nlines lines, which decode
+ * (by the reference decoder) to nbytes bytes in docs/keys.md's layout. */
+static void check_formatted(const ks_share *s, ks_buf *text, const char *head, size_t nchars, int nlines,
+                            int nbytes)
+{
+    ks_share_format(s, text);
+    KS_CHECK(strncmp(text->buf, head, strlen(head)) == 0);
+    char chars[800];
+    uint8_t bin[400];
+    int lines = 0;
+    size_t nc = data_chars(text->buf, chars, &lines);
+    KS_CHECK_INT(nc, nchars);
+    KS_CHECK_INT(lines, nlines);
+    KS_CHECK_INT(ref_b32(chars, nc, bin), nbytes);
+    check_layout(bin, s);
+}
+
 /* A copy of text with the first `from` replaced by `to`. */
 static char *replaced(const char *text, const char *from, const char *to)
 {
@@ -538,20 +556,11 @@ static void test_text(void)
     KS_CHECK_INT(ks_share_split_key(key, 2, 3, sh, &err), 0);
     ks_buf text;
     ks_buf_init(&text);
-    ks_share_format(&sh[1], &text);
-    static const char head[] = "kasane key share v1\nfingerprint: bdac23fe9f61a53521fb91d1dfd1348e\n"
-                               "share: 2 of 3 (any 2 reconstruct)\n\n01  ";
-    KS_CHECK(strncmp(text.buf, head, sizeof head - 1) == 0);
-
     /* The lines hold the binary share in RFC 4648 base32: 124 bytes, 199 characters. */
-    char chars[800];
-    uint8_t bin[400];
-    int lines = 0;
-    size_t nc = data_chars(text.buf, chars, &lines);
-    KS_CHECK_INT(nc, 199);
-    KS_CHECK_INT(lines, 10);
-    KS_CHECK_INT(ref_b32(chars, nc, bin), 124);
-    check_layout(bin, &sh[1]);
+    check_formatted(&sh[1], &text,
+                    "kasane key share v1\nfingerprint: bdac23fe9f61a53521fb91d1dfd1348e\n"
+                    "share: 2 of 3 (any 2 reconstruct)\n\n01  ",
+                    199, 10, 124);
 
     /* Round trip, and in lower case with other spacing. */
     KS_CHECK_INT(ks_share_parse(text.buf, text.len, "s2", &back, &err), 0);
@@ -641,20 +650,13 @@ static void test_text_v2(void)
     KS_CHECK_INT(ks_share_split_key(key, 2, 3, sh, &err), 0);
     ks_buf text;
     ks_buf_init(&text);
-    ks_share_format(&sh[2], &text);
-    static const char head[] = "kasane key share v2\nfingerprint: 09a5e63afc1a47e8d4073c8d745682c4\n"
-                               "share: 3 of 3 (any 2 reconstruct)\nepochs: 3\n\n01  ";
-    KS_CHECK(strncmp(text.buf, head, sizeof head - 1) == 0);
-    char chars[800];
-    uint8_t bin[400];
-    int lines = 0;
-    size_t nc = data_chars(text.buf, chars, &lines);
-    KS_CHECK_INT(nc, 356);
-    KS_CHECK_INT(lines, 18);
+    /* the layout check reads the epochs byte, bin[76], against sh[2]'s 3 */
+    KS_CHECK_INT(sh[2].epochs, 3);
+    check_formatted(&sh[2], &text,
+                    "kasane key share v2\nfingerprint: 09a5e63afc1a47e8d4073c8d745682c4\n"
+                    "share: 3 of 3 (any 2 reconstruct)\nepochs: 3\n\n01  ",
+                    356, 18, 222);
     KS_CHECK(strstr(text.buf, "\n18  ") != NULL && strstr(text.buf, "\n19  ") == NULL);
-    KS_CHECK_INT(ref_b32(chars, nc, bin), 222);
-    check_layout(bin, &sh[2]);
-    KS_CHECK_INT(bin[76], 3);
 
     /* Round trip; then the text joins with another share's text. */
     KS_CHECK_INT(ks_share_parse(text.buf, text.len, "c3", &back, &err), 0);
